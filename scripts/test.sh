@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Every test: install what is missing, build the default and sanitizer presets, run all tests
+# in both (unit, property, differential, kernel-flags build, benchmark smoke runs), then the
+# fuzzers for a bounded time each. Exits non-zero on the first failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+
+FUZZ_SECONDS=${COCONUT_FUZZ_SECONDS:-45}
+
+echo "== default preset: build and test"
+cmake --preset default >/dev/null
+cmake --build --preset default
+ctest --preset default
+
+echo "== asan preset (ASan + UBSan): build and test"
+cmake --preset asan >/dev/null
+cmake --build --preset asan
+ctest --preset asan
+
+echo "== fuzz preset: ${FUZZ_SECONDS}s per target from the committed corpus"
+cmake --preset fuzz >/dev/null
+cmake --build --preset fuzz
+scripts/fuzz.sh build/fuzz "$FUZZ_SECONDS"
