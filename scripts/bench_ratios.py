@@ -30,6 +30,9 @@ def main(argv):
             if b.get("run_type") == "aggregate" and b.get("aggregate_name") != "median":
                 continue
             name = b.get("run_name", b["name"])
+            for suffix in ("/real_time", "/manual_time", "/process_time"):
+                if name.endswith(suffix):
+                    name = name[: -len(suffix)]
             times[name] = b["real_time"]  # same unit across a file's benchmarks
         print(f"{'pair':<48} {'ours/ref time':>14} {'throughput x':>13}  target")
         for name, t_ours in sorted(times.items()):

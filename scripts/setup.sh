@@ -9,6 +9,7 @@ PACKAGES=(
   libgtest-dev libbenchmark-dev librapidcheck-dev
   libsodium-dev nlohmann-json3-dev
   b3sum python3 python3-cbor2 python3-pytest   # oracles and test drivers
+  dwarves kmod                             # Linux module build: pahole (BTF), modinfo
 )
 
 missing=()

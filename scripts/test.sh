@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Every test: install what is missing, build the default and sanitizer presets, run all tests
-# in both (unit, property, differential, kernel-flags build, benchmark smoke runs), then the
-# fuzzers for a bounded time each. Exits non-zero on the first failure.
+# in both (unit, property, differential, kernel-flags build, benchmark smoke runs), build
+# coconut-kernel/ as a Linux 6.12 module against Debian's headers, then run the fuzzers for a
+# bounded time each. Exits non-zero on the first failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -12,6 +13,9 @@ echo "== default preset: build and test"
 cmake --preset default >/dev/null
 cmake --build --preset default
 ctest --preset default
+
+echo "== Linux 6.12 module build (Kbuild)"
+scripts/build-module.sh
 
 echo "== asan preset (ASan + UBSan): build and test"
 cmake --preset asan >/dev/null

@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "coconut/compiler.h"
+
 void co_assert_fail(const char *expr, const char *file, int line)
 {
 	fprintf(stderr, "coconut-kernel assertion failed: %s at %s:%d\n", expr, file, line);

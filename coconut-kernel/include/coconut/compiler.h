@@ -68,7 +68,7 @@ typedef unsigned __int128 co_u128;
 #ifdef __cplusplus
 extern "C" {
 #endif
-void co_assert_fail(const char *expr, const char *file, int line) __attribute__((noreturn));
+void co_assert_fail(const char *expr, const char *file, int line) __attribute__((__noreturn__));
 #ifdef __cplusplus
 }
 #endif
@@ -106,12 +106,9 @@ static inline void co_store_le64(u8 *p, u64 v)
 
 static inline u64 co_load_be64(const u8 *p)
 {
-	u64 v = 0;
-	int i;
-
-	for (i = 0; i < 8; i++)
-		v = (v << 8) | p[i];
-	return v;
+	/* One expression, so the compiler emits a load and a byte swap rather than a loop. */
+	return ((u64)p[0] << 56) | ((u64)p[1] << 48) | ((u64)p[2] << 40) | ((u64)p[3] << 32) |
+	       ((u64)p[4] << 24) | ((u64)p[5] << 16) | ((u64)p[6] << 8) | (u64)p[7];
 }
 
 static inline void co_store_be64(u8 *p, u64 v)

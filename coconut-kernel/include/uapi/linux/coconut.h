@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * Coconut OS agent interface: the single definition shared by the kernel (coconut.ko and the
+ * fork), the simulator, libcoconut, the Python bindings and the trace format.
+ * docs/uapi.md documents every call, its arguments, returns and every errno.
+ *
+ * Every struct has explicit sizes, no implicit padding (checked by static asserts in the
+ * kernel-C sources) and starts with a version/size pair so it can grow without breaking old
+ * callers: the kernel accepts any size >= the first published size and zero-checks a tail it
+ * does not know (the openat2/clone3 rule).
+ */
+#ifndef _UAPI_LINUX_COCONUT_H
+#define _UAPI_LINUX_COCONUT_H
+
+#include <linux/types.h>
+
+#define COCONUT_UAPI_VERSION 1
+
+/* Syscall numbers (x86_64), pinned. */
+#define __NR_agent_spawn 472
+#define __NR_agent_attest 473
+#define __NR_agent_quota 474
+#define __NR_agent_cap_grant 475
+#define __NR_agent_cap_revoke 476
+#define __NR_agent_cap_present 477
+#define __NR_agent_audit_query 478
+#define __NR_agent_memory_tier 479
+#define COCONUT_NR_FIRST __NR_agent_spawn
+#define COCONUT_NR_LAST __NR_agent_memory_tier
+
+/* The capability layer's "no": the first errno after EHWPOISON (133). */
+#define ECAPABILITY 134
+
+/* Agent IDs: u64, monotonic, never reused. 0 is never valid; 1 is the root agent. */
+#define COCONUT_AID_NONE 0ULL
+#define COCONUT_AID_ROOT 1ULL
+
+/* The eight agent states. Terminal states (the last two) absorb. */
+enum coconut_agent_state {
+	COCONUT_STATE_SPAWNING = 0,
+	COCONUT_STATE_ATTESTED = 1,
+	COCONUT_STATE_ACTIVE = 2,
+	COCONUT_STATE_INFERENCE_BLOCKED = 3,
+	COCONUT_STATE_CAPABILITY_DENIED = 4,
+	COCONUT_STATE_QUARANTINED = 5,
+	COCONUT_STATE_TERMINATED_CLEAN = 6,
+	COCONUT_STATE_TERMINATED_REVOKED = 7,
+	COCONUT_STATE_COUNT = 8,
+};
+
+/* Capability kinds; the text form is `kind:object` (docs/uapi.md, "Capabilities"). */
+enum coconut_cap_kind {
+	COCONUT_CAP_FS_READ = 1,     /* fs.read:<path pattern> */
+	COCONUT_CAP_FS_WRITE = 2,    /* fs.write:<path pattern> */
+	COCONUT_CAP_NET_EGRESS = 3,  /* net.egress:<host>:<port> */
+	COCONUT_CAP_GPU = 4,         /* gpu:<index>/partition/<n> */
+	COCONUT_CAP_INFERENCE = 5,   /* inference:<broker> */
+	COCONUT_CAP_AGENT_SPAWN = 6, /* agent.spawn */
+	COCONUT_CAP_CAP_GRANT = 7,   /* cap.grant:<capability> */
+	COCONUT_CAP_AUDIT_QUERY = 8, /* audit.query */
+	COCONUT_CAP_MEM_TIER = 9,    /* mem.tier:<hbm|ram|ssd> */
+	COCONUT_CAP_KIND_COUNT = 10,
+};
+
+/* agent_quota kinds. */
+enum coconut_quota_kind {
+	COCONUT_QUOTA_CPU = 0,    /* CPU time, ns per accounting period */
+	COCONUT_QUOTA_MEM = 1,    /* RAM, bytes */
+	COCONUT_QUOTA_HBM = 2,    /* GPU memory, bytes */
+	COCONUT_QUOTA_NET = 3,    /* egress, bytes */
+	COCONUT_QUOTA_TOKENS = 4, /* inference tokens, prompt + generated */
+	COCONUT_QUOTA_PCIE = 5,   /* PCIe transfer, bytes */
+	COCONUT_QUOTA_KIND_COUNT = 6,
+};
+
+/* agent_quota flags. */
+#define COCONUT_QUOTA_SET 0x1u   /* set the budget (else: query) */
+#define COCONUT_QUOTA_BLOCK 0x2u /* over budget blocks (Inference-blocked) rather than -EDQUOT */
+
+/* agent_memory_tier tiers. */
+enum coconut_mem_tier {
+	COCONUT_TIER_HBM = 0,
+	COCONUT_TIER_RAM = 1,
+	COCONUT_TIER_SSD = 2,
+	COCONUT_TIER_COUNT = 3,
+};
+
+/* Audit event types. */
+enum coconut_audit_type {
+	COCONUT_EV_SPAWN = 1,
+	COCONUT_EV_STATE = 2,     /* a state transition */
+	COCONUT_EV_CAP_ALLOW = 3, /* an LSM decision: allowed */
+	COCONUT_EV_CAP_DENY = 4,  /* an LSM decision: denied */
+	COCONUT_EV_GRANT = 5,
+	COCONUT_EV_REVOKE = 6,
+	COCONUT_EV_QUOTA = 7,
+	COCONUT_EV_MEM_TIER = 8,
+	COCONUT_EV_EXIT = 9,
+	COCONUT_EV_ANCHOR = 10,   /* the chain head was written to TPM NV */
+	COCONUT_EV_TYPE_COUNT = 11,
+};
+
+/* Sizes shared by every representation. */
+#define COCONUT_CAP_TEXT_MAX 256  /* bytes of a capability's text form, without a NUL */
+#define COCONUT_DIGEST_SIZE 32    /* BLAKE3-256 */
+#define COCONUT_PUBKEY_SIZE 32    /* Ed25519 */
+#define COCONUT_SIGNATURE_SIZE 64 /* Ed25519 */
+
+#endif /* _UAPI_LINUX_COCONUT_H */
