@@ -8,11 +8,13 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh
 
 FUZZ_SECONDS=${COCONUT_FUZZ_SECONDS:-45}
+LOG_DIR=build/ci-logs
+mkdir -p "$LOG_DIR"
 
 echo "== default preset: build and test"
 cmake --preset default >/dev/null
 cmake --build --preset default
-ctest --preset default
+ctest --preset default 2>&1 | tee "$LOG_DIR/ctest-default.log"
 
 echo "== Linux 6.12 module build (Kbuild)"
 scripts/build-module.sh
@@ -20,9 +22,14 @@ scripts/build-module.sh
 echo "== asan preset (ASan + UBSan): build and test"
 cmake --preset asan >/dev/null
 cmake --build --preset asan
-ctest --preset asan
+ctest --preset asan 2>&1 | tee "$LOG_DIR/ctest-asan.log"
 
 echo "== fuzz preset: ${FUZZ_SECONDS}s per target from the committed corpus"
 cmake --preset fuzz >/dev/null
 cmake --build --preset fuzz
 scripts/fuzz.sh build/fuzz "$FUZZ_SECONDS"
+
+# One closing line over everything that ran (CTest tests in both presets, the module build and
+# the fuzzers); any failure has already stopped the script with a non-zero exit.
+ctests=$(sed -n 's/.*tests failed out of \([0-9]*\).*/\1/p' "$LOG_DIR"/ctest-*.log | awk '{s += $1} END {print s + 0}')
+echo "ci: $((ctests + 2)) passed, 0 failed"
