@@ -9,26 +9,7 @@
  * the input length; the only super-linear part is lax mode's duplicate-key scan.
  */
 #include "coconut/cbor.h"
-
-enum {
-	MT_UINT = 0,
-	MT_NINT = 1,
-	MT_BYTES = 2,
-	MT_TEXT = 3,
-	MT_ARRAY = 4,
-	MT_MAP = 5,
-	MT_TAG = 6,
-	MT_SIMPLE = 7,
-};
-
-/* Additional information values (RFC 8949 §3, §3.3). */
-#define AI_1BYTE 24
-#define AI_8BYTES 27
-#define AI_INDEFINITE 31
-#define SIMPLE_FALSE 20
-#define SIMPLE_TRUE 21
-#define SIMPLE_NULL 22
-#define SIMPLE_UNDEFINED 23
+#include "cbor_wire.h"
 
 /* One open container. Offsets are u32: documents are at most CO_CBOR_DOC_BYTES_MAX long. */
 struct frame {

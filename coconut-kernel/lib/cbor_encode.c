@@ -6,24 +6,7 @@
  * check costs no buffer, while a wrong order must never reach a hash chain.
  */
 #include "coconut/cbor.h"
-
-/* RFC 8949 §3: the major types. */
-enum {
-	MT_UINT = 0,
-	MT_NINT = 1,
-	MT_BYTES = 2,
-	MT_TEXT = 3,
-	MT_ARRAY = 4,
-	MT_MAP = 5,
-	MT_TAG = 6,
-	MT_SIMPLE = 7,
-};
-
-/* Simple values of major type 7 (RFC 8949 §3.3). */
-#define SIMPLE_FALSE 20
-#define SIMPLE_TRUE 21
-#define SIMPLE_NULL 22
-#define SIMPLE_UNDEFINED 23
+#include "cbor_wire.h"
 
 void co_cbor_writer_init(struct co_cbor_writer *w, u8 *buf, size_t cap)
 {
