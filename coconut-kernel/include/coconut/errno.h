@@ -28,6 +28,7 @@
 #define EEXIST 17
 #define EINVAL 22
 #define ENOSPC 28
+#define EMLINK 31
 #define ERANGE 34
 #define ENAMETOOLONG 36
 #define ENOSYS 38

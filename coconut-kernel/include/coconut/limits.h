@@ -38,7 +38,7 @@
  */
 #define CO_CBOR_DOC_BYTES_MAX (1u << 20)
 
-/* ---- security/coconut: capabilities (coconut/cap.h, security/coconut/cap*.c) ------------------ */
+/* ---- security/coconut: capabilities (coconut/cap.h, security/coconut/cap*.c) ----------------- */
 
 /*
  * Bytes of a capability's canonical text, without a NUL: the uapi size (uapi/linux/coconut.h,
@@ -49,8 +49,8 @@
 
 /*
  * Segments of a path pattern before an optional `**` (fs and gpu). Hand-written grants are a few
- * levels deep; 32 bounds the ancestor probes of one present() call (one per depth that holds a
- * subtree cap) and the segment offsets a check keeps on the stack.
+ * levels deep; 32 bounds the segment offsets a split object keeps on the stack (a path deeper
+ * than any pattern needs no more) and every loop over a pattern's segments.
  */
 #define CO_CAP_PATH_SEGMENTS_MAX 32
 
@@ -95,5 +95,146 @@
  * stays <= 1/2 and linear probes stay short; also the bound of every probe loop.
  */
 #define CO_CAP_SET_INDEX_SLOTS 512
+
+/* ---- kernel/audit/coconut: the audit chain (coconut/audit.h) ------------------------------- */
+
+/*
+ * Rings (CPUs) of one instance. The sealer compares the oldest event of every ring for each
+ * event it seals, so this bounds its per-event work; 256 covers every node we model.
+ */
+#define CO_AUDIT_CPUS_MAX 256
+
+/*
+ * Slots of one per-CPU ring (a power of two, so a slot is a mask of a counter). A slot is a
+ * whole event (~336 bytes): 4096 is 1.3 MiB per CPU, room for a long sealer stall.
+ */
+#define CO_AUDIT_RING_SLOTS_MAX 4096
+#define CO_AUDIT_RING_SLOTS_DEFAULT 256
+
+/*
+ * Events in all rings together (cpu_count x ring_slots): bounds the one ring allocation to
+ * 22 MiB and the sealer's drain of one call, whatever the mix of CPUs and slots.
+ */
+#define CO_AUDIT_RING_EVENTS_MAX 65536
+
+/*
+ * Sealed events kept in memory for query/export (a sliding window; the chain itself is
+ * unbounded). 368 bytes each with its head: the default is 1.5 MiB, the maximum 24 MiB.
+ */
+#define CO_AUDIT_LOG_EVENTS_MAX 65536
+#define CO_AUDIT_LOG_EVENTS_DEFAULT 4096
+
+/*
+ * Bytes of one encoded event: map head 1, 9 one-byte keys, seq, time_ns, aid and arg 9 each,
+ * cpu 5, type 1 (every type is < 24), the cap as text (3-byte head + COCONUT_CAP_TEXT_MAX =
+ * 256), the digest (2 + 32), result 5; event.c asserts the sum. Sizes the sealer's scratch.
+ */
+#define CO_AUDIT_EVENT_ENC_BYTES_MAX 350
+
+/*
+ * Records in one exported segment. A record is 22 CBOR items (CO_AUDIT_RECORD_ITEMS), so 512
+ * records plus the header stay under CO_CBOR_DOC_ITEMS_MAX, and at most 512 x 419 bytes
+ * (~210 KiB) under CO_CBOR_DOC_BYTES_MAX: every segment we write also decodes strictly.
+ * Longer ranges are read page by page with seq_from.
+ */
+#define CO_AUDIT_SEGMENT_EVENTS_MAX 512
+
+/*
+ * Trusted anchors one co_audit_verify() call takes: each record is compared with each anchor,
+ * so this bounds verify's work to 512 x 4096 comparisons; 4096 anchors at the default K cover
+ * four million events, more than any one segment reaches.
+ */
+#define CO_AUDIT_VERIFY_ANCHORS_MAX 4096
+
+/*
+ * Default anchoring: every 1024 drained events (a TPM NV write takes milliseconds; at most
+ * one per 1024 events keeps it off the event rate) and at least every second while events come.
+ */
+#define CO_AUDIT_ANCHOR_EVERY_EVENTS_DEFAULT 1024
+#define CO_AUDIT_ANCHOR_EVERY_NS_DEFAULT 1000000000ull
+
+/* Default NV index: in the TPM 2.0 owner range (0x01000000..0x013fffff). */
+#define CO_AUDIT_TPM_NV_INDEX_DEFAULT 0x0100c0c0u
+
+/* ---- kernel/agent: agents, spawn, quotas, tiers ------------------------------------------ */
+
+/*
+ * Agents one instance holds, live and terminated (a terminated agent keeps its slot so its AID
+ * answers -ESTALE, until the slot is needed): 4096 covers the 200-tenant platform scenario
+ * with room to spare, and the pointer table stays at 32 KiB.
+ */
+#define CO_AGENTS_MAX 4096
+
+/* Children one agent may have alive at once: the 31-agent team fits; a bound keeps exit's
+ * cascade and agentfs's children file bounded. */
+#define CO_AGENT_CHILDREN_MAX 64
+
+/* Agent names from manifests, bytes: a label for humans (agentfs, audit tails), not an ID. */
+#define CO_AGENT_NAME_BYTES_MAX 63
+
+/* Ancestors an agent may have (spawn depth): bounds the attestation chain and every walk up
+ * the tree (revocation checks, attest). */
+#define CO_AGENT_DEPTH_MAX 16
+
+/* Trusted authorizer keys: a handful of signing keys per machine (platform, team, CI). */
+#define CO_AUTHORIZERS_MAX 16
+
+/* A spawn request, bytes: manifest + signature + up to 256 caps of up to 256 bytes. */
+#define CO_SPAWN_REQUEST_BYTES_MAX (96u * 1024u)
+
+/* CBOR items a spawn request may hold: 256 caps plus the manifest's fields. */
+#define CO_SPAWN_REQUEST_ITEMS_MAX 640
+
+/* Allocated extents per memory tier: each agent_memory_tier call takes one. */
+#define CO_TIER_EXTENTS_MAX 1024
+
+/* Pending operations (DMA, inference, I/O) holding a cap token at once, machine-wide. */
+#define CO_INFLIGHT_MAX 4096
+
+/* Bytes one agent_attest answer may take: CO_AGENT_DEPTH_MAX links of ~200 bytes. */
+#define CO_ATTEST_BYTES_MAX 8192
+
+/*
+ * CBOR items of one attestation chain: the array and, per link (the agent, its ancestors and
+ * root: at most CO_AGENT_DEPTH_MAX + 1), a map of 6 pairs. Sizes the offline verifier's scratch.
+ */
+#define CO_ATTEST_LINK_ITEMS 13
+#define CO_ATTEST_ITEMS_MAX (1 + (CO_AGENT_DEPTH_MAX + 1) * CO_ATTEST_LINK_ITEMS)
+
+/*
+ * Bytes of a capability kind's name handed to agent_cap_present ("fs.read"): the longest name
+ * is 11 bytes; anything longer names no kind and is refused before any comparison.
+ */
+#define CO_CAP_KIND_NAME_BYTES_MAX 32
+
+/*
+ * Bytes of one agent_cap_grant argument: up to a whole cap set of texts, each with its '\n'.
+ * Bounds the syscall layer's validation pass over the list.
+ */
+#define CO_CAP_LIST_BYTES_MAX (CO_CAP_SET_CAPS_MAX * (CO_CAP_TEXT_BYTES_MAX + 1))
+
+/*
+ * Seal-and-retry rounds when an audit append meets a full ring (inline sealing only): one seal
+ * empties every ring unless the sealer is stalled, so a second refusal means a stall; 4 rounds
+ * absorb an anchor retry on the way, then the call fails with -EBUSY rather than spin.
+ */
+#define CO_AUDIT_APPEND_RETRIES_MAX 4
+
+/* ---- security/coconut LSM layer and kernel/agent resources (lsm.h, resources.h) ----------- */
+
+/*
+ * Sealed events the agentfs audit_tail file shows: enough to see what an agent did last (a
+ * decision, its state change, a grant) in one screen. Also the page size of the queries that
+ * find them, so the scratch they need (struct co_agentfs_scratch, ~15 KiB) stays in the instance.
+ */
+#define CO_AGENTFS_AUDIT_TAIL_EVENTS_MAX 8
+
+/*
+ * Windows the audit tail tries, each twice the last, starting at 64 events back from the chain's
+ * end: 11 doublings cover the largest in-memory window (CO_AUDIT_LOG_EVENTS_MAX), so an agent
+ * quiet for a long time costs at most twice the scan of the window, never a loop without end.
+ */
+#define CO_AGENTFS_TAIL_WINDOW_FIRST_EVENTS 64
+#define CO_AGENTFS_TAIL_WINDOW_ROUNDS_MAX 11
 
 #endif /* COCONUT_LIMITS_H */

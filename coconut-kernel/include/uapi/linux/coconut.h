@@ -106,4 +106,103 @@ enum coconut_audit_type {
 #define COCONUT_PUBKEY_SIZE 32    /* Ed25519 */
 #define COCONUT_SIGNATURE_SIZE 64 /* Ed25519 */
 
+/* The manifest format version (the manifest's "v" key); docs/uapi.md, "Spawn request". */
+#define COCONUT_MANIFEST_VERSION 1
+
+/*
+ * Call structs: the fixed layouts the ioctl layer (/dev/coconut) and the trace format carry the
+ * eight calls in. Each starts with __u32 size = sizeof the struct as the caller compiled it; the
+ * kernel accepts any size >= the _SIZE_VER0 value and refuses unknown non-zero tail bytes with
+ * -E2BIG (the openat2/clone3 rule). Pointers travel as __u64 (u64_to_user_ptr); every reserved
+ * field must be zero (-EINVAL otherwise). Every struct is a multiple of 8 bytes, without padding.
+ */
+
+/* agent_audit_query: which sealed events to return. Unset fields (0) match everything. */
+struct coconut_audit_filter {
+	__u32 size;		/* COCONUT_AUDIT_FILTER_SIZE_VER0 or more */
+	__u32 type;		/* enum coconut_audit_type; 0: any */
+	__u64 aid;		/* the acting agent; 0: any (terminated agents included) */
+	__u64 time_from_ns;	/* [from, to) on the event's time; to 0: open-ended */
+	__u64 time_to_ns;
+	__u64 seq_from;		/* first chain index to consider (paging) */
+	__u32 max_events;	/* 0: the kernel's segment maximum (512) */
+	__u16 cap_len;		/* 0: any; else cap[0..cap_len) is the exact capability text */
+	__u16 reserved;		/* must be 0 */
+	char cap[COCONUT_CAP_TEXT_MAX];	/* not NUL-terminated; bytes past cap_len ignored */
+};
+#define COCONUT_AUDIT_FILTER_SIZE_VER0 304
+
+/* agent_spawn(req, len) -> new AID. */
+struct coconut_spawn_args {
+	__u32 size;		/* COCONUT_SPAWN_ARGS_SIZE_VER0 */
+	__u32 flags;		/* none defined: must be 0 */
+	__u64 req_ptr;		/* the CBOR spawn request */
+	__u64 req_len;
+};
+#define COCONUT_SPAWN_ARGS_SIZE_VER0 24
+
+/* agent_attest(aid, buf, len) -> bytes written. */
+struct coconut_attest_args {
+	__u32 size;		/* COCONUT_ATTEST_ARGS_SIZE_VER0 */
+	__u32 reserved;
+	__u64 aid;
+	__u64 buf_ptr;
+	__u64 buf_len;
+};
+#define COCONUT_ATTEST_ARGS_SIZE_VER0 32
+
+/* agent_quota(aid, kind, budget, flags) -> 0; the kernel fills out_budget and out_used. */
+struct coconut_quota_args {
+	__u32 size;		/* COCONUT_QUOTA_ARGS_SIZE_VER0 */
+	__u32 kind;		/* enum coconut_quota_kind */
+	__u64 aid;
+	__u64 budget;		/* with COCONUT_QUOTA_SET; must be 0 for a query */
+	__u32 flags;		/* COCONUT_QUOTA_SET | COCONUT_QUOTA_BLOCK */
+	__u32 reserved;
+	__u64 out_budget;	/* written by the kernel */
+	__u64 out_used;		/* written by the kernel */
+};
+#define COCONUT_QUOTA_ARGS_SIZE_VER0 48
+
+/* agent_cap_grant / agent_cap_revoke(aid, cap) -> 0. */
+struct coconut_cap_args {
+	__u32 size;		/* COCONUT_CAP_ARGS_SIZE_VER0 */
+	__u32 reserved;
+	__u64 aid;
+	__u64 cap_ptr;		/* canonical text(s), '\n'-separated for grant, no NUL */
+	__u64 cap_len;
+};
+#define COCONUT_CAP_ARGS_SIZE_VER0 32
+
+/* agent_cap_present(aid, kind, object) -> 0 or -ECAPABILITY. */
+struct coconut_cap_present_args {
+	__u32 size;		/* COCONUT_CAP_PRESENT_ARGS_SIZE_VER0 */
+	__u32 reserved;
+	__u64 aid;
+	__u64 kind_ptr;		/* the kind's name, e.g. "fs.read" */
+	__u64 kind_len;
+	__u64 object_ptr;	/* the concrete object, e.g. "/data/a.txt" */
+	__u64 object_len;
+};
+#define COCONUT_CAP_PRESENT_ARGS_SIZE_VER0 48
+
+/* agent_audit_query(filter, buf, len) -> bytes written. */
+struct coconut_audit_query_args {
+	__u32 size;		/* COCONUT_AUDIT_QUERY_ARGS_SIZE_VER0 */
+	__u32 reserved;
+	__u64 filter_ptr;	/* struct coconut_audit_filter */
+	__u64 buf_ptr;
+	__u64 buf_len;
+};
+#define COCONUT_AUDIT_QUERY_ARGS_SIZE_VER0 32
+
+/* agent_memory_tier(aid, tier, request) -> address. */
+struct coconut_memory_tier_args {
+	__u32 size;		/* COCONUT_MEMORY_TIER_ARGS_SIZE_VER0 */
+	__u32 tier;		/* enum coconut_mem_tier */
+	__u64 aid;
+	__u64 request_bytes;
+};
+#define COCONUT_MEMORY_TIER_ARGS_SIZE_VER0 24
+
 #endif /* _UAPI_LINUX_COCONUT_H */

@@ -1,0 +1,241 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * One Coconut kernel instance: every piece of agent-subsystem state hangs off struct co_kernel,
+ * so one process can run many simulated machines and property tests can build thousands. The
+ * Linux module holds exactly one; the simulator one per simulated machine.
+ *
+ * Ownership of the parts (one file per concept, as in Landlock):
+ *   kernel/agent/     kernel.c (create/destroy, authorizer keys), table.c (AIDs, lookup),
+ *                     state.c (the state machine), manifest.c, spawn.c, exit.c, attest.c, quota.c,
+ *                     tier.c, agentfs.c, syscalls.c (the only place raw call arguments arrive)
+ *   security/coconut/ cap_*.c, capset.c (pure capability logic), lsm.c (decisions + audit),
+ *                     grant.c, revoke.c, inflight.c (tokens of pending operations)
+ *   kernel/audit/coconut/ the chain (coconut/audit.h)
+ * Locking: one instance lock (platform) serialises every entry point; the simulator's lock is a
+ * no-op because a simulation is single-threaded. No platform call is made with it held except
+ * now_ns/cpu_id.
+ */
+#ifndef COCONUT_KERNEL_H
+#define COCONUT_KERNEL_H
+
+#include "coconut/agent.h"
+#include "coconut/audit.h"
+#include "coconut/compiler.h"
+#include "coconut/limits.h"
+#include "coconut/platform.h"
+#include "coconut/resources.h"
+#include "uapi/linux/coconut.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* A trusted authorizer key: manifests must be signed by one of these. */
+struct co_authorizer {
+	u8 pubkey[COCONUT_PUBKEY_SIZE];
+	u8 key_id[COCONUT_DIGEST_SIZE]; /* BLAKE3 of pubkey: what attestation chains name */
+	bool in_use;
+};
+
+/* One bounded allocator per memory tier (agent_memory_tier). Addresses are synthetic:
+ * base_addr + offset, so the simulator and the module return the same numbers. */
+struct co_tier_extent {
+	u64 offset_bytes;
+	u64 size_bytes;
+	u64 aid;	/* owner; 0 = free slot */
+};
+
+struct co_tier_pool {
+	u64 base_addr;
+	u64 capacity_bytes;
+	u64 used_bytes;
+	u32 extent_count;
+	struct co_tier_extent extents[CO_TIER_EXTENTS_MAX];
+};
+
+/* A pending operation authorised by a cap (DMA, inference, I/O): revocation fails it. */
+struct co_inflight {
+	u64 token;	/* never 0 for a live entry; monotonic, never reused */
+	u64 aid;
+	u32 cap_handle;	/* the cap in aid's set that authorised it */
+	u32 kind;	/* enum coconut_cap_kind */
+	bool revoked;	/* its cap was revoked: completing it returns -ECAPABILITY */
+};
+
+struct co_kernel_config {
+	u32 cpu_count;
+	struct co_audit_config audit;
+	u64 tier_capacity_bytes[COCONUT_TIER_COUNT];
+	/* The root agent's caps, newline-separated canonical texts (it holds everything it may
+	 * later hand down: narrowing means nothing can be granted that root does not hold). */
+	const char *root_caps;
+	size_t root_caps_len;
+
+	/*
+	 * Seal the audit rings at the end of every entry point (and when an append meets a full
+	 * ring), so that queries and verify see each call's events at once. Default true; the
+	 * simulator turns it off when its own sealer process drains the rings on simulated time.
+	 */
+	bool seal_inline;
+	/*
+	 * The scheduler's hooks (both may be NULL): an agent became Active (spawn stage 6, and the
+	 * root agent at create), or left (terminated). Called with the instance lock held, in the
+	 * order of the events; they must not call back into the kernel. ctx is sched_ctx.
+	 */
+	void (*on_agent_ready)(void *ctx, u64 aid, u32 tenant);
+	void (*on_agent_exit)(void *ctx, u64 aid, u32 tenant);
+	void *sched_ctx;
+};
+
+/* Base addresses of the synthetic tier address spaces (agent_memory_tier's answers). */
+#define CO_TIER_BASE_HBM 0x0000100000000000ull
+#define CO_TIER_BASE_RAM 0x0000200000000000ull
+#define CO_TIER_BASE_SSD 0x0000300000000000ull
+/* Default capacities (co_kernel_config_default): one 80 GiB GPU, 256 GiB RAM, 2 TiB SSD. */
+#define CO_TIER_CAPACITY_HBM_DEFAULT (80ull << 30)
+#define CO_TIER_CAPACITY_RAM_DEFAULT (256ull << 30)
+#define CO_TIER_CAPACITY_SSD_DEFAULT (2ull << 40)
+
+struct co_kernel {
+	struct co_plat plat;
+	struct co_plat_lock *lock;
+	struct co_kernel_config cfg;
+	struct co_audit audit;
+
+	struct co_authorizer authorizers[CO_AUTHORIZERS_MAX];
+
+	/* The agent table: AIDs are monotonic from 1 (root), never reused. Slots hold pointers to
+	 * platform-allocated agents; terminated agents stay (as tombstones answering -ESTALE
+	 * rather than -ESRCH) until the table needs the slot. Lookup: direct-mapped, AID n in
+	 * slot n mod CO_AGENTS_MAX (kernel/agent/table.c). */
+	struct co_agent *agents[CO_AGENTS_MAX];
+	u32 agent_count;	/* live + tombstones in the table */
+	u64 next_aid;
+	u32 live_count;		/* agents of the table not terminated */
+	struct co_agent *root;	/* AID 1, live for the instance's lifetime */
+	/* The root caps text (cfg.root_caps points here after create: the caller's may go). */
+	char *root_caps;
+
+	struct co_tier_pool tiers[COCONUT_TIER_COUNT];
+
+	struct co_inflight inflight[CO_INFLIGHT_MAX];
+	u64 next_token;
+
+	/* LSM decision counters (each also produced exactly one audit event): parity checks
+	 * compare them with the chain's per-type counts. */
+	u64 lsm_allows;
+	u64 lsm_denies;
+
+	/* security/coconut (lsm.c, grant.c, revoke.c, inflight.c), under the instance lock. */
+	u32 inflight_live;	/* entries of inflight[] in use */
+	u32 next_grant_id;	/* origin of the last granted cap (0: caps bound at spawn or boot) */
+	struct co_audit_event lsm_event;	/* the event being built: ~350 bytes, off the stack */
+	struct co_cap lsm_cap;	/* grant's and revoke's parsed cap: ~270 bytes, ditto */
+	/* kernel/agent/agentfs.c: the audit tail's page and events (coconut/resources.h). */
+	struct co_agentfs_scratch agentfs;
+};
+
+/*
+ * The defaults: the audit defaults for cpu_count CPUs, the default tier capacities, inline
+ * sealing, no root caps and no scheduler hooks.
+ */
+void co_kernel_config_default(struct co_kernel_config *cfg, u32 cpu_count);
+
+/*
+ * Allocates and initialises an instance with its root agent (AID 1, Active, holding
+ * cfg.root_caps; its creation is audited: SPAWN by AID 0, then its two STATE events). NULL on
+ * -ENOMEM or a bad config (the reason is logged through the platform): cpu_count 0 or over
+ * CO_AUDIT_CPUS_MAX, an audit config co_audit_init() refuses, root caps that do not parse
+ * (one canonical text per line, no empty line) or are more than a cap set holds.
+ */
+struct co_kernel *co_kernel_create(const struct co_plat *plat, const struct co_kernel_config *cfg);
+/* Frees everything, agents and tombstones included. No call may be in progress. */
+void co_kernel_destroy(struct co_kernel *k);
+
+/* Trust an authorizer key (boot-time configuration, not a syscall). 0, -EEXIST, -ENOSPC. */
+int co_kernel_add_authorizer(struct co_kernel *k, const u8 pubkey[COCONUT_PUBKEY_SIZE]);
+/* The trusted entry for pubkey, or NULL. Callers hold the instance lock. */
+const struct co_authorizer *co_kernel_authorizer_find(const struct co_kernel *k,
+						      const u8 pubkey[COCONUT_PUBKEY_SIZE]);
+
+/* The instance lock (a no-op in one simulated thread). Entry points take it; nothing else. */
+static inline void co_kernel_lock(struct co_kernel *k)
+{
+	if (k->lock)
+		k->plat.ops->lock(k->plat.ctx, k->lock);
+}
+
+static inline void co_kernel_unlock(struct co_kernel *k)
+{
+	if (k->lock)
+		k->plat.ops->unlock(k->plat.ctx, k->lock);
+}
+
+/*
+ * Every audit append of the agent subsystem goes through here: co_audit_append(), and when a
+ * ring is full (-EBUSY) and cfg.seal_inline, seal and retry, at most CO_AUDIT_APPEND_RETRIES_MAX
+ * times. 0, -EBUSY (the sealer is stalled or inline sealing is off: nothing was appended), or
+ * -EINVAL (an event that cannot be encoded: a programmer error, asserted in debug builds).
+ * Caller holds the instance lock; the retry seals under it (see docs/uapi.md, "Audit").
+ */
+int co_kernel_audit(struct co_kernel *k, struct co_audit_event *ev);
+/*
+ * End of an entry point, after the instance lock is released: with cfg.seal_inline, drains
+ * every ring into the chain (a no-op when the sealer is stalled).
+ */
+void co_kernel_seal(struct co_kernel *k);
+
+/* Lookup: the agent, or NULL with *err = -ESRCH (never existed / AID 0) or -ESTALE
+ * (terminated). Callers hold the instance lock. */
+struct co_agent *co_agent_lookup(struct co_kernel *k, u64 aid, int *err);
+/*
+ * The table's entry for aid, live or terminated (a tombstone), or NULL (never allocated, a
+ * failed spawn, or a tombstone whose slot was reused). For agentfs, tests and the cascade.
+ */
+struct co_agent *co_agent_find(const struct co_kernel *k, u64 aid);
+/* Whether anc is a strict ancestor of a (a walk up the parents, at most CO_AGENT_DEPTH_MAX). */
+bool co_agent_is_ancestor(const struct co_kernel *k, const struct co_agent *anc,
+			  const struct co_agent *a);
+/* anc == a or a strict ancestor of it. */
+static inline bool co_agent_is_self_or_ancestor(const struct co_kernel *k,
+						const struct co_agent *anc,
+						const struct co_agent *a)
+{
+	return anc == a || co_agent_is_ancestor(k, anc, a);
+}
+
+/*
+ * Termination and containment (kernel/agent/exit.c). The kernel API for task exit, operators
+ * and injected faults, not syscalls. `caller` is an AID whose authority is checked (it must be
+ * a strict ancestor of aid, live and not quarantined: -EPERM otherwise), or COCONUT_AID_NONE
+ * for the kernel itself. Root can be none of their targets (-EPERM). Unknown aid: -ESRCH;
+ * terminated: -ESTALE. Each is an entry point: it takes the instance lock and seals after.
+ *
+ * exit: the agent's own exit (its task ended): it and its live descendants go
+ *	Terminated-clean, leaves first.
+ * kill: it and its live descendants go Terminated-revoked, leaves first.
+ * quarantine: Active, Inference-blocked or Capability-denied -> Quarantined (-EINVAL from any
+ *	other state); one agent: its children keep running on their own caps.
+ * release: Quarantined -> Active, or -> Inference-blocked while a charge of it still waits on a
+ *	budget (-EINVAL from any other state).
+ */
+int co_agent_exit(struct co_kernel *k, u64 aid);
+int co_agent_kill(struct co_kernel *k, u64 caller, u64 aid);
+int co_agent_quarantine(struct co_kernel *k, u64 caller, u64 aid);
+int co_agent_release(struct co_kernel *k, u64 caller, u64 aid);
+/*
+ * The cascade itself, for code that already holds the lock (revocation of every cap): a and
+ * its live descendants go to `to` (Terminated-clean or -revoked), leaves first. Each one: one
+ * STATE event, its pending operations failed (co_inflight_drop_agent), its tier extents
+ * released (co_tier_release_agent), out of its parent's children, on_agent_exit called; the
+ * cascade's root first gets one EXIT event (arg = to). 0, -EINVAL (a not live, to not terminal,
+ * or a is root), -EBUSY (the audit chain refused an event: the agents terminated so far stay
+ * terminated, the others live; calling again finishes the job).
+ */
+int co_agent_terminate(struct co_kernel *k, struct co_agent *a, u32 to);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* COCONUT_KERNEL_H */

@@ -1,0 +1,174 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What the files of kernel/agent/ share and nobody else needs: the agent table's internals, the
+ * manifest and spawn-request decoders, and the spawn stages as syscalls.c sequences them.
+ * Tests include it to reach the pure functions directly.
+ */
+#ifndef COCONUT_AGENT_INT_H
+#define COCONUT_AGENT_INT_H
+
+#include "coconut/agent.h"
+#include "coconut/cbor.h"
+#include "coconut/errno.h"
+#include "coconut/kernel.h"
+
+#ifdef __cplusplus
+extern "C" {
+#else
+CO_STATIC_ASSERT((CO_AGENTS_MAX & (CO_AGENTS_MAX - 1)) == 0,
+		 "the agent table maps an AID to its slot with a mask");
+CO_STATIC_ASSERT(CO_AGENT_DEPTH_MAX < 255, "a depth fits the walk bounds");
+CO_STATIC_ASSERT(COCONUT_STATE_COUNT <= 32, "predecessor sets are u32 masks");
+#endif
+
+/* ---- kernel.c: agent memory -------------------------------------------------------------- */
+
+/* A zeroed agent from the platform, or NULL. Never called with the instance lock held. */
+struct co_agent *co_agent_alloc(struct co_kernel *k);
+/* Frees the agent and its ceiling; NULL is a no-op. Never called with the lock held. */
+void co_agent_free(struct co_kernel *k, struct co_agent *a);
+
+/* ---- table.c ----------------------------------------------------------------------------- */
+
+static inline u32 co_agent_slot(u64 aid)
+{
+	return (u32)(aid & (CO_AGENTS_MAX - 1));
+}
+
+/*
+ * The AID the next agent would get: from next_aid on, the first whose slot is free or holds a
+ * tombstone (AIDs whose slot still holds a live agent, 2^12 AIDs older, are skipped: they are
+ * never handed out). Commits nothing. -ENOSPC when CO_AGENTS_MAX agents are live.
+ */
+int co_agent_table_reserve(const struct co_kernel *k, u64 *aid);
+/*
+ * Puts a (a->aid from co_agent_table_reserve, not terminal) into its slot and moves next_aid
+ * past it; a tombstone in the slot is taken out into *evicted for the caller to free once the
+ * lock is released (else *evicted = NULL).
+ */
+void co_agent_table_insert(struct co_kernel *k, struct co_agent *a, struct co_agent **evicted);
+/* Takes a out of the table (a failed spawn); the caller frees it after unlocking. */
+void co_agent_table_remove(struct co_kernel *k, struct co_agent *a);
+
+/* The children registry: add (-ENOSPC when full) and remove (order kept: deterministic). */
+int co_agent_child_add(struct co_agent *parent, u64 aid);
+void co_agent_child_remove(struct co_agent *parent, u64 aid);
+
+/* ---- state.c ----------------------------------------------------------------------------- */
+
+/* Number of entries of the transition table (for tests that walk it). */
+u32 co_agent_transition_count(void);
+/* Entry i of the table: from, to; false past the end. */
+bool co_agent_transition_at(u32 i, u32 *from, u32 *to);
+
+/* ---- manifest.c: the signed manifest and the spawn request (docs/uapi.md) ----------------- */
+
+/* Manifest keys in canonical (bytewise) order: shorter keys first, then by bytes. */
+#define CO_MANIFEST_KEY_V "v"
+#define CO_MANIFEST_KEY_CAPS "caps"
+#define CO_MANIFEST_KEY_NAME "name"
+#define CO_MANIFEST_KEY_TENANT "tenant"
+#define CO_MANIFEST_KEY_AUTHORIZER "authorizer"
+#define CO_MANIFEST_KEY_CODE_DIGEST "code_digest"
+#define CO_MANIFEST_KEYS 6
+
+/* Spawn request keys in canonical order. */
+#define CO_SPAWN_KEY_CAP_SET "cap_set"
+#define CO_SPAWN_KEY_MANIFEST "manifest"
+#define CO_SPAWN_KEY_SIGNATURE "signature"
+#define CO_SPAWN_KEYS 3
+
+/* A decoded manifest: pointers into the manifest bytes. */
+struct co_manifest {
+	const u8 *bytes;	/* the signed bytes */
+	size_t len;
+	const u8 *authorizer;	/* COCONUT_PUBKEY_SIZE bytes */
+	const u8 *code_digest;	/* COCONUT_DIGEST_SIZE bytes */
+	const char *name;
+	u32 name_len;
+	u32 tenant;
+	u32 cap_count;
+	u32 caps_text_bytes;	/* sum of the caps' text lengths: sizes the ceiling blob */
+	struct co_cbor_doc doc;	/* its items (in the caller's scratch) */
+	u32 caps_idx;		/* item index of the caps array in doc */
+};
+
+/*
+ * Decodes and checks a manifest (strict canonical CBOR, exactly the six keys, v == 1, tenant a
+ * u32, name 1..CO_AGENT_NAME_BYTES_MAX printable ASCII bytes, caps 0..CO_CAP_SET_CAPS_MAX
+ * distinct texts that parse) into *m; when ceiling is not NULL, it is initialised and gets the
+ * caps. items[0..items_cap) is scratch that m->doc refers to. 0, -EBADMSG (not a manifest),
+ * -E2BIG (too many items or caps), -ENAMETOOLONG (a name or cap text too long), -EINVAL (a bad
+ * name, a cap that does not parse, a duplicate cap).
+ */
+int co_manifest_decode(const u8 *bytes, size_t len, struct co_cbor_item *items, u32 items_cap,
+		       struct co_manifest *m, struct co_capset *ceiling);
+
+/* Working memory of one spawn (about 180 KiB): platform memory, never a stack. */
+struct co_spawn_scratch {
+	struct co_cbor_item items[CO_SPAWN_REQUEST_ITEMS_MAX];
+	struct co_cap caps[CO_CAP_SET_CAPS_MAX];	/* the requested caps, parsed */
+	struct co_capset ceiling;			/* the manifest's caps, indexed */
+};
+
+struct co_spawn_request {
+	struct co_manifest manifest;
+	const u8 *signature;	/* COCONUT_SIGNATURE_SIZE bytes */
+	u32 cap_count;		/* requested caps, in scratch->caps */
+	struct co_cbor_doc doc;	/* the request's items (the manifest's follow them) */
+};
+
+/*
+ * Stage 1: decodes the request {"cap_set", "manifest", "signature"} and the manifest inside
+ * it into *out and *s (the requested caps parsed, the manifest's caps indexed). Errors as
+ * co_manifest_decode(), plus -EBADMSG for a request that is not exactly that map.
+ */
+int co_spawn_request_decode(const u8 *req, size_t len, struct co_spawn_scratch *s,
+			    struct co_spawn_request *out);
+
+/*
+ * Writes the manifest's caps, each followed by '\n', into blob[0..blob_len) (exactly
+ * m->caps_text_bytes + m->cap_count bytes), from the items it was decoded into (still live).
+ */
+void co_manifest_ceiling_write(const struct co_manifest *m, char *blob, u32 blob_len);
+
+/*
+ * Parses a '\n'-separated list of canonical cap texts (no empty entry, no trailing '\n'),
+ * calling fn on each (stopping at its first non-zero answer, which is returned). 0, -EINVAL
+ * (an empty entry or a text that does not parse), -ENAMETOOLONG (a text over the limit),
+ * -E2BIG (over CO_CAP_SET_CAPS_MAX entries), or fn's error.
+ */
+int co_cap_list_parse(const char *text, size_t len,
+		      int (*fn)(void *ctx, const struct co_cap *cap, const char *text, u32 len),
+		      void *ctx);
+
+/* ---- spawn.c: the six stages, sequenced by co_sys_agent_spawn() --------------------------- */
+
+struct co_spawn_ctx {
+	struct co_spawn_scratch *scratch;
+	struct co_agent *child;		/* ours until commit puts it in the table */
+	struct co_agent *evicted;	/* a tombstone that made room: freed by release */
+	struct co_spawn_request req;
+	const u8 *req_bytes;
+	size_t req_len;
+};
+
+/* No lock: allocates the scratch and the child, decodes (stage 1). 0 or -errno. */
+int co_spawn_prepare(struct co_kernel *k, const u8 *req, size_t len, struct co_spawn_ctx *ctx);
+/* Lock held: the caller is live (-ESRCH/-ESTALE), the authorizer trusted (-ENOKEY). */
+int co_spawn_check_caller(struct co_kernel *k, u64 caller, struct co_spawn_ctx *ctx);
+/*
+ * No lock: stage 2: the signature over the manifest verifies under its authorizer
+ * (-EKEYREJECTED), then the requested caps are within the manifest's (-EACCES).
+ */
+int co_spawn_verify(struct co_spawn_ctx *ctx);
+/* Lock held: stages 3-6 (see spawn.c). The new AID, or -errno with nothing left behind. */
+s64 co_spawn_commit(struct co_kernel *k, u64 caller, struct co_spawn_ctx *ctx);
+/* No lock: frees whatever the spawn still owns. */
+void co_spawn_release(struct co_kernel *k, struct co_spawn_ctx *ctx);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* COCONUT_AGENT_INT_H */

@@ -1,0 +1,250 @@
+// The kernel instance (kernel/agent/kernel.c): creation and every way it can fail (bad configs,
+// each allocation failing) without a leak, the root agent and its audited birth, authorizer
+// keys, the audit plumbing (backpressure retries, inline sealing off).
+#include "agent_test_util.h"
+
+#include "coconut/blake3.h"
+
+using namespace agent_test;
+
+namespace {
+
+constexpr u32 S = COCONUT_STATE_SPAWNING, AT = COCONUT_STATE_ATTESTED, A = COCONUT_STATE_ACTIVE;
+
+TEST(AgentKernel, RootAgentAndItsBirth)
+{
+	Kernel t;
+	ASSERT_NE(t.k, nullptr);
+	co_agent *root = t.find(COCONUT_AID_ROOT);
+	ASSERT_NE(root, nullptr);
+	EXPECT_EQ(t.k->root, root);
+	EXPECT_EQ(root->state, A);
+	EXPECT_EQ(root->parent_aid, 0u);
+	EXPECT_EQ(root->depth, 0u);
+	EXPECT_STREQ(root->name, "root");
+	EXPECT_EQ(co_capset_count(&root->caps), default_root_caps().size());
+	EXPECT_EQ(std::string(root->ceiling, root->ceiling_len),
+		  join_lines(default_root_caps()) + "\n");
+	EXPECT_EQ(t.k->next_aid, 2u);
+	EXPECT_EQ(t.k->live_count, 1u);
+	EXPECT_EQ(t.k->agent_count, 1u);
+	ASSERT_EQ(t.ready.size(), 1u);
+	EXPECT_EQ(t.ready[0].aid, 1u);
+
+	auto evs = t.events();
+	ASSERT_EQ(evs.size(), 3u) << describe(evs);
+	EXPECT_TRUE(is_state(evs[0], 1, S, AT));
+	EXPECT_EQ(evs[1].type, (u32)COCONUT_EV_SPAWN);
+	EXPECT_EQ(evs[1].aid, 0u);
+	EXPECT_EQ(evs[1].arg, 1u);
+	EXPECT_TRUE(is_state(evs[2], 1, AT, A));
+	EXPECT_EQ(co_audit_pending(&t.k->audit), 0u) << "sealed at create";
+
+	// The tier pools the synthetic addresses come from.
+	EXPECT_EQ(t.k->tiers[COCONUT_TIER_HBM].base_addr, CO_TIER_BASE_HBM);
+	EXPECT_EQ(t.k->tiers[COCONUT_TIER_SSD].capacity_bytes, CO_TIER_CAPACITY_SSD_DEFAULT);
+	EXPECT_TRUE(t.plat().violations().empty());
+}
+
+TEST(AgentKernel, RootWithoutCaps)
+{
+	Kernel t(std::vector<std::string>{});
+	ASSERT_NE(t.k, nullptr);
+	EXPECT_EQ(co_capset_count(&t.find(1)->caps), 0u);
+	EXPECT_EQ(t.find(1)->ceiling_len, 0u);
+	EXPECT_EQ(t.spawn(1, {}), -ECAPABILITY) << "root cannot even spawn";
+}
+
+struct BadConfig {
+	const char *what;
+	void (*change)(co_kernel_config &cfg, co_plat_ops &ops);
+};
+
+TEST(AgentKernel, BadConfigsCreateNothing)
+{
+	static const std::string too_many = [] {
+		std::vector<std::string> v;
+		for (int i = 0; i <= CO_CAP_SET_CAPS_MAX; i++)
+			v.push_back("fs.read:/f" + std::to_string(i));
+		return join_lines(v);
+	}();
+	const BadConfig cases[] = {
+		{"no CPU", [](co_kernel_config &c, co_plat_ops &) { c.cpu_count = 0; }},
+		{"fewer audit rings than CPUs",
+		 [](co_kernel_config &c, co_plat_ops &) { c.audit.cpu_count = 1; }},
+		{"ring slots not a power of two",
+		 [](co_kernel_config &c, co_plat_ops &) { c.audit.ring_slots = 3; }},
+		{"root caps NULL with a length",
+		 [](co_kernel_config &c, co_plat_ops &) { c.root_caps = nullptr; }},
+		{"an empty root cap line",
+		 [](co_kernel_config &c, co_plat_ops &) {
+			 c.root_caps = "agent.spawn\n\naudit.query";
+			 c.root_caps_len = strlen(c.root_caps);
+		 }},
+		{"a trailing newline",
+		 [](co_kernel_config &c, co_plat_ops &) {
+			 c.root_caps = "agent.spawn\n";
+			 c.root_caps_len = strlen(c.root_caps);
+		 }},
+		{"a root cap that does not parse",
+		 [](co_kernel_config &c, co_plat_ops &) {
+			 c.root_caps = "fs.read:nope";
+			 c.root_caps_len = strlen(c.root_caps);
+		 }},
+		{"257 root caps",
+		 [](co_kernel_config &c, co_plat_ops &) {
+			 c.root_caps = too_many.data();
+			 c.root_caps_len = too_many.size();
+		 }},
+		{"a platform without alloc", [](co_kernel_config &, co_plat_ops &o) { o.alloc = nullptr; }},
+		{"a platform with half the locks",
+		 [](co_kernel_config &, co_plat_ops &o) { o.unlock = nullptr; }},
+	};
+	for (const BadConfig &c : cases) {
+		SCOPED_TRACE(c.what);
+		coconut::UserPlatform plat(2);
+		co_kernel_config cfg;
+		co_kernel_config_default(&cfg, 2);
+		std::string caps = join_lines(default_root_caps());
+		cfg.root_caps = caps.data();
+		cfg.root_caps_len = caps.size();
+		co_plat_ops ops = plat.ops();
+		c.change(cfg, ops);
+		co_plat p{&ops, &plat};
+		EXPECT_EQ(co_kernel_create(&p, &cfg), nullptr);
+		EXPECT_EQ(plat.live_allocations(), 0u);
+		EXPECT_EQ(plat.live_locks(), 0u);
+		if (ops.log) {
+			EXPECT_FALSE(plat.log_lines().empty()) << "the reason is logged";
+		}
+	}
+	EXPECT_EQ(co_kernel_create(nullptr, nullptr), nullptr);
+}
+
+TEST(AgentKernel, EveryAllocationFailureIsCleanedUp)
+{
+	bool created = false;
+	for (long n = 0; n < 32 && !created; n++) {
+		coconut::UserPlatform plat(2);
+		co_kernel_config cfg;
+		co_kernel_config_default(&cfg, 2);
+		std::string caps = join_lines(default_root_caps());
+		cfg.root_caps = caps.data();
+		cfg.root_caps_len = caps.size();
+		co_plat p = plat.plat();
+		plat.fail_allocation_in(n);
+		co_kernel *k = co_kernel_create(&p, &cfg);
+		if (k) {
+			created = true;
+			EXPECT_GT(n, 3) << "instance, caps copy, audit rings, root...";
+			co_kernel_destroy(k);
+		}
+		EXPECT_EQ(plat.live_allocations(), 0u) << n;
+		EXPECT_EQ(plat.live_locks(), 0u) << n;
+		EXPECT_TRUE(plat.violations().empty()) << n;
+	}
+	EXPECT_TRUE(created);
+}
+
+TEST(AgentKernel, Authorizers)
+{
+	Kernel t;
+	// The fixture trusts its signer already.
+	EXPECT_EQ(co_kernel_add_authorizer(t.k, t.signer.pk.data()), -EEXIST);
+	const co_authorizer *a = co_kernel_authorizer_find(t.k, t.signer.pk.data());
+	ASSERT_NE(a, nullptr);
+	u8 id[32];
+	co_blake3_hash(t.signer.pk.data(), 32, id);
+	EXPECT_EQ(0, memcmp(a->key_id, id, 32));
+	for (int i = 1; i < CO_AUTHORIZERS_MAX; i++)
+		EXPECT_EQ(co_kernel_add_authorizer(t.k, Signer::from_seed((u8)(100 + i)).pk.data()),
+			  0);
+	EXPECT_EQ(co_kernel_add_authorizer(t.k, Signer::from_seed(99).pk.data()), -ENOSPC);
+	EXPECT_EQ(co_kernel_authorizer_find(t.k, Signer::from_seed(99).pk.data()), nullptr);
+}
+
+TEST(AgentKernel, LookupAnswers)
+{
+	Kernel t;
+	int err = 1;
+	EXPECT_EQ(co_agent_lookup(t.k, 0, &err), nullptr);
+	EXPECT_EQ(err, -ESRCH);
+	EXPECT_EQ(co_agent_lookup(t.k, 2, &err), nullptr);
+	EXPECT_EQ(err, -ESRCH) << "never allocated";
+	EXPECT_EQ(co_agent_lookup(t.k, ~0ull, &err), nullptr);
+	EXPECT_EQ(err, -ESRCH);
+	EXPECT_EQ(co_agent_lookup(t.k, 1, &err), t.find(1));
+	EXPECT_EQ(err, 0);
+	EXPECT_EQ(co_agent_lookup(t.k, 1, nullptr), t.find(1));
+	ASSERT_EQ(t.spawn(1, {}), 2);
+	ASSERT_EQ(co_agent_exit(t.k, 2), 0);
+	EXPECT_EQ(co_agent_lookup(t.k, 2, &err), nullptr);
+	EXPECT_EQ(err, -ESTALE);
+}
+
+// Rings of two slots: every multi-event call meets a full ring and seals its way through.
+TEST(AgentKernel, BackpressureIsAbsorbedByInlineSealing)
+{
+	coconut::UserPlatform plat(1);
+	co_kernel_config cfg;
+	co_kernel_config_default(&cfg, 1);
+	cfg.audit.ring_slots = 2;
+	std::string caps = join_lines(default_root_caps());
+	cfg.root_caps = caps.data();
+	cfg.root_caps_len = caps.size();
+	co_plat p = plat.plat();
+	co_kernel *k = co_kernel_create(&p, &cfg);
+	ASSERT_NE(k, nullptr);
+	Signer s = Signer::from_seed(1);
+	ASSERT_EQ(co_kernel_add_authorizer(k, s.pk.data()), 0);
+	u64 parent = 1;
+	for (int i = 0; i < 6; i++) {
+		Manifest m;
+		m.caps = {"agent.spawn"};
+		Bytes req = make_spawn_request(s, m, m.caps);
+		s64 aid = co_sys_agent_spawn(k, parent, req.data(), req.size());
+		ASSERT_GT(aid, 0) << i;
+		parent = (u64)aid;
+	}
+	ASSERT_EQ(co_agent_exit(k, 2), 0);
+	struct co_audit_stats st;
+	co_audit_get_stats(&k->audit, &st);
+	EXPECT_GT(st.backpressure, 0u);
+	EXPECT_EQ(st.appended, st.sealed - st.by_type[COCONUT_EV_ANCHOR]);
+	EXPECT_EQ(st.by_type[COCONUT_EV_CAP_ALLOW], k->lsm_allows);
+	co_kernel_destroy(k);
+	EXPECT_EQ(plat.live_allocations(), 0u);
+}
+
+TEST(AgentKernel, WithoutInlineSealingEventsWaitForTheSealer)
+{
+	Kernel t(default_root_caps(), 2, false);
+	ASSERT_NE(t.k, nullptr);
+	EXPECT_EQ(t.event_count(), 0u);
+	EXPECT_EQ(co_audit_pending(&t.k->audit), 3u);
+	ASSERT_EQ(t.spawn(1, {}), 2);
+	EXPECT_EQ(co_audit_pending(&t.k->audit), 7u);
+	co_audit_seal(&t.k->audit, 1000);
+	EXPECT_EQ(t.event_count(), 7u);
+	(void)t.events();
+}
+
+TEST(AgentKernel, EventsCarryTheCallingCpu)
+{
+	Kernel t;
+	t.plat().set_cpu(1);
+	t.plat().set_now_ns(5000);
+	size_t before = t.event_count();
+	ASSERT_EQ(t.spawn(1, {}), 2);
+	for (const Event &e : t.events_from(before)) {
+		EXPECT_EQ(e.cpu, 1u);
+		EXPECT_EQ(e.time_ns, 5000u);
+	}
+}
+
+TEST(AgentKernel, DestroyNullIsANoop)
+{
+	co_kernel_destroy(nullptr);
+}
+
+} // namespace

@@ -1,0 +1,205 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The covering relation and matching: whether one capability's language includes another's
+ * (grants, the parent-child narrowing rule), and whether a capability matches a concrete
+ * object (the LSM check). Both reduce to one star-only glob match per segment; coconut/cap.h
+ * has the proof that this is exact.
+ */
+#include "cap_object.h"
+
+/*
+ * Greedy match with backtracking to the last star. Correct for star-only globs: when a literal
+ * fails after the last star, letting that star absorb one more byte is the only retry that can
+ * help, as anything an earlier star could absorb the last one can too. Each turn advances pi or
+ * moves the last star's start right (at most sn times), so there are at most
+ * (pn + 1) * (sn + 1) turns.
+ */
+bool co_cap_glob_match(const char *p, u32 pn, const char *s, u32 sn)
+{
+	u32 pi = 0, si = 0, star_p = pn, star_s = 0, turns = 0;
+	u32 turns_max = (pn + 1) * (sn + 1);
+
+	CO_ASSERT(pn <= CO_CAP_OBJECT_BYTES_MAX && sn <= CO_CAP_OBJECT_BYTES_MAX);
+	while (si < sn) {
+		CO_ASSERT(++turns <= turns_max);
+		if (pi < pn && p[pi] == '*') {
+			star_p = pi++;
+			star_s = si;
+		} else if (pi < pn && p[pi] == s[si]) {
+			/* p[pi] is a literal here, so a '*' byte of s never gets this far. */
+			pi++;
+			si++;
+		} else if (star_p != pn) {
+			pi = star_p + 1;
+			si = ++star_s;
+		} else {
+			return false;
+		}
+	}
+	while (pi < pn && p[pi] == '*')
+		pi++;
+	return pi == pn;
+}
+
+/* The end of the segment of body b[s..n) that starts at s, up to sep or n. */
+static u32 co_cap_seg_end(const char *b, u32 s, u32 n, char sep)
+{
+	u32 i;
+
+	for (i = s; i < n; i++) {
+		if (b[i] == sep)
+			return i;
+	}
+	return n;
+}
+
+/*
+ * The first `count` segments (separated by sep) of a's body and b's body match pairwise:
+ * a's glob includes b's (b's stars being fresh symbols; see coconut/cap.h).
+ */
+static bool co_cap_segs_cover(const struct co_cap *a, const struct co_cap *b, u32 count, char sep)
+{
+	const char *ab = a->object + a->body_off, *bb = b->object + b->body_off;
+	u32 an = a->body_len, bn = b->body_len, as = 0, bs = 0, ae, be, i;
+
+	CO_ASSERT(count <= a->segs && count <= b->segs);
+	for (i = 0; i < count; i++) {
+		ae = co_cap_seg_end(ab, as, an, sep);
+		be = co_cap_seg_end(bb, bs, bn, sep);
+		if (!co_cap_glob_match(ab + as, ae - as, bb + bs, be - bs))
+			return false;
+		as = ae + 1;
+		bs = be + 1;
+	}
+	return true;
+}
+
+/* fs and gpu: path patterns with an optional `**` (the decomposition in coconut/cap.h). */
+static bool co_cap_path_covers(const struct co_cap *a, const struct co_cap *b)
+{
+	if (a->flags & CO_CAP_F_SUBTREE) {
+		if (b->segs < a->segs)
+			return false;
+	} else if ((b->flags & CO_CAP_F_SUBTREE) || b->segs != a->segs) {
+		return false;
+	}
+	return co_cap_segs_cover(a, b, a->segs, '/');
+}
+
+static bool co_cap_net_covers(const struct co_cap *a, const struct co_cap *b)
+{
+	if (!(a->flags & CO_CAP_F_ANY_PORT) &&
+	    ((b->flags & CO_CAP_F_ANY_PORT) || a->port != b->port))
+		return false;
+	if (a->segs != b->segs)
+		return false;
+	return co_cap_segs_cover(a, b, a->segs, '.');
+}
+
+bool co_cap_covers(const struct co_cap *a, const struct co_cap *b)
+{
+	if (a->kind != b->kind || a->granted != b->granted)
+		return false;
+	switch (co_cap_object_kind(a)) {
+	case COCONUT_CAP_FS_READ:
+	case COCONUT_CAP_FS_WRITE:
+	case COCONUT_CAP_GPU:
+		return co_cap_path_covers(a, b);
+	case COCONUT_CAP_NET_EGRESS:
+		return co_cap_net_covers(a, b);
+	case COCONUT_CAP_INFERENCE:
+	case COCONUT_CAP_MEM_TIER:
+		return co_cap_glob_match(a->object, a->len, b->object, b->len);
+	case COCONUT_CAP_AGENT_SPAWN:
+	case COCONUT_CAP_AUDIT_QUERY:
+		return true;
+	default:
+		CO_ASSERT(0);
+		return false;
+	}
+}
+
+/* The first `count` segments of the pattern's body against the concrete object's. */
+static bool co_cap_path_matches(const struct co_cap *cap, const struct co_cap_object *o)
+{
+	const char *b = cap->object + cap->body_off;
+	u32 n = cap->body_len, ps = 0, pe, i, s;
+
+	if (cap->flags & CO_CAP_F_SUBTREE) {
+		if (o->segs < cap->segs)
+			return false;
+	} else if (o->segs != cap->segs) {
+		return false;
+	}
+	CO_ASSERT(cap->segs <= CO_CAP_PATH_SEGMENTS_MAX);
+	for (i = 0; i < cap->segs; i++) {
+		pe = co_cap_seg_end(b, ps, n, '/');
+		s = co_cap_object_seg_start(o, i);
+		if (!co_cap_glob_match(b + ps, pe - ps, o->p + s, o->end[i] - s))
+			return false;
+		ps = pe + 1;
+	}
+	return true;
+}
+
+/* Host labels pairwise, then the port. */
+static bool co_cap_net_matches(const struct co_cap *cap, const struct co_cap_object *o)
+{
+	const char *b = cap->object;
+	u32 n = cap->body_len, hn = o->end[0], ps = 0, hs = 0, pe, he, i;
+
+	if (!(cap->flags & CO_CAP_F_ANY_PORT) && cap->port != o->port)
+		return false;
+	if (cap->segs != o->labels)
+		return false;
+	for (i = 0; i < cap->segs; i++) {
+		pe = co_cap_seg_end(b, ps, n, '.');
+		he = co_cap_seg_end(o->p, hs, hn, '.');
+		if (!co_cap_glob_match(b + ps, pe - ps, o->p + hs, he - hs))
+			return false;
+		ps = pe + 1;
+		hs = he + 1;
+	}
+	return true;
+}
+
+bool co_cap_matches_object(const struct co_cap *cap, const struct co_cap_object *o)
+{
+	CO_ASSERT(cap->kind != COCONUT_CAP_CAP_GRANT);
+	switch (cap->kind) {
+	case COCONUT_CAP_FS_READ:
+	case COCONUT_CAP_FS_WRITE:
+	case COCONUT_CAP_GPU:
+		return co_cap_path_matches(cap, o);
+	case COCONUT_CAP_NET_EGRESS:
+		return co_cap_net_matches(cap, o);
+	case COCONUT_CAP_INFERENCE:
+	case COCONUT_CAP_MEM_TIER:
+		return co_cap_glob_match(cap->object, cap->len, o->p, o->len);
+	case COCONUT_CAP_AGENT_SPAWN:
+	case COCONUT_CAP_AUDIT_QUERY:
+		return true;
+	default:
+		CO_ASSERT(0);
+		return false;
+	}
+}
+
+bool co_cap_matches(const struct co_cap *cap, const char *object, size_t len)
+{
+	struct co_cap_object o;
+	struct co_cap c;
+
+	if (cap->kind == COCONUT_CAP_CAP_GRANT) {
+		if (co_cap_parse(object, len, &c, NULL) != CO_CAP_OK ||
+		    c.kind == COCONUT_CAP_CAP_GRANT)
+			return false;
+		/* cap.grant:X matches the text Y when it covers cap.grant:Y, i.e. X covers Y. */
+		c.granted = c.kind;
+		c.kind = COCONUT_CAP_CAP_GRANT;
+		return co_cap_covers(cap, &c);
+	}
+	if (!co_cap_object_scan(&o, cap->kind, object, len))
+		return false;
+	return co_cap_matches_object(cap, &o);
+}

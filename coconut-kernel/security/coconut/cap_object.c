@@ -1,0 +1,318 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Concrete objects: what the LSM asks about (the path being opened, the host and port being
+ * reached, ...). Each is checked and split into segments once, here; a malformed one is never
+ * matched, so a cap cannot be stretched by a spelling the pattern did not foresee (`/a/b/..`).
+ */
+#include "cap_object.h"
+
+static bool co_cap_is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* A canonical decimal in p[s..e) up to max (no leading zero, at most 5 digits). */
+static bool co_cap_object_num(const char *p, u32 s, u32 e, u32 max, u32 *value)
+{
+	u32 j, v = 0;
+
+	if (e == s || e - s > 5 || (p[s] == '0' && e - s > 1))
+		return false;
+	for (j = s; j < e; j++) {
+		if (!co_cap_is_digit(p[j]))
+			return false;
+		v = v * 10 + (u32)(p[j] - '0');
+	}
+	*value = v;
+	return v <= max;
+}
+
+/* Records the end of segment `segs` where the array has room (patterns look no deeper). */
+static inline void co_cap_object_end(struct co_cap_object *o, u32 segs, u32 end)
+{
+	if (segs < CO_ARRAY_SIZE(o->end))
+		o->end[segs] = (u16)end;
+}
+
+/* One path segment p[s..e): non-empty, not "." or "..", at most NAME_MAX bytes. */
+static bool co_cap_object_seg_ok(const char *p, u32 s, u32 e)
+{
+	u32 n = e - s;
+
+	if (n == 0 || n > CO_CAP_SEGMENT_BYTES_MAX)
+		return false;
+	return !(p[s] == '.' && (n == 1 || (n == 2 && p[s + 1] == '.')));
+}
+
+#define CO_CAP_BYTES_LOW 0x7f7f7f7f7f7f7f7full
+#define CO_CAP_BYTES_HIGH 0x8080808080808080ull
+#define CO_CAP_BYTES_SLASH 0x2f2f2f2f2f2f2f2full
+
+/*
+ * The high bit of every byte of w that is zero, and no other bit: exact (the carry-free form),
+ * so each set bit is a real match.
+ */
+static inline u64 co_cap_zero_bytes(u64 w)
+{
+	return ~(((w & CO_CAP_BYTES_LOW) + CO_CAP_BYTES_LOW) | w) & CO_CAP_BYTES_HIGH;
+}
+
+/* The n < 8 bytes at p, little-endian, zero above. */
+static inline u64 co_cap_load_partial(const char *p, u32 n)
+{
+	u64 w = 0;
+	u32 i;
+
+	for (i = 0; i < n; i++)
+		w |= (u64)(u8)p[i] << (8 * i);
+	return w;
+}
+
+/*
+ * fs: every file check starts here, so 8 bytes a turn: the '/' of each word become bits, and
+ * each bit a segment end. Empty, "." and ".." segments and NUL bytes are left to the check.
+ */
+static bool co_cap_object_split_path(struct co_cap_object *o)
+{
+	const char *p = o->p;
+	u32 n = o->len, segs = 0, i, k;
+	u64 w, slash;
+
+	if (n == 0 || p[0] != '/')
+		return false;
+	o->start0 = 1;
+	if (n == 1) {
+		o->state = CO_CAP_OBJECT_VALID;	/* the root: no segment */
+		return true;
+	}
+	/* At most CO_CAP_OBJECT_BYTES_MAX / 8 + 1 words, at most 8 bits each. */
+	for (i = 0; i < n; i += 8) {
+		k = n - i;
+		if (k >= 8) {
+			w = co_load_le64((const u8 *)p + i);
+			slash = co_cap_zero_bytes(w ^ CO_CAP_BYTES_SLASH);
+		} else {
+			w = co_cap_load_partial(p + i, k);
+			slash = co_cap_zero_bytes(w ^ CO_CAP_BYTES_SLASH) & ((1ull << (8 * k)) - 1);
+		}
+		if (i == 0)
+			slash &= ~0x80ull;	/* the leading '/' starts the first segment */
+		while (slash) {
+			co_cap_object_end(o, segs++, i + ((u32)__builtin_ctzll(slash) >> 3));
+			slash &= slash - 1;
+		}
+	}
+	co_cap_object_end(o, segs++, n);
+	o->segs = segs;
+	return true;
+}
+
+/* The rest of the path rules: segments well-formed, no NUL. */
+static bool co_cap_object_check_path(const struct co_cap_object *o)
+{
+	const char *p = o->p;
+	u32 n = o->len, known = CO_MIN(o->segs, (u32)CO_ARRAY_SIZE(o->end)), i, s;
+	u64 nul = 0;
+
+	for (i = 0; i + 8 <= n; i += 8)
+		nul |= co_cap_zero_bytes(co_load_le64((const u8 *)p + i));
+	if (nul || (i < n && co_cap_zero_bytes(co_cap_load_partial(p + i, n - i)) &
+				     ((1ull << (8 * (n - i))) - 1)))
+		return false;
+	for (i = 0; i < known; i++) {
+		if (!co_cap_object_seg_ok(p, co_cap_object_seg_start(o, i), o->end[i]))
+			return false;
+	}
+	if (o->segs == known)
+		return true;
+	/* Deeper than any pattern: the remaining segments, one byte at a time. */
+	s = o->end[known - 1] + 1;
+	for (i = s; i < n; i++) {
+		if (p[i] != '/')
+			continue;
+		if (!co_cap_object_seg_ok(p, s, i))
+			return false;
+		s = i + 1;
+	}
+	return co_cap_object_seg_ok(p, s, n);
+}
+
+bool co_cap_object_path_rest_ok(const char *p, u32 len, u32 from)
+{
+	u32 s = from + 1, i;
+
+	CO_ASSERT(from <= len && (from == len || p[from] == '/'));
+	/* Nothing after the prefix, or the root "/" itself (whose prefix is empty). */
+	if (from == len || len == 1)
+		return true;
+	for (i = s; i < len; i++) {
+		if (p[i] == '/') {
+			if (!co_cap_object_seg_ok(p, s, i))
+				return false;
+			s = i + 1;
+		} else if (p[i] == '\0') {
+			return false;
+		}
+	}
+	return co_cap_object_seg_ok(p, s, len);
+}
+
+/* gpu: <index> or <index>/partition/<n>. */
+static bool co_cap_object_scan_gpu(struct co_cap_object *o)
+{
+	const char *p = o->p;
+	u32 n = o->len, e0 = 0, e1, v;
+
+	while (e0 < n && p[e0] != '/')
+		e0++;
+	if (!co_cap_object_num(p, 0, e0, CO_CAP_GPU_INDEX_MAX, &v))
+		return false;
+	o->end[0] = (u16)e0;
+	o->segs = 1;
+	if (e0 == n)
+		return true;
+	e1 = e0 + 1 + 9;
+	if (e1 >= n || co_memcmp(p + e0 + 1, "partition", 9) != 0 || p[e1] != '/')
+		return false;
+	if (!co_cap_object_num(p, e1 + 1, n, CO_CAP_GPU_PARTITION_MAX, &v))
+		return false;
+	o->end[1] = (u16)e1;
+	o->end[2] = (u16)n;
+	o->segs = 3;
+	return true;
+}
+
+/* Printable and no space: the bytes of a concrete label or broker name. */
+static bool co_cap_object_graphic(char c)
+{
+	return (u8)c > 0x20 && (u8)c < 0x7f;
+}
+
+/* net: host:port, split at the last ':'. */
+static bool co_cap_object_scan_net(struct co_cap_object *o)
+{
+	const char *p = o->p;
+	u32 n = o->len, colon = n, label = 0, labels = 0, i, port;
+
+	for (i = n; i > 0; i--) {
+		if (p[i - 1] == ':') {
+			colon = i - 1;
+			break;
+		}
+	}
+	if (colon == n || colon == 0 || colon > CO_CAP_HOST_BYTES_MAX)
+		return false;
+	for (i = 0; i < colon; i++) {
+		if (p[i] == '.') {
+			if (label == 0)
+				return false;
+			labels++;
+			label = 0;
+			continue;
+		}
+		/* The last ':' ends the host, so a ':' inside it is no host name. */
+		if (!co_cap_object_graphic(p[i]) || p[i] == ':' ||
+		    ++label > CO_CAP_HOST_LABEL_BYTES_MAX)
+			return false;
+	}
+	if (label == 0)
+		return false;
+	if (!co_cap_object_num(p, colon + 1, n, 65535, &port) || port == 0)
+		return false;
+	o->labels = labels + 1;
+	o->port = port;
+	o->end[0] = (u16)colon;
+	o->end[1] = (u16)n;
+	o->segs = 2;
+	return true;
+}
+
+static bool co_cap_object_scan_broker(struct co_cap_object *o)
+{
+	u32 i;
+
+	if (o->len == 0 || o->len > CO_CAP_SEGMENT_BYTES_MAX)
+		return false;
+	for (i = 0; i < o->len; i++) {
+		if (!co_cap_object_graphic(o->p[i]))
+			return false;
+	}
+	o->end[0] = (u16)o->len;
+	o->segs = 1;
+	return true;
+}
+
+static bool co_cap_object_scan_tier(struct co_cap_object *o)
+{
+	if (o->len != 3 || !(co_memcmp(o->p, "hbm", 3) == 0 || co_memcmp(o->p, "ram", 3) == 0 ||
+			     co_memcmp(o->p, "ssd", 3) == 0))
+		return false;
+	o->end[0] = 3;
+	o->segs = 1;
+	return true;
+}
+
+bool co_cap_object_split(struct co_cap_object *o, u32 kind, const char *object, size_t len)
+{
+	bool ok;
+
+	CO_ASSERT(object != NULL || len == 0);
+	/* An empty object may come as NULL; matching compares bytes at o->p, so give it some. */
+	o->p = object ? object : "";
+	o->len = 0;
+	o->segs = 0;
+	o->start0 = 0;
+	o->labels = 0;
+	o->port = 0;
+	o->kind = (u8)kind;
+	o->state = CO_CAP_OBJECT_INVALID;
+	if (len > CO_CAP_OBJECT_BYTES_MAX)
+		return false;
+	o->len = (u32)len;
+	switch (kind) {
+	case COCONUT_CAP_FS_READ:
+	case COCONUT_CAP_FS_WRITE:
+		o->state = CO_CAP_OBJECT_SPLIT;
+		return co_cap_object_split_path(o);
+	case COCONUT_CAP_GPU:
+		ok = co_cap_object_scan_gpu(o);
+		break;
+	case COCONUT_CAP_NET_EGRESS:
+		ok = co_cap_object_scan_net(o);
+		break;
+	case COCONUT_CAP_INFERENCE:
+		ok = co_cap_object_scan_broker(o);
+		break;
+	case COCONUT_CAP_MEM_TIER:
+		ok = co_cap_object_scan_tier(o);
+		break;
+	case COCONUT_CAP_AGENT_SPAWN:
+	case COCONUT_CAP_AUDIT_QUERY:
+		ok = len == 0;
+		break;
+	default:
+		ok = false;
+		break;
+	}
+	o->state = ok ? CO_CAP_OBJECT_VALID : CO_CAP_OBJECT_INVALID;
+	return ok;
+}
+
+bool co_cap_object_check(struct co_cap_object *o)
+{
+	if (o->state == CO_CAP_OBJECT_SPLIT)
+		o->state = co_cap_object_check_path(o) ? CO_CAP_OBJECT_VALID :
+							 CO_CAP_OBJECT_INVALID;
+	return o->state == CO_CAP_OBJECT_VALID;
+}
+
+bool co_cap_object_valid(u32 kind, const char *object, size_t len)
+{
+	struct co_cap_object o;
+	struct co_cap c;
+
+	if (kind == COCONUT_CAP_CAP_GRANT)
+		return co_cap_parse(object, len, &c, NULL) == CO_CAP_OK &&
+		       c.kind != COCONUT_CAP_CAP_GRANT;
+	return co_cap_object_scan(&o, kind, object, len);
+}

@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Tokens of pending operations (queued DMA, queued inference, pending I/O): an operation that
+ * was allowed when it started but finishes later must not finish once its cap is revoked.
+ *
+ * A token is (sequence << 12) | slot: the slot makes complete() one lookup, the sequence makes
+ * tokens increase with every begin and never repeat (2^52 begins), so a stale token (completed,
+ * or from a freed slot now reused) names no entry. Whether an operation may complete is asked
+ * twice: revocation marks the entries of the caps it removed, and complete() checks again that
+ * the authorising cap is still in the set and the agent may still act, so no path that takes
+ * a cap away (revoke, exit, quarantine) can be missed.
+ */
+#include "lsm_int.h"
+
+#define CO_INFLIGHT_SLOT_BITS 12u
+#define CO_INFLIGHT_SLOT_MASK (CO_INFLIGHT_MAX - 1u)
+/* Sequences stay below this, so a token never overflows a u64. */
+#define CO_INFLIGHT_SEQ_MAX (1ull << (64 - CO_INFLIGHT_SLOT_BITS))
+
+CO_STATIC_ASSERT((1u << CO_INFLIGHT_SLOT_BITS) == CO_INFLIGHT_MAX,
+		 "a token carries its slot in its low bits");
+
+/* Whether the operation's agent still holds its cap and may act. */
+static bool co_inflight_authorised(struct co_kernel *k, const struct co_inflight *f)
+{
+	const struct co_agent *a;
+	int err;
+
+	a = co_agent_lookup(k, f->aid, &err);
+	return a && co_lsm_may_act(a->state) && co_capset_get(&a->caps, f->cap_handle) != NULL;
+}
+
+int co_inflight_begin(struct co_kernel *k, struct co_agent *a, u32 kind, const char *object,
+		      size_t len, u64 *token)
+{
+	struct co_inflight *f;
+	u32 handle, start, slot, i;
+	int err;
+
+	CO_ASSERT(token != NULL);
+	*token = 0;
+	CO_ASSERT(k->inflight_live <= CO_INFLIGHT_MAX);
+	/* Before the decision: an allow that could not be tracked would be an allow for nothing. */
+	if (k->inflight_live == CO_INFLIGHT_MAX)
+		return -ENOSPC;
+	err = co_lsm_check(k, a, kind, object, len, &handle);
+	if (err)
+		return err;
+
+	CO_ASSERT(k->next_token + 1 < CO_INFLIGHT_SEQ_MAX);
+	k->next_token++;
+	/* Start where the sequence points: slots are reused round-robin, not the first free. */
+	start = (u32)k->next_token & CO_INFLIGHT_SLOT_MASK;
+	for (i = 0; i < CO_INFLIGHT_MAX; i++) {
+		slot = (start + i) & CO_INFLIGHT_SLOT_MASK;
+		if (k->inflight[slot].token == 0)
+			break;
+	}
+	CO_ASSERT(i < CO_INFLIGHT_MAX);
+	f = &k->inflight[slot];
+	f->token = (k->next_token << CO_INFLIGHT_SLOT_BITS) | slot;
+	f->aid = a->aid;
+	f->cap_handle = handle;
+	f->kind = kind;
+	f->revoked = false;
+	k->inflight_live++;
+	*token = f->token;
+	return 0;
+}
+
+int co_inflight_complete(struct co_kernel *k, u64 token)
+{
+	struct co_inflight *f;
+	bool ok;
+
+	if (token == 0)
+		return -ENOENT;
+	f = &k->inflight[token & CO_INFLIGHT_SLOT_MASK];
+	if (f->token != token)
+		return -ENOENT;
+	ok = !f->revoked && co_inflight_authorised(k, f);
+	co_memset(f, 0, sizeof(*f));
+	CO_ASSERT(k->inflight_live > 0);
+	k->inflight_live--;
+	return ok ? 0 : -ECAPABILITY;
+}
+
+void co_inflight_drop_agent(struct co_kernel *k, u64 aid)
+{
+	u32 i;
+
+	if (aid == COCONUT_AID_NONE || k->inflight_live == 0)
+		return;
+	for (i = 0; i < CO_INFLIGHT_MAX; i++) {
+		if (k->inflight[i].token != 0 && k->inflight[i].aid == aid)
+			k->inflight[i].revoked = true;
+	}
+}
+
+u32 co_inflight_pending(const struct co_kernel *k, u64 aid)
+{
+	u32 i, n = 0;
+
+	if (k->inflight_live == 0)
+		return 0;
+	for (i = 0; i < CO_INFLIGHT_MAX; i++) {
+		if (k->inflight[i].token != 0 && (aid == COCONUT_AID_NONE || k->inflight[i].aid == aid))
+			n++;
+	}
+	CO_ASSERT(n <= k->inflight_live);
+	return n;
+}
+
+void co_inflight_revoke_unauthorised(struct co_kernel *k)
+{
+	struct co_inflight *f;
+	u32 i;
+
+	if (k->inflight_live == 0)
+		return;
+	for (i = 0; i < CO_INFLIGHT_MAX; i++) {
+		f = &k->inflight[i];
+		if (f->token != 0 && !f->revoked && !co_inflight_authorised(k, f))
+			f->revoked = true;
+	}
+}

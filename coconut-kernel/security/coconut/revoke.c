@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Revocation: a cap of an agent, every cap derived from it below, and the operations they
+ * authorised that are still in flight.
+ *
+ * A cap of a descendant is doomed when its derived_from chain (coconut/lsm.h, "Derivation"),
+ * followed parent by parent up to the target, ends at a cap equal to the revoked one. No marks
+ * are kept: the chain is followed while every cap on it is still there, which a post-order walk
+ * of the target's subtree guarantees: an agent's caps are removed only after all of its
+ * descendants' were examined (and the target's last of all). The walk uses an explicit stack
+ * one frame per generation, so its depth is CO_AGENT_DEPTH_MAX whatever the tree's width.
+ *
+ * Removing deepest first also makes a partial revocation safe: when the audit ring refuses an
+ * event part way (-EBUSY), what was removed was doomed anyway, every cap that stays still
+ * derives from a cap that stays, and the target still holds the cap, so calling again finishes.
+ */
+#include "lsm_int.h"
+
+/* One generation of the walk: the agent, and the next of its children to visit. */
+struct co_revoke_frame {
+	struct co_agent *agent;
+	u32 next_child;
+};
+
+/* The target and at most CO_AGENT_DEPTH_MAX generations below it. */
+#define CO_REVOKE_STACK_FRAMES (CO_AGENT_DEPTH_MAX + 1)
+
+/* Canonical texts are equal exactly when the parsed caps are (coconut/cap.h). */
+static bool co_revoke_same(const struct co_cap *a, const struct co_cap *b)
+{
+	return a->kind == b->kind && a->granted == b->granted && a->len == b->len &&
+	       co_memcmp(a->object, b->object, a->len) == 0;
+}
+
+/* Whether cap e of stack[d]'s agent derives, link by link, from the revoked cap of stack[0]. */
+static bool co_revoke_doomed(const struct co_kernel *k, const struct co_revoke_frame *stack,
+			     u32 d, const struct co_capset_entry *e)
+{
+	u32 j;
+
+	for (j = d; j > 0; j--) {
+		/* Handles are u32; root's caps and caps bound from nothing link to none. */
+		if (e->derived_from == CO_CAP_HANDLE_NONE || e->derived_from > 0xffffffffull)
+			return false;
+		e = co_capset_get(&stack[j - 1].agent->caps, (u32)e->derived_from);
+		if (!e)
+			return false;
+	}
+	return co_revoke_same(&e->cap, &k->lsm_cap);
+}
+
+/* Removes the doomed caps of stack[d]'s agent, each after its REVOKE event. */
+static int co_revoke_agent(struct co_kernel *k, const struct co_agent *caller,
+			   const struct co_revoke_frame *stack, u32 d, u32 *removed)
+{
+	struct co_agent *x = stack[d].agent;
+	struct co_audit_event *ev = &k->lsm_event;
+	const struct co_capset_entry *e;
+	enum co_cap_err cerr;
+	u32 h, next, i;
+	int err;
+
+	for (i = 0, h = co_capset_next(&x->caps, CO_CAP_HANDLE_NONE); h != CO_CAP_HANDLE_NONE;
+	     h = next, i++) {
+		CO_ASSERT(i < CO_CAP_SET_CAPS_MAX);
+		/* Iteration goes by entry position, which a removal does not move. */
+		next = co_capset_next(&x->caps, h);
+		e = co_capset_get(&x->caps, h);
+		CO_ASSERT(e != NULL);
+		if (!co_revoke_doomed(k, stack, d, e))
+			continue;
+		co_audit_event_init(ev, COCONUT_EV_REVOKE, caller->aid, 0);
+		ev->arg = x->aid;
+		ev->cap_len = (u16)co_cap_format(&e->cap, ev->cap, sizeof(ev->cap));
+		CO_ASSERT(ev->cap_len > 0 && ev->cap_len <= sizeof(ev->cap));
+		err = co_kernel_audit(k, ev);
+		if (err)
+			return err;
+		cerr = co_capset_remove(&x->caps, h);
+		CO_ASSERT(cerr == CO_CAP_OK);
+		(*removed)++;
+	}
+	return 0;
+}
+
+/* The post-order walk of target's subtree (live agents only: a terminated one acts no more). */
+static int co_revoke_cascade(struct co_kernel *k, const struct co_agent *caller,
+			     struct co_agent *target, u32 *removed)
+{
+	struct co_revoke_frame stack[CO_REVOKE_STACK_FRAMES];
+	struct co_revoke_frame *top;
+	struct co_agent *child;
+	u32 depth = 0, steps;
+	int err;
+
+	stack[0].agent = target;
+	stack[0].next_child = 0;
+	/* Each agent is pushed and popped once, each child slot looked at once. */
+	for (steps = 0;; steps++) {
+		CO_ASSERT(steps <= 3u * CO_AGENTS_MAX);
+		top = &stack[depth];
+		CO_ASSERT(top->agent->child_count <= CO_AGENT_CHILDREN_MAX);
+		if (top->next_child < top->agent->child_count) {
+			child = co_agent_lookup(k, top->agent->children[top->next_child++], &err);
+			if (!child)
+				continue;
+			CO_ASSERT(child->parent_aid == top->agent->aid);
+			/* Spawn bounds the depth of the tree, so of any subtree. */
+			CO_ASSERT(depth + 1 < CO_REVOKE_STACK_FRAMES);
+			depth++;
+			stack[depth].agent = child;
+			stack[depth].next_child = 0;
+			continue;
+		}
+		err = co_revoke_agent(k, caller, stack, depth, removed);
+		if (err || depth == 0)
+			return err;
+		depth--;
+	}
+}
+
+/* Whether target holds the cap in k->lsm_cap. */
+static bool co_revoke_holds(const struct co_agent *target, const struct co_cap *cap)
+{
+	const struct co_capset_entry *e;
+	u32 h, i;
+
+	for (i = 0, h = co_capset_next(&target->caps, CO_CAP_HANDLE_NONE); h != CO_CAP_HANDLE_NONE;
+	     h = co_capset_next(&target->caps, h), i++) {
+		CO_ASSERT(i < CO_CAP_SET_CAPS_MAX);
+		e = co_capset_get(&target->caps, h);
+		if (co_revoke_same(&e->cap, cap))
+			return true;
+	}
+	return false;
+}
+
+int co_cap_revoke(struct co_kernel *k, struct co_agent *caller, struct co_agent *target,
+		  const char *cap, size_t len)
+{
+	u32 removed = 0;
+	int err;
+
+	CO_ASSERT(k != NULL && caller != NULL && target != NULL);
+	if (!cap || len == 0)
+		return -EINVAL;
+	if (len > CO_CAP_TEXT_BYTES_MAX)
+		return -ENAMETOOLONG;
+	if (co_cap_parse(cap, len, &k->lsm_cap, NULL) != CO_CAP_OK)
+		return -EINVAL;
+	if (co_agent_state_terminal(target->state))
+		return -ESTALE;
+	/*
+	 * An ancestor may take back what its line handed down; anyone else needs the right to
+	 * grant the cap, asked as an LSM decision (audited). A quarantined or terminated caller
+	 * goes the second way, where it is denied: it can do nothing, this included.
+	 */
+	if (!co_lsm_may_act(caller->state) || !co_agent_is_ancestor(k, caller, target)) {
+		err = co_lsm_check(k, caller, COCONUT_CAP_CAP_GRANT, cap, len, NULL);
+		if (err)
+			return err;
+	}
+	/* Asked after the decision, so the answer tells nothing to a caller without the right. */
+	if (!co_revoke_holds(target, &k->lsm_cap))
+		return -ENOENT;
+	err = co_revoke_cascade(k, caller, target, &removed);
+	/* Partial or whole, no operation of a removed cap completes successfully from now on. */
+	if (removed)
+		co_inflight_revoke_unauthorised(k);
+	return err;
+}
