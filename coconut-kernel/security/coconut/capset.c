@@ -36,11 +36,6 @@ CO_STATIC_ASSERT(CO_CAP_OBJECT_BYTES_MAX <= 0xffff, "object offsets are u16");
 /* A cap's object is shorter than its text, so every length fits the 256-bit summaries. */
 CO_STATIC_ASSERT(CO_CAP_TEXT_BYTES_MAX - 4 < 256, "object lengths < 256");
 
-static inline bool co_capset_bit(const u64 *bits, u32 n)
-{
-	return n < 256 && ((bits[n >> 6] >> (n & 63)) & 1);
-}
-
 static inline void co_capset_set_bit(u64 *bits, u32 n)
 {
 	CO_ASSERT(n < 256);
