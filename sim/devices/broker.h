@@ -1,0 +1,67 @@
+// The inference broker: per-AID queues and continuous batching with iteration-level
+// scheduling (Orca, OSDI'22; chunked prefill as in Sarathi), admission by fair share on
+// inference tokens (VTC, Sheng et al., OSDI'24). One replica of the model per GPU partition.
+// Each iteration the replica asks its CO_SCHED_RES_TOKENS scheduler for sequences until the
+// batch holds max_seqs sequences or batch_tokens tokens: a sequence in prefill takes
+// min(its remaining prompt, the tokens left) tokens, one in decode takes 1 token; each pick
+// is charged prompt_token_weight per prompt token and gen_token_weight per generated token.
+// Sequences not finished are put back (reverse pick order) for the next iteration.
+// Iteration time (roofline): overhead + max(weights / (HBM bandwidth * efficiency * share),
+// 2 * params * tokens / (peak FLOPs * efficiency * share)).
+#ifndef COCONUT_SIM_DEVICES_BROKER_H
+#define COCONUT_SIM_DEVICES_BROKER_H
+
+#include "gpu.h"
+#include "job.h"
+
+#include <vector>
+
+namespace coconut::devices {
+
+struct BrokerParams {
+	u32 batch_tokens = 8192;
+	u32 max_seqs = 64;
+	u64 model_params = 7000000000ull;
+	u32 bytes_per_param = 2;
+	u32 prompt_token_weight = 1;
+	u32 gen_token_weight = 2;
+};
+
+class InferenceBroker : public sc_core::sc_module {
+public:
+	// gpus: every GPU of the machine; token_scheds[g][p]: a CO_SCHED_RES_TOKENS scheduler
+	// for partition p of gpu g, owned by the caller. Attaches itself to every partition.
+	InferenceBroker(sc_core::sc_module_name name, const BrokerParams &params,
+			const std::vector<Gpu *> &gpus,
+			const std::vector<std::vector<co_sched *>> &token_scheds);
+	~InferenceBroker() override;
+
+	// Queues an inference request (stage Inference; prompt_tokens + gen_tokens > 0) on
+	// job.gpu / job.partition. alone_ns = its service time as the only request on an idle
+	// replica. -ENODEV (no such gpu/partition) or -EIO (lost) complete at once with that rc.
+	void submit(Job &job);
+	// Service time of a lone request of these sizes on (gpu, partition).
+	u64 alone_ns(u32 gpu, u32 partition, u32 prompt_tokens, u32 gen_tokens) const;
+	// Cancels a queued or running request (revoked cap): it completes now with rc; false when
+	// the job is not here.
+	bool cancel(Job &job, int rc);
+
+	// Called by the partition: run one iteration now; returns its duration in ns (0 when no
+	// sequence is waiting). The iteration's finished sequences complete at now + duration.
+	u64 run_iteration(u32 gpu, u32 partition);
+	// The partition was lost: fail every request on it with -EIO.
+	void partition_lost(u32 gpu, u32 partition);
+
+	u64 iterations() const;
+	u64 tokens_processed() const;
+	u64 completed() const;
+	u32 queued() const;
+
+private:
+	struct Impl;
+	Impl *impl_;
+};
+
+} // namespace coconut::devices
+
+#endif

@@ -1,0 +1,40 @@
+// CPU cores scheduled by the kernel's fair-share code (coconut/sched.h, resource cpu): a job's
+// CPU demand runs in slices of at most slice_ns on whichever core is free; between slices the
+// scheduler decides again (an unfinished job is put back at the head of its lane, so fifo does
+// not reorder it). One SC_METHOD per core, timed self-notification only.
+#ifndef COCONUT_SIM_DEVICES_CPU_CLUSTER_H
+#define COCONUT_SIM_DEVICES_CPU_CLUSTER_H
+
+#include "job.h"
+
+#define SC_INCLUDE_DYNAMIC_PROCESSES
+#include <systemc>
+
+#include <vector>
+
+namespace coconut::devices {
+
+class CpuCluster : public sc_core::sc_module {
+public:
+	// sched: a CO_SCHED_RES_CPU scheduler the caller owns, with a lane for every AID that
+	// submits. cores >= 1, slice_ns >= 1.
+	CpuCluster(sc_core::sc_module_name name, u32 cores, u64 slice_ns, co_sched *sched);
+	~CpuCluster() override;
+
+	// Queues job (stage Cpu) now; alone_ns = cpu_ns. A job with cpu_ns 0 completes at once
+	// (job_done in a delta cycle, never from inside submit).
+	void submit(Job &job);
+
+	u32 cores() const;
+	u64 busy_ns(u32 core) const;	// time core spent running jobs so far
+	u64 completed() const;
+	u32 queued() const;		// jobs waiting (not on a core)
+	// ... private state is the implementer's
+private:
+	struct Impl;
+	Impl *impl_;
+};
+
+} // namespace coconut::devices
+
+#endif

@@ -1,0 +1,64 @@
+// A PCIe link as TLM-2.0 (approximately timed, two phases): a DmaEngine (initiator, one per
+// link on the host side) sends each transfer as a tlm_generic_payload with BEGIN_REQ on the
+// forward path; the PcieLink (target) queues it in its fair-share scheduler (resource pcie,
+// lanes keyed on AID), moves it in chunks of the profile's chunk_bytes at the link's bandwidth
+// (one scheduler turn per chunk, so a big transfer cannot hold the link), and answers
+// BEGIN_RESP on the backward path when the last byte plus the profile's latency has passed.
+// The Job rides along in a payload extension.
+#ifndef COCONUT_SIM_DEVICES_PCIE_LINK_H
+#define COCONUT_SIM_DEVICES_PCIE_LINK_H
+
+#include "job.h"
+#include "profile.h"
+
+#define SC_INCLUDE_DYNAMIC_PROCESSES
+#include <systemc>
+#include <tlm>
+#include <tlm_utils/simple_initiator_socket.h>
+#include <tlm_utils/simple_target_socket.h>
+
+namespace coconut::devices {
+
+class PcieLink : public sc_core::sc_module {
+public:
+	tlm_utils::simple_target_socket<PcieLink> target;
+
+	// sched: a CO_SCHED_RES_PCIE scheduler the caller owns.
+	PcieLink(sc_core::sc_module_name name, const PcieProfile &profile, co_sched *sched);
+	~PcieLink() override;
+
+	// Fault: from now on the link runs at percent % of its nominal bandwidth (1..100); chunks
+	// already on the wire finish at the old rate.
+	void set_bandwidth_percent(u32 percent);
+	u32 bandwidth_percent() const;
+	// Service time of `bytes` on the idle nominal link: latency + bytes / bandwidth.
+	u64 alone_ns(u64 bytes) const;
+
+	u64 busy_ns() const;
+	u64 bytes_moved() const;
+	u64 completed() const;
+	u32 queued() const;
+
+private:
+	struct Impl;
+	Impl *impl_;
+};
+
+class DmaEngine : public sc_core::sc_module {
+public:
+	tlm_utils::simple_initiator_socket<DmaEngine> initiator;
+
+	explicit DmaEngine(sc_core::sc_module_name name);
+	~DmaEngine() override;
+
+	// Starts job (stage Pcie, bytes > 0) on the bound link now; alone_ns from the link.
+	void submit(Job &job, const PcieLink &link);
+
+private:
+	struct Impl;
+	Impl *impl_;
+};
+
+} // namespace coconut::devices
+
+#endif

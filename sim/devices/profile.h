@@ -1,0 +1,77 @@
+// Device profiles: the numbers the device models run on, read from sim/devices/profiles/*.yaml.
+// Every number in a profile file carries its source (a datasheet, a paper or a measurement), as
+//   hbm_bytes: { value: 80GiB, source: "NVIDIA H100 datasheet, SXM5 column" }
+// and the loader refuses a number without one. Loaded values are integers (bytes, ns, per s).
+#ifndef COCONUT_SIM_DEVICES_PROFILE_H
+#define COCONUT_SIM_DEVICES_PROFILE_H
+
+#include <cstdint>
+#include <map>
+#include <string>
+
+namespace coconut::devices {
+
+using u32 = std::uint32_t;
+using u64 = std::uint64_t;
+
+struct GpuProfile {
+	std::string name;
+	u64 hbm_bytes = 0;
+	u64 hbm_bytes_per_s = 0;	 // memory bandwidth
+	u64 dense_fp16_flops_per_s = 0;	 // tensor-core peak, dense
+	u32 compute_efficiency_pct = 50; // sustained fraction of peak in prefill GEMMs
+	u32 mem_efficiency_pct = 80;	 // sustained fraction of HBM bandwidth in decode
+	u32 max_partitions = 1;		 // MIG instances (1: not partitionable)
+	u64 iteration_overhead_ns = 0;	 // launch + scheduling cost per batch iteration
+	std::map<std::string, std::string> sources; // field name -> source text
+};
+
+struct PcieProfile {
+	std::string name;
+	u64 bytes_per_s = 0;	     // sustained, one direction
+	u64 latency_ns = 0;	     // per transfer (DMA setup + round trip)
+	u64 chunk_bytes = 262144;    // arbitration granularity: one fair-share turn
+	std::map<std::string, std::string> sources;
+};
+
+struct TpmProfile {
+	std::string name;
+	u64 nv_write_ns = 0; // one NV write
+	u32 nv_indices = 0;  // NV indices available
+	std::map<std::string, std::string> sources;
+};
+
+struct SsdProfile {
+	std::string name;
+	u64 read_bytes_per_s = 0;
+	u64 write_bytes_per_s = 0;
+	u64 read_latency_ns = 0;
+	std::map<std::string, std::string> sources;
+};
+
+// Profiles by name (the file name without .yaml), from one directory. Loading validates every
+// file of the directory it is asked for; errors are coconut::scenario::ScenarioError naming the
+// file, line and field.
+class ProfileLibrary {
+public:
+	explicit ProfileLibrary(std::string dir);
+	const std::string &dir() const { return dir_; }
+	bool has(const std::string &name) const; // a file <dir>/<name>.yaml exists
+	// The kind of a profile file ("gpu", "pcie", "tpm", "ssd", from its `kind:` field).
+	std::string kind_of(const std::string &name) const;
+	GpuProfile gpu(const std::string &name) const;
+	PcieProfile pcie(const std::string &name) const;
+	TpmProfile tpm(const std::string &name) const;
+	SsdProfile ssd(const std::string &name) const;
+
+private:
+	std::string dir_;
+};
+
+// The directory built into the binary (the source tree's sim/devices/profiles), overridden by
+// the environment variable COCONUT_PROFILE_DIR.
+std::string default_profile_dir();
+
+} // namespace coconut::devices
+
+#endif // COCONUT_SIM_DEVICES_PROFILE_H

@@ -1,0 +1,298 @@
+// A scenario, as loaded from scenarios/*.yaml (docs/scenarios.md is the user's reference,
+// scenarios/schema/scenario.schema.json the machine-checkable one). Everything is validated and
+// converted to integers at load time: durations in ns, sizes in bytes, rates as mean gaps in
+// ns, ratios in thousandths. The simulator never sees text it must still check, and no float
+// enters a simulation (determinism across machines).
+#ifndef COCONUT_SIM_SCENARIO_H
+#define COCONUT_SIM_SCENARIO_H
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace coconut::scenario {
+
+using u32 = std::uint32_t;
+using u64 = std::uint64_t;
+using s64 = std::int64_t;
+
+// Where a value came from, for messages: "scenarios/x.yaml:12:5: tenants[1].workload.rate: ...".
+struct SourceLoc {
+	std::string file;
+	int line = 0;	// 1-based; 0 = not from a file (a default)
+	int column = 0; // 1-based
+};
+
+// A user error in a scenario or profile: the loader's only exception. what() is the full
+// message "FILE:LINE:COL: FIELD: what is wrong and what is expected".
+class ScenarioError : public std::runtime_error {
+public:
+	ScenarioError(SourceLoc loc, std::string field, const std::string &message);
+	const SourceLoc &loc() const { return loc_; }
+	const std::string &field() const { return field_; }
+
+private:
+	SourceLoc loc_;
+	std::string field_;
+};
+
+enum class Policy { Fair, Fifo, PerProcess };
+const char *policy_name(Policy p); // "fair", "fifo", "per-process"
+std::optional<Policy> parse_policy(std::string_view text);
+
+// An integer drawn uniformly from [lo, hi] per request (lo == hi: fixed).
+struct Range {
+	u64 lo = 0;
+	u64 hi = 0;
+	bool fixed() const { return lo == hi; }
+};
+
+// ---- Machine --------------------------------------------------------------------------------
+
+struct AuditSpec {
+	u32 ring_slots = 256;		  // per CPU ring (<= CO_AUDIT_RING_SLOTS_MAX)
+	u64 seal_interval_ns = 1000000;	  // the sealer process wakes this often
+	u32 seal_batch_events = 4096;	  // at most this many events per wake
+	u32 anchor_every_events = 1024;	  // TPM anchor every K events ...
+	u64 anchor_every_ns = 1000000000; // ... or T ns
+	u64 tpm_nv_index = 0x0100c0c0;
+};
+
+struct GpuSpec {
+	std::string profile; // a name in sim/devices/profiles/ (e.g. "h100-sxm")
+	u32 count = 1;
+	// MIG-style partitions of each GPU; empty = one partition with the whole HBM. Each entry is
+	// its HBM in bytes; the sum must fit the profile's HBM. Compute is split in proportion.
+	std::vector<u64> partition_hbm_bytes;
+	SourceLoc loc;
+};
+
+// The served model: its weights are read once per decode iteration (the memory-bound floor),
+// and it costs 2 * params FLOPs per token (the compute-bound part).
+struct ModelSpec {
+	std::string name = "llama-2-7b";
+	u64 params = 7000000000ull;
+	u32 bytes_per_param = 2;
+};
+
+struct BrokerSpec {
+	u32 batch_tokens = 8192; // tokens per iteration (prefill chunks + one per decoding sequence)
+	u32 max_seqs = 64;	 // sequences per iteration
+	ModelSpec model;
+	// Inference-token weights for fair-share charges (VTC: prompt 1, generated 2).
+	u32 prompt_token_weight = 1;
+	u32 gen_token_weight = 2;
+};
+
+struct MachineSpec {
+	std::string name = "node0";
+	u32 cpus = 8;
+	u64 syscall_entry_ns = 150; // entry + exit cost of one syscall, charged to the caller's CPU
+	u64 cpu_slice_ns = 1000000; // the CPU scheduler's time slice
+	std::vector<GpuSpec> gpus;  // may be empty (no GPU, no broker)
+	std::string pcie_profile = "pcie-gen5-x16"; // one link per GPU
+	std::string tpm_profile = "tpm2-discrete";
+	std::string ssd_profile = "nvme-gen4";
+	AuditSpec audit;
+	BrokerSpec broker;
+	SourceLoc loc;
+};
+
+// ---- Tenants, agents, workloads -------------------------------------------------------------
+
+struct QuotaSpec {
+	u64 budget = 0;	    // 0 = unlimited
+	bool block = false; // over budget blocks (Inference-blocked) instead of -EDQUOT
+};
+
+// What the agents of a group are spawned with: one signed manifest for the whole group.
+struct ManifestSpec {
+	std::vector<std::string> caps;	       // canonical texts, checked by the kernel's parser
+	std::map<std::string, QuotaSpec> quotas; // key: "cpu" "mem" "hbm" "net" "tokens" "pcie"
+	u32 weight = 1;			       // lane weight in every fair-share scheduler
+	SourceLoc loc;
+};
+
+// What one request of a workload asks for. Stages run in order CPU -> PCIe (DMA host to GPU)
+// -> GPU compute (kernels on the agent's partition) -> inference broker; a zero demand skips
+// its stage. Each request first calls
+// agent_cap_present for what it uses (inference:<broker>, gpu:<g>/partition/<p>, the fs path).
+struct RequestSpec {
+	Range cpu_ns;
+	Range dma_bytes;
+	Range gpu_ns;
+	Range prompt_tokens;
+	Range gen_tokens;
+	// File reads before the CPU stage: each request reads one path, round robin; an LSM deny
+	// fails the request with -ECAPABILITY before any other stage.
+	std::vector<std::string> fs_read_paths;
+	u64 fs_read_bytes = 0; // > 0: the read goes to the SSD model
+	std::string broker = "kvwarden"; // the object of the inference cap check
+};
+
+enum class WorkloadKind { None, Poisson, Bursty, ClosedLoop, Flooder, Trace };
+const char *workload_kind_name(WorkloadKind k);
+
+struct WorkloadSpec {
+	WorkloadKind kind = WorkloadKind::None;
+	// poisson, flooder, bursty (during on periods): exponential gaps with this mean.
+	u64 mean_gap_ns = 0;
+	// bursty: on/off periods (exponentially distributed with these means).
+	u64 on_ns = 0;
+	u64 off_ns = 0;
+	// closed-loop: this many requests outstanding per agent, each reissued after think time.
+	u32 concurrency = 1;
+	u64 think_ns = 0;
+	// trace: arrivals and token counts from a CSV (TIMESTAMP, ContextTokens, GeneratedTokens),
+	// resolved to an absolute path at load. Rows are dealt to the group's agents round robin;
+	// `trace_share` keeps every n-th row for this group starting at `trace_offset` (so several
+	// tenants can split one trace), `trace_speedup_milli` scales time (2000 = twice as fast).
+	std::string trace_path;
+	u32 trace_share = 1;
+	u32 trace_offset = 0;
+	u32 trace_speedup_milli = 1000;
+	u64 trace_max_rows = 0; // 0 = all
+	// All kinds: active in [start_ns, stop_ns) (stop 0 = until the end); arrivals beyond
+	// max_outstanding requests in flight per agent are dropped at the client and counted.
+	u64 start_ns = 0;
+	u64 stop_ns = 0;
+	u32 max_outstanding = 256;
+	RequestSpec request;
+	SourceLoc loc;
+};
+
+// `count` agents spawned by the tenant's root agent from one manifest, all running `workload`.
+// Agent i of group g in tenant t is named "t/g/i" (0-based) in events and metrics.
+struct AgentGroupSpec {
+	std::string name;
+	u32 count = 1;
+	ManifestSpec manifest;
+	WorkloadSpec workload;
+	u32 gpu = 0;	   // the GPU (index over all GPUs of the machine) its DMA and inference use
+	u32 partition = 0; // the partition of that GPU
+	SourceLoc loc;
+};
+
+struct TenantSpec {
+	std::string name;
+	u32 weight = 1; // tenant weight in every fair-share scheduler
+	// The tenant's root agent (spawned by AID 1) holds these caps; groups narrow from them.
+	std::vector<std::string> caps;
+	std::vector<AgentGroupSpec> groups;
+	SourceLoc loc;
+};
+
+// ---- Timeline: actions and faults -----------------------------------------------------------
+
+enum class EventKind {
+	// actions of agents (syscalls through the kernel)
+	FsRead,	    // target reads path (an LSM check of fs.read; then the SSD)
+	FsWrite,    // fs.write on path
+	CapGrant,   // the target's tenant root grants cap to target
+	CapRevoke,  // the target's tenant root revokes cap from target (and what derives from it)
+	MemTier,    // agent_memory_tier(target, tier, bytes)
+	QuotaSet,   // agent_quota set on target: quota kind, budget
+	Spawn,	    // the tenant root spawns `count` more agents into target's group
+	// faults
+	Quarantine, // operator quarantines target (kernel as caller)
+	Release,
+	Kill,
+	RingPressure,	  // target issues `count` cap checks back to back on one CPU
+	SealerStall,	  // the sealer stops for duration_ns
+	PcieDegrade,	  // link of gpu: bandwidth to percent % for duration_ns (0: for good)
+	GpuPartitionLoss, // gpu/partition lost: its queued and running work fails with -EIO
+	TpmWriteFail,	  // the next `count` TPM NV writes fail
+};
+const char *event_kind_name(EventKind k);
+
+struct TimedEvent {
+	u64 at_ns = 0;
+	EventKind kind = EventKind::FsRead;
+	// An agent "tenant/group/index", every agent of a group "tenant/group/*", or a tenant's
+	// root "tenant". Empty for machine-wide faults.
+	std::string target;
+	std::string cap;  // CapGrant, CapRevoke
+	std::string path; // FsRead, FsWrite
+	u32 tier = 0;	  // MemTier: enum coconut_mem_tier
+	u64 bytes = 0;	  // MemTier
+	std::string quota_kind; // QuotaSet
+	u64 budget = 0;		// QuotaSet
+	u32 count = 1;		// Spawn, RingPressure, TpmWriteFail
+	u64 duration_ns = 0;	// SealerStall, PcieDegrade
+	u32 percent = 100;	// PcieDegrade
+	u32 gpu = 0;		// PcieDegrade, GpuPartitionLoss
+	u32 partition = 0;	// GpuPartitionLoss
+	// Actions: the return code the scenario expects (0 or -errno); checked by the
+	// `expectations` gate.
+	std::optional<s64> expect;
+	SourceLoc loc;
+};
+
+// ---- Gates ----------------------------------------------------------------------------------
+
+enum class GateKind {
+	Fairness,	  // every listed tenant's p99/p50 slowdown <= bound on every listed resource
+	AuditParity,	  // LSM allow/deny counts == the chain's CAP_ALLOW/CAP_DENY events, exactly
+	AuditVerify,	  // the sealed chain verifies from head_0 to the head, anchors included
+	NoUseAfterRevoke, // no operation completed successfully after its cap was revoked
+	Expectations,	  // every action with `expect` returned exactly that
+	Metric,		  // a named metric compared with a value
+	Determinism,	  // a second run with the same seed prints the same fingerprint
+};
+const char *gate_kind_name(GateKind k);
+
+enum class CompareOp { Eq, Ne, Lt, Le, Gt, Ge };
+const char *compare_op_name(CompareOp op); // "==", "!=", "<", "<=", ">", ">="
+
+struct GateSpec {
+	GateKind kind = GateKind::AuditParity;
+	std::string name; // defaults to the kind's name
+	// Fairness
+	u64 bound_milli = 1500;		    // p99/p50 bound in thousandths (1.5)
+	std::vector<std::string> tenants;   // empty: every tenant without a flooder group
+	std::vector<std::string> resources; // of "cpu" "pcie" "inference"; empty: all contended
+	// Metric
+	std::string metric; // a name from docs/scenarios.md "Metrics"
+	CompareOp op = CompareOp::Eq;
+	s64 value = 0;
+	SourceLoc loc;
+};
+
+// ---- The whole scenario ---------------------------------------------------------------------
+
+struct Scenario {
+	std::string file; // as given to the loader
+	std::string name;
+	std::string description;
+	u64 seed = 1;
+	u64 duration_ns = 0;
+	u64 warmup_ns = 0; // requests arriving before this are not in the latency metrics
+	Policy policy = Policy::Fair;
+	MachineSpec machine;
+	std::vector<TenantSpec> tenants;
+	std::vector<TimedEvent> events; // sorted by at_ns, stable (file order breaks ties)
+	std::vector<GateSpec> gates;
+};
+
+// Loads and validates a scenario. Throws ScenarioError (never anything else for bad input):
+// YAML syntax, unknown or missing fields, wrong types, out-of-range numbers, bad units,
+// references to unknown tenants/groups/agents/GPUs/partitions/profiles, trace files that do not
+// exist. Relative trace paths resolve against the scenario file's directory.
+Scenario load_scenario_file(const std::string &path);
+// The same from text; `name` stands for the file in messages, `base_dir` resolves trace paths.
+Scenario load_scenario_string(std::string_view yaml, const std::string &name,
+			      const std::string &base_dir);
+
+// Unit parsers, shared with the CLI (--until 10s). nullopt on bad text.
+std::optional<u64> parse_duration_ns(std::string_view text); // "250ns" "10us" "5ms" "2s" "1min" "1h"
+std::optional<u64> parse_size_bytes(std::string_view text);  // "512" "4KiB" "1.5MiB" "2GB" "80GiB"
+// "5/s" "0.5/s" "300/min": the mean gap in ns (1e9 / rate), rounded to the nearest ns.
+std::optional<u64> parse_rate_gap_ns(std::string_view text);
+
+} // namespace coconut::scenario
+
+#endif // COCONUT_SIM_SCENARIO_H
