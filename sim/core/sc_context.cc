@@ -1,8 +1,6 @@
 // See sc_context.h.
 #include "sc_context.h"
 
-#include <systemc>
-
 namespace coconut::sim {
 
 namespace {
@@ -19,6 +17,7 @@ void sc_fresh_context()
 	sc_core::sc_default_global_context = fresh;
 	if (old != g_first_context)
 		delete old;
+	sc_core::sc_set_time_resolution(1, sc_core::SC_NS);
 }
 
 } // namespace coconut::sim
