@@ -26,6 +26,7 @@
 #define EFAULT 14
 #define EBUSY 16
 #define EEXIST 17
+#define ENODEV 19
 #define EINVAL 22
 #define ENOSPC 28
 #define EMLINK 31
@@ -37,6 +38,7 @@
 #define EMSGSIZE 90
 #define EOPNOTSUPP 95
 #define ETIMEDOUT 110
+#define EALREADY 114
 #define ESTALE 116
 #define EDQUOT 122
 #define ECANCELED 125

@@ -1,0 +1,165 @@
+// The inside of a Simulation (simulation.h), shared by its parts: simulation.cc (building,
+// workloads, the request pipeline), timeline.cc (actions and faults), finish.cc (sampling,
+// the end of the run, the gates and the fingerprint).
+#ifndef COCONUT_SIM_ENGINE_ENGINE_IMPL_H
+#define COCONUT_SIM_ENGINE_ENGINE_IMPL_H
+
+#include "agents.h"
+#include "simulation.h"
+
+#include "fairness.h"
+#include "fingerprint.h"
+#include "histogram.h"
+#include "machine.h"
+#include "metric_registry.h"
+#include "perfetto.h"
+#include "profile.h"
+#include "sc_context.h"
+#include "spawn_request.h"
+
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <queue>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace coconut::engine {
+
+std::string errno_name(s64 rc);
+
+enum class TimerKind { Arrival, Restart, Timeline, RequestRetry, Sample, PcieRestore };
+
+struct Timer {
+	u64 at_ns;
+	u64 seq; // insertion order: ties at one time run in the order they were scheduled
+	TimerKind kind;
+	u64 a;
+	u64 b;
+};
+
+struct TimerLater {
+	bool operator()(const Timer &x, const Timer &y) const
+	{
+		return x.at_ns != y.at_ns ? x.at_ns > y.at_ns : x.seq > y.seq;
+	}
+};
+
+struct TenantCounts {
+	u64 completed = 0;
+	u64 failed = 0;
+	u64 denied = 0;
+	u64 dropped = 0;
+};
+
+// An action's outcome (the expectations gate and the trace).
+struct ActionOutcome {
+	size_t event = 0;
+	std::string target;
+	s64 rc = 0;
+	u64 at_ns = 0;
+};
+
+struct Simulation::Impl : public sc_core::sc_module, public devices::JobSink {
+	SC_HAS_PROCESS(Impl);
+
+	Impl(const scenario::Scenario &sc, const RunOptions &opts);
+	~Impl() override;
+
+	RunResult run();
+
+	// building
+	void build_tenants();
+	std::vector<TraceRow> trace_rows(const scenario::WorkloadSpec &w);
+	s64 spawn(u64 caller, const std::string &name, u32 tenant_id,
+		  const std::vector<std::string> &caps, u32 weight);
+	void spawn_agent(AgentState &a);
+	s64 call_blocking(const std::function<s64()> &fn);
+	std::pair<u32, u32> resolve_group(const std::string &target,
+					  const scenario::SourceLoc &loc) const;
+	std::vector<AgentState *> resolve_agents(const std::string &target);
+
+	// timers
+	void schedule(u64 at_ns, TimerKind kind, u64 a, u64 b);
+	void arm_timer();
+	void on_timer();
+
+	// workloads and requests
+	void start_workload(AgentState &a);
+	bool workload_active(const AgentState &a, u64 now) const;
+	void on_arrival(AgentState &a);
+	void on_restart(AgentState &a);
+	void arrive(AgentState &a, const TraceRow *row);
+	Request &new_request(AgentState &a);
+	void begin_holds(Request &r);
+	void next_stage(Request &r);
+	void job_done(devices::Job &job) override;
+	int complete_hold(Request &r, Hold &h);
+	void finish(Request &r, int rc);
+
+	// timeline (timeline.cc)
+	void run_event(size_t index, u64 attempt);
+	s64 run_action(const scenario::TimedEvent &ev, AgentState *a);
+	void after_revoke(AgentState &a);
+	void on_sealed(const co_audit_event &ev);
+
+	// sampling and the end (finish.cc)
+	void sample();
+	void collect_metrics(RunResult &out);
+	void evaluate_gates(RunResult &out);
+	std::string fingerprint(const RunResult &out);
+
+	metrics::LogHistogram &stage_hist(u32 tenant, devices::Stage st);
+	metrics::LogHistogram &tenant_hist(u32 tenant, const char *what);
+	int agent_track(const Request &r);
+
+	// ---- state
+	scenario::Scenario sc;
+	RunOptions opts;
+	devices::ProfileLibrary profiles;
+	agent_test::Signer signer;
+	std::unique_ptr<kmodel::Machine> machine;
+	std::unique_ptr<metrics::TraceEventWriter> perfetto;
+	std::map<std::string, int> tracks;
+
+	std::vector<TenantState> tenants;
+	std::map<u32, TenantCounts> tenant_counts;
+	std::vector<std::unique_ptr<AgentState>> agents;
+	std::map<std::string, size_t> agent_by_name;
+	std::vector<std::vector<std::vector<size_t>>> group_agents; // [tenant][group] -> agents
+	std::map<std::string, std::vector<TraceRow>> trace_cache;
+	u64 next_spawn_cpu = 0;
+
+	std::deque<Request> requests; // stable addresses; reused through free_requests
+	std::vector<Request *> free_requests;
+	u64 next_request_id = 1;
+	u64 next_job_id = 1;
+	u64 live_requests = 0;
+
+	std::priority_queue<Timer, std::vector<Timer>, TimerLater> timers;
+	u64 timer_seq = 0;
+	u64 timer_fires = 0;
+	sc_core::sc_event timer_event;
+	u64 sample_interval_ns = 0;
+
+	// counters
+	u64 completed = 0, failed = 0, denied = 0, dropped = 0;
+	u64 backpressure_waits = 0, inflight_full_waits = 0;
+	u64 inflight_revoked_failed = 0, cancelled_on_revoke = 0, use_after_revoke = 0;
+	u64 revocations = 0, notifications = 0, edquot = 0, vfs_reads = 0;
+	u64 partitions_lost = 0, hbm_used_max = 0, ring_pressure_busy = 0;
+	std::vector<std::string> notification_log; // the first few, for the report
+	std::vector<ActionOutcome> outcomes;
+	std::vector<std::string> expectation_failures;
+	std::set<u32> stage_samples[5]; // tenants with samples, per stage
+	std::vector<metrics::ServiceDifference> service_diff; // per scheduler kind sampled
+
+	metrics::MetricRegistry registry;
+	metrics::Fingerprint trace_fp;
+};
+
+} // namespace coconut::engine
+
+#endif

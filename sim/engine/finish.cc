@@ -1,0 +1,433 @@
+// The end of a run: sampling during it (service difference, device queues for the trace
+// view), then metrics, gates and the fingerprint.
+#include "engine_impl.h"
+
+#include "gate_result.h"
+#include "report.h"
+
+#include "coconut/errno.h"
+
+#include <algorithm>
+
+namespace coconut::engine {
+
+using devices::Stage;
+using scenario::GateKind;
+
+namespace {
+
+// A fairness ratio needs enough samples for its p99 to mean something.
+constexpr u64 kFairnessSamplesMin = 50;
+
+const char *const kResourceNames[] = { "cpu", "pcie", "gpu", "inference" };
+
+bool stage_of(const std::string &resource, Stage &out)
+{
+	if (resource == "cpu")
+		out = Stage::Cpu;
+	else if (resource == "pcie")
+		out = Stage::Pcie;
+	else if (resource == "gpu")
+		out = Stage::GpuCompute;
+	else if (resource == "inference")
+		out = Stage::Inference;
+	else
+		return false;
+	return true;
+}
+
+std::string compare(s64 v, scenario::CompareOp op, s64 bound, bool &pass)
+{
+	switch (op) {
+	case scenario::CompareOp::Eq:
+		pass = v == bound;
+		break;
+	case scenario::CompareOp::Ne:
+		pass = v != bound;
+		break;
+	case scenario::CompareOp::Lt:
+		pass = v < bound;
+		break;
+	case scenario::CompareOp::Le:
+		pass = v <= bound;
+		break;
+	case scenario::CompareOp::Gt:
+		pass = v > bound;
+		break;
+	case scenario::CompareOp::Ge:
+		pass = v >= bound;
+		break;
+	}
+	return std::string(scenario::compare_op_name(op)) + " " + std::to_string(bound);
+}
+
+} // namespace
+
+void Simulation::Impl::sample()
+{
+	// Service difference between backlogged tenants, per contended resource kind: the CPU
+	// cluster, the first PCIe link and the first partition's token scheduler.
+	std::vector<co_sched *> scheds = { machine->cpu_sched() };
+	if (machine->gpu_count()) {
+		scheds.push_back(machine->pcie_sched(0));
+		scheds.push_back(machine->token_sched(0, 0));
+	}
+	if (service_diff.size() < scheds.size())
+		service_diff.resize(scheds.size());
+	const u64 now = sim::now_ns();
+	for (size_t i = 0; i < scheds.size(); i++) {
+		std::vector<metrics::TenantSample> samples;
+		for (const TenantState &t : tenants) {
+			co_sched_tenant_info info{};
+			metrics::TenantSample s{};
+			if (co_sched_tenant_info(scheds[i], t.id, &info) == 0) {
+				s.served_units = info.served_units;
+				s.weight = info.weight;
+				s.backlogged = info.backlogged;
+			} else {
+				s.weight = 1;
+			}
+			samples.push_back(s);
+		}
+		service_diff[i].sample(now, samples);
+	}
+	if (perfetto) {
+		perfetto->counter(perfetto->track("node", "queues"), "cpu.queued", now,
+				  machine->cpus().queued());
+		for (u32 g = 0; g < machine->gpu_count(); g++)
+			perfetto->counter(perfetto->track("node", "queues"),
+					  "pcie" + std::to_string(g) + ".queued", now,
+					  machine->link(g).queued());
+		if (machine->broker())
+			perfetto->counter(perfetto->track("node", "queues"), "broker.queued", now,
+					  machine->broker()->queued());
+		for (const TenantState &t : tenants) {
+			u64 outstanding = 0;
+			for (size_t gi = 0; gi < group_agents[t.index].size(); gi++)
+				for (size_t idx : group_agents[t.index][gi])
+					outstanding += agents[idx]->outstanding;
+			perfetto->counter(perfetto->track("tenant " + t.name, "outstanding"),
+					  "outstanding", now, outstanding);
+		}
+	}
+}
+
+RunResult Simulation::Impl::run()
+{
+	RunResult out;
+	sc_core::sc_start(sim::ns(sc.duration_ns));
+	// Let the sealer catch up with everything appended: gates read the whole chain.
+	machine->drain_audit();
+	out.sim_end_ns = sim::now_ns();
+	out.kernel_peak_bytes = machine->platform().peak_bytes();
+	out.sc_events = sc_core::sc_delta_count();
+	collect_metrics(out);
+	evaluate_gates(out);
+	out.fingerprint = fingerprint(out);
+	if (perfetto)
+		perfetto->close();
+	return out;
+}
+
+void Simulation::Impl::collect_metrics(RunResult &out)
+{
+	co_kernel *k = machine->kernel();
+	co_audit_stats st;
+	co_audit_get_stats(&k->audit, &st);
+	const kmodel::ChainFollower &ch = machine->chain();
+	auto set = [&](const std::string &name, u64 v) { registry.set(name, (s64)v); };
+	set("requests.completed", completed);
+	set("requests.failed", failed);
+	set("requests.dropped", dropped);
+	set("requests.denied", denied);
+	set("requests.in_flight_at_end", live_requests);
+	set("lsm.allows", k->lsm_allows);
+	set("lsm.denies", k->lsm_denies);
+	set("audit.events", ch.events());
+	set("audit.cap_allow", ch.count_of(COCONUT_EV_CAP_ALLOW));
+	set("audit.cap_deny", ch.count_of(COCONUT_EV_CAP_DENY));
+	set("audit.sealed", st.sealed);
+	set("audit.anchors", st.anchors);
+	set("audit.backpressure", st.backpressure);
+	set("audit.pending_at_end", co_audit_pending(&k->audit));
+	set("notifications", notifications);
+	set("revocations", revocations);
+	set("inflight.revoked_failed", inflight_revoked_failed);
+	set("inflight.cancelled", cancelled_on_revoke);
+	set("use_after_revoke", use_after_revoke);
+	set("quota.edquot", edquot);
+	set("tier.hbm_used_max", hbm_used_max);
+	set("gpu.partitions_lost", partitions_lost);
+	set("tpm.write_failures", st.anchor_failures);
+	set("vfs.reads", vfs_reads);
+	set("ring_pressure.busy", ring_pressure_busy);
+	set("backpressure.waits", backpressure_waits);
+	set("inflight.full_waits", inflight_full_waits);
+	for (const TenantState &t : tenants) {
+		const TenantCounts &c = tenant_counts[t.index];
+		const std::string p = "tenant." + t.name + ".";
+		set(p + "completed", c.completed);
+		set(p + "failed", c.failed);
+		set(p + "denied", c.denied);
+		set(p + "dropped", c.dropped);
+		const metrics::LogHistogram &h = tenant_hist(t.index, "slowdown");
+		if (h.count()) {
+			set(p + "slowdown_p50_milli", h.value_at_quantile_milli(500));
+			set(p + "slowdown_p99_milli", h.value_at_quantile_milli(990));
+		}
+		for (const char *res : kResourceNames) {
+			Stage st;
+			stage_of(res, st);
+			const metrics::LogHistogram &sh = stage_hist(t.index, st);
+			if (sh.count() == 0)
+				continue;
+			const u64 p50 = std::max<u64>(1, sh.value_at_quantile_milli(500));
+			set(p + res + ".p99_over_p50_milli",
+			    (u64)((unsigned __int128)sh.value_at_quantile_milli(990) * 1000 / p50));
+		}
+	}
+	// Jain's index over the tenants' weighted service, per sampled scheduler.
+	const char *const sampled[] = { "cpu", "pcie", "inference" };
+	for (size_t i = 0; i < service_diff.size() && i < 3; i++)
+		set(std::string("service_difference.") + sampled[i] + ".max",
+		    service_diff[i].max_difference());
+	std::vector<co_sched *> scheds = { machine->cpu_sched() };
+	if (machine->gpu_count()) {
+		scheds.push_back(machine->pcie_sched(0));
+		scheds.push_back(machine->token_sched(0, 0));
+	}
+	for (size_t i = 0; i < scheds.size(); i++) {
+		std::vector<u64> x;
+		for (const TenantState &t : tenants) {
+			co_sched_tenant_info info{};
+			if (co_sched_tenant_info(scheds[i], t.id, &info) == 0 && info.served_units)
+				x.push_back(info.served_units / std::max<u32>(1, info.weight));
+		}
+		if (!x.empty())
+			set(std::string("jain.") + sampled[i] + "_milli", metrics::jain_index_milli(x));
+	}
+	// Devices.
+	u64 busy = 0;
+	for (u32 c = 0; c < sc.machine.cpus; c++)
+		busy += machine->cpus().busy_ns(c);
+	const u64 span = std::max<u64>(1, out.sim_end_ns);
+	set("cpu.utilisation_milli", (u64)((unsigned __int128)busy * 1000 / (span * sc.machine.cpus)));
+	for (u32 g = 0; g < machine->gpu_count(); g++) {
+		set("pcie" + std::to_string(g) + ".utilisation_milli",
+		    (u64)((unsigned __int128)machine->link(g).busy_ns() * 1000 / span));
+		set("pcie" + std::to_string(g) + ".bytes", machine->link(g).bytes_moved());
+	}
+	if (machine->broker()) {
+		set("broker.iterations", machine->broker()->iterations());
+		set("broker.tokens", machine->broker()->tokens_processed());
+	}
+	out.metrics = registry;
+
+	// The per-tenant summary the CLI prints: where the spike shows.
+	for (const TenantState &t : tenants) {
+		for (const char *res : kResourceNames) {
+			Stage st;
+			stage_of(res, st);
+			const metrics::LogHistogram &sh = stage_hist(t.index, st);
+			if (sh.count() == 0)
+				continue;
+			const u64 p50 = sh.value_at_quantile_milli(500);
+			const u64 p99 = sh.value_at_quantile_milli(990);
+			out.notes.push_back(t.name + (t.flooder ? " (flooder)" : "") + " " + res +
+					    ": n=" + std::to_string(sh.count()) +
+					    " slowdown p50=" + metrics::format_milli(p50) +
+					    " p99=" + metrics::format_milli(p99) + " p99/p50=" +
+					    metrics::format_milli((u64)((unsigned __int128)p99 * 1000 /
+									std::max<u64>(1, p50))));
+		}
+	}
+}
+
+void Simulation::Impl::evaluate_gates(RunResult &out)
+{
+	co_kernel *k = machine->kernel();
+	const kmodel::ChainFollower &ch = machine->chain();
+	for (const scenario::GateSpec &g : sc.gates) {
+		if (g.kind == GateKind::Determinism && opts.skip_determinism_gate)
+			continue; // this is the second run itself
+		metrics::GateResult r;
+		r.name = g.name;
+		r.kind = scenario::gate_kind_name(g.kind);
+		switch (g.kind) {
+		case GateKind::Fairness: {
+			std::vector<std::string> who = g.tenants;
+			if (who.empty())
+				for (const TenantState &t : tenants)
+					if (!t.flooder)
+						who.push_back(t.name);
+			std::vector<std::string> res = g.resources;
+			if (res.empty())
+				for (const char *rn : kResourceNames) {
+					Stage st;
+					stage_of(rn, st);
+					if (stage_samples[(size_t)st].size() >= 2)
+						res.push_back(rn); // contended: more than one tenant uses it
+				}
+			u64 worst = 0;
+			std::string worst_at = "-";
+			bool pass = !who.empty() && !res.empty();
+			std::string detail;
+			for (const std::string &tn : who) {
+				u32 ti = 0;
+				for (const TenantState &t : tenants)
+					if (t.name == tn)
+						ti = t.index;
+				for (const std::string &rn : res) {
+					Stage st;
+					stage_of(rn, st);
+					const metrics::LogHistogram &h = stage_hist(ti, st);
+					if (h.count() < kFairnessSamplesMin) {
+						pass = false;
+						detail += tn + "/" + rn + ": " + std::to_string(h.count()) +
+							  " samples (need " +
+							  std::to_string(kFairnessSamplesMin) + "); ";
+						continue;
+					}
+					const u64 p50 = std::max<u64>(1, h.value_at_quantile_milli(500));
+					const u64 p99 = h.value_at_quantile_milli(990);
+					const u64 ratio = (u64)((unsigned __int128)p99 * 1000 / p50);
+					if (ratio > worst || worst_at == "-") {
+						worst = std::max(worst, ratio);
+						if (ratio >= worst)
+							worst_at = tn + "/" + rn;
+					}
+					if (ratio > g.bound_milli) {
+						pass = false;
+						detail += tn + "/" + rn + ": p99/p50 " +
+							  metrics::format_milli(ratio) + " (p50 " +
+							  metrics::format_milli(p50) + "x, p99 " +
+							  metrics::format_milli(p99) + "x); ";
+					}
+				}
+			}
+			r.measured = metrics::format_milli(worst) + " (" + worst_at + ")";
+			r.bound = "<= " + metrics::format_milli(g.bound_milli);
+			r.pass = pass;
+			r.detail = detail;
+			break;
+		}
+		case GateKind::AuditParity: {
+			const u64 ca = ch.count_of(COCONUT_EV_CAP_ALLOW), cd = ch.count_of(COCONUT_EV_CAP_DENY);
+			const u64 pending = co_audit_pending(&k->audit);
+			r.pass = ca == k->lsm_allows && cd == k->lsm_denies && pending == 0;
+			r.measured = "allow " + std::to_string(k->lsm_allows) + "/" + std::to_string(ca) +
+				     ", deny " + std::to_string(k->lsm_denies) + "/" + std::to_string(cd);
+			r.bound = "LSM == chain";
+			if (!r.pass)
+				r.detail = "decisions (LSM counters) vs events (sealed chain) differ; " +
+					   std::to_string(pending) + " events still pending";
+			break;
+		}
+		case GateKind::AuditVerify: {
+			u8 head[COCONUT_DIGEST_SIZE];
+			u64 n = 0;
+			co_audit_head(&k->audit, head, &n);
+			std::string err = ch.first_error();
+			if (err.empty() && (n != ch.events() ||
+					    std::memcmp(head, ch.head().data(), COCONUT_DIGEST_SIZE)))
+				err = "the kernel's head differs from the recomputed one";
+			const std::vector<u8> nv = machine->tpm().nv_read((u32)sc.machine.audit.tpm_nv_index);
+			if (err.empty() && !nv.empty()) {
+				co_audit_anchor an;
+				const int rc = co_audit_anchor_decode(nv.data(), nv.size(),
+								      machine->platform().boot_id(), &an);
+				err = rc ? "the TPM's anchor does not decode: " + errno_name(rc)
+					 : ch.check_anchor(an);
+			}
+			r.pass = err.empty();
+			r.measured = std::to_string(ch.events()) + " events, " +
+				     std::to_string(ch.anchored_heads().size()) + " anchors";
+			r.bound = "chain and anchors verify";
+			r.detail = err;
+			break;
+		}
+		case GateKind::NoUseAfterRevoke:
+			r.pass = use_after_revoke == 0;
+			r.measured = std::to_string(use_after_revoke) + " uses after revoke (" +
+				     std::to_string(revocations) + " revokes, " +
+				     std::to_string(inflight_revoked_failed + cancelled_on_revoke) +
+				     " in-flight ops failed)";
+			r.bound = "== 0";
+			break;
+		case GateKind::Expectations: {
+			u64 expected = 0;
+			for (const ActionOutcome &o : outcomes)
+				if (sc.events[o.event].expect)
+					expected++;
+			r.pass = expectation_failures.empty() && expected > 0;
+			r.measured = std::to_string(expected - std::min<u64>(expected, expectation_failures.size())) +
+				     "/" + std::to_string(expected) + " as expected";
+			r.bound = "all";
+			for (const std::string &f : expectation_failures)
+				r.detail += f + "; ";
+			if (expected == 0)
+				r.detail = "no action with `expect` ran";
+			break;
+		}
+		case GateKind::Metric: {
+			const std::optional<s64> v = registry.get(g.metric);
+			if (!v) {
+				r.pass = false;
+				r.measured = "missing";
+				r.detail = "no metric named '" + g.metric + "'";
+			} else {
+				bool pass = false;
+				r.bound = compare(*v, g.op, g.value, pass);
+				r.pass = pass;
+				r.measured = std::to_string(*v);
+			}
+			r.name = g.name == "metric" ? g.metric : g.name;
+			break;
+		}
+		case GateKind::Determinism:
+			r.pass = false;
+			r.measured = "not run";
+			r.bound = "same fingerprint";
+			r.detail = "needs a second run (coconut-sim run does it)";
+			break;
+		}
+		out.gates.push_back(r);
+	}
+	if (!notification_log.empty())
+		for (const std::string &n : notification_log)
+			out.notes.push_back("notification: " + n);
+}
+
+std::string Simulation::Impl::fingerprint(const RunResult &out)
+{
+	(void)out;
+	metrics::Fingerprint fp;
+	fp.add_tag("coconut-sim fingerprint v1");
+	fp.add_tag("trace");
+	fp.add_string(trace_fp.hex());
+	fp.add_tag("metrics");
+	registry.add_to_fingerprint(fp);
+	fp.add_tag("audit");
+	const kmodel::ChainFollower &ch = machine->chain();
+	fp.add_u64(ch.events());
+	fp.add_bytes(ch.head().data(), ch.head().size());
+	for (const auto &[seq, head] : ch.anchored_heads()) {
+		fp.add_u64(seq);
+		fp.add_bytes(head.data(), head.size());
+	}
+	return fp.hex();
+}
+
+void complete_determinism_gate(RunResult &result, const std::string &other)
+{
+	for (metrics::GateResult &g : result.gates) {
+		if (g.kind != scenario::gate_kind_name(scenario::GateKind::Determinism))
+			continue;
+		g.pass = !other.empty() && other == result.fingerprint;
+		g.measured = other.empty() ? "second run failed" : other.substr(0, 16) + "...";
+		g.detail = g.pass ? "" : "first run " + result.fingerprint + ", second " + other;
+	}
+	// The fingerprint covers the metrics, not the gates: completing a gate changes nothing.
+}
+
+} // namespace coconut::engine

@@ -1,0 +1,45 @@
+// What a caller (the CLI, the Python bindings, tests) can change about one run of a scenario
+// without editing it, and what a run gives back.
+#ifndef COCONUT_SIM_ENGINE_RUN_OPTIONS_H
+#define COCONUT_SIM_ENGINE_RUN_OPTIONS_H
+
+#include "gate_result.h"
+#include "metric_registry.h"
+#include "scenario.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace coconut::engine {
+
+struct RunOptions {
+	std::optional<u64> seed;		  // --seed
+	std::optional<scenario::Policy> policy;	  // --policy
+	std::optional<u64> until_ns;		  // --until: stop earlier (or later) than duration
+	std::string perfetto_path;		  // --perfetto: Chrome trace-event JSON
+	u64 perfetto_events_max = 2000000;	  // cap on trace events written
+	std::string profile_dir;		  // empty: devices::default_profile_dir()
+	bool skip_determinism_gate = false;	  // the child run of a determinism gate
+};
+
+struct RunResult {
+	std::vector<metrics::GateResult> gates;
+	std::string fingerprint; // 64 hex
+	metrics::MetricRegistry metrics;
+	u64 sim_end_ns = 0;
+	u64 kernel_peak_bytes = 0;
+	u64 sc_events = 0; // SystemC delta cycles: the benchmark's event count
+	std::vector<std::string> notes; // per-tenant summary lines, notifications
+	bool all_pass() const
+	{
+		for (const auto &g : gates)
+			if (!g.pass)
+				return false;
+		return true;
+	}
+};
+
+} // namespace coconut::engine
+
+#endif

@@ -1,0 +1,268 @@
+// The scenario's timeline: agents' actions (syscalls through the kernel) and injected faults,
+// each at its time. An action whose call meets a full audit ring (-EBUSY: the sealer is behind
+// or stalled) is retried after the sealer's next pass, as a blocked caller would be; its
+// outcome is the call's final return.
+#include "engine_impl.h"
+
+#include "coconut/errno.h"
+#include "coconut/lsm.h"
+#include "coconut/syscalls.h"
+
+namespace coconut::engine {
+
+using scenario::EventKind;
+using scenario::ScenarioError;
+
+namespace {
+// Retries of one action on -EBUSY before its -EBUSY is final (a sealer stalled for longer
+// than this many seal intervals).
+constexpr u64 kActionRetriesMax = 100000;
+} // namespace
+
+std::pair<u32, u32> Simulation::Impl::resolve_group(const std::string &target,
+						    const scenario::SourceLoc &loc) const
+{
+	const size_t s1 = target.find('/');
+	const std::string tname = target.substr(0, s1);
+	for (u32 t = 0; t < sc.tenants.size(); t++) {
+		if (sc.tenants[t].name != tname)
+			continue;
+		if (s1 == std::string::npos)
+			break;
+		const size_t s2 = target.find('/', s1 + 1);
+		const std::string gname = target.substr(s1 + 1, s2 == std::string::npos ? s2 : s2 - s1 - 1);
+		for (u32 g = 0; g < sc.tenants[t].groups.size(); g++)
+			if (sc.tenants[t].groups[g].name == gname)
+				return { t, g };
+	}
+	throw ScenarioError(loc, "target", "'" + target + "' names no group of a tenant");
+}
+
+// "t" (the tenant's root: no AgentState, returns empty), "t/g/i", "t/g/*", "t/g".
+std::vector<AgentState *> Simulation::Impl::resolve_agents(const std::string &target)
+{
+	std::vector<AgentState *> out;
+	auto it = agent_by_name.find(target);
+	if (it != agent_by_name.end()) {
+		out.push_back(agents[it->second].get());
+		return out;
+	}
+	std::string prefix = target;
+	if (prefix.size() >= 2 && prefix.compare(prefix.size() - 2, 2, "/*") == 0)
+		prefix.resize(prefix.size() - 1);
+	else
+		prefix += "/";
+	for (auto &a : agents)
+		if (a->name.compare(0, prefix.size(), prefix) == 0 && a->live)
+			out.push_back(a.get());
+	return out;
+}
+
+void Simulation::Impl::run_event(size_t index, u64 attempt)
+{
+	const scenario::TimedEvent &ev = sc.events[index];
+	co_kernel *k = machine->kernel();
+	const u64 now = sim::now_ns();
+	switch (ev.kind) {
+	case EventKind::SealerStall:
+		machine->stall_sealer(ev.duration_ns);
+		return;
+	case EventKind::PcieDegrade:
+		machine->link(ev.gpu).set_bandwidth_percent(ev.percent);
+		if (ev.duration_ns)
+			schedule(now + ev.duration_ns, TimerKind::PcieRestore, ev.gpu, 0);
+		return;
+	case EventKind::GpuPartitionLoss:
+		machine->gpu(ev.gpu).lose_partition(ev.partition);
+		partitions_lost++;
+		return;
+	case EventKind::TpmWriteFail:
+		machine->tpm().fail_next_writes(ev.count);
+		return;
+	case EventKind::Spawn: {
+		const auto [t, g] = resolve_group(ev.target, ev.loc);
+		u32 spawned = 0;
+		for (size_t idx : group_agents[t][g]) {
+			AgentState &a = *agents[idx];
+			if (a.aid || spawned >= ev.count)
+				continue;
+			const scenario::AgentGroupSpec &gs = sc.tenants[t].groups[g];
+			const s64 aid = spawn(tenants[t].root_aid, a.name, tenants[t].id,
+					      gs.manifest.caps, gs.manifest.weight);
+			outcomes.push_back({ index, a.name, aid < 0 ? aid : 0, now });
+			trace_fp.add_tag("spawn");
+			trace_fp.add_i64(aid);
+			if (aid > 0) {
+				a.aid = (u64)aid;
+				a.live = true;
+				a.cpu = (u32)(a.aid % sc.machine.cpus);
+				start_workload(a);
+			}
+			spawned++;
+		}
+		return;
+	}
+	default:
+		break;
+	}
+
+	// Actions of (or on) agents.
+	std::vector<AgentState *> targets = resolve_agents(ev.target);
+	const bool tenant_root = targets.empty() && ev.target.find('/') == std::string::npos;
+	if (targets.empty() && !tenant_root) {
+		outcomes.push_back({ index, ev.target, -ESRCH, now });
+		if (ev.expect && *ev.expect != -ESRCH)
+			expectation_failures.push_back(ev.target + ": expected " + errno_name(*ev.expect) +
+						       ", no live agent matched");
+		return;
+	}
+	if (tenant_root)
+		targets.push_back(nullptr);
+	for (AgentState *a : targets) {
+		const std::string who = a ? a->name : ev.target;
+		const s64 rc = run_action(ev, a);
+		if (rc == -EBUSY && attempt < kActionRetriesMax && ev.kind != EventKind::RingPressure) {
+			// Only a lone target is retried (a group action retries as a whole).
+			if (targets.size() == 1) {
+				schedule(now + sc.machine.audit.seal_interval_ns, TimerKind::Timeline,
+					 index, attempt + 1);
+				return;
+			}
+		}
+		outcomes.push_back({ index, who, rc, now });
+		trace_fp.add_tag(scenario::event_kind_name(ev.kind));
+		trace_fp.add_string(who);
+		trace_fp.add_i64(rc);
+		trace_fp.add_u64(now);
+		if (ev.expect && *ev.expect != (rc > 0 && ev.kind == EventKind::MemTier ? 0 : rc))
+			expectation_failures.push_back(
+				std::string(scenario::event_kind_name(ev.kind)) + " at " +
+				std::to_string(ev.at_ns) + " ns on " + who + ": expected " +
+				errno_name(*ev.expect) + ", got " +
+				errno_name(rc > 0 && ev.kind == EventKind::MemTier ? 0 : rc));
+	}
+}
+
+s64 Simulation::Impl::run_action(const scenario::TimedEvent &ev, AgentState *a)
+{
+	co_kernel *k = machine->kernel();
+	const TenantState *t = nullptr;
+	if (a)
+		t = &tenants[a->tenant];
+	else
+		for (const TenantState &x : tenants)
+			if (x.name == ev.target)
+				t = &x;
+	if (!t)
+		return -ESRCH;
+	const u64 aid = a ? a->aid : t->root_aid;
+	machine->on_cpu(a ? a->cpu : (u32)(aid % sc.machine.cpus));
+	switch (ev.kind) {
+	case EventKind::FsRead:
+	case EventKind::FsWrite: {
+		const char *kind = ev.kind == EventKind::FsRead ? "fs.read" : "fs.write";
+		const s64 rc = co_sys_agent_cap_present(k, aid, aid, kind, std::strlen(kind),
+							ev.path.data(), ev.path.size());
+		if (rc == 0)
+			vfs_reads++; // only an allowed call reaches the VFS
+		return rc;
+	}
+	case EventKind::CapGrant:
+		return co_sys_agent_cap_grant(k, t->root_aid, aid, ev.cap.data(), ev.cap.size());
+	case EventKind::CapRevoke: {
+		const s64 rc = co_sys_agent_cap_revoke(k, t->root_aid, aid, ev.cap.data(),
+						       ev.cap.size());
+		if (rc == 0) {
+			revocations++;
+			if (a) {
+				a->revoked.push_back({ ev.cap, sim::now_ns() });
+				after_revoke(*a);
+			}
+		}
+		return rc;
+	}
+	case EventKind::MemTier: {
+		const s64 rc = co_sys_agent_memory_tier(k, aid, aid, ev.tier, ev.bytes);
+		if (rc == -EDQUOT)
+			edquot++;
+		if (ev.tier == COCONUT_TIER_HBM) {
+			const u64 used = k->tiers[COCONUT_TIER_HBM].used_bytes;
+			if (used > hbm_used_max)
+				hbm_used_max = used;
+		}
+		return rc;
+	}
+	case EventKind::QuotaSet: {
+		u32 kind = COCONUT_QUOTA_KIND_COUNT;
+		for (u32 i = 0; i < COCONUT_QUOTA_KIND_COUNT; i++)
+			if (ev.quota_kind == co_quota_kind_name(i))
+				kind = i;
+		u64 out[2];
+		return co_sys_agent_quota(k, t->root_aid, aid, kind, ev.budget, COCONUT_QUOTA_SET, out);
+	}
+	case EventKind::Quarantine:
+		return co_agent_quarantine(k, COCONUT_AID_NONE, aid);
+	case EventKind::Release:
+		return co_agent_release(k, COCONUT_AID_NONE, aid);
+	case EventKind::Kill: {
+		const s64 rc = co_agent_kill(k, COCONUT_AID_NONE, aid);
+		if (rc == 0 && a)
+			a->live = false;
+		return rc;
+	}
+	case EventKind::RingPressure: {
+		// A burst of decisions on one CPU, faster than the sealer drains: the ring fills
+		// and further appends are refused (-EBUSY), never overwritten.
+		const char *kind = "inference";
+		const std::string obj = a ? a->spec->workload.request.broker : "kvwarden";
+		s64 last = 0;
+		for (u32 i = 0; i < ev.count; i++) {
+			last = co_sys_agent_cap_present(k, aid, aid, kind, std::strlen(kind),
+							obj.data(), obj.size());
+			if (last == -EBUSY)
+				ring_pressure_busy++;
+		}
+		return last == -EBUSY ? 0 : last;
+	}
+	default:
+		return -EINVAL;
+	}
+}
+
+// In-flight operations of a whose cap was just revoked: a queued inference request is
+// cancelled now with -ECAPABILITY (the broker frees its place); the others fail when their
+// stage completes (co_inflight_complete answers -ECAPABILITY).
+void Simulation::Impl::after_revoke(AgentState &a)
+{
+	const co_kernel *k = machine->kernel();
+	for (Request &r : requests) {
+		if (!r.in_use || r.agent != &a || r.stage_at >= r.stages.size() ||
+		    r.stages[r.stage_at] != devices::Stage::Inference)
+			continue;
+		for (const Hold &h : r.holds) {
+			if (h.kind != COCONUT_CAP_INFERENCE || !h.token)
+				continue;
+			bool revoked = false;
+			for (u32 i = 0; i < CO_INFLIGHT_MAX; i++)
+				if (k->inflight[i].token == h.token)
+					revoked = k->inflight[i].revoked;
+			if (revoked && machine->broker())
+				machine->broker()->cancel(r.job, -ECAPABILITY);
+		}
+	}
+}
+
+// Every sealed CAP_DENY is what the desktop's notification centre shows (the seeds' "Coconut
+// Center"): one notification per denied decision, read from the chain, not from the caller.
+void Simulation::Impl::on_sealed(const co_audit_event &ev)
+{
+	if (ev.type != COCONUT_EV_CAP_DENY)
+		return;
+	notifications++;
+	if (notification_log.size() < 10)
+		notification_log.push_back("aid " + std::to_string(ev.aid) + " denied " +
+					   std::string(ev.cap, ev.cap_len) + " at " +
+					   std::to_string(ev.time_ns) + " ns");
+}
+
+} // namespace coconut::engine

@@ -1,0 +1,272 @@
+// See machine.h.
+#include "machine.h"
+
+#include "sc_context.h"
+
+#include "coconut/errno.h"
+
+#include <stdexcept>
+
+namespace coconut::kmodel {
+
+namespace {
+u32 to_sched_policy(scenario::Policy p)
+{
+	switch (p) {
+	case scenario::Policy::Fair:
+		return CO_SCHED_FAIR;
+	case scenario::Policy::Fifo:
+		return CO_SCHED_FIFO;
+	case scenario::Policy::PerProcess:
+		return CO_SCHED_PER_PROCESS;
+	}
+	return CO_SCHED_FAIR;
+}
+
+std::string join_lines(const std::vector<std::string> &lines)
+{
+	std::string s;
+	for (size_t i = 0; i < lines.size(); i++) {
+		if (i)
+			s += '\n';
+		s += lines[i];
+	}
+	return s;
+}
+
+// GPU compute jobs are time-sliced at this granularity (a typical GPU time-slice quantum is
+// of the order of a millisecond).
+constexpr u64 kGpuSliceNs = 1000000;
+} // namespace
+
+Machine::Machine(sc_core::sc_module_name name, const scenario::MachineSpec &spec,
+		 scenario::Policy policy, u64 seed, const devices::ProfileLibrary &profiles,
+		 const std::vector<std::string> &root_caps,
+		 const u8 authorizer_pk[COCONUT_PUBKEY_SIZE])
+	: sc_module(name), spec_(spec), policy_(to_sched_policy(policy))
+{
+	tpm_ = std::make_unique<devices::Tpm>("tpm", profiles.tpm(spec.tpm_profile));
+	devices::Tpm *tpm = tpm_.get();
+	plat_ = std::make_unique<SimPlatform>(
+		spec.cpus, seed, [tpm](u32 idx, const u8 *data, size_t len) {
+			return tpm->nv_write(idx, data, len);
+		});
+
+	// Schedulers first: the kernel registers the root agent's lanes while it is created.
+	cpu_sched_ = make_sched(CO_SCHED_RES_CPU);
+	u32 gpu_index = 0;
+	std::vector<devices::GpuProfile> gpu_profiles;
+	std::vector<std::vector<u64>> partitions;
+	for (const scenario::GpuSpec &g : spec.gpus) {
+		const devices::GpuProfile prof = profiles.gpu(g.profile);
+		for (u32 i = 0; i < g.count; i++) {
+			gpu_profiles.push_back(prof);
+			partitions.push_back(g.partition_hbm_bytes);
+		}
+	}
+	u64 hbm_total = 0;
+	for (size_t g = 0; g < gpu_profiles.size(); g++) {
+		const u32 parts = partitions[g].empty() ? 1u : (u32)partitions[g].size();
+		pcie_scheds_.push_back(make_sched(CO_SCHED_RES_PCIE));
+		gpu_scheds_.emplace_back();
+		token_scheds_.emplace_back();
+		for (u32 p = 0; p < parts; p++) {
+			gpu_scheds_.back().push_back(make_sched(CO_SCHED_RES_GPU));
+			token_scheds_.back().push_back(make_sched(CO_SCHED_RES_TOKENS));
+		}
+		hbm_total += gpu_profiles[g].hbm_bytes;
+	}
+
+	co_kernel_config cfg;
+	co_kernel_config_default(&cfg, spec.cpus);
+	cfg.seal_inline = false; // the sealer process below drains the rings on simulated time
+	cfg.audit.ring_slots = spec.audit.ring_slots;
+	cfg.audit.log_events = CO_AUDIT_LOG_EVENTS_MAX;
+	cfg.audit.anchor_every_events = spec.audit.anchor_every_events;
+	cfg.audit.anchor_every_ns = spec.audit.anchor_every_ns;
+	cfg.audit.tpm_nv_index = (u32)spec.audit.tpm_nv_index;
+	if (hbm_total)
+		cfg.tier_capacity_bytes[COCONUT_TIER_HBM] = hbm_total;
+	const std::string root_text = join_lines(root_caps);
+	cfg.root_caps = root_text.data();
+	cfg.root_caps_len = root_text.size();
+	cfg.sched_ctx = this;
+	cfg.on_agent_ready = [](void *ctx, u64 aid, u32 tenant) {
+		static_cast<Machine *>(ctx)->on_ready(aid, tenant);
+	};
+	cfg.on_agent_exit = [](void *ctx, u64 aid, u32 tenant) {
+		static_cast<Machine *>(ctx)->on_exit(aid, tenant);
+	};
+	co_plat plat = plat_->plat();
+	kernel_ = co_kernel_create(&plat, &cfg);
+	if (!kernel_) {
+		std::string why = "co_kernel_create failed";
+		for (const std::string &l : plat_->log_lines())
+			why += ": " + l;
+		throw std::runtime_error(why);
+	}
+	int rc = co_kernel_add_authorizer(kernel_, authorizer_pk);
+	if (rc)
+		throw std::runtime_error("co_kernel_add_authorizer: " + std::to_string(rc));
+	chain_ = std::make_unique<ChainFollower>(plat_->boot_id());
+
+	// Devices.
+	cpus_ = std::make_unique<devices::CpuCluster>("cpus", spec.cpus, spec.cpu_slice_ns,
+						       cpu_sched_);
+	const devices::PcieProfile pcie = profiles.pcie(spec.pcie_profile);
+	std::vector<devices::Gpu *> gpu_ptrs;
+	for (size_t g = 0; g < gpu_profiles.size(); g++) {
+		const std::string idx = std::to_string(g);
+		links_.push_back(std::make_unique<devices::PcieLink>(("pcie" + idx).c_str(), pcie,
+								     pcie_scheds_[g]));
+		dmas_.push_back(std::make_unique<devices::DmaEngine>(("dma" + idx).c_str()));
+		dmas_.back()->initiator.bind(links_.back()->target);
+		gpus_.push_back(std::make_unique<devices::Gpu>(("gpu" + idx).c_str(), (u32)g,
+							       gpu_profiles[g], partitions[g],
+							       gpu_scheds_[g], kGpuSliceNs));
+		gpu_ptrs.push_back(gpus_.back().get());
+	}
+	if (!gpus_.empty()) {
+		devices::BrokerParams bp;
+		bp.batch_tokens = spec.broker.batch_tokens;
+		bp.max_seqs = spec.broker.max_seqs;
+		bp.model_params = spec.broker.model.params;
+		bp.bytes_per_param = spec.broker.model.bytes_per_param;
+		bp.prompt_token_weight = spec.broker.prompt_token_weight;
+		bp.gen_token_weight = spec.broker.gen_token_weight;
+		broker_ = std::make_unique<devices::InferenceBroker>("broker", bp, gpu_ptrs,
+								     token_scheds_);
+	}
+	ssd_ = std::make_unique<devices::Ssd>("ssd", profiles.ssd(spec.ssd_profile));
+
+	SC_METHOD(sealer_tick);
+	sensitive << seal_event_;
+	dont_initialize();
+	seal_event_.notify(sim::ns(spec.audit.seal_interval_ns));
+}
+
+Machine::~Machine()
+{
+	// Devices hold pointers into the schedulers: they go first.
+	broker_.reset();
+	gpus_.clear();
+	dmas_.clear();
+	links_.clear();
+	cpus_.reset();
+	ssd_.reset();
+	if (kernel_)
+		co_kernel_destroy(kernel_);
+	for (co_sched *s : all_scheds())
+		co_sched_destroy(s);
+}
+
+co_sched *Machine::make_sched(u32 resource)
+{
+	co_plat plat = plat_->plat();
+	co_sched *s = co_sched_create(&plat, resource, policy_, CO_SCHED_LANES_MAX,
+				      CO_SCHED_TENANTS_MAX);
+	if (!s)
+		throw std::runtime_error("co_sched_create failed for resource " +
+					 std::string(co_sched_resource_name(resource)));
+	return s;
+}
+
+std::vector<co_sched *> Machine::all_scheds() const
+{
+	std::vector<co_sched *> all;
+	if (cpu_sched_)
+		all.push_back(cpu_sched_);
+	for (co_sched *s : pcie_scheds_)
+		all.push_back(s);
+	for (const auto &v : gpu_scheds_)
+		for (co_sched *s : v)
+			all.push_back(s);
+	for (const auto &v : token_scheds_)
+		for (co_sched *s : v)
+			all.push_back(s);
+	return all;
+}
+
+void Machine::set_tenant_weight(u32 tenant, u32 weight)
+{
+	for (co_sched *s : all_scheds()) {
+		const int rc = co_sched_tenant_set_weight(s, tenant, weight);
+		if (rc)
+			throw std::runtime_error("co_sched_tenant_set_weight: " + std::to_string(rc));
+	}
+}
+
+void Machine::on_ready(u64 aid, u32 tenant)
+{
+	for (co_sched *s : all_scheds()) {
+		const int rc = co_sched_lane_add(s, aid, tenant, next_lane_weight_);
+		// -ENOSPC would mean more live agents than lanes: the limits say it cannot happen.
+		if (rc)
+			throw std::runtime_error("co_sched_lane_add(" + std::to_string(aid) +
+						 "): " + std::to_string(rc));
+	}
+	next_lane_weight_ = 1;
+}
+
+void Machine::on_exit(u64 aid, u32)
+{
+	// A lane with queued work stays until the engine has cancelled or finished that work;
+	// the engine removes it then (lanes are cheap, and AIDs are never reused).
+	for (co_sched *s : all_scheds())
+		(void)co_sched_lane_remove(s, aid);
+}
+
+void Machine::stall_sealer(u64 duration_ns)
+{
+	stalled_ = true;
+	const u64 until = sim::now_ns() + duration_ns;
+	if (until > stalled_until_ns_)
+		stalled_until_ns_ = until;
+	co_audit_set_stalled(&kernel_->audit, true);
+}
+
+bool Machine::sealer_stalled() const
+{
+	return stalled_;
+}
+
+void Machine::sealer_tick()
+{
+	seal_wakes_++;
+	const u64 now = sim::now_ns();
+	if (stalled_ && now >= stalled_until_ns_) {
+		stalled_ = false;
+		co_audit_set_stalled(&kernel_->audit, false);
+	}
+	u64 busy_ns = 0;
+	if (!stalled_) {
+		const u64 anchors_before = kernel_->audit.stats.anchors +
+					   kernel_->audit.stats.anchor_failures;
+		(void)co_audit_seal(&kernel_->audit, spec_.audit.seal_batch_events);
+		chain_->catch_up(&kernel_->audit);
+		const u64 writes = kernel_->audit.stats.anchors +
+				   kernel_->audit.stats.anchor_failures - anchors_before;
+		busy_ns = writes * tpm_->nv_write_ns();
+	}
+	seal_event_.notify(sim::ns(spec_.audit.seal_interval_ns + busy_ns));
+}
+
+u64 Machine::drain_audit()
+{
+	if (stalled_) {
+		stalled_ = false;
+		co_audit_set_stalled(&kernel_->audit, false);
+	}
+	u64 total = 0;
+	// Bounded: each round drains up to seal_batch events; the rings hold at most
+	// cpus * ring_slots, plus one ANCHOR per K events.
+	const u64 rounds_max = 2 + (u64)spec_.cpus * spec_.audit.ring_slots;
+	for (u64 r = 0; r < rounds_max && co_audit_pending(&kernel_->audit) > 0; r++) {
+		total += co_audit_seal(&kernel_->audit, spec_.audit.seal_batch_events);
+		chain_->catch_up(&kernel_->audit);
+	}
+	chain_->catch_up(&kernel_->audit);
+	return total;
+}
+
+} // namespace coconut::kmodel
