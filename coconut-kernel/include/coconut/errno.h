@@ -37,6 +37,7 @@
 #define EMSGSIZE 90
 #define EOPNOTSUPP 95
 #define ETIMEDOUT 110
+#define EALREADY 114
 #define ESTALE 116
 #define EDQUOT 122
 #define ECANCELED 125
