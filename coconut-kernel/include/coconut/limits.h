@@ -237,4 +237,48 @@
 #define CO_AGENTFS_TAIL_WINDOW_FIRST_EVENTS 64
 #define CO_AGENTFS_TAIL_WINDOW_ROUNDS_MAX 11
 
+/* ---- kernel/sched: fair share (coconut/sched.h) ------------------------------------------ */
+
+/*
+ * Lanes (agents) one scheduler instance holds: one per agent that can queue work on the
+ * resource, so the agent table's size (CO_AGENTS_MAX) is the most any instance needs.
+ */
+#define CO_SCHED_LANES_MAX CO_AGENTS_MAX
+
+/*
+ * Tenants one instance holds: the 200-tenant platform scenario with room to spare. Tenants are
+ * never forgotten (their counters and served totals are the record), so this is also the
+ * number of distinct tenant ids an instance ever sees.
+ */
+#define CO_SCHED_TENANTS_MAX 256
+
+/*
+ * Largest lane or tenant weight. Counters advance by units * CO_SCHED_WEIGHT_SCALE / weight;
+ * with weight <= the scale (2^16) a charged unit always advances a counter by at least 1, so
+ * no charge is ever free, and 2^16 levels are finer than any quota anyone writes down.
+ */
+#define CO_SCHED_WEIGHT_MAX (1u << 16)
+
+/*
+ * Slots of the AID index and of the tenant index: powers of two at least twice the most items
+ * they hold, so the load stays <= 1/2, linear probes stay short (about 1.5 slots on average),
+ * and there is always an empty slot: every probe loop ends within this many steps.
+ */
+#define CO_SCHED_LANE_INDEX_SLOTS_MAX (2 * CO_SCHED_LANES_MAX)
+#define CO_SCHED_TENANT_INDEX_SLOTS_MAX (2 * CO_SCHED_TENANTS_MAX)
+
+/*
+ * Levels of a scheduler heap (backlogged tenants, a tenant's backlogged lanes, fifo heads):
+ * a complete binary tree of at most CO_SCHED_LANES_MAX nodes is 13 levels deep (2^13 > 4096),
+ * which bounds every sift and every walk from the root to a position.
+ */
+#define CO_SCHED_HEAP_DEPTH_MAX 13
+
+/*
+ * Entities queued in one instance at once. The caller owns them (a job each), so memory bounds
+ * them in practice; this names the bound of a walk along one lane's queue (cancel) and keeps
+ * the u32 queue counts far from wrapping. Enqueue and putback answer -ENOSPC beyond it.
+ */
+#define CO_SCHED_QUEUED_MAX (1u << 24)
+
 #endif /* COCONUT_LIMITS_H */

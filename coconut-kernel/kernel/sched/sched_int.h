@@ -1,0 +1,227 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What the files of kernel/sched/ share and nobody else needs: the instance layout, the AID and
+ * tenant indexes (index.c), the indexed binary heaps (heap.c) and the hooks each policy
+ * implements (policy_fair.c, policy_fifo.c, policy_rr.c), which queue.c calls. Tests include it
+ * to reach the index and heap directly.
+ *
+ * Everything is addressed by u32 slot numbers, never by pointer comparison: the order of picks
+ * depends only on counters, seqs, AIDs and tenant ids, so the same calls give the same picks
+ * wherever the platform put the memory.
+ */
+#ifndef COCONUT_SCHED_INT_H
+#define COCONUT_SCHED_INT_H
+
+#include "coconut/errno.h"
+#include "coconut/sched.h"
+
+#ifdef __cplusplus
+extern "C" {
+#else
+CO_STATIC_ASSERT((1u << CO_SCHED_HEAP_DEPTH_MAX) > CO_SCHED_LANES_MAX,
+		 "a heap of every lane fits CO_SCHED_HEAP_DEPTH_MAX levels");
+CO_STATIC_ASSERT(CO_SCHED_TENANTS_MAX <= CO_SCHED_LANES_MAX, "tenant heaps are no deeper");
+CO_STATIC_ASSERT(CO_SCHED_WEIGHT_MAX <= CO_SCHED_WEIGHT_SCALE,
+		 "a charged unit advances a counter by at least 1");
+CO_STATIC_ASSERT(CO_SCHED_LANE_INDEX_SLOTS_MAX >= 2 * CO_SCHED_LANES_MAX, "index load <= 1/2");
+CO_STATIC_ASSERT(CO_SCHED_TENANT_INDEX_SLOTS_MAX >= 2 * CO_SCHED_TENANTS_MAX, "index load <= 1/2");
+#endif
+
+/* "No slot": an empty index slot, a lane in no heap, the end of a list. */
+#define CO_SCHED_NIL 0xffffffffu
+
+/* ---- index.c: u64 key -> u32 item, open addressing with linear probing --------------------- */
+
+struct co_sched_islot {
+	u64 key;
+	u32 item; /* CO_SCHED_NIL: empty */
+};
+
+struct co_sched_index {
+	struct co_sched_islot *slots;
+	u32 mask;	/* slots - 1 (a power of two) */
+	u32 shift;	/* 64 - log2(slots): the hash keeps the product's top bits */
+	u32 count;
+	u32 probe_max;	/* the longest probe an insert needed (tests check it stays short) */
+};
+
+/* Slots for an index holding up to items_max items: a power of two >= 2 * items_max. */
+u32 co_sched_index_slots(u32 items_max);
+void co_sched_index_init(struct co_sched_index *ix, struct co_sched_islot *slots, u32 nslots);
+/* The item under key, or CO_SCHED_NIL. */
+u32 co_sched_index_find(const struct co_sched_index *ix, u64 key);
+/* key must be absent and the index below half full (asserted). */
+void co_sched_index_insert(struct co_sched_index *ix, u64 key, u32 item);
+/* key must be present (asserted); backward-shift deletion, so no tombstones ever build up. */
+void co_sched_index_remove(struct co_sched_index *ix, u64 key);
+
+/* ---- heap.c: indexed binary min-heaps whose nodes come from a shared pool ------------------ */
+
+/*
+ * A node of a complete binary tree. Heaps of one pool share its nodes (all a tenant's lane heaps
+ * draw on one pool of lanes_max nodes, since a lane is in at most one of them), so no heap needs
+ * room for every item. Order: (key, tie) ascending; ties are ids, never addresses.
+ */
+struct co_sched_hnode {
+	u64 key;
+	u64 tie;
+	u32 item;
+	u32 parent;
+	u32 left;  /* also the free-list link */
+	u32 right;
+};
+
+struct co_sched_pool {
+	struct co_sched_hnode *nodes;
+	u32 *node_of;	/* item -> its node, CO_SCHED_NIL when the item is in no heap of the pool */
+	u32 free;	/* first free node */
+	u32 cap;	/* nodes, and items */
+};
+
+struct co_sched_heap {
+	u32 root;
+	u32 count;
+};
+
+void co_sched_pool_init(struct co_sched_pool *p, struct co_sched_hnode *nodes, u32 *node_of,
+			u32 cap);
+static inline void co_sched_heap_init(struct co_sched_heap *h)
+{
+	h->root = CO_SCHED_NIL;
+	h->count = 0;
+}
+static inline bool co_sched_heap_has(const struct co_sched_pool *p, u32 item)
+{
+	return p->node_of[item] != CO_SCHED_NIL;
+}
+/* The item with the smallest (key, tie), or CO_SCHED_NIL when empty. */
+static inline u32 co_sched_heap_min(const struct co_sched_pool *p, const struct co_sched_heap *h)
+{
+	return h->root == CO_SCHED_NIL ? CO_SCHED_NIL : p->nodes[h->root].item;
+}
+static inline u64 co_sched_heap_min_key(const struct co_sched_pool *p,
+					const struct co_sched_heap *h)
+{
+	CO_ASSERT(h->root != CO_SCHED_NIL);
+	return p->nodes[h->root].key;
+}
+/* O(log n). item must be in no heap of p (asserted). */
+void co_sched_heap_insert(struct co_sched_pool *p, struct co_sched_heap *h, u32 item, u64 key,
+			  u64 tie);
+/* O(log n). item must be in h (asserted). */
+void co_sched_heap_remove(struct co_sched_pool *p, struct co_sched_heap *h, u32 item);
+/* Gives item (in h) a new key and restores the order: O(log n). */
+void co_sched_heap_rekey(struct co_sched_pool *p, struct co_sched_heap *h, u32 item, u64 key);
+/* Checks every heap invariant (shape, order, links, back-references); tests call it. */
+bool co_sched_heap_valid(const struct co_sched_pool *p, const struct co_sched_heap *h);
+
+/* ---- the instance ------------------------------------------------------------------------ */
+
+struct co_sched_lane {
+	u64 aid;	/* 0: a free slot */
+	u64 counter;	/* fair: scaled units, compared only within the tenant */
+	u64 served_units;
+	struct co_sched_entity *head;
+	struct co_sched_entity *tail;
+	u32 tenant;	/* slot of its tenant */
+	u32 weight;
+	u32 queued;
+	u32 rr_prev;	/* per-process: the circular rotation of backlogged lanes */
+	u32 rr_next;	/* CO_SCHED_NIL when not in it; also the free-slot link */
+};
+
+struct co_sched_tenant {
+	u32 id;
+	u32 weight;
+	u32 lanes;
+	u32 queued;
+	u64 counter;
+	u64 served_units;
+	struct co_sched_heap lane_heap; /* fair: its backlogged lanes by (counter, aid) */
+	/*
+	 * The reference a lane of this tenant is lifted to when it becomes backlogged while none
+	 * of the tenant's lanes is: the counter of the lane served last (last_lane, or lane_ref
+	 * once that lane is gone).
+	 */
+	u32 last_lane;
+	u64 lane_ref;
+};
+
+struct co_sched {
+	struct co_plat plat;
+	size_t alloc_bytes;
+	u32 policy;
+	u32 resource;
+	u32 lanes_max;
+	u32 tenants_max;
+
+	struct co_sched_lane *lanes;
+	u32 lane_free;	/* first free lane slot (linked through rr_next) */
+	struct co_sched_tenant *tenants;
+	u32 tenants_used; /* tenants are never forgotten: slots 0..tenants_used-1 */
+	struct co_sched_index lane_ix;	 /* aid -> lane slot */
+	struct co_sched_index tenant_ix; /* tenant id -> tenant slot */
+
+	/* fair: every tenant's lane heap and fifo's head heap draw on lane_pool (one per policy). */
+	struct co_sched_pool lane_pool;
+	struct co_sched_heap fifo_heads; /* fifo: backlogged lanes by (head seq, aid) */
+	/* fair: backlogged tenants by (counter, id), and by (~counter, id) for the spread. */
+	struct co_sched_pool tenant_pool;
+	struct co_sched_heap tenants_by_counter;
+	struct co_sched_pool tenant_max_pool;
+	struct co_sched_heap tenants_by_counter_desc;
+	u32 last_tenant;	/* fair: the tenant served last (CO_SCHED_NIL before any pick) */
+	u32 rr_head;		/* per-process: the lane whose turn is next */
+
+	u64 next_seq;
+	struct co_sched_stats stats;
+};
+
+struct co_sched_lane *co_sched_lane_find(const struct co_sched *s, u64 aid);
+static inline u32 co_sched_lane_slot(const struct co_sched *s, const struct co_sched_lane *l)
+{
+	return (u32)(l - s->lanes);
+}
+/* u64 addition that stops at the top rather than wrapping. */
+static inline u64 co_sched_add_sat(u64 a, u64 b)
+{
+	return a + b < a ? ~0ull : a + b;
+}
+
+/*
+ * ---- the policy hooks (queue.c calls them; the queue itself is already updated) ----------
+ *
+ * join: l just became backlogged (its first entity); putback says it came back by putback,
+ *       which restores its place instead of lifting it.
+ * leave: l just became empty (a pick or a cancel took its last entity).
+ * next: the lane to serve now (some lane is backlogged).
+ * served: an entity was just taken from l's head and l is still backlogged.
+ * head: l's head changed while it stayed backlogged (a putback or a cancel of the head);
+ *       putback as for join.
+ * charged: l's (and its tenant's) counters just advanced.
+ */
+void co_sched_fair_join(struct co_sched *s, struct co_sched_lane *l, bool putback);
+void co_sched_fair_leave(struct co_sched *s, struct co_sched_lane *l);
+struct co_sched_lane *co_sched_fair_next(struct co_sched *s);
+void co_sched_fair_charged(struct co_sched *s, struct co_sched_lane *l);
+
+void co_sched_fifo_join(struct co_sched *s, struct co_sched_lane *l);
+void co_sched_fifo_leave(struct co_sched *s, struct co_sched_lane *l);
+struct co_sched_lane *co_sched_fifo_next(struct co_sched *s);
+void co_sched_fifo_head(struct co_sched *s, struct co_sched_lane *l);
+
+void co_sched_rr_join(struct co_sched *s, struct co_sched_lane *l, bool putback);
+void co_sched_rr_leave(struct co_sched *s, struct co_sched_lane *l);
+struct co_sched_lane *co_sched_rr_next(struct co_sched *s);
+void co_sched_rr_served(struct co_sched *s, struct co_sched_lane *l);
+void co_sched_rr_head(struct co_sched *s, struct co_sched_lane *l, bool putback);
+
+/* For tests: the longest probe the AID index needed, and a full consistency check. */
+u32 co_sched_lane_probe_max(const struct co_sched *s);
+bool co_sched_check(const struct co_sched *s);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* COCONUT_SCHED_INT_H */
