@@ -1,0 +1,107 @@
+// gates: what must hold for `coconut-sim run` to exit 0. Each kind takes only its fields.
+#include "loader_detail.h"
+#include "names_detail.h"
+#include "scenario_limits.h"
+
+#include <algorithm>
+
+namespace coconut::scenario::detail {
+namespace {
+
+// A gate name is printed in reports and JUnit; the default (the kind's name) holds dots.
+std::string as_gate_name(const Field &f)
+{
+	std::string s = as_string(f, limits::name_bytes_max);
+	for (char c : s)
+		if (c <= 0x20 || c >= 0x7f)
+			f.fail(quote(s) + ": a gate name is printable ASCII without spaces");
+	return s;
+}
+
+GateSpec parse_gate(const Field &f, const Scenario &s)
+{
+	const MapReader m(f, {"kind", "name", "bound", "tenants", "resources", "metric", "op",
+			      "value"});
+	GateSpec g;
+	g.loc = f.loc();
+	const Field kind_field = m.need("kind");
+	const std::string kind_text = as_string(kind_field, limits::name_bytes_max);
+	const auto kind = parse_gate_kind(kind_text);
+	if (!kind)
+		kind_field.fail("unknown gate kind " + quote(kind_text) + " (expected one of: " +
+				gate_kind_names() + ")");
+	g.kind = *kind;
+	g.name = kind_text;
+	if (auto v = m.get("name"))
+		g.name = as_gate_name(*v);
+	const std::string not_used = "not used by " + kind_text + " gates";
+	if (g.kind == GateKind::Fairness) {
+		// p99/p50 is never below 1, so a bound below 1.0 could never hold.
+		if (auto v = m.get("bound"))
+			g.bound_milli = as_milli(*v, 1000, 1000000000);
+		if (auto v = m.get("tenants")) {
+			for (const Field &e : as_list(*v, limits::tenants_max)) {
+				const std::string name = as_string(e, limits::name_bytes_max);
+				const bool known = std::any_of(s.tenants.begin(), s.tenants.end(),
+							       [&](const TenantSpec &t) {
+								       return t.name == name;
+							       });
+				if (!known)
+					e.fail("no tenant " + quote(name));
+				g.tenants.push_back(name);
+			}
+		}
+		if (auto v = m.get("resources")) {
+			for (const Field &e : as_list(*v, 3)) {
+				const std::string name = as_string(e, limits::name_bytes_max);
+				if (!is_fair_resource(name))
+					e.fail("unknown resource " + quote(name) +
+					       " (expected one of: " + fair_resource_names() + ")");
+				g.resources.push_back(name);
+			}
+		}
+	} else {
+		m.refuse("bound", not_used);
+		m.refuse("tenants", not_used);
+		m.refuse("resources", not_used);
+	}
+	if (g.kind == GateKind::Metric) {
+		const Field metric = m.need("metric");
+		g.metric = as_string(metric, limits::metric_bytes_max);
+		std::string why;
+		if (!is_known_metric(g.metric, s, &why))
+			metric.fail(why);
+		if (auto v = m.get("op")) {
+			const std::string text = as_string(*v, limits::name_bytes_max);
+			const auto op = parse_compare_op(text);
+			if (!op)
+				v->fail("unknown comparison " + quote(text) + " (expected one of: " +
+					compare_op_names() + ")");
+			g.op = *op;
+		}
+		g.value = as_int(m.need("value"));
+	} else {
+		m.refuse("metric", not_used);
+		m.refuse("op", not_used);
+		m.refuse("value", not_used);
+	}
+	return g;
+}
+
+} // namespace
+
+std::vector<GateSpec> parse_gates(const Field &f, const Scenario &s)
+{
+	std::vector<GateSpec> gates;
+	for (const Field &e : as_list(f, limits::gates_max)) {
+		GateSpec g = parse_gate(e, s);
+		for (const GateSpec &other : gates)
+			if (other.name == g.name)
+				e.fail("duplicate gate name " + quote(g.name) +
+				       " (give one of them a `name`)");
+		gates.push_back(std::move(g));
+	}
+	return gates;
+}
+
+} // namespace coconut::scenario::detail

@@ -1,0 +1,41 @@
+// Every limit the scenario and profile loaders enforce, in one place. They bound the work and
+// memory one (possibly hostile) file can cause, and keep names short enough for metric keys
+// and messages. Kernel limits that a scenario must respect come from coconut/limits.h.
+#ifndef COCONUT_SIM_SCENARIO_LIMITS_H
+#define COCONUT_SIM_SCENARIO_LIMITS_H
+
+#include <cstddef>
+#include <cstdint>
+
+namespace coconut::scenario::limits {
+
+// A scenario or profile file larger than this is refused before parsing: real ones are a few
+// KiB, and yaml-cpp keeps the whole document in memory several times over.
+inline constexpr std::size_t file_bytes_max = 4u << 20;
+
+inline constexpr std::size_t name_bytes_max = 64;	     // scenario, tenant, group, gate, model
+inline constexpr std::size_t description_bytes_max = 4096;   // scenario description
+inline constexpr std::size_t path_bytes_max = 4096;	     // trace files, fs paths (PATH_MAX)
+inline constexpr std::size_t metric_bytes_max = 256;	     // a metric name in a gate
+inline constexpr std::size_t unit_text_bytes_max = 64;	     // "1.5MiB", "300/min", ...
+
+inline constexpr std::size_t tenants_max = 64;
+inline constexpr std::size_t groups_per_tenant_max = 64;
+inline constexpr std::size_t fs_paths_per_request_max = 256;
+inline constexpr std::size_t events_max = 100000;
+inline constexpr std::size_t gates_max = 256;
+inline constexpr std::size_t gpu_entries_max = 16; // entries of machine.gpus
+inline constexpr std::uint32_t gpus_total_max = 64; // GPUs of one machine, all entries together
+
+inline constexpr std::uint32_t weight_max = 1000000; // tenant and lane weights
+inline constexpr std::uint32_t concurrency_max = 4096;
+inline constexpr std::uint32_t max_outstanding_max = 1u << 20;
+inline constexpr std::uint32_t spawn_count_max = 4096;	  // agents a spawn event adds
+inline constexpr std::uint32_t ring_pressure_count_max = 1u << 20;
+inline constexpr std::uint32_t tpm_fail_count_max = 1u << 20;
+inline constexpr std::uint32_t bytes_per_param_max = 8;
+inline constexpr std::uint32_t trace_share_max = 1u << 16;
+
+} // namespace coconut::scenario::limits
+
+#endif // COCONUT_SIM_SCENARIO_LIMITS_H
