@@ -1,6 +1,6 @@
 #include "rng.h"
 
-#include <cstring>
+#include <stdexcept>
 #include <utility>
 
 #include "coconut/blake3.h"
@@ -61,6 +61,15 @@ Rng Rng::derive(u64 seed, std::string_view stream)
 	// xoshiro's one forbidden state; reaching it needs a 2^-256 hash collision, but stay safe.
 	if ((r.s_[0] | r.s_[1] | r.s_[2] | r.s_[3]) == 0)
 		return Rng(seed);
+	return r;
+}
+
+Rng Rng::from_state(const std::array<u64, 4> &s)
+{
+	if ((s[0] | s[1] | s[2] | s[3]) == 0)
+		throw std::invalid_argument("Rng::from_state: all-zero state");
+	Rng r;
+	r.s_ = s;
 	return r;
 }
 

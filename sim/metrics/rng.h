@@ -58,8 +58,10 @@ public:
 	// is capped there by construction. Saturates at 2^64 - 1 for absurd means.
 	u64 exp_ns(u64 mean_ns);
 
-	// The raw state, for checkpoints and tests.
+	// The raw state, for checkpoints and tests; from_state restores one (an all-zero state,
+	// the one xoshiro cannot leave, throws std::invalid_argument).
 	std::array<u64, 4> state() const { return s_; }
+	static Rng from_state(const std::array<u64, 4> &s);
 
 private:
 	Rng() = default;
