@@ -1,0 +1,39 @@
+// Gate verdicts for people (an aligned table) and machines (JSON), and the integer number
+// formatting every report uses (no floating point: identical text on every machine).
+#ifndef COCONUT_SIM_METRICS_REPORT_H
+#define COCONUT_SIM_METRICS_REPORT_H
+
+#include <nlohmann/json.hpp>
+
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "gate_result.h"
+#include "types.h"
+
+namespace coconut::metrics {
+
+// A table "gate | measured | bound | verdict" (verdict PASS or FAIL), columns padded to their
+// widest cell, then a "failures:" list with each failed gate's detail; finally one line
+// "N gates: P passed, F failed".
+void print_gate_table(std::ostream &out, const std::vector<GateResult> &gates);
+
+// [{"name","kind","measured","bound","pass","detail"}, ...] in the given order.
+nlohmann::json gates_to_json(const std::vector<GateResult> &gates);
+
+// True when every gate passed (an empty list passes).
+bool all_passed(const std::vector<GateResult> &gates);
+
+// A value in thousandths with three decimals: 1234 -> "1.234", 5 -> "0.005".
+std::string format_milli(u64 milli);
+std::string format_milli_signed(s64 milli); // -1500 -> "-1.500"
+
+// A duration in the largest unit (ns, us, ms, s) in which it is at least 1, with up to three
+// decimals, rounded half up, trailing zeros dropped: 999 -> "999ns", 1500 -> "1.5us",
+// 2250000 -> "2.25ms", 3000000000 -> "3s", 1234567 -> "1.235ms".
+std::string format_ns(u64 ns);
+
+} // namespace coconut::metrics
+
+#endif
