@@ -10,7 +10,9 @@
 #include "job.h"
 #include "profile.h"
 
+#ifndef SC_INCLUDE_DYNAMIC_PROCESSES // coconut_systemc defines it too
 #define SC_INCLUDE_DYNAMIC_PROCESSES
+#endif
 #include <systemc>
 
 #include <vector>

@@ -11,7 +11,9 @@
 #include "job.h"
 #include "profile.h"
 
+#ifndef SC_INCLUDE_DYNAMIC_PROCESSES // coconut_systemc defines it too
 #define SC_INCLUDE_DYNAMIC_PROCESSES
+#endif
 #include <systemc>
 #include <tlm>
 #include <tlm_utils/simple_initiator_socket.h>
@@ -40,6 +42,10 @@ public:
 	u32 queued() const;
 
 private:
+	// The socket's forward callback (simple_target_socket binds a member of the module).
+	tlm::tlm_sync_enum nb_transport_fw(tlm::tlm_generic_payload &trans, tlm::tlm_phase &phase,
+					   sc_core::sc_time &delay);
+
 	struct Impl;
 	Impl *impl_;
 };
@@ -55,6 +61,10 @@ public:
 	void submit(Job &job, const PcieLink &link);
 
 private:
+	// The socket's backward callback.
+	tlm::tlm_sync_enum nb_transport_bw(tlm::tlm_generic_payload &trans, tlm::tlm_phase &phase,
+					   sc_core::sc_time &delay);
+
 	struct Impl;
 	Impl *impl_;
 };

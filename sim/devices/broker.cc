@@ -1,0 +1,391 @@
+// See broker.h. One replica per (gpu, partition). The partition's executor asks for an
+// iteration (run_iteration); the replica builds the batch from its token scheduler, charges
+// each pick, and returns the roofline time. At the iteration's end (the replica's own timer,
+// or lazily at the next run_iteration/cancel/loss at that same ns, whichever runs first) the
+// tokens are applied, finished sequences complete, and the rest go back to their lanes.
+#include "broker.h"
+
+#include "completions.h"
+#include "sc_context.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <memory>
+#include <stdexcept>
+#include <string>
+
+namespace coconut::devices {
+
+using coconut::sim::now_ns;
+using coconut::sim::ns;
+
+namespace {
+
+using u128 = unsigned __int128;
+constexpr u64 kNsPerS = 1000000000ull;
+
+u128 mul_checked(u128 a, u128 b)
+{
+	u128 r;
+	CO_ASSERT(!__builtin_mul_overflow(a, b, &r));
+	return r;
+}
+
+struct Pick {
+	Job *job; // nullptr once cancelled
+	u32 prefill_tokens;
+	u32 decode_tokens;
+};
+
+struct Replica {
+	Gpu *gpu = nullptr;
+	u32 g = 0;
+	u32 p = 0;
+	co_sched *sched = nullptr;
+	bool lost = false;
+	u32 in_sched = 0;
+
+	bool in_iteration = false;
+	u64 iter_end_ns = 0;
+	u64 iter_tokens = 0;
+	std::vector<Pick> batch; // capacity reused across iterations
+	sc_core::sc_event end;
+};
+
+} // namespace
+
+struct InferenceBroker::Impl {
+	BrokerParams params;
+	std::vector<Gpu *> gpus;
+	std::vector<std::vector<std::unique_ptr<Replica>>> replicas;
+	Completions done{ "completions" };
+	u64 iterations = 0;
+	u64 tokens_processed = 0;
+
+	Replica *find(u32 g, u32 p) const
+	{
+		if (g >= replicas.size() || p >= replicas[g].size())
+			return nullptr;
+		return replicas[g][p].get();
+	}
+	bool is_lost(const Replica &r) const { return r.lost || r.gpu->partition(r.p).lost; }
+	u64 iteration_ns(const Replica &r, u64 tokens) const;
+	u64 alone_ns(const Replica &r, u32 prompt, u32 gen) const;
+	void finalize_if_due(Replica &r);
+	void fail(Job &job, int rc, u64 now)
+	{
+		job.rc = rc;
+		done.at(job, now);
+	}
+};
+
+InferenceBroker::InferenceBroker(sc_core::sc_module_name name, const BrokerParams &params,
+				 const std::vector<Gpu *> &gpus,
+				 const std::vector<std::vector<co_sched *>> &token_scheds)
+	: sc_module(name)
+{
+	std::string who = std::string("InferenceBroker ") + this->name();
+	if (params.batch_tokens == 0 || params.max_seqs == 0 || params.model_params == 0 ||
+	    params.bytes_per_param == 0)
+		throw std::invalid_argument(who + ": batch_tokens, max_seqs, model_params and "
+						  "bytes_per_param must be >= 1");
+	if (token_scheds.size() != gpus.size())
+		throw std::invalid_argument(who + ": token_scheds needs one row per GPU");
+	for (std::size_t g = 0; g < gpus.size(); g++) {
+		const Gpu *gpu = gpus[g];
+		if (!gpu || gpu->index() != g)
+			throw std::invalid_argument(who + ": gpus[" + std::to_string(g) +
+						    "] must be the GPU with index " +
+						    std::to_string(g));
+		const GpuProfile &prof = gpu->profile();
+		if (prof.hbm_bytes_per_s == 0 || prof.dense_fp16_flops_per_s == 0 ||
+		    prof.compute_efficiency_pct == 0 || prof.compute_efficiency_pct > 100 ||
+		    prof.mem_efficiency_pct == 0 || prof.mem_efficiency_pct > 100)
+			throw std::invalid_argument(
+				who + ": GPU profile " + prof.name +
+				" needs hbm_bytes_per_s and dense_fp16_flops_per_s > 0 and "
+				"efficiencies in 1..100 %");
+		if (token_scheds[g].size() != gpu->partitions())
+			throw std::invalid_argument(who + ": token_scheds[" + std::to_string(g) +
+						    "] needs one scheduler per partition");
+		for (co_sched *s : token_scheds[g])
+			if (!s)
+				throw std::invalid_argument(who + ": a partition has no token scheduler");
+	}
+
+	impl_ = new Impl;
+	impl_->params = params;
+	impl_->gpus = gpus;
+	impl_->replicas.resize(gpus.size());
+	for (u32 g = 0; g < gpus.size(); g++) {
+		for (u32 p = 0; p < gpus[g]->partitions(); p++) {
+			auto r = std::make_unique<Replica>();
+			r->gpu = gpus[g];
+			r->g = g;
+			r->p = p;
+			r->sched = token_scheds[g][p];
+			r->batch.reserve(params.max_seqs);
+			Replica *rp = r.get();
+			Impl *impl = impl_;
+			sc_core::sc_spawn_options opts;
+			opts.spawn_method();
+			opts.set_sensitivity(&rp->end);
+			opts.dont_initialize();
+			sc_core::sc_spawn([impl, rp] { impl->finalize_if_due(*rp); },
+					  ("replica_g" + std::to_string(g) + "p" + std::to_string(p))
+						  .c_str(),
+					  &opts);
+			impl_->replicas[g].push_back(std::move(r));
+			gpus[g]->attach_broker(p, this);
+		}
+	}
+}
+
+InferenceBroker::~InferenceBroker()
+{
+	delete impl_;
+}
+
+// Roofline: an iteration streams every weight once from HBM (memory floor) and does
+// 2 * params FLOPs per token (compute floor); the partition has share_num/share_den of both.
+// Integer ns, rounded up, 128-bit intermediates.
+u64 InferenceBroker::Impl::iteration_ns(const Replica &r, u64 tokens) const
+{
+	const GpuProfile &prof = r.gpu->profile();
+	const PartitionInfo &info = r.gpu->partition(r.p);
+	// share = info.hbm_bytes / prof.hbm_bytes: multiply by hbm_bytes(GPU), divide by
+	// hbm_bytes(partition).
+	u128 model_bytes = mul_checked(params.model_params, params.bytes_per_param);
+	u128 mem_num = mul_checked(mul_checked(model_bytes, kNsPerS * 100u), prof.hbm_bytes);
+	u128 mem_den = mul_checked(mul_checked(prof.hbm_bytes_per_s, prof.mem_efficiency_pct),
+				   info.hbm_bytes);
+	u128 flops = mul_checked(mul_checked(2u * static_cast<u128>(params.model_params), tokens),
+				 prof.hbm_bytes);
+	u128 cmp_num = mul_checked(flops, kNsPerS * 100u);
+	u128 cmp_den = mul_checked(
+		mul_checked(prof.dense_fp16_flops_per_s, prof.compute_efficiency_pct), info.hbm_bytes);
+	return prof.iteration_overhead_ns +
+	       std::max(div_ceil_u128(mem_num, mem_den), div_ceil_u128(cmp_num, cmp_den));
+}
+
+// A lone sequence: prefill in chunks of up to batch_tokens, the last chunk yields the first
+// generated token, then one decode iteration (1 token) per further generated token. Without
+// a prompt every generated token takes a decode iteration.
+u64 InferenceBroker::Impl::alone_ns(const Replica &r, u32 prompt, u32 gen) const
+{
+	u64 t = 0;
+	if (prompt > 0) {
+		u32 b = params.batch_tokens;
+		t += static_cast<u64>(prompt / b) * iteration_ns(r, b);
+		if (prompt % b)
+			t += iteration_ns(r, prompt % b);
+		if (gen > 0)
+			gen--;
+	}
+	return t + static_cast<u64>(gen) * iteration_ns(r, 1);
+}
+
+u64 InferenceBroker::alone_ns(u32 gpu, u32 partition, u32 prompt_tokens, u32 gen_tokens) const
+{
+	const Replica *r = impl_->find(gpu, partition);
+	return r ? impl_->alone_ns(*r, prompt_tokens, gen_tokens) : 0;
+}
+
+void InferenceBroker::submit(Job &job)
+{
+	u64 now = now_ns();
+	job.entity.job = &job;
+	job.entity.ent.aid = job.aid;
+	job.submit_ns = now;
+	job.start_ns = now;
+	job.served = 0; // prompt tokens prefilled
+	job.phase = 0;	// tokens generated
+	job.rc = 0;
+	job.alone_ns = 0;
+	Replica *r = impl_->find(job.gpu, job.partition);
+	if (!r) {
+		impl_->fail(job, -ENODEV, now);
+		return;
+	}
+	if (job.prompt_tokens == 0 && job.gen_tokens == 0) {
+		impl_->fail(job, -EINVAL, now);
+		return;
+	}
+	job.alone_ns = impl_->alone_ns(*r, job.prompt_tokens, job.gen_tokens);
+	if (impl_->is_lost(*r)) {
+		impl_->fail(job, -EIO, now);
+		return;
+	}
+	const BrokerParams &bp = impl_->params;
+	job.entity.ent.cost =
+		job.prompt_tokens > 0
+			? static_cast<u64>(std::min(job.prompt_tokens, bp.batch_tokens)) *
+				  bp.prompt_token_weight
+			: bp.gen_token_weight;
+	if (int rc = co_sched_enqueue(r->sched, &job.entity.ent); rc != 0) {
+		impl_->fail(job, rc, now); // no lane for this AID
+		return;
+	}
+	r->in_sched++;
+	r->gpu->notify_inference_ready(r->p);
+}
+
+void InferenceBroker::Impl::finalize_if_due(Replica &r)
+{
+	u64 now = now_ns();
+	if (!r.in_iteration || r.iter_end_ns > now)
+		return;
+	CO_ASSERT(r.iter_end_ns == now);
+	r.in_iteration = false;
+	iterations++;
+	tokens_processed += r.iter_tokens;
+	// Apply in pick order (completions at the same ns keep that order), then put the
+	// unfinished back in reverse pick order so each lane's head is its oldest again.
+	std::size_t unfinished = 0;
+	for (Pick &pk : r.batch) {
+		if (!pk.job)
+			continue;
+		Job &job = *pk.job;
+		if (pk.prefill_tokens > 0) {
+			job.served += pk.prefill_tokens;
+			if (job.served == job.prompt_tokens && job.gen_tokens > 0)
+				job.phase++; // the last prefill chunk yields the first token
+		}
+		job.phase += pk.decode_tokens;
+		if (job.served >= job.prompt_tokens && job.phase >= job.gen_tokens) {
+			pk.job = nullptr;
+			done.at(job, now);
+		} else {
+			unfinished++;
+		}
+	}
+	for (auto it = r.batch.rbegin(); unfinished > 0 && it != r.batch.rend(); ++it) {
+		if (!it->job)
+			continue;
+		int rc = co_sched_putback(r.sched, &it->job->entity.ent);
+		CO_ASSERT(rc == 0);
+		r.in_sched++;
+		unfinished--;
+	}
+	r.batch.clear();
+}
+
+u64 InferenceBroker::run_iteration(u32 gpu, u32 partition)
+{
+	Replica *r = impl_->find(gpu, partition);
+	CO_ASSERT(r != nullptr);
+	if (impl_->is_lost(*r))
+		return 0;
+	impl_->finalize_if_due(*r);
+	CO_ASSERT(!r->in_iteration); // the executor runs one item at a time
+	const BrokerParams &bp = impl_->params;
+	u64 now = now_ns();
+	u32 tokens_left = bp.batch_tokens;
+	u64 tokens = 0;
+	while (r->batch.size() < bp.max_seqs && tokens_left > 0) {
+		co_sched_entity *e = co_sched_pick(r->sched);
+		if (!e)
+			break;
+		r->in_sched--;
+		Job &job = *job_of(e);
+		u32 prefill = 0;
+		u32 decode = 0;
+		if (job.served < job.prompt_tokens)
+			prefill = std::min(job.prompt_tokens - static_cast<u32>(job.served),
+					   tokens_left); // chunked prefill
+		else
+			decode = 1;
+		if (job.served == 0 && job.phase == 0)
+			job.start_ns = now;
+		co_sched_charge(r->sched, job.aid,
+				static_cast<u64>(prefill) * bp.prompt_token_weight +
+					static_cast<u64>(decode) * bp.gen_token_weight);
+		r->batch.push_back(Pick{ &job, prefill, decode });
+		tokens_left -= prefill + decode;
+		tokens += prefill + decode;
+	}
+	if (r->batch.empty())
+		return 0;
+	u64 d = impl_->iteration_ns(*r, tokens);
+	r->in_iteration = true;
+	r->iter_end_ns = now + d;
+	r->iter_tokens = tokens;
+	r->end.notify(ns(d));
+	return d;
+}
+
+bool InferenceBroker::cancel(Job &job, int rc)
+{
+	if (job.stage != Stage::Inference)
+		return false;
+	Replica *r = impl_->find(job.gpu, job.partition);
+	if (!r)
+		return false;
+	u64 now = now_ns();
+	impl_->finalize_if_due(*r); // a sequence that finishes exactly now is not cancelled
+	if (co_sched_cancel(r->sched, &job.entity.ent) == 0) {
+		r->in_sched--;
+		impl_->fail(job, rc, now);
+		return true;
+	}
+	if (r->in_iteration) {
+		for (Pick &pk : r->batch) {
+			if (pk.job == &job) {
+				// Its tokens in this iteration are wasted work: the batch runs on.
+				pk.job = nullptr;
+				impl_->fail(job, rc, now);
+				return true;
+			}
+		}
+	}
+	return false;
+}
+
+void InferenceBroker::partition_lost(u32 gpu, u32 partition)
+{
+	Replica *r = impl_->find(gpu, partition);
+	if (!r || r->lost)
+		return;
+	u64 now = now_ns();
+	impl_->finalize_if_due(*r);
+	r->lost = true;
+	r->end.cancel();
+	if (r->in_iteration) {
+		for (Pick &pk : r->batch)
+			if (pk.job)
+				impl_->fail(*pk.job, -EIO, now);
+		r->batch.clear();
+		r->in_iteration = false;
+	}
+	while (co_sched_entity *e = co_sched_pick(r->sched)) {
+		r->in_sched--;
+		impl_->fail(*job_of(e), -EIO, now);
+	}
+	CO_ASSERT(r->in_sched == 0);
+}
+
+u64 InferenceBroker::iterations() const
+{
+	return impl_->iterations;
+}
+
+u64 InferenceBroker::tokens_processed() const
+{
+	return impl_->tokens_processed;
+}
+
+u64 InferenceBroker::completed() const
+{
+	return impl_->done.delivered();
+}
+
+u32 InferenceBroker::queued() const
+{
+	u32 n = 0;
+	for (const auto &row : impl_->replicas)
+		for (const auto &r : row)
+			n += r->in_sched;
+	return n;
+}
+
+} // namespace coconut::devices

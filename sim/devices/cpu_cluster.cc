@@ -1,0 +1,168 @@
+// See cpu_cluster.h. Each core is a spawned SC_METHOD woken by its own event: at the end of a
+// slice it charges the slice to the job's lane, completes or puts back the job, then picks
+// again. An idle core sleeps until a submit wakes it (lowest-numbered idle core first).
+#include "cpu_cluster.h"
+
+#include "completions.h"
+#include "sc_context.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <stdexcept>
+#include <string>
+
+namespace coconut::devices {
+
+using coconut::sim::now_ns;
+using coconut::sim::ns;
+
+namespace {
+enum class CoreState : std::uint8_t { Idle, Woken, Running };
+
+struct Core {
+	CoreState state = CoreState::Idle;
+	Job *job = nullptr;	 // running, while state == Running
+	u64 slice_start_ns = 0;
+	u64 slice_ns = 0;	 // length of the running slice
+	u64 busy_ns = 0;	 // finished slices
+	sc_core::sc_event wake;
+};
+} // namespace
+
+struct CpuCluster::Impl {
+	u64 slice_ns;
+	co_sched *sched;
+	std::vector<Core> cores;
+	u32 in_sched = 0;
+	Completions done{ "completions" };
+
+	Impl(u32 n, u64 slice, co_sched *s) : slice_ns(slice), sched(s), cores(n) {}
+
+	void step(u32 c);
+	void wake_idle_core();
+};
+
+CpuCluster::CpuCluster(sc_core::sc_module_name name, u32 cores, u64 slice_ns, co_sched *sched)
+	: sc_module(name)
+{
+	if (cores == 0 || slice_ns == 0 || !sched)
+		throw std::invalid_argument(std::string("CpuCluster ") + this->name() +
+					    ": cores and slice_ns must be >= 1 and sched set");
+	impl_ = new Impl(cores, slice_ns, sched);
+	for (u32 c = 0; c < cores; c++) {
+		sc_core::sc_spawn_options opts;
+		opts.spawn_method();
+		opts.set_sensitivity(&impl_->cores[c].wake);
+		opts.dont_initialize();
+		Impl *impl = impl_;
+		sc_core::sc_spawn([impl, c] { impl->step(c); }, ("core" + std::to_string(c)).c_str(),
+				  &opts);
+	}
+}
+
+CpuCluster::~CpuCluster()
+{
+	delete impl_;
+}
+
+void CpuCluster::submit(Job &job)
+{
+	job.entity.job = &job;
+	job.entity.ent.aid = job.aid;
+	job.submit_ns = now_ns();
+	job.alone_ns = job.cpu_ns;
+	job.served = 0;
+	job.rc = 0;
+	if (job.cpu_ns == 0) {
+		job.start_ns = job.submit_ns;
+		impl_->done.at(job, job.submit_ns);
+		return;
+	}
+	job.entity.ent.cost = std::min(job.cpu_ns, impl_->slice_ns);
+	int rc = co_sched_enqueue(impl_->sched, &job.entity.ent);
+	if (rc != 0) { // no lane for this AID: the caller's mistake, reported on the job
+		job.rc = rc;
+		job.start_ns = job.submit_ns;
+		impl_->done.at(job, job.submit_ns);
+		return;
+	}
+	impl_->in_sched++;
+	impl_->wake_idle_core();
+}
+
+void CpuCluster::Impl::wake_idle_core()
+{
+	for (Core &core : cores) {
+		if (core.state == CoreState::Idle) {
+			core.state = CoreState::Woken;
+			core.wake.notify(sc_core::SC_ZERO_TIME);
+			return;
+		}
+	}
+}
+
+void CpuCluster::Impl::step(u32 c)
+{
+	Core &core = cores[c];
+	u64 now = now_ns();
+	if (core.state == CoreState::Running) {
+		Job &job = *core.job;
+		CO_ASSERT(now == core.slice_start_ns + core.slice_ns);
+		job.served += core.slice_ns;
+		core.busy_ns += core.slice_ns;
+		co_sched_charge(sched, job.aid, core.slice_ns);
+		core.job = nullptr;
+		if (job.served >= job.cpu_ns) {
+			done.at(job, now);
+		} else {
+			// Back at the head of its lane with its place kept; the policy decides
+			// whether it runs on or yields to a lane that has had less.
+			int rc = co_sched_putback(sched, &job.entity.ent);
+			CO_ASSERT(rc == 0);
+			in_sched++;
+		}
+	}
+	co_sched_entity *e = co_sched_pick(sched);
+	if (!e) {
+		core.state = CoreState::Idle;
+		return;
+	}
+	in_sched--;
+	Job &job = *job_of(e);
+	if (job.served == 0)
+		job.start_ns = now;
+	job.cpu_core = c;
+	core.state = CoreState::Running;
+	core.job = &job;
+	core.slice_start_ns = now;
+	core.slice_ns = std::min(slice_ns, job.cpu_ns - job.served);
+	core.wake.notify(ns(core.slice_ns));
+}
+
+u32 CpuCluster::cores() const
+{
+	return static_cast<u32>(impl_->cores.size());
+}
+
+u64 CpuCluster::busy_ns(u32 core) const
+{
+	if (core >= impl_->cores.size())
+		return 0;
+	const Core &c = impl_->cores[core];
+	u64 busy = c.busy_ns;
+	if (c.state == CoreState::Running)
+		busy += now_ns() - c.slice_start_ns; // the running slice so far
+	return busy;
+}
+
+u64 CpuCluster::completed() const
+{
+	return impl_->done.delivered();
+}
+
+u32 CpuCluster::queued() const
+{
+	return impl_->in_sched;
+}
+
+} // namespace coconut::devices

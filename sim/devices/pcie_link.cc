@@ -1,0 +1,337 @@
+// See pcie_link.h. The link's wire is one spawned SC_METHOD: at the end of each chunk it charges
+// the chunk's bytes to the lane, puts an unfinished transfer back at the head of its lane, and
+// picks again, so arbitration happens every chunk_bytes. A transfer whose last chunk has left
+// completes latency_ns later; the latency is pipelined (the wire is free for the next chunk
+// meanwhile). Completion is a BEGIN_RESP on the backward path, sent by the link's completion
+// queue at exactly done_ns.
+#include "pcie_link.h"
+
+#include "completions.h"
+#include "sc_context.h"
+
+#include <algorithm>
+#include <climits>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace coconut::devices {
+
+using coconut::sim::now_ns;
+using coconut::sim::ns;
+
+namespace {
+
+// The Job a transfer belongs to, carried in the payload (both ends of the socket are ours).
+struct JobExtension : tlm::tlm_extension<JobExtension> {
+	Job *job = nullptr;
+	tlm::tlm_extension_base *clone() const override
+	{
+		auto *e = new JobExtension;
+		e->job = job;
+		return e;
+	}
+	void copy_from(const tlm::tlm_extension_base &other) override
+	{
+		job = static_cast<const JobExtension &>(other).job;
+	}
+};
+
+Job &job_in(tlm::tlm_generic_payload &trans)
+{
+	JobExtension *ext = nullptr;
+	trans.get_extension(ext);
+	CO_ASSERT(ext && ext->job);
+	return *ext->job;
+}
+
+// A DMA descriptor points at data the link never reads (timing only): one small buffer serves
+// every payload.
+unsigned char g_scratch[64];
+
+constexpr u64 kNsPerS = 1000000000ull;
+
+enum class WireState : std::uint8_t { Idle, Woken, Busy };
+
+} // namespace
+
+struct PcieLink::Impl {
+	PcieLink &link;
+	PcieProfile profile;
+	co_sched *sched;
+	u32 percent = 100;
+	u32 in_sched = 0;
+	u64 busy_ns = 0;
+	u64 bytes_moved = 0;
+
+	WireState state = WireState::Idle;
+	Job *chunk_job = nullptr;
+	u64 chunk_bytes = 0;
+	u64 chunk_start_ns = 0;
+	u64 chunk_ns = 0;
+	sc_core::sc_event wire;
+
+	// Payload of every transfer between its BEGIN_REQ and its BEGIN_RESP; looked up, never
+	// iterated.
+	std::unordered_map<const Job *, tlm::tlm_generic_payload *> in_flight;
+	Completions done;
+
+	Impl(PcieLink &l, const PcieProfile &p, co_sched *s)
+		: link(l), profile(p), sched(s), done("completions", &Impl::respond, this)
+	{
+	}
+
+	// Duration of `bytes` on the wire at `pct` % of nominal bandwidth, rounded up.
+	u64 wire_ns(u64 bytes, u32 pct) const
+	{
+		return div_ceil_u128(static_cast<unsigned __int128>(bytes) * kNsPerS * 100u,
+				     static_cast<unsigned __int128>(profile.bytes_per_s) * pct);
+	}
+	void step();
+	void kick();
+	static void respond(void *ctx, Job &job, void *tag);
+};
+
+PcieLink::PcieLink(sc_core::sc_module_name name, const PcieProfile &profile, co_sched *sched)
+	: sc_module(name), target("target")
+{
+	if (profile.bytes_per_s == 0 || profile.chunk_bytes == 0 || !sched)
+		throw std::invalid_argument(std::string("PcieLink ") + this->name() + " (profile " +
+					    profile.name +
+					    "): bytes_per_s and chunk_bytes must be > 0 and sched set");
+	impl_ = new Impl(*this, profile, sched);
+	target.register_nb_transport_fw(this, &PcieLink::nb_transport_fw);
+	sc_core::sc_spawn_options opts;
+	opts.spawn_method();
+	opts.set_sensitivity(&impl_->wire);
+	opts.dont_initialize();
+	Impl *impl = impl_;
+	sc_core::sc_spawn([impl] { impl->step(); }, "wire", &opts);
+}
+
+PcieLink::~PcieLink()
+{
+	delete impl_;
+}
+
+tlm::tlm_sync_enum PcieLink::nb_transport_fw(tlm::tlm_generic_payload &trans,
+					     tlm::tlm_phase &phase, sc_core::sc_time &delay)
+{
+	CO_ASSERT(phase == tlm::BEGIN_REQ);
+	(void)delay;
+	Job &job = job_in(trans);
+	u64 now = now_ns();
+	trans.acquire();
+	CO_ASSERT(impl_->in_flight.find(&job) == impl_->in_flight.end());
+	impl_->in_flight.emplace(&job, &trans);
+	job.entity.job = &job;
+	job.entity.ent.aid = job.aid;
+	job.entity.ent.cost = std::min(job.bytes, impl_->profile.chunk_bytes);
+	job.served = 0;
+	job.rc = 0;
+	if (job.bytes == 0) {
+		job.start_ns = now;
+		impl_->done.at(job, now + impl_->profile.latency_ns, &trans);
+	} else if (int rc = co_sched_enqueue(impl_->sched, &job.entity.ent); rc != 0) {
+		job.rc = rc; // no lane for this AID: the caller's mistake, reported on the job
+		job.start_ns = now;
+		impl_->done.at(job, now, &trans);
+	} else {
+		impl_->in_sched++;
+		impl_->kick();
+	}
+	// Accept the request at once (END_REQ): the link queues without limit, so the next
+	// transfer may be sent right away without breaking the base protocol's request rule.
+	phase = tlm::END_REQ;
+	return tlm::TLM_UPDATED;
+}
+
+void PcieLink::Impl::kick()
+{
+	if (state != WireState::Idle)
+		return;
+	state = WireState::Woken;
+	wire.notify(sc_core::SC_ZERO_TIME);
+}
+
+void PcieLink::Impl::step()
+{
+	u64 now = now_ns();
+	if (state == WireState::Busy) {
+		Job &job = *chunk_job;
+		CO_ASSERT(now == chunk_start_ns + chunk_ns);
+		job.served += chunk_bytes;
+		bytes_moved += chunk_bytes;
+		busy_ns += chunk_ns;
+		co_sched_charge(sched, job.aid, chunk_bytes);
+		chunk_job = nullptr;
+		if (job.served >= job.bytes) {
+			done.at(job, now + profile.latency_ns, in_flight.at(&job));
+		} else {
+			int rc = co_sched_putback(sched, &job.entity.ent);
+			CO_ASSERT(rc == 0);
+			in_sched++;
+		}
+	}
+	co_sched_entity *e = co_sched_pick(sched);
+	if (!e) {
+		state = WireState::Idle;
+		return;
+	}
+	in_sched--;
+	Job &job = *job_of(e);
+	if (job.served == 0)
+		job.start_ns = now;
+	state = WireState::Busy;
+	chunk_job = &job;
+	chunk_bytes = std::min(profile.chunk_bytes, job.bytes - job.served);
+	chunk_start_ns = now;
+	chunk_ns = wire_ns(chunk_bytes, percent); // the rate when the chunk starts
+	wire.notify(ns(chunk_ns));
+}
+
+// The response goes back on the backward path; the initiator hands the job to its sink.
+void PcieLink::Impl::respond(void *ctx, Job &job, void *tag)
+{
+	Impl &impl = *static_cast<Impl *>(ctx);
+	auto &trans = *static_cast<tlm::tlm_generic_payload *>(tag);
+	// Forget the job before the callback: its sink may submit the same Job object again.
+	impl.in_flight.erase(&job);
+	trans.set_response_status(job.rc == 0 ? tlm::TLM_OK_RESPONSE
+					      : tlm::TLM_GENERIC_ERROR_RESPONSE);
+	tlm::tlm_phase phase = tlm::BEGIN_RESP;
+	sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
+	tlm::tlm_sync_enum status = impl.link.target->nb_transport_bw(trans, phase, delay);
+	CO_ASSERT(status == tlm::TLM_COMPLETED);
+	trans.release();
+}
+
+void PcieLink::set_bandwidth_percent(u32 percent)
+{
+	if (percent < 1 || percent > 100)
+		throw std::invalid_argument(std::string("PcieLink ") + name() +
+					    ": bandwidth percent must be 1..100, got " +
+					    std::to_string(percent));
+	impl_->percent = percent;
+}
+
+u32 PcieLink::bandwidth_percent() const
+{
+	return impl_->percent;
+}
+
+// Chunk by chunk, as the wire moves it, so it equals the simulated time exactly.
+u64 PcieLink::alone_ns(u64 bytes) const
+{
+	u64 chunk = impl_->profile.chunk_bytes;
+	u64 full = bytes / chunk;
+	u64 rest = bytes % chunk;
+	return impl_->profile.latency_ns + full * impl_->wire_ns(chunk, 100) +
+	       (rest ? impl_->wire_ns(rest, 100) : 0);
+}
+
+u64 PcieLink::busy_ns() const
+{
+	u64 busy = impl_->busy_ns;
+	if (impl_->state == WireState::Busy)
+		busy += now_ns() - impl_->chunk_start_ns;
+	return busy;
+}
+
+u64 PcieLink::bytes_moved() const
+{
+	return impl_->bytes_moved;
+}
+
+u64 PcieLink::completed() const
+{
+	return impl_->done.delivered();
+}
+
+u32 PcieLink::queued() const
+{
+	return impl_->in_sched;
+}
+
+// ---- DmaEngine ---------------------------------------------------------------------------
+
+struct DmaEngine::Impl : tlm::tlm_mm_interface {
+	// Payloads are recycled: one per transfer in flight at most, never one per transfer.
+	std::vector<std::unique_ptr<tlm::tlm_generic_payload>> owned;
+	std::vector<tlm::tlm_generic_payload *> free_list;
+
+	tlm::tlm_generic_payload *take()
+	{
+		if (free_list.empty()) {
+			owned.push_back(std::make_unique<tlm::tlm_generic_payload>(this));
+			owned.back()->set_extension(new JobExtension);
+			return owned.back().get();
+		}
+		tlm::tlm_generic_payload *t = free_list.back();
+		free_list.pop_back();
+		return t;
+	}
+	void free(tlm::tlm_generic_payload *trans) override { free_list.push_back(trans); }
+};
+
+DmaEngine::DmaEngine(sc_core::sc_module_name name)
+	: sc_module(name), initiator("initiator"), impl_(new Impl)
+{
+	initiator.register_nb_transport_bw(this, &DmaEngine::nb_transport_bw);
+}
+
+DmaEngine::~DmaEngine()
+{
+	delete impl_;
+}
+
+void DmaEngine::submit(Job &job, const PcieLink &link)
+{
+	job.entity.job = &job;
+	job.submit_ns = now_ns();
+	job.alone_ns = link.alone_ns(job.bytes);
+	job.rc = 0;
+
+	tlm::tlm_generic_payload *trans = impl_->take();
+	JobExtension *ext = nullptr;
+	trans->get_extension(ext);
+	ext->job = &job;
+	trans->set_command(tlm::TLM_WRITE_COMMAND);
+	trans->set_address(0);
+	trans->set_data_ptr(g_scratch);
+	// The descriptor's length (the job carries the full 64-bit size).
+	auto len = static_cast<unsigned int>(std::min<u64>(job.bytes, UINT_MAX));
+	trans->set_data_length(len);
+	trans->set_streaming_width(len);
+	trans->set_byte_enable_ptr(nullptr);
+	trans->set_dmi_allowed(false);
+	trans->set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+	trans->acquire();
+
+	tlm::tlm_phase phase = tlm::BEGIN_REQ;
+	sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
+	tlm::tlm_sync_enum status = initiator->nb_transport_fw(*trans, phase, delay);
+	CO_ASSERT(status == tlm::TLM_ACCEPTED ||
+		  (status == tlm::TLM_UPDATED && phase == tlm::END_REQ));
+}
+
+tlm::tlm_sync_enum DmaEngine::nb_transport_bw(tlm::tlm_generic_payload &trans,
+					      tlm::tlm_phase &phase, sc_core::sc_time &delay)
+{
+	CO_ASSERT(phase == tlm::BEGIN_RESP);
+	(void)delay;
+	JobExtension *ext = nullptr;
+	trans.get_extension(ext);
+	CO_ASSERT(ext && ext->job);
+	Job &job = *ext->job;
+	ext->job = nullptr;
+	CO_ASSERT(job.sink != nullptr);
+	job.sink->job_done(job);
+	trans.release();
+	phase = tlm::END_RESP;
+	return tlm::TLM_COMPLETED;
+}
+
+} // namespace coconut::devices

@@ -1,0 +1,203 @@
+// PcieLink + DmaEngine: exact alone time, per-chunk fair arbitration against a flooder,
+// degradation, and the TLM-2.0 path (a pass-through spy between initiator and target).
+#include "pcie_link.h"
+
+#include "test_support.h"
+
+#include <cstdio>
+
+namespace coconut::devices::test {
+namespace {
+
+using coconut::sim::now_ns;
+using coconut::sim::ns;
+using coconut::sim::sc_fresh_context;
+
+constexpr u64 kMiB = 1024 * 1024;
+constexpr u64 kChunkNs = 5243; // ceil(262144 B / 50 GB/s)
+
+// Forwards both paths unchanged and counts the calls and phases it sees.
+struct Spy : sc_core::sc_module {
+	tlm_utils::simple_target_socket<Spy> in;
+	tlm_utils::simple_initiator_socket<Spy> out;
+	u64 fw_begin_req = 0;
+	u64 bw_begin_resp = 0;
+	u64 other = 0;
+	std::vector<u64> lengths;
+
+	explicit Spy(sc_core::sc_module_name n) : sc_module(n), in("in"), out("out")
+	{
+		in.register_nb_transport_fw(this, &Spy::fw);
+		out.register_nb_transport_bw(this, &Spy::bw);
+	}
+	tlm::tlm_sync_enum fw(tlm::tlm_generic_payload &t, tlm::tlm_phase &ph, sc_core::sc_time &d)
+	{
+		(ph == tlm::BEGIN_REQ ? fw_begin_req : other)++;
+		lengths.push_back(t.get_data_length());
+		return out->nb_transport_fw(t, ph, d);
+	}
+	tlm::tlm_sync_enum bw(tlm::tlm_generic_payload &t, tlm::tlm_phase &ph, sc_core::sc_time &d)
+	{
+		(ph == tlm::BEGIN_RESP ? bw_begin_resp : other)++;
+		EXPECT_EQ(t.get_response_status(), tlm::TLM_OK_RESPONSE);
+		return in->nb_transport_bw(t, ph, d);
+	}
+};
+
+TEST(PcieLink, AloneTransferTimeIsExact)
+{
+	sc_fresh_context();
+	Sched sched(CO_SCHED_RES_PCIE, CO_SCHED_FAIR);
+	sched.lane(1, 1);
+	Recorder sink;
+	PcieLink link("link", pcie_like(), sched.get());
+	DmaEngine dma("dma");
+	dma.initiator.bind(link.target);
+	// latency + four full chunks + 100 bytes (2 ns at 50 GB/s)
+	const u64 bytes = 4 * 262144 + 100;
+	EXPECT_EQ(link.alone_ns(bytes), 2000 + 4 * kChunkNs + 2);
+	Jobs jobs;
+	Job &a = add_job(jobs, 1, 1, 1, Stage::Pcie, &sink);
+	a.bytes = bytes;
+	sc_core::sc_start(ns(777));
+	dma.submit(a, link);
+	EXPECT_EQ(sink.calls(1), 0u);
+	EXPECT_EQ(a.alone_ns, link.alone_ns(bytes));
+	sc_core::sc_start();
+	EXPECT_EQ(sink.calls(1), 1u);
+	EXPECT_EQ(a.rc, 0);
+	EXPECT_EQ(a.start_ns, 777u);
+	EXPECT_EQ(a.done_ns, 777 + a.alone_ns);
+	EXPECT_EQ(link.bytes_moved(), bytes);
+	EXPECT_EQ(link.busy_ns(), 4 * kChunkNs + 2); // the latency does not hold the wire
+	EXPECT_EQ(link.completed(), 1u);
+}
+
+struct FloodResult {
+	u64 victim_latency_ns;
+	u64 victim_alone_ns;
+	u64 last_flooder_done_ns;
+	u64 victim_done_ns;
+};
+
+FloodResult flood(u32 policy)
+{
+	sc_fresh_context();
+	Sched sched(CO_SCHED_RES_PCIE, policy);
+	sched.lane(1, 1);
+	sched.lane(2, 2);
+	Recorder sink;
+	PcieLink link("link", pcie_like(), sched.get());
+	DmaEngine dma("dma");
+	dma.initiator.bind(link.target);
+	Jobs jobs;
+	for (u64 i = 0; i < 100; i++) {
+		Job &j = add_job(jobs, i, 1, 1, Stage::Pcie, &sink);
+		j.bytes = 4 * kMiB;
+		dma.submit(j, link);
+	}
+	sc_core::sc_start(ns(1000000)); // 1 ms in: the flooder is well into its backlog
+	Job &v = add_job(jobs, 1000, 2, 2, Stage::Pcie, &sink);
+	v.bytes = 262144;
+	dma.submit(v, link);
+	sc_core::sc_start();
+	EXPECT_EQ(link.completed(), 101u);
+	EXPECT_EQ(link.bytes_moved(), 100 * 4 * kMiB + 262144);
+	FloodResult r{ v.done_ns - v.submit_ns, v.alone_ns, 0, v.done_ns };
+	for (u64 i = 0; i < 100; i++)
+		r.last_flooder_done_ns = std::max(r.last_flooder_done_ns, jobs[i]->done_ns);
+	return r;
+}
+
+TEST(PcieLink, FairServesAVictimWithinAFewChunksOfAFlooder)
+{
+	FloodResult fair = flood(CO_SCHED_FAIR);
+	FloodResult fifo = flood(CO_SCHED_FIFO);
+	std::printf("pcie victim (256 KiB behind 100 x 4 MiB): alone %llu ns, fair %llu ns, "
+		    "fifo %llu ns\n",
+		    (unsigned long long)fair.victim_alone_ns,
+		    (unsigned long long)fair.victim_latency_ns,
+		    (unsigned long long)fifo.victim_latency_ns);
+	// fair: at most the chunk on the wire and one flooder turn before it.
+	EXPECT_LE(fair.victim_latency_ns, fair.victim_alone_ns + 2 * kChunkNs);
+	// fifo: after every byte the flooder queued before it.
+	EXPECT_GT(fifo.victim_done_ns, fifo.last_flooder_done_ns);
+	EXPECT_GT(fifo.victim_latency_ns, 100 * fifo.victim_alone_ns);
+}
+
+TEST(PcieLink, DegradationHalvesThroughputFromTheNextChunk)
+{
+	sc_fresh_context();
+	Sched sched(CO_SCHED_RES_PCIE, CO_SCHED_FAIR);
+	sched.lane(1, 1);
+	Recorder sink;
+	PcieLink link("link", pcie_like(), sched.get());
+	DmaEngine dma("dma");
+	dma.initiator.bind(link.target);
+	Jobs jobs;
+	Job &a = add_job(jobs, 1, 1, 1, Stage::Pcie, &sink);
+	a.bytes = 2 * 262144;
+	dma.submit(a, link);
+	sc_core::sc_start(ns(1000)); // mid first chunk
+	link.set_bandwidth_percent(50);
+	EXPECT_EQ(link.bandwidth_percent(), 50u);
+	sc_core::sc_start();
+	// The first chunk finishes at the old rate, the second takes twice as long.
+	EXPECT_EQ(a.done_ns, kChunkNs + 10486 + 2000);
+
+	// Throughput over a long transfer: half of nominal (to rounding).
+	Job &b = add_job(jobs, 2, 1, 1, Stage::Pcie, &sink);
+	b.bytes = 64 * kMiB;
+	u64 t0 = now_ns();
+	dma.submit(b, link);
+	sc_core::sc_start();
+	u64 degraded = b.done_ns - t0 - 2000;
+	u64 nominal = link.alone_ns(b.bytes) - 2000;
+	EXPECT_GE(degraded, 2 * nominal - 256);
+	EXPECT_LE(degraded, 2 * nominal + 256);
+	EXPECT_THROW(link.set_bandwidth_percent(0), std::invalid_argument);
+	EXPECT_THROW(link.set_bandwidth_percent(101), std::invalid_argument);
+}
+
+TEST(PcieLink, TransfersTravelAsTlmTransactions)
+{
+	sc_fresh_context();
+	Sched sched(CO_SCHED_RES_PCIE, CO_SCHED_FAIR);
+	sched.lane(1, 1);
+	sched.lane(2, 1);
+	Recorder sink;
+	PcieLink link("link", pcie_like(), sched.get());
+	DmaEngine dma("dma");
+	Spy spy("spy");
+	dma.initiator.bind(spy.in);
+	spy.out.bind(link.target);
+	Jobs jobs;
+	for (u64 i = 0; i < 20; i++) {
+		Job &j = add_job(jobs, i, 1 + i % 2, 1, Stage::Pcie, &sink);
+		j.bytes = 1000 * (i + 1);
+		dma.submit(j, link);
+	}
+	EXPECT_EQ(spy.fw_begin_req, 20u);
+	EXPECT_EQ(spy.bw_begin_resp, 0u);
+	sc_core::sc_start();
+	EXPECT_EQ(spy.fw_begin_req, 20u);
+	EXPECT_EQ(spy.bw_begin_resp, 20u);
+	EXPECT_EQ(spy.other, 0u);
+	ASSERT_EQ(spy.lengths.size(), 20u);
+	for (u64 i = 0; i < 20; i++)
+		EXPECT_EQ(spy.lengths[i], 1000 * (i + 1));
+	EXPECT_EQ(sink.order.size(), 20u);
+
+	// A second wave reuses the payloads of the first (the pool does not grow): same counts.
+	for (u64 i = 0; i < 20; i++) {
+		Job &j = add_job(jobs, 100 + i, 1 + i % 2, 1, Stage::Pcie, &sink);
+		j.bytes = 4096;
+		dma.submit(j, link);
+	}
+	sc_core::sc_start();
+	EXPECT_EQ(spy.bw_begin_resp, 40u);
+	EXPECT_EQ(link.completed(), 40u);
+}
+
+} // namespace
+} // namespace coconut::devices::test
