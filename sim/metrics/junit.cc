@@ -1,19 +1,9 @@
 #include "junit.h"
 
+#include "report.h"
 #include "text_escape.h"
 
 namespace coconut::metrics {
-
-namespace {
-
-// ns as seconds with nine decimals: 1500000 -> "0.001500000".
-std::string seconds_text(u64 ns)
-{
-	std::string frac = std::to_string(ns % 1000000000);
-	return std::to_string(ns / 1000000000) + "." + std::string(9 - frac.size(), '0') + frac;
-}
-
-} // namespace
 
 void write_junit(std::ostream &out, const std::string &suite, const std::vector<GateResult> &gates,
 		 u64 sim_time_ns)
@@ -22,12 +12,12 @@ void write_junit(std::ostream &out, const std::string &suite, const std::vector<
 	for (const GateResult &g : gates)
 		failures += !g.pass;
 	const std::string s = xml_escape(suite);
-	const std::string time = seconds_text(sim_time_ns);
+	const std::string time_s = format_fixed(sim_time_ns, 9);
 	out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
 	out << "<testsuites name=\"" << s << "\" tests=\"" << gates.size() << "\" failures=\""
-	    << failures << "\" errors=\"0\" time=\"" << time << "\">\n";
+	    << failures << "\" errors=\"0\" time=\"" << time_s << "\">\n";
 	out << "  <testsuite name=\"" << s << "\" tests=\"" << gates.size() << "\" failures=\""
-	    << failures << "\" errors=\"0\" skipped=\"0\" time=\"" << time << "\">\n";
+	    << failures << "\" errors=\"0\" skipped=\"0\" time=\"" << time_s << "\">\n";
 	for (const GateResult &g : gates) {
 		out << "    <testcase name=\"" << xml_escape(g.name) << "\" classname=\"" << s << '.'
 		    << xml_escape(g.kind) << "\" time=\"0\">\n";

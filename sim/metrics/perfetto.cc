@@ -2,6 +2,7 @@
 
 #include <stdexcept>
 
+#include "report.h"
 #include "text_escape.h"
 
 namespace coconut::metrics {
@@ -41,8 +42,7 @@ void append_args(std::string &line, const TraceArgs &args)
 
 std::string ns_as_us_text(u64 ns)
 {
-	std::string frac = std::to_string(ns % 1000);
-	return std::to_string(ns / 1000) + "." + std::string(3 - frac.size(), '0') + frac;
+	return format_fixed(ns, 3);
 }
 
 TraceEventWriter::TraceEventWriter(const std::string &path, u64 max_events)

@@ -16,10 +16,22 @@ std::string pad(const std::string &s, size_t width)
 
 } // namespace
 
+std::string format_fixed(u64 v, unsigned decimals)
+{
+	if (decimals == 0)
+		return std::to_string(v);
+	if (decimals > 19) // 10^19 is the largest power of ten in a u64
+		decimals = 19;
+	u64 scale = 1;
+	for (unsigned i = 0; i < decimals; i++)
+		scale *= 10;
+	const std::string frac = std::to_string(v % scale);
+	return std::to_string(v / scale) + "." + std::string(decimals - frac.size(), '0') + frac;
+}
+
 std::string format_milli(u64 milli)
 {
-	const std::string frac = std::to_string(milli % 1000);
-	return std::to_string(milli / 1000) + "." + std::string(3 - frac.size(), '0') + frac;
+	return format_fixed(milli, 3);
 }
 
 std::string format_milli_signed(s64 milli)

@@ -25,6 +25,11 @@ nlohmann::json gates_to_json(const std::vector<GateResult> &gates);
 // True when every gate passed (an empty list passes).
 bool all_passed(const std::vector<GateResult> &gates);
 
+// v / 10^decimals with exactly that many decimals, from integers: format_fixed(1234567, 3)
+// -> "1234.567", format_fixed(5, 9) -> "0.000000005"; no point when decimals is 0;
+// decimals above 19 read as 19.
+std::string format_fixed(u64 v, unsigned decimals);
+
 // A value in thousandths with three decimals: 1234 -> "1.234", 5 -> "0.005".
 std::string format_milli(u64 milli);
 std::string format_milli_signed(s64 milli); // -1500 -> "-1.500"

@@ -49,13 +49,12 @@ public:
 	bool chance_ppm(u32 ppm);
 
 	// An exponential sample with mean mean_ns, rounded to the nearest ns; integer arithmetic
-	// only (see rng.cc for the method). U = m / 2^53 with m uniform in [1, 2^53], the sample
-	// is mean * -ln(U) = mean * ln2 * (53 - log2 m). log2 m carries 32 fractional bits
-	// computed bit by bit; the absolute error of -ln(U) is below 2^-28 (checked against
-	// std::log in the tests), so a sample is within mean_ns * 2^-28 + 0.5 ns of the exact
-	// transform of its U: under 1 ns for any mean below 0.26 s. The largest possible sample is
-	// 53 ln2 * mean = 36.74 * mean (P(X > that) = 2^-53 for a true exponential), so the tail
-	// is capped there by construction. Saturates at 2^64 - 1 for absurd means.
+	// only. U = m / 2^53 with m uniform in [1, 2^53]; the sample is mean * -ln(U), with -ln(U)
+	// from neg_ln_unit_q58 below (absolute error under 2^-54), so a sample is within
+	// mean_ns * 2^-54 + 0.5 ns of the exact transform of its U: rounding is the only error
+	// for any mean below 2^53 ns (104 days). The largest possible sample is 53 ln 2 * mean =
+	// 36.74 * mean (a true exponential exceeds it with probability 2^-53): the tail is capped
+	// there by construction. Saturates at 2^64 - 1 for absurd means.
 	u64 exp_ns(u64 mean_ns);
 
 	// The raw state, for checkpoints and tests; from_state restores one (an all-zero state,
@@ -70,9 +69,14 @@ private:
 	std::array<u64, 4> s_{};
 };
 
-// -ln(m / 2^53) for m in [1, 2^53], as a fixed-point number with 32 fractional bits
-// (exposed for the tests and the error bound above). m outside the range is clamped.
-u64 neg_ln_unit_q32(u64 m);
+// -ln(m / 2^53) for m in [1, 2^53] as a fixed-point number with 58 fractional bits (the
+// integer part is at most 36). Method: m = 2^e y with y in [1, 2) exactly as Q62; two
+// 256-entry tables of reciprocals r ~ 1 / (1 + i/2^8) and 1 / (1 + i/2^16) (rounded up)
+// bring y r1 r2 into [1, 1 + 2^-15], whose ln is x - x^2/2 + x^3/3; the tables' ln(1/r)
+// are computed at compile time by exact integer bit-by-bit log2. Absolute error below
+// 2^-54 (16 units of the result; the tests measure it against long double std::log over
+// edges and 400000 random m). m outside the range is clamped. Exposed for those tests.
+u64 neg_ln_unit_q58(u64 m);
 
 } // namespace coconut::metrics
 

@@ -14,6 +14,7 @@
 namespace {
 
 using coconut::metrics::all_passed;
+using coconut::metrics::format_fixed;
 using coconut::metrics::format_milli;
 using coconut::metrics::format_milli_signed;
 using coconut::metrics::format_ns;
@@ -42,6 +43,15 @@ TEST(Format, Milli)
 	EXPECT_EQ(format_milli(~0ull), "18446744073709551.615");
 	EXPECT_EQ(format_milli_signed(-1500), "-1.500");
 	EXPECT_EQ(format_milli_signed(INT64_MIN), "-9223372036854775.808");
+}
+
+TEST(Format, Fixed)
+{
+	EXPECT_EQ(format_fixed(1234567, 3), "1234.567");
+	EXPECT_EQ(format_fixed(5, 9), "0.000000005");
+	EXPECT_EQ(format_fixed(42, 0), "42");
+	EXPECT_EQ(format_fixed(~0ull, 19), "1.8446744073709551615");
+	EXPECT_EQ(format_fixed(7, 25), "0.0000000000000000007"); // decimals capped at 19
 }
 
 TEST(Format, Ns)

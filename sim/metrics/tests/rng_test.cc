@@ -8,7 +8,7 @@
 
 namespace {
 
-using coconut::metrics::neg_ln_unit_q32;
+using coconut::metrics::neg_ln_unit_q58;
 using coconut::metrics::Rng;
 using coconut::metrics::u64;
 
@@ -114,31 +114,40 @@ TEST(Rng, ChancePpm)
 	EXPECT_EQ(a.next(), b.next());
 }
 
-// -ln(m / 2^53) against long double log, over the edges and random m: the documented bound
-// is 2^-28 absolute, i.e. 16 units of the Q32 result.
+// -ln(m / 2^53) against long double log (64-bit mantissa: about 2^-58 absolute at worst for
+// these magnitudes), over the edges and random m: the documented bound is 2^-54 absolute,
+// i.e. 16 units of the Q58 result.
 TEST(Rng, NegLnErrorBound)
 {
-	const long double two32 = 4294967296.0L, two53 = 9007199254740992.0L;
+	const long double two58 = 288230376151711744.0L, two53 = 9007199254740992.0L;
 	auto check = [&](u64 m) {
-		const long double exact = -std::log(static_cast<long double>(m) / two53) * two32;
-		const long double ours = static_cast<long double>(neg_ln_unit_q32(m));
+		const long double exact = -std::log(static_cast<long double>(m) / two53) * two58;
+		const long double ours = static_cast<long double>(neg_ln_unit_q58(m));
 		EXPECT_LE(std::fabs(ours - exact), 16.0L) << "m = " << m;
 		return std::fabs(ours - exact);
 	};
-	EXPECT_EQ(neg_ln_unit_q32(1ull << 53), 0u);
+	EXPECT_EQ(neg_ln_unit_q58(1ull << 53), 0u);
 	for (u64 m : {1ull, 2ull, 3ull, 1ull << 31, (1ull << 31) + 1, (1ull << 52) - 1, 1ull << 52,
-		      (1ull << 53) - 1})
+		      (1ull << 52) + 1, (1ull << 53) - 1, 3ull << 51, (3ull << 51) - 1})
 		check(m);
+	// Every stage-1 and stage-2 bucket edge, where the normalization is tightest.
+	for (u64 i = 0; i < 256; i++)
+		for (u64 k : {0ull, 1ull})
+			for (u64 d : {0ull, 1ull}) {
+				const u64 y = (1ull << 52) + (i << (52 - 8 * (1 + k)));
+				check(y - d);
+				check(y + 255 * d);
+			}
 	Rng r(13);
 	long double worst = 0;
 	for (int i = 0; i < 200000; i++)
 		worst = std::max(worst, check((r.next() >> 11) + 1));
 	for (int i = 0; i < 200000; i++) // small m: the long tail
 		worst = std::max(worst, check(r.below(1ull << (1 + r.below(52))) + 1));
-	RecordProperty("worst_error_q32_units", std::to_string(static_cast<double>(worst)));
+	RecordProperty("worst_error_q58_units", std::to_string(static_cast<double>(worst)));
 	// Clamped arguments.
-	EXPECT_EQ(neg_ln_unit_q32(0), neg_ln_unit_q32(1));
-	EXPECT_EQ(neg_ln_unit_q32(~0ull), 0u);
+	EXPECT_EQ(neg_ln_unit_q58(0), neg_ln_unit_q58(1));
+	EXPECT_EQ(neg_ln_unit_q58(~0ull), 0u);
 }
 
 TEST(Rng, ExpSampleMomentsAndCdf)
