@@ -61,6 +61,8 @@ engine::RunOptions options_of(const Args &a)
 	}
 	if (auto v = a.get("--perfetto"))
 		o.perfetto_path = *v;
+	// Without the second run the determinism gate is not evaluated (not shown, not failed).
+	o.skip_determinism_gate = a.has("--no-determinism-rerun");
 	if (auto v = a.get("--profiles"))
 		o.profile_dir = *v;
 	return o;

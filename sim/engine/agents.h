@@ -39,7 +39,7 @@ struct AgentState {
 	bool live = false;
 	u32 cpu = 0;	  // where its calls run (audit ring)
 	const scenario::AgentGroupSpec *spec = nullptr;
-	metrics::Rng rng;
+	metrics::Rng rng{ 0 }; // replaced by Rng::derive(seed, name) at build
 	u32 outstanding = 0;
 	std::vector<u32> free_slots; // trace-view track slots of finished requests
 	u32 next_slot = 0;

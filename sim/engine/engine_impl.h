@@ -65,7 +65,7 @@ struct ActionOutcome {
 struct Simulation::Impl : public sc_core::sc_module, public devices::JobSink {
 	SC_HAS_PROCESS(Impl);
 
-	Impl(const scenario::Scenario &sc, const RunOptions &opts);
+	Impl(sc_core::sc_module_name name, const scenario::Scenario &sc, const RunOptions &opts);
 	~Impl() override;
 
 	RunResult run();

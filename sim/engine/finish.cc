@@ -78,7 +78,7 @@ void Simulation::Impl::sample()
 	for (size_t i = 0; i < scheds.size(); i++) {
 		std::vector<metrics::TenantSample> samples;
 		for (const TenantState &t : tenants) {
-			co_sched_tenant_info info{};
+			struct co_sched_tenant_info info{};
 			metrics::TenantSample s{};
 			if (co_sched_tenant_info(scheds[i], t.id, &info) == 0) {
 				s.served_units = info.served_units;
@@ -132,8 +132,8 @@ RunResult Simulation::Impl::run()
 void Simulation::Impl::collect_metrics(RunResult &out)
 {
 	co_kernel *k = machine->kernel();
-	co_audit_stats st;
-	co_audit_get_stats(&k->audit, &st);
+	co_audit_stats ast;
+	co_audit_get_stats(&k->audit, &ast);
 	const kmodel::ChainFollower &ch = machine->chain();
 	auto set = [&](const std::string &name, u64 v) { registry.set(name, (s64)v); };
 	set("requests.completed", completed);
@@ -146,9 +146,9 @@ void Simulation::Impl::collect_metrics(RunResult &out)
 	set("audit.events", ch.events());
 	set("audit.cap_allow", ch.count_of(COCONUT_EV_CAP_ALLOW));
 	set("audit.cap_deny", ch.count_of(COCONUT_EV_CAP_DENY));
-	set("audit.sealed", st.sealed);
-	set("audit.anchors", st.anchors);
-	set("audit.backpressure", st.backpressure);
+	set("audit.sealed", ast.sealed);
+	set("audit.anchors", ast.anchors);
+	set("audit.backpressure", ast.backpressure);
 	set("audit.pending_at_end", co_audit_pending(&k->audit));
 	set("notifications", notifications);
 	set("revocations", revocations);
@@ -158,7 +158,7 @@ void Simulation::Impl::collect_metrics(RunResult &out)
 	set("quota.edquot", edquot);
 	set("tier.hbm_used_max", hbm_used_max);
 	set("gpu.partitions_lost", partitions_lost);
-	set("tpm.write_failures", st.anchor_failures);
+	set("tpm.write_failures", ast.anchor_failures);
 	set("vfs.reads", vfs_reads);
 	set("ring_pressure.busy", ring_pressure_busy);
 	set("backpressure.waits", backpressure_waits);
@@ -189,8 +189,8 @@ void Simulation::Impl::collect_metrics(RunResult &out)
 	// Jain's index over the tenants' weighted service, per sampled scheduler.
 	const char *const sampled[] = { "cpu", "pcie", "inference" };
 	for (size_t i = 0; i < service_diff.size() && i < 3; i++)
-		set(std::string("service_difference.") + sampled[i] + ".max",
-		    service_diff[i].max_difference());
+		set(std::string("service_difference.") + sampled[i] + ".max_milli",
+		    service_diff[i].max_difference_milli());
 	std::vector<co_sched *> scheds = { machine->cpu_sched() };
 	if (machine->gpu_count()) {
 		scheds.push_back(machine->pcie_sched(0));
@@ -199,7 +199,7 @@ void Simulation::Impl::collect_metrics(RunResult &out)
 	for (size_t i = 0; i < scheds.size(); i++) {
 		std::vector<u64> x;
 		for (const TenantState &t : tenants) {
-			co_sched_tenant_info info{};
+			struct co_sched_tenant_info info{};
 			if (co_sched_tenant_info(scheds[i], t.id, &info) == 0 && info.served_units)
 				x.push_back(info.served_units / std::max<u32>(1, info.weight));
 		}

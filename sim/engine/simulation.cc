@@ -43,8 +43,9 @@ u32 quota_kind_of(const std::string &k)
 
 // ---- Building ------------------------------------------------------------------------------
 
-Simulation::Impl::Impl(const scenario::Scenario &scen, const RunOptions &o)
-	: sc_module("sim"), sc(scen), opts(o),
+Simulation::Impl::Impl(sc_core::sc_module_name name, const scenario::Scenario &scen,
+		       const RunOptions &o)
+	: sc_module(name), sc(scen), opts(o),
 	  profiles(o.profile_dir.empty() ? devices::default_profile_dir() : o.profile_dir),
 	  signer(agent_test::Signer::from_seed(0xc0))
 {
@@ -727,7 +728,7 @@ std::string errno_name(s64 rc)
 // ---- The public face -----------------------------------------------------------------------
 
 Simulation::Simulation(const scenario::Scenario &sc, const RunOptions &opts)
-	: impl_(std::make_unique<Impl>(sc, opts))
+	: impl_(std::make_unique<Impl>("sim", sc, opts))
 {
 }
 

@@ -8,6 +8,8 @@
 #include "coconut/lsm.h"
 #include "coconut/syscalls.h"
 
+#include <cstring>
+
 namespace coconut::engine {
 
 using scenario::EventKind;
@@ -61,7 +63,6 @@ std::vector<AgentState *> Simulation::Impl::resolve_agents(const std::string &ta
 void Simulation::Impl::run_event(size_t index, u64 attempt)
 {
 	const scenario::TimedEvent &ev = sc.events[index];
-	co_kernel *k = machine->kernel();
 	const u64 now = sim::now_ns();
 	switch (ev.kind) {
 	case EventKind::SealerStall:

@@ -54,7 +54,6 @@ Machine::Machine(sc_core::sc_module_name name, const scenario::MachineSpec &spec
 
 	// Schedulers first: the kernel registers the root agent's lanes while it is created.
 	cpu_sched_ = make_sched(CO_SCHED_RES_CPU);
-	u32 gpu_index = 0;
 	std::vector<devices::GpuProfile> gpu_profiles;
 	std::vector<std::vector<u64>> partitions;
 	for (const scenario::GpuSpec &g : spec.gpus) {

@@ -142,18 +142,25 @@ bool contains(const std::array<const char *, N> &names, std::string_view text)
 }
 
 // Metrics the engine provides for the whole machine (docs/scenarios.md, "Metrics").
-constexpr std::array<const char *, 18> global_metrics{
-	"requests.completed", "requests.failed",	"requests.dropped",
-	"lsm.allows",	      "lsm.denies",		"audit.events",
-	"audit.cap_allow",    "audit.cap_deny",		"audit.sealed",
-	"audit.anchors",      "notifications",		"revocations",
-	"inflight.revoked_failed", "use_after_revoke",	"quota.edquot",
-	"tier.hbm_used_max",  "gpu.partitions_lost",	"tpm.write_failures",
+constexpr std::array<const char *, 38> global_metrics{
+	"requests.completed",	   "requests.failed",	     "requests.dropped",
+	"requests.denied",	   "requests.in_flight_at_end", "lsm.allows",
+	"lsm.denies",		   "audit.events",	     "audit.cap_allow",
+	"audit.cap_deny",	   "audit.sealed",	     "audit.anchors",
+	"audit.backpressure",	   "audit.pending_at_end",   "notifications",
+	"revocations",		   "inflight.revoked_failed", "inflight.cancelled",
+	"use_after_revoke",	   "quota.edquot",	     "tier.hbm_used_max",
+	"gpu.partitions_lost",	   "tpm.write_failures",     "vfs.reads",
+	"ring_pressure.busy",	   "backpressure.waits",     "inflight.full_waits",
+	"service_difference.cpu.max_milli", "service_difference.pcie.max_milli",
+	"service_difference.inference.max_milli", "jain.cpu_milli", "jain.pcie_milli",
+	"jain.inference_milli",	   "cpu.utilisation_milli",  "pcie0.utilisation_milli",
+	"pcie0.bytes",		   "broker.iterations",	     "broker.tokens",
 };
 
 // tenant.<name>.<suffix>
-constexpr std::array<const char *, 5> tenant_metric_suffixes{
-	"completed", "failed", "denied", "slowdown_p50_milli", "slowdown_p99_milli"};
+constexpr std::array<const char *, 6> tenant_metric_suffixes{
+	"completed", "failed", "denied", "dropped", "slowdown_p50_milli", "slowdown_p99_milli"};
 // tenant.<name>.<resource>.<suffix>
 constexpr std::array<const char *, 1> tenant_resource_metric_suffixes{"p99_over_p50_milli"};
 
