@@ -117,6 +117,7 @@ TEST(ManySimulations, TwoHundredFreshContextsAreIdenticalAndDoNotGrowTheHeap)
 		<< "heap grew from " << heap_after_warmup << " to " << heap_end;
 #else
 	(void)heap_end;
+	(void)heap_after_warmup;
 #endif
 }
 
