@@ -7,6 +7,7 @@
 
 #include "completions.h"
 #include "sc_context.h"
+#include "service.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -127,14 +128,8 @@ InferenceBroker::InferenceBroker(sc_core::sc_module_name name, const BrokerParam
 			r->batch.reserve(params.max_seqs);
 			Replica *rp = r.get();
 			Impl *impl = impl_;
-			sc_core::sc_spawn_options opts;
-			opts.spawn_method();
-			opts.set_sensitivity(&rp->end);
-			opts.dont_initialize();
-			sc_core::sc_spawn([impl, rp] { impl->finalize_if_due(*rp); },
-					  ("replica_g" + std::to_string(g) + "p" + std::to_string(p))
-						  .c_str(),
-					  &opts);
+			spawn_method(("replica_g" + std::to_string(g) + "p" + std::to_string(p)).c_str(),
+				     rp->end, [impl, rp] { impl->finalize_if_due(*rp); });
 			impl_->replicas[g].push_back(std::move(r));
 			gpus[g]->attach_broker(p, this);
 		}
@@ -194,14 +189,7 @@ u64 InferenceBroker::alone_ns(u32 gpu, u32 partition, u32 prompt_tokens, u32 gen
 void InferenceBroker::submit(Job &job)
 {
 	u64 now = now_ns();
-	job.entity.job = &job;
-	job.entity.ent.aid = job.aid;
-	job.submit_ns = now;
-	job.start_ns = now;
-	job.served = 0; // prompt tokens prefilled
-	job.phase = 0;	// tokens generated
-	job.rc = 0;
-	job.alone_ns = 0;
+	begin_job(job, now); // served: prompt tokens prefilled; phase: tokens generated
 	Replica *r = impl_->find(job.gpu, job.partition);
 	if (!r) {
 		impl_->fail(job, -ENODEV, now);

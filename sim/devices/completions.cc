@@ -2,6 +2,7 @@
 #include "completions.h"
 
 #include "sc_context.h"
+#include "service.h"
 
 #include <algorithm>
 
@@ -21,11 +22,7 @@ void deliver_to_sink(void *, Job &job, void *)
 Completions::Completions(const char *name, Deliver deliver, void *ctx)
 	: deliver_(deliver ? deliver : deliver_to_sink), ctx_(ctx)
 {
-	sc_core::sc_spawn_options opts;
-	opts.spawn_method();
-	opts.set_sensitivity(&due_);
-	opts.dont_initialize();
-	sc_core::sc_spawn([this] { fire(); }, name, &opts);
+	spawn_method(name, due_, [this] { fire(); });
 }
 
 bool Completions::later(const Due &a, const Due &b)
@@ -70,19 +67,6 @@ void Completions::fire()
 		deliver_(ctx_, *d.job, d.tag);
 	}
 	arm();
-}
-
-u64 div_ceil_u128(unsigned __int128 n, unsigned __int128 d)
-{
-	CO_ASSERT(d != 0);
-	unsigned __int128 q = n / d + (n % d != 0 ? 1 : 0);
-	CO_ASSERT(q <= static_cast<unsigned __int128>(UINT64_MAX));
-	return static_cast<u64>(q);
-}
-
-u64 mul_div_ceil(u64 a, u64 b, u64 d)
-{
-	return div_ceil_u128(static_cast<unsigned __int128>(a) * b, d);
 }
 
 } // namespace coconut::devices

@@ -53,16 +53,6 @@ private:
 	u64 delivered_ = 0;
 };
 
-// ceil(a * b / d) in 128-bit arithmetic; d > 0 and the product must fit (asserted).
-u64 mul_div_ceil(u64 a, u64 b, u64 d);
-// ceil(n / d) for 128-bit n; d > 0, the quotient must fit in 64 bits (asserted).
-u64 div_ceil_u128(unsigned __int128 n, unsigned __int128 d);
-// Time in ns to move `bytes` at bytes_per_s (> 0), rounded up.
-inline u64 transfer_ns(u64 bytes, u64 bytes_per_s)
-{
-	return mul_div_ceil(bytes, 1000000000ull, bytes_per_s);
-}
-
 } // namespace coconut::devices
 
 #endif

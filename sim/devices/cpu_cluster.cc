@@ -5,6 +5,7 @@
 
 #include "completions.h"
 #include "sc_context.h"
+#include "service.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -50,13 +51,9 @@ CpuCluster::CpuCluster(sc_core::sc_module_name name, u32 cores, u64 slice_ns, co
 					    ": cores and slice_ns must be >= 1 and sched set");
 	impl_ = new Impl(cores, slice_ns, sched);
 	for (u32 c = 0; c < cores; c++) {
-		sc_core::sc_spawn_options opts;
-		opts.spawn_method();
-		opts.set_sensitivity(&impl_->cores[c].wake);
-		opts.dont_initialize();
 		Impl *impl = impl_;
-		sc_core::sc_spawn([impl, c] { impl->step(c); }, ("core" + std::to_string(c)).c_str(),
-				  &opts);
+		spawn_method(("core" + std::to_string(c)).c_str(), impl_->cores[c].wake,
+			     [impl, c] { impl->step(c); });
 	}
 }
 
@@ -67,14 +64,9 @@ CpuCluster::~CpuCluster()
 
 void CpuCluster::submit(Job &job)
 {
-	job.entity.job = &job;
-	job.entity.ent.aid = job.aid;
-	job.submit_ns = now_ns();
+	begin_job(job, now_ns());
 	job.alone_ns = job.cpu_ns;
-	job.served = 0;
-	job.rc = 0;
 	if (job.cpu_ns == 0) {
-		job.start_ns = job.submit_ns;
 		impl_->done.at(job, job.submit_ns);
 		return;
 	}
@@ -82,7 +74,6 @@ void CpuCluster::submit(Job &job)
 	int rc = co_sched_enqueue(impl_->sched, &job.entity.ent);
 	if (rc != 0) { // no lane for this AID: the caller's mistake, reported on the job
 		job.rc = rc;
-		job.start_ns = job.submit_ns;
 		impl_->done.at(job, job.submit_ns);
 		return;
 	}
@@ -108,29 +99,19 @@ void CpuCluster::Impl::step(u32 c)
 	if (core.state == CoreState::Running) {
 		Job &job = *core.job;
 		CO_ASSERT(now == core.slice_start_ns + core.slice_ns);
-		job.served += core.slice_ns;
 		core.busy_ns += core.slice_ns;
-		co_sched_charge(sched, job.aid, core.slice_ns);
 		core.job = nullptr;
-		if (job.served >= job.cpu_ns) {
+		// An unfinished job goes back to its lane: the policy decides whether it runs on
+		// or yields to a lane that has had less.
+		if (end_turn(sched, job, core.slice_ns, job.cpu_ns, in_sched))
 			done.at(job, now);
-		} else {
-			// Back at the head of its lane with its place kept; the policy decides
-			// whether it runs on or yields to a lane that has had less.
-			int rc = co_sched_putback(sched, &job.entity.ent);
-			CO_ASSERT(rc == 0);
-			in_sched++;
-		}
 	}
-	co_sched_entity *e = co_sched_pick(sched);
-	if (!e) {
+	Job *next = pick_job(sched, in_sched, now);
+	if (!next) {
 		core.state = CoreState::Idle;
 		return;
 	}
-	in_sched--;
-	Job &job = *job_of(e);
-	if (job.served == 0)
-		job.start_ns = now;
+	Job &job = *next;
 	job.cpu_core = c;
 	core.state = CoreState::Running;
 	core.job = &job;

@@ -8,6 +8,7 @@
 #include "broker.h"
 #include "completions.h"
 #include "sc_context.h"
+#include "service.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -110,13 +111,9 @@ Gpu::Gpu(sc_core::sc_module_name name, u32 index, const GpuProfile &profile,
 		impl_->parts.push_back(std::move(part));
 	}
 	for (u32 p = 0; p < impl_->parts.size(); p++) {
-		sc_core::sc_spawn_options opts;
-		opts.spawn_method();
-		opts.set_sensitivity(&impl_->parts[p]->wake);
-		opts.dont_initialize();
 		Impl *impl = impl_;
-		sc_core::sc_spawn([impl, p] { impl->step(p); },
-				  ("partition" + std::to_string(p)).c_str(), &opts);
+		spawn_method(("partition" + std::to_string(p)).c_str(), impl_->parts[p]->wake,
+			     [impl, p] { impl->step(p); });
 	}
 }
 
@@ -151,13 +148,7 @@ const PartitionInfo &Gpu::partition(u32 p) const
 void Gpu::submit(Job &job)
 {
 	u64 now = now_ns();
-	job.entity.job = &job;
-	job.entity.ent.aid = job.aid;
-	job.submit_ns = now;
-	job.start_ns = now;
-	job.served = 0;
-	job.rc = 0;
-	job.alone_ns = 0;
+	begin_job(job, now);
 	if (job.gpu != impl_->index || job.partition >= impl_->parts.size()) {
 		impl_->fail(job, -ENODEV, now);
 		return;
@@ -192,12 +183,9 @@ void Gpu::Impl::wake(Partition &part)
 
 void Gpu::Impl::start_slice(Partition &part, u64 now)
 {
-	co_sched_entity *e = co_sched_pick(part.sched);
-	CO_ASSERT(e != nullptr);
-	part.in_sched--;
-	Job &job = *job_of(e);
-	if (job.served == 0)
-		job.start_ns = now;
+	Job *next = pick_job(part.sched, part.in_sched, now);
+	CO_ASSERT(next != nullptr);
+	Job &job = *next;
 	part.state = ExecState::Slice;
 	part.job = &job;
 	part.item_start_ns = now;
@@ -217,15 +205,8 @@ void Gpu::Impl::step(u32 p)
 	if (part.state == ExecState::Slice) {
 		Job &job = *part.job;
 		part.job = nullptr;
-		job.served += part.item_ns;
-		co_sched_charge(part.sched, job.aid, part.item_ns);
-		if (job.served >= job.alone_ns) {
+		if (end_turn(part.sched, job, part.item_ns, job.alone_ns, part.in_sched))
 			done.at(job, now);
-		} else {
-			int rc = co_sched_putback(part.sched, &job.entity.ent);
-			CO_ASSERT(rc == 0);
-			part.in_sched++;
-		}
 	}
 	part.last_was_iteration = part.state == ExecState::Iteration;
 

@@ -8,6 +8,7 @@
 
 #include "completions.h"
 #include "sc_context.h"
+#include "service.h"
 
 #include <algorithm>
 #include <climits>
@@ -103,12 +104,8 @@ PcieLink::PcieLink(sc_core::sc_module_name name, const PcieProfile &profile, co_
 					    "): bytes_per_s and chunk_bytes must be > 0 and sched set");
 	impl_ = new Impl(*this, profile, sched);
 	target.register_nb_transport_fw(this, &PcieLink::nb_transport_fw);
-	sc_core::sc_spawn_options opts;
-	opts.spawn_method();
-	opts.set_sensitivity(&impl_->wire);
-	opts.dont_initialize();
 	Impl *impl = impl_;
-	sc_core::sc_spawn([impl] { impl->step(); }, "wire", &opts);
+	spawn_method("wire", impl_->wire, [impl] { impl->step(); });
 }
 
 PcieLink::~PcieLink()
@@ -126,17 +123,12 @@ tlm::tlm_sync_enum PcieLink::nb_transport_fw(tlm::tlm_generic_payload &trans,
 	trans.acquire();
 	CO_ASSERT(impl_->in_flight.find(&job) == impl_->in_flight.end());
 	impl_->in_flight.emplace(&job, &trans);
-	job.entity.job = &job;
-	job.entity.ent.aid = job.aid;
+	// (the DmaEngine has reset the job: begin_job)
 	job.entity.ent.cost = std::min(job.bytes, impl_->profile.chunk_bytes);
-	job.served = 0;
-	job.rc = 0;
 	if (job.bytes == 0) {
-		job.start_ns = now;
 		impl_->done.at(job, now + impl_->profile.latency_ns, &trans);
 	} else if (int rc = co_sched_enqueue(impl_->sched, &job.entity.ent); rc != 0) {
 		job.rc = rc; // no lane for this AID: the caller's mistake, reported on the job
-		job.start_ns = now;
 		impl_->done.at(job, now, &trans);
 	} else {
 		impl_->in_sched++;
@@ -162,28 +154,18 @@ void PcieLink::Impl::step()
 	if (state == WireState::Busy) {
 		Job &job = *chunk_job;
 		CO_ASSERT(now == chunk_start_ns + chunk_ns);
-		job.served += chunk_bytes;
 		bytes_moved += chunk_bytes;
 		busy_ns += chunk_ns;
-		co_sched_charge(sched, job.aid, chunk_bytes);
 		chunk_job = nullptr;
-		if (job.served >= job.bytes) {
+		if (end_turn(sched, job, chunk_bytes, job.bytes, in_sched))
 			done.at(job, now + profile.latency_ns, in_flight.at(&job));
-		} else {
-			int rc = co_sched_putback(sched, &job.entity.ent);
-			CO_ASSERT(rc == 0);
-			in_sched++;
-		}
 	}
-	co_sched_entity *e = co_sched_pick(sched);
-	if (!e) {
+	Job *next = pick_job(sched, in_sched, now);
+	if (!next) {
 		state = WireState::Idle;
 		return;
 	}
-	in_sched--;
-	Job &job = *job_of(e);
-	if (job.served == 0)
-		job.start_ns = now;
+	Job &job = *next;
 	state = WireState::Busy;
 	chunk_job = &job;
 	chunk_bytes = std::min(profile.chunk_bytes, job.bytes - job.served);
@@ -289,10 +271,8 @@ DmaEngine::~DmaEngine()
 
 void DmaEngine::submit(Job &job, const PcieLink &link)
 {
-	job.entity.job = &job;
-	job.submit_ns = now_ns();
+	begin_job(job, now_ns());
 	job.alone_ns = link.alone_ns(job.bytes);
-	job.rc = 0;
 
 	tlm::tlm_generic_payload *trans = impl_->take();
 	JobExtension *ext = nullptr;

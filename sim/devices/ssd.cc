@@ -5,6 +5,7 @@
 
 #include "completions.h"
 #include "sc_context.h"
+#include "service.h"
 
 #include <algorithm>
 #include <stdexcept>
@@ -38,9 +39,7 @@ Ssd::~Ssd()
 void Ssd::submit(Job &job)
 {
 	u64 now = now_ns();
-	job.entity.job = &job;
-	job.submit_ns = now;
-	job.rc = 0;
+	begin_job(job, now);
 	job.alone_ns =
 		impl_->profile.read_latency_ns + transfer_ns(job.bytes, impl_->profile.read_bytes_per_s);
 	job.start_ns = std::max(now, impl_->free_at_ns);

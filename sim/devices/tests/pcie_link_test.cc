@@ -44,23 +44,43 @@ struct Spy : sc_core::sc_module {
 	}
 };
 
+// A fresh simulation with one link, its DMA engine bound to it (unless through a spy), and
+// lanes for AIDs 1 (tenant 1) and 2 (tenant 2).
+struct LinkRig {
+	explicit LinkRig(u32 policy, bool bind = true)
+		: fresh((sc_fresh_context(), 0)), sched(CO_SCHED_RES_PCIE, policy),
+		  link("link", pcie_like(), sched.get()), dma("dma")
+	{
+		sched.lane(1, 1);
+		sched.lane(2, 2);
+		if (bind)
+			dma.initiator.bind(link.target);
+	}
+	Job &transfer(u64 id, u64 aid, u64 bytes)
+	{
+		Job &j = add_job(jobs, id, aid, static_cast<u32>(aid), Stage::Pcie, &sink);
+		j.bytes = bytes;
+		dma.submit(j, link);
+		return j;
+	}
+	int fresh;
+	Sched sched;
+	Recorder sink;
+	PcieLink link;
+	DmaEngine dma;
+	Jobs jobs;
+};
+
 TEST(PcieLink, AloneTransferTimeIsExact)
 {
-	sc_fresh_context();
-	Sched sched(CO_SCHED_RES_PCIE, CO_SCHED_FAIR);
-	sched.lane(1, 1);
-	Recorder sink;
-	PcieLink link("link", pcie_like(), sched.get());
-	DmaEngine dma("dma");
-	dma.initiator.bind(link.target);
+	LinkRig rig(CO_SCHED_FAIR);
+	PcieLink &link = rig.link;
+	Recorder &sink = rig.sink;
 	// latency + four full chunks + 100 bytes (2 ns at 50 GB/s)
 	const u64 bytes = 4 * 262144 + 100;
 	EXPECT_EQ(link.alone_ns(bytes), 2000 + 4 * kChunkNs + 2);
-	Jobs jobs;
-	Job &a = add_job(jobs, 1, 1, 1, Stage::Pcie, &sink);
-	a.bytes = bytes;
 	sc_core::sc_start(ns(777));
-	dma.submit(a, link);
+	Job &a = rig.transfer(1, 1, bytes);
 	EXPECT_EQ(sink.calls(1), 0u);
 	EXPECT_EQ(a.alone_ns, link.alone_ns(bytes));
 	sc_core::sc_start();
@@ -82,24 +102,13 @@ struct FloodResult {
 
 FloodResult flood(u32 policy)
 {
-	sc_fresh_context();
-	Sched sched(CO_SCHED_RES_PCIE, policy);
-	sched.lane(1, 1);
-	sched.lane(2, 2);
-	Recorder sink;
-	PcieLink link("link", pcie_like(), sched.get());
-	DmaEngine dma("dma");
-	dma.initiator.bind(link.target);
-	Jobs jobs;
-	for (u64 i = 0; i < 100; i++) {
-		Job &j = add_job(jobs, i, 1, 1, Stage::Pcie, &sink);
-		j.bytes = 4 * kMiB;
-		dma.submit(j, link);
-	}
+	LinkRig rig(policy);
+	Jobs &jobs = rig.jobs;
+	PcieLink &link = rig.link;
+	for (u64 i = 0; i < 100; i++)
+		rig.transfer(i, 1, 4 * kMiB);
 	sc_core::sc_start(ns(1000000)); // 1 ms in: the flooder is well into its backlog
-	Job &v = add_job(jobs, 1000, 2, 2, Stage::Pcie, &sink);
-	v.bytes = 262144;
-	dma.submit(v, link);
+	Job &v = rig.transfer(1000, 2, 262144);
 	sc_core::sc_start();
 	EXPECT_EQ(link.completed(), 101u);
 	EXPECT_EQ(link.bytes_moved(), 100 * 4 * kMiB + 262144);
@@ -127,17 +136,9 @@ TEST(PcieLink, FairServesAVictimWithinAFewChunksOfAFlooder)
 
 TEST(PcieLink, DegradationHalvesThroughputFromTheNextChunk)
 {
-	sc_fresh_context();
-	Sched sched(CO_SCHED_RES_PCIE, CO_SCHED_FAIR);
-	sched.lane(1, 1);
-	Recorder sink;
-	PcieLink link("link", pcie_like(), sched.get());
-	DmaEngine dma("dma");
-	dma.initiator.bind(link.target);
-	Jobs jobs;
-	Job &a = add_job(jobs, 1, 1, 1, Stage::Pcie, &sink);
-	a.bytes = 2 * 262144;
-	dma.submit(a, link);
+	LinkRig rig(CO_SCHED_FAIR);
+	PcieLink &link = rig.link;
+	Job &a = rig.transfer(1, 1, 2 * 262144);
 	sc_core::sc_start(ns(1000)); // mid first chunk
 	link.set_bandwidth_percent(50);
 	EXPECT_EQ(link.bandwidth_percent(), 50u);
@@ -146,10 +147,8 @@ TEST(PcieLink, DegradationHalvesThroughputFromTheNextChunk)
 	EXPECT_EQ(a.done_ns, kChunkNs + 10486 + 2000);
 
 	// Throughput over a long transfer: half of nominal (to rounding).
-	Job &b = add_job(jobs, 2, 1, 1, Stage::Pcie, &sink);
-	b.bytes = 64 * kMiB;
 	u64 t0 = now_ns();
-	dma.submit(b, link);
+	Job &b = rig.transfer(2, 1, 64 * kMiB);
 	sc_core::sc_start();
 	u64 degraded = b.done_ns - t0 - 2000;
 	u64 nominal = link.alone_ns(b.bytes) - 2000;
@@ -161,22 +160,12 @@ TEST(PcieLink, DegradationHalvesThroughputFromTheNextChunk)
 
 TEST(PcieLink, TransfersTravelAsTlmTransactions)
 {
-	sc_fresh_context();
-	Sched sched(CO_SCHED_RES_PCIE, CO_SCHED_FAIR);
-	sched.lane(1, 1);
-	sched.lane(2, 1);
-	Recorder sink;
-	PcieLink link("link", pcie_like(), sched.get());
-	DmaEngine dma("dma");
+	LinkRig rig(CO_SCHED_FAIR, false);
 	Spy spy("spy");
-	dma.initiator.bind(spy.in);
-	spy.out.bind(link.target);
-	Jobs jobs;
-	for (u64 i = 0; i < 20; i++) {
-		Job &j = add_job(jobs, i, 1 + i % 2, 1, Stage::Pcie, &sink);
-		j.bytes = 1000 * (i + 1);
-		dma.submit(j, link);
-	}
+	rig.dma.initiator.bind(spy.in);
+	spy.out.bind(rig.link.target);
+	for (u64 i = 0; i < 20; i++)
+		rig.transfer(i, 1 + i % 2, 1000 * (i + 1));
 	EXPECT_EQ(spy.fw_begin_req, 20u);
 	EXPECT_EQ(spy.bw_begin_resp, 0u);
 	sc_core::sc_start();
@@ -186,17 +175,14 @@ TEST(PcieLink, TransfersTravelAsTlmTransactions)
 	ASSERT_EQ(spy.lengths.size(), 20u);
 	for (u64 i = 0; i < 20; i++)
 		EXPECT_EQ(spy.lengths[i], 1000 * (i + 1));
-	EXPECT_EQ(sink.order.size(), 20u);
+	EXPECT_EQ(rig.sink.order.size(), 20u);
 
 	// A second wave reuses the payloads of the first (the pool does not grow): same counts.
-	for (u64 i = 0; i < 20; i++) {
-		Job &j = add_job(jobs, 100 + i, 1 + i % 2, 1, Stage::Pcie, &sink);
-		j.bytes = 4096;
-		dma.submit(j, link);
-	}
+	for (u64 i = 0; i < 20; i++)
+		rig.transfer(100 + i, 1 + i % 2, 4096);
 	sc_core::sc_start();
 	EXPECT_EQ(spy.bw_begin_resp, 40u);
-	EXPECT_EQ(link.completed(), 40u);
+	EXPECT_EQ(rig.link.completed(), 40u);
 }
 
 } // namespace

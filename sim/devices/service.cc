@@ -1,0 +1,51 @@
+// See service.h.
+#include "service.h"
+
+namespace coconut::devices {
+
+void begin_job(Job &job, u64 now)
+{
+	job.entity.job = &job;
+	job.entity.ent.aid = job.aid;
+	job.submit_ns = now;
+	job.start_ns = now;
+	job.served = 0;
+	job.phase = 0;
+	job.rc = 0;
+	job.alone_ns = 0;
+}
+
+Job *pick_job(co_sched *sched, u32 &in_sched, u64 now)
+{
+	co_sched_entity *e = co_sched_pick(sched);
+	if (!e)
+		return nullptr;
+	CO_ASSERT(in_sched > 0);
+	in_sched--;
+	Job *job = job_of(e);
+	if (job->served == 0)
+		job->start_ns = now;
+	return job;
+}
+
+bool end_turn(co_sched *sched, Job &job, u64 units, u64 demand, u32 &in_sched)
+{
+	job.served += units;
+	co_sched_charge(sched, job.aid, units);
+	if (job.served >= demand)
+		return true;
+	int rc = co_sched_putback(sched, &job.entity.ent);
+	CO_ASSERT(rc == 0);
+	in_sched++;
+	return false;
+}
+
+u64 div_ceil_u128(unsigned __int128 n, unsigned __int128 d)
+{
+	CO_ASSERT(d != 0);
+	unsigned __int128 q = n / d + (n % d != 0 ? 1 : 0);
+	CO_ASSERT(q <= static_cast<unsigned __int128>(UINT64_MAX));
+	return static_cast<u64>(q);
+}
+
+} // namespace coconut::devices
