@@ -35,7 +35,11 @@ struct Partition {
 	InferenceBroker *broker = nullptr;
 
 	ExecState state = ExecState::Idle;
-	bool last_was_iteration = false;
+	// GPU time the two kinds of work got (ns), for sharing the partition fairly between the
+	// broker's iterations and the compute jobs when both wait: the one behind goes next. A
+	// kind that had nothing to do is lifted to the other's count, so idleness is not banked.
+	u64 compute_vt_ns = 0;
+	u64 infer_vt_ns = 0;
 	Job *job = nullptr; // the compute job of the running slice
 	u64 item_start_ns = 0;
 	u64 item_ns = 0;
@@ -208,22 +212,30 @@ void Gpu::Impl::step(u32 p)
 		if (end_turn(part.sched, job, part.item_ns, job.alone_ns, part.in_sched))
 			done.at(job, now);
 	}
-	part.last_was_iteration = part.state == ExecState::Iteration;
+	if (part.state == ExecState::Slice)
+		part.compute_vt_ns += part.item_ns;
+	else if (part.state == ExecState::Iteration)
+		part.infer_vt_ns += part.item_ns;
 
-	bool compute = part.in_sched > 0;
-	if (part.last_was_iteration && compute) {
+	const bool compute = part.in_sched > 0;
+	if (compute && part.compute_vt_ns < part.infer_vt_ns) {
 		start_slice(part, now);
 		return;
 	}
 	u64 d = part.broker ? part.broker->run_iteration(index, p) : 0;
 	if (d > 0) {
+		if (!compute && part.compute_vt_ns < part.infer_vt_ns)
+			part.compute_vt_ns = part.infer_vt_ns;
 		part.state = ExecState::Iteration;
 		part.item_start_ns = now;
 		part.item_ns = d;
 		part.wake.notify(ns(d));
 	} else if (compute) {
+		if (part.infer_vt_ns < part.compute_vt_ns)
+			part.infer_vt_ns = part.compute_vt_ns;
 		start_slice(part, now);
 	} else {
+		part.infer_vt_ns = part.compute_vt_ns = std::max(part.infer_vt_ns, part.compute_vt_ns);
 		part.state = ExecState::Idle;
 	}
 }

@@ -2,7 +2,7 @@
 // partition is an executor that runs one thing at a time: a batch iteration of the inference
 // broker (broker.h) or a slice of a compute job (stage GpuCompute, scheduled by the
 // partition's fair-share scheduler, resource gpu, in slices of slice_ns). When both have work
-// they alternate, one iteration then one slice. A lost partition fails everything queued or
+// they share the partition's time equally (the kind that got less GPU time goes next). A lost partition fails everything queued or
 // running on it with -EIO, and every later submit with -EIO.
 #ifndef COCONUT_SIM_DEVICES_GPU_H
 #define COCONUT_SIM_DEVICES_GPU_H

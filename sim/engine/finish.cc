@@ -118,6 +118,8 @@ RunResult Simulation::Impl::run()
 	sc_core::sc_start(sim::ns(sc.duration_ns));
 	// Let the sealer catch up with everything appended: gates read the whole chain.
 	machine->drain_audit();
+	if (opts.mutations.phantom_decision)
+		machine->kernel()->lsm_allows++;
 	out.sim_end_ns = sim::now_ns();
 	out.kernel_peak_bytes = machine->platform().peak_bytes();
 	out.sc_events = sc_core::sc_delta_count();
@@ -271,6 +273,7 @@ void Simulation::Impl::evaluate_gates(RunResult &out)
 			u64 worst = 0;
 			std::string worst_at = "-";
 			bool pass = !who.empty() && !res.empty();
+			u32 measured_pairs = 0;
 			std::string detail;
 			for (const std::string &tn : who) {
 				u32 ti = 0;
@@ -281,6 +284,8 @@ void Simulation::Impl::evaluate_gates(RunResult &out)
 					Stage st;
 					stage_of(rn, st);
 					const metrics::LogHistogram &h = stage_hist(ti, st);
+					if (h.count() == 0)
+						continue; // the tenant does not use this resource
 					if (h.count() < kFairnessSamplesMin) {
 						pass = false;
 						detail += tn + "/" + rn + ": " + std::to_string(h.count()) +
@@ -291,6 +296,7 @@ void Simulation::Impl::evaluate_gates(RunResult &out)
 					const u64 p50 = std::max<u64>(1, h.value_at_quantile_milli(500));
 					const u64 p99 = h.value_at_quantile_milli(990);
 					const u64 ratio = (u64)((unsigned __int128)p99 * 1000 / p50);
+					measured_pairs++;
 					if (ratio > worst || worst_at == "-") {
 						worst = std::max(worst, ratio);
 						if (ratio >= worst)
@@ -304,6 +310,10 @@ void Simulation::Impl::evaluate_gates(RunResult &out)
 							  metrics::format_milli(p99) + "x); ";
 					}
 				}
+			}
+			if (measured_pairs == 0) {
+				pass = false;
+				detail += "no listed tenant used a listed resource; ";
 			}
 			r.measured = metrics::format_milli(worst) + " (" + worst_at + ")";
 			r.bound = "<= " + metrics::format_milli(g.bound_milli);

@@ -21,6 +21,14 @@ struct RunOptions {
 	u64 perfetto_events_max = 2000000;	  // cap on trace events written
 	std::string profile_dir;		  // empty: devices::default_profile_dir()
 	bool skip_determinism_gate = false;	  // the child run of a determinism gate
+
+	// Mutations for the tests that show each gate can fail (never set by the CLI): each
+	// plants the bug its gate exists to catch.
+	struct Mutations {
+		bool complete_revoked_ops = false; // treat -ECAPABILITY at completion as success
+		bool flip_sealed_bit = false;	   // flip one bit of a sealed event in the window
+		bool phantom_decision = false;	   // count an LSM decision that has no audit event
+	} mutations;
 };
 
 struct RunResult {

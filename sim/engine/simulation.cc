@@ -66,6 +66,8 @@ Simulation::Impl::Impl(sc_core::sc_module_name name, const scenario::Scenario &s
 	machine = std::make_unique<kmodel::Machine>(
 		"node", sc.machine, sc.policy, sc.seed, profiles,
 		std::vector<std::string>(root_caps.begin(), root_caps.end()), signer.pk.data());
+	if (opts.mutations.flip_sealed_bit)
+		machine->corrupt_next_sealed_event();
 	machine->chain().set_event_hook(
 		[this](const co_audit_event &ev, const kmodel::Digest &) { on_sealed(ev); });
 
@@ -601,8 +603,10 @@ void Simulation::Impl::job_done(devices::Job &j)
 
 int Simulation::Impl::complete_hold(Request &r, Hold &h)
 {
-	const int rc = co_inflight_complete(machine->kernel(), h.token);
+	int rc = co_inflight_complete(machine->kernel(), h.token);
 	h.token = 0;
+	if (rc == -ECAPABILITY && opts.mutations.complete_revoked_ops)
+		rc = 0;
 	if (rc == -ECAPABILITY) {
 		inflight_revoked_failed++;
 		return rc;

@@ -242,7 +242,7 @@ void Machine::sealer_tick()
 		const u64 anchors_before = kernel_->audit.stats.anchors +
 					   kernel_->audit.stats.anchor_failures;
 		(void)co_audit_seal(&kernel_->audit, spec_.audit.seal_batch_events);
-		chain_->catch_up(&kernel_->audit);
+		follow();
 		const u64 writes = kernel_->audit.stats.anchors +
 				   kernel_->audit.stats.anchor_failures - anchors_before;
 		busy_ns = writes * tpm_->nv_write_ns();
@@ -262,10 +262,22 @@ u64 Machine::drain_audit()
 	const u64 rounds_max = 2 + (u64)spec_.cpus * spec_.audit.ring_slots;
 	for (u64 r = 0; r < rounds_max && co_audit_pending(&kernel_->audit) > 0; r++) {
 		total += co_audit_seal(&kernel_->audit, spec_.audit.seal_batch_events);
-		chain_->catch_up(&kernel_->audit);
+		follow();
 	}
-	chain_->catch_up(&kernel_->audit);
+	follow();
 	return total;
+}
+
+void Machine::follow()
+{
+	co_audit &a = kernel_->audit;
+	if (corrupt_next_ && a.sealed > chain_->events()) {
+		const u64 first = a.sealed - a.log_count;
+		const u32 slot = (u32)((a.log_start + (chain_->events() - first)) % a.cfg.log_events);
+		a.log[slot].ev.arg ^= 1; // one bit of one sealed event
+		corrupt_next_ = false;
+	}
+	chain_->catch_up(&a);
 }
 
 } // namespace coconut::kmodel

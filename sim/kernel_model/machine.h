@@ -73,6 +73,9 @@ public:
 	// Seals until nothing is pending (end of run), un-stalling first. Returns events sealed.
 	u64 drain_audit();
 	ChainFollower &chain() { return *chain_; }
+	// Test mutation: the first time the sealer seals something, flip one bit of the first
+	// new event in the kernel's window before the follower reads it (audit.verify must fail).
+	void corrupt_next_sealed_event() { corrupt_next_ = true; }
 	u64 seal_wakes() const { return seal_wakes_; }
 
 private:
@@ -105,6 +108,8 @@ private:
 	u64 stalled_until_ns_ = 0;
 	bool stalled_ = false;
 	u64 seal_wakes_ = 0;
+	bool corrupt_next_ = false;
+	void follow();
 };
 
 } // namespace coconut::kmodel

@@ -73,7 +73,7 @@ constexpr Table<u32, 3> mem_tiers{{
 constexpr std::array<const char *, COCONUT_QUOTA_KIND_COUNT> quota_kinds{
 	"cpu", "mem", "hbm", "net", "tokens", "pcie"};
 
-constexpr std::array<const char *, 3> fair_resources{"cpu", "pcie", "inference"};
+constexpr std::array<const char *, 4> fair_resources{"cpu", "pcie", "gpu", "inference"};
 
 // The errno values the kernel returns (coconut/errno.h, Linux's numbers) and ECAPABILITY.
 constexpr Table<s64, 31> errnos{{

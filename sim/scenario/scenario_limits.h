@@ -19,7 +19,7 @@ inline constexpr std::size_t path_bytes_max = 4096;	     // trace files, fs path
 inline constexpr std::size_t metric_bytes_max = 256;	     // a metric name in a gate
 inline constexpr std::size_t unit_text_bytes_max = 64;	     // "1.5MiB", "300/min", ...
 
-inline constexpr std::size_t tenants_max = 64;
+inline constexpr std::size_t tenants_max = 255; // CO_SCHED_TENANTS_MAX less the root agent's tenant 0
 inline constexpr std::size_t groups_per_tenant_max = 64;
 inline constexpr std::size_t fs_paths_per_request_max = 256;
 inline constexpr std::size_t events_max = 100000;

@@ -165,9 +165,10 @@
  */
 #define CO_AGENTS_MAX 4096
 
-/* Children one agent may have alive at once: the 31-agent team fits; a bound keeps exit's
- * cascade and agentfs's children file bounded. */
-#define CO_AGENT_CHILDREN_MAX 64
+/* Children one agent may have alive at once: the 31-agent team fits, and so do the 200 tenant
+ * roots the platform scenario spawns under AID 1 (2 KiB of AIDs per agent, small beside its cap
+ * set); a bound keeps exit's cascade and agentfs's children file bounded. */
+#define CO_AGENT_CHILDREN_MAX 256
 
 /* Agent names from manifests, bytes: a label for humans (agentfs, audit tails), not an ID. */
 #define CO_AGENT_NAME_BYTES_MAX 63

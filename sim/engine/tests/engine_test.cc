@@ -1,0 +1,124 @@
+// The engine end to end, in one process: every run starts on a fresh SystemC context.
+#include "sc_context.h"
+#include "scenario.h"
+#include "simulation.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace {
+
+using coconut::engine::RunOptions;
+using coconut::engine::RunResult;
+using coconut::engine::Simulation;
+
+coconut::scenario::Scenario load(const std::string &name)
+{
+	return coconut::scenario::load_scenario_file(std::string(COCONUT_SOURCE_DIR) + "/scenarios/" +
+						     name + ".yaml");
+}
+
+RunResult run(const coconut::scenario::Scenario &sc, RunOptions o)
+{
+	o.skip_determinism_gate = true;
+	coconut::sim::sc_fresh_context();
+	Simulation s(sc, o);
+	return s.run();
+}
+
+const coconut::metrics::GateResult *gate(const RunResult &r, const std::string &kind)
+{
+	for (const auto &g : r.gates)
+		if (g.kind == kind)
+			return &g;
+	return nullptr;
+}
+
+RunOptions until(std::uint64_t s)
+{
+	RunOptions o;
+	o.until_ns = s * 1000000000ull;
+	return o;
+}
+
+TEST(Engine, SameSeedSameFingerprintOtherSeedOther)
+{
+	const auto sc = load("maya-workstation");
+	const RunResult a = run(sc, until(15));
+	const RunResult b = run(sc, until(15));
+	EXPECT_EQ(a.fingerprint.size(), 64u);
+	EXPECT_EQ(a.fingerprint, b.fingerprint);
+	EXPECT_EQ(a.metrics.get("audit.events"), b.metrics.get("audit.events"));
+	RunOptions o = until(15);
+	o.seed = sc.seed + 1;
+	const RunResult c = run(sc, o);
+	EXPECT_NE(a.fingerprint, c.fingerprint);
+	EXPECT_TRUE(a.all_pass());
+}
+
+TEST(Engine, PolicyChangesTheRunAndFifoBreaksFairness)
+{
+	const auto sc = load("fairness-4tenant-flooder");
+	RunOptions fair = until(120);
+	RunOptions fifo = until(120);
+	fifo.policy = coconut::scenario::Policy::Fifo;
+	const RunResult f = run(sc, fair);
+	const RunResult g = run(sc, fifo);
+	ASSERT_NE(gate(f, "fairness"), nullptr);
+	EXPECT_TRUE(gate(f, "fairness")->pass) << gate(f, "fairness")->detail;
+	EXPECT_FALSE(gate(g, "fairness")->pass);
+	EXPECT_NE(f.fingerprint, g.fingerprint);
+	// The spike: a victim's PCIe slowdown under fifo is orders of magnitude above fair.
+	EXPECT_GT(*g.metrics.get("tenant.alice.pcie.p99_over_p50_milli") +
+			  *g.metrics.get("tenant.alice.inference.p99_over_p50_milli"),
+		  *f.metrics.get("tenant.alice.pcie.p99_over_p50_milli") +
+			  *f.metrics.get("tenant.alice.inference.p99_over_p50_milli"));
+}
+
+TEST(Engine, UseAfterRevokeGateCatchesAKernelThatLetsRevokedOpsComplete)
+{
+	const auto sc = load("revocation-race");
+	const RunResult ok = run(sc, until(20));
+	ASSERT_NE(gate(ok, "no.use.after.revoke"), nullptr);
+	EXPECT_TRUE(gate(ok, "no.use.after.revoke")->pass);
+	EXPECT_GT(*ok.metrics.get("inflight.revoked_failed") + *ok.metrics.get("inflight.cancelled"), 0);
+	RunOptions bad = until(20);
+	bad.mutations.complete_revoked_ops = true;
+	const RunResult r = run(sc, bad);
+	EXPECT_FALSE(gate(r, "no.use.after.revoke")->pass);
+	EXPECT_GT(*r.metrics.get("use_after_revoke"), 0);
+}
+
+TEST(Engine, AuditVerifyGateCatchesAFlippedBit)
+{
+	const auto sc = load("maya-workstation");
+	RunOptions bad = until(5);
+	bad.mutations.flip_sealed_bit = true;
+	const RunResult r = run(sc, bad);
+	ASSERT_NE(gate(r, "audit.verify"), nullptr);
+	EXPECT_FALSE(gate(r, "audit.verify")->pass);
+	EXPECT_NE(gate(r, "audit.verify")->detail.find("head after event"), std::string::npos)
+		<< gate(r, "audit.verify")->detail;
+}
+
+TEST(Engine, ParityGateCatchesADecisionWithoutAnEvent)
+{
+	const auto sc = load("maya-workstation");
+	RunOptions bad = until(5);
+	bad.mutations.phantom_decision = true;
+	const RunResult r = run(sc, bad);
+	ASSERT_NE(gate(r, "audit.parity"), nullptr);
+	EXPECT_FALSE(gate(r, "audit.parity")->pass);
+}
+
+TEST(Engine, MayaDeniedReadIsOneRowOneNotification)
+{
+	const RunResult r = run(load("maya-workstation"), until(10));
+	EXPECT_EQ(r.metrics.get("audit.cap_deny"), 1);
+	EXPECT_EQ(r.metrics.get("notifications"), 1);
+	EXPECT_EQ(r.metrics.get("lsm.denies"), 1);
+	EXPECT_EQ(r.metrics.get("vfs.reads"), 1);
+}
+
+} // namespace
