@@ -7,7 +7,7 @@
 //    never differs by more than one turn's charge over the smallest weight (plus the rounding
 //    of the charges), and neither does the spread statistic;
 //  - fair, with tenants going idle and coming back: the spread stays within one turn (the lift).
-#include "sched_model.h"
+#include "sched_driver.h"
 #include "sched_util.h"
 
 #include <rapidcheck.h>
@@ -16,173 +16,30 @@
 #include <tuple>
 
 using namespace sched_test;
-using sched_model::Model;
 
 namespace {
 
-constexpr u32 kLanesMax = 8, kTenantsMax = 4, kAids = 14, kTenantIds = 6, kEntities = 24;
-
-using Op = std::tuple<uint8_t, uint16_t, uint16_t, uint16_t>;
+using sched_driver::Op;
 
 rc::Gen<std::vector<Op>> ops_gen()
 {
-	return rc::gen::mapcat(rc::gen::inRange(20, 400), [](int n) {
+	return rc::gen::mapcat(rc::gen::inRange(20, 1200), [](int n) {
 		return rc::gen::container<std::vector<Op>>((size_t)n, rc::gen::arbitrary<Op>());
 	});
 }
 
-u32 weight_of(u16 c)
-{
-	if (c % 23 == 0)
-		return c % 2 ? 0 : CO_SCHED_WEIGHT_MAX + 1; // out of range now and then
-	if (c % 17 == 0)
-		return CO_SCHED_WEIGHT_MAX;
-	return 1 + c % 8;
-}
-
-u64 units_of(u16 b, u16 c)
-{
-	if (c % 31 == 0)
-		return UINT64_MAX / (1 + b % 3); // saturation
-	return c % 100;
-}
-
-// Everything a caller can observe, compared.
-void compare(const Sched &t, const Model &m, const Entities &es)
-{
-	RC_ASSERT(co_sched_check(t.s));
-	for (u64 aid = 0; aid <= kAids; aid++)
-		RC_ASSERT(co_sched_lane_queued(t.s, aid) == m.lane_queued(aid));
-	for (u32 id = 0; id < kTenantIds; id++) {
-		struct co_sched_tenant_info ti{};
-		int rc = co_sched_tenant_info(t.s, id, &ti);
-		auto it = m.tenants.find(id);
-		if (it == m.tenants.end()) {
-			RC_ASSERT(rc == -ENOENT);
-			continue;
-		}
-		RC_ASSERT(rc == 0);
-		RC_ASSERT(ti.tenant == id);
-		RC_ASSERT(ti.weight == it->second.weight);
-		RC_ASSERT(ti.counter == it->second.counter);
-		RC_ASSERT(ti.served_units == it->second.served);
-		RC_ASSERT(ti.queued == m.tenant_queued(id));
-		RC_ASSERT(ti.lanes == m.tenant_lanes(id));
-		RC_ASSERT(ti.backlogged == (ti.queued > 0));
-	}
-	co_sched_stats st;
-	co_sched_get_stats(t.s, &st);
-	RC_ASSERT(st.enqueues == m.st.enqueues);
-	RC_ASSERT(st.picks == m.st.picks);
-	RC_ASSERT(st.putbacks == m.st.putbacks);
-	RC_ASSERT(st.charged_units == m.st.charged_units);
-	RC_ASSERT(st.lanes == m.st.lanes);
-	RC_ASSERT(st.tenants == m.st.tenants);
-	RC_ASSERT(st.queued == m.st.queued);
-	RC_ASSERT(st.max_backlogged_spread == m.st.max_backlogged_spread);
-	for (size_t i = 0; i < kEntities; i++) {
-		RC_ASSERT((es.e[i].queued != 0) == m.ents[i].queued);
-		if (m.ents[i].queued)
-			RC_ASSERT(es.e[i].seq == m.ents[i].seq);
-	}
-}
-
 void run_against_model(u32 policy, const std::vector<Op> &ops)
 {
-	Sched t(policy, kLanesMax, kTenantsMax);
-	RC_ASSERT(t.s != nullptr);
-	Model m(policy, kLanesMax, kTenantsMax, kEntities);
-	Entities es(kEntities);
-	std::vector<int> picked; // most recent last: put back from the end
-
-	auto pick = [&]() {
-		co_sched_entity *e = co_sched_pick(t.s);
-		int want = m.pick();
-		RC_ASSERT(es.id_of(e) == want);
-		if (e)
-			picked.push_back(want);
-		return e;
-	};
-	auto putback = [&](size_t i) {
-		RC_ASSERT(co_sched_putback(t.s, es.at(i)) == m.putback((int)i));
-	};
-
-	for (const auto &[k, a, b, c] : ops) {
-		u64 aid = a % (kAids + 1);
-		u32 tenant = b % kTenantIds;
-		size_t ent = a % kEntities;
-		switch (k % 16) {
-		case 0:
-		case 1:
-			RC_ASSERT(co_sched_lane_add(t.s, aid, tenant, weight_of(c)) ==
-				  m.lane_add(aid, tenant, weight_of(c)));
-			break;
-		case 2:
-			RC_ASSERT(co_sched_lane_remove(t.s, aid) == m.lane_remove(aid));
-			break;
-		case 3:
-			RC_ASSERT(co_sched_lane_set_weight(t.s, aid, weight_of(c)) ==
-				  m.lane_set_weight(aid, weight_of(c)));
-			break;
-		case 4:
-			RC_ASSERT(co_sched_tenant_set_weight(t.s, tenant, weight_of(c)) ==
-				  m.tenant_set_weight(tenant, weight_of(c)));
-			break;
-		case 5:
-		case 6:
-		case 7:
-		case 8:
-			// A queued entity keeps its lane (the scheduler owns it); else a new one.
-			if (!m.ents[ent].queued) {
-				es.e[ent].aid = 1 + b % kAids;
-				m.ents[ent].aid = es.e[ent].aid;
-			}
-			RC_ASSERT(co_sched_enqueue(t.s, es.at(ent)) == m.enqueue((int)ent));
-			break;
-		case 9:
-		case 10:
-		case 11: {
-			co_sched_entity *e = pick();
-			if (e && c % 2) {
-				u64 units = units_of(b, c);
-				RC_ASSERT(co_sched_charge(t.s, e->aid, units) ==
-					  m.charge(e->aid, units));
-			}
-			break;
-		}
-		case 12:
-			if (!picked.empty() && b % 4) {
-				putback((size_t)picked.back());
-				picked.pop_back();
-			} else {
-				putback(ent); // any entity: queued ones answer -EALREADY
-			}
-			break;
-		case 13:
-			RC_ASSERT(co_sched_cancel(t.s, es.at(ent)) == m.cancel((int)ent));
-			break;
-		case 14:
-			RC_ASSERT(co_sched_charge(t.s, aid, units_of(b, c)) ==
-				  m.charge(aid, units_of(b, c)));
-			break;
-		default: {
-			// Several picks put back at once, in reverse: the next picks repeat them.
-			size_t n = 1 + c % 4, before = picked.size();
-			for (size_t i = 0; i < n; i++)
-				pick();
-			for (size_t i = picked.size(); i > before; i--) {
-				putback((size_t)picked.back());
-				picked.pop_back();
-			}
-			break;
-		}
-		}
-		compare(t, m, es);
+	sched_driver::Driver d(policy);
+	RC_ASSERT(d.created());
+	for (const Op &op : ops) {
+		std::string err = d.step(op);
+		if (!err.empty())
+			RC_FAIL(err);
 	}
-	// Drain: the remaining order matches too.
-	for (u32 i = 0; i <= kEntities; i++)
-		pick();
-	compare(t, m, es);
+	std::string err = d.drain();
+	if (!err.empty())
+		RC_FAIL("drain: " + err);
 }
 
 RC_GTEST_PROP(SchedModel, FairMatchesTheModel, ())
