@@ -12,8 +12,9 @@
 //    by putback it is not lifted. A removed lane's counter remains its tenant's lane reference.
 //  - fifo: the backlogged lane with the smallest (head seq, aid).
 //  - per-process: a rotation of backlogged lanes; a lane becoming backlogged by enqueue goes to
-//    the back, by putback (or a putback to a backlogged lane) to the front; a served lane still
-//    backlogged goes to the back.
+//    the back; a served lane still backlogged goes to the back; a putback to a lane picked and
+//    not charged since moves it to the front (joining if idle), to a charged one leaves it where
+//    it is (joining at the back if idle).
 #ifndef COCONUT_SCHED_MODEL_H
 #define COCONUT_SCHED_MODEL_H
 
@@ -47,7 +48,8 @@ struct Model {
 		u32 weight;
 		u64 counter = 0;
 		u64 served = 0;
-		std::deque<int> q; // entity ids
+		bool turn_open = false; // picked, not charged since
+		std::deque<int> q;	// entity ids
 	};
 	struct Tenant {
 		u32 weight = CO_SCHED_WEIGHT_DEFAULT;
@@ -157,7 +159,7 @@ struct Model {
 		Lane &l = lanes[aid];
 		Tenant &t = tenants[l.tenant];
 		if (policy == CO_SCHED_PER_PROCESS) {
-			if (putback)
+			if (putback && l.turn_open)
 				rotation.push_front(aid);
 			else
 				rotation.push_back(aid);
@@ -216,7 +218,7 @@ struct Model {
 		st.queued++;
 		if (l.q.size() == 1) {
 			join(en.aid, true);
-		} else if (policy == CO_SCHED_PER_PROCESS) {
+		} else if (policy == CO_SCHED_PER_PROCESS && l.turn_open) {
 			rotation.remove(en.aid);
 			rotation.push_front(en.aid);
 		}
@@ -284,6 +286,7 @@ struct Model {
 		Lane &l = lanes[aid];
 		int e = l.q.front();
 		l.q.pop_front();
+		l.turn_open = true;
 		ents[e].queued = false;
 		st.picks++;
 		st.queued--;
@@ -304,6 +307,7 @@ struct Model {
 		l.served = add_sat(l.served, units);
 		t.served = add_sat(t.served, units);
 		st.charged_units = add_sat(st.charged_units, units);
+		l.turn_open = false;
 		return 0;
 	}
 

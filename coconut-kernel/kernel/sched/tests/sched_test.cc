@@ -305,6 +305,37 @@ TEST(SchedQueue, PutbackInReverseRestoresTheOrder)
 	}
 }
 
+// A preempted slice: picked, charged for what it ran, put back. Fair and per-process let the
+// others have their turn first; fifo resumes the oldest. Put back before any charge (a turn not
+// used), every policy serves it again at once.
+TEST(SchedQueue, PutbackAfterAChargeHasUsedItsTurn)
+{
+	struct Want {
+		u32 policy;
+		int after_charge;
+	} wants[] = { { CO_SCHED_FAIR, 2 }, { CO_SCHED_FIFO, 0 }, { CO_SCHED_PER_PROCESS, 2 } };
+	for (const Want &w : wants) {
+		for (bool charged : { true, false }) {
+			Sched t(w.policy, 4, 4);
+			Entities es(3);
+			ASSERT_EQ(co_sched_lane_add(t.s, 1, 1, 1), 0);
+			ASSERT_EQ(co_sched_lane_add(t.s, 2, 2, 1), 0);
+			ASSERT_EQ(es.enqueue(t.s, 0, 1), 0);
+			ASSERT_EQ(es.enqueue(t.s, 1, 1), 0);
+			ASSERT_EQ(es.enqueue(t.s, 2, 2), 0);
+			co_sched_entity *e = co_sched_pick(t.s);
+			ASSERT_EQ(e, es.at(0));
+			if (charged) {
+				ASSERT_EQ(co_sched_charge(t.s, 1, 10), 0);
+			}
+			ASSERT_EQ(co_sched_putback(t.s, e), 0);
+			EXPECT_EQ(es.id_of(co_sched_pick(t.s)), charged ? w.after_charge : 0)
+				<< co_sched_policy_name(w.policy) << (charged ? " charged" : " uncharged");
+			EXPECT_EQ(co_sched_lane_queued(t.s, 1) + co_sched_lane_queued(t.s, 2), 2u);
+		}
+	}
+}
+
 TEST(SchedQueue, PutbackKeepsSeqAndFifoPlace)
 {
 	Sched t(CO_SCHED_FIFO, 4, 2);
