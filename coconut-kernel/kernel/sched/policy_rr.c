@@ -8,8 +8,11 @@
  * next. A lane that becomes backlogged joins at the tail (just before rr_head); a served lane
  * that is still backlogged goes to the tail by moving rr_head on. All O(1).
  *
- * A putback undoes a pick: the lane goes back to the head of the rotation, so entities put
- * back in the reverse order of their picks come out again in the order they were picked.
+ * A putback before the lane is charged undoes its pick (the turn was not used: a batch slot
+ * not taken): the lane goes back to the head of the rotation, so entities put back in the
+ * reverse order of their picks come out again in the order they were picked. Once charged, the
+ * turn was used (a preempted CPU slice): the lane stays at the tail where the pick sent it, or
+ * joins there if it had gone idle, and the others take their turns first.
  */
 #include "sched_int.h"
 
@@ -55,7 +58,7 @@ static void co_sched_rr_unlink(struct co_sched *s, struct co_sched_lane *l)
 void co_sched_rr_join(struct co_sched *s, struct co_sched_lane *l, bool putback)
 {
 	co_sched_rr_insert_tail(s, l);
-	if (putback)
+	if (putback && l->turn_open)
 		s->rr_head = co_sched_lane_slot(s, l);
 }
 
@@ -78,8 +81,8 @@ void co_sched_rr_served(struct co_sched *s, struct co_sched_lane *l)
 
 void co_sched_rr_head(struct co_sched *s, struct co_sched_lane *l, bool putback)
 {
-	/* A cancel of the head leaves the lane's turn where it was. */
-	if (!putback)
+	/* A cancel of the head, or a putback after the turn was used, leaves the lane's place. */
+	if (!putback || !l->turn_open)
 		return;
 	co_sched_rr_unlink(s, l);
 	co_sched_rr_join(s, l, true);

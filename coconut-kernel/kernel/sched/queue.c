@@ -128,6 +128,7 @@ struct co_sched_entity *co_sched_pick(struct co_sched *s)
 	}
 	CO_ASSERT(l && l->queued > 0);
 	e = co_sched_pop_head(s, l);
+	l->turn_open = true;
 	s->stats.picks++;
 	if (l->queued == 0)
 		co_sched_left(s, l);
@@ -237,6 +238,7 @@ int co_sched_charge(struct co_sched *s, u64 aid, u64 units)
 	l->served_units = co_sched_add_sat(l->served_units, units);
 	t->served_units = co_sched_add_sat(t->served_units, units);
 	s->stats.charged_units = co_sched_add_sat(s->stats.charged_units, units);
+	l->turn_open = false;
 	if (s->policy == CO_SCHED_FAIR)
 		co_sched_fair_charged(s, l);
 	return 0;

@@ -126,6 +126,11 @@ struct co_sched_lane {
 	u32 tenant;	/* slot of its tenant */
 	u32 weight;
 	u32 queued;
+	/*
+	 * Picked since its last charge: the turn was not used yet, so a putback undoes the pick
+	 * (per-process puts the lane back at the head of the rotation, not the tail).
+	 */
+	bool turn_open;
 	u32 rr_prev;	/* per-process: the circular rotation of backlogged lanes */
 	u32 rr_next;	/* CO_SCHED_NIL when not in it; also the free-slot link */
 };
@@ -192,12 +197,11 @@ static inline u64 co_sched_add_sat(u64 a, u64 b)
  * ---- the policy hooks (queue.c calls them; the queue itself is already updated) ----------
  *
  * join: l just became backlogged (its first entity); putback says it came back by putback,
- *       which restores its place instead of lifting it.
+ *       which restores its place instead of lifting it (fair); per-process reads l->turn_open.
  * leave: l just became empty (a pick or a cancel took its last entity).
  * next: the lane to serve now (some lane is backlogged).
  * served: an entity was just taken from l's head and l is still backlogged.
- * head: l's head changed while it stayed backlogged (a putback or a cancel of the head);
- *       putback as for join.
+ * head: l's head changed while it stayed backlogged (a putback or a cancel of the head).
  * charged: l's (and its tenant's) counters just advanced.
  */
 void co_sched_fair_join(struct co_sched *s, struct co_sched_lane *l, bool putback);
