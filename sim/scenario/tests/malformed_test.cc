@@ -46,7 +46,7 @@ std::vector<Case> cases()
 		{"empty file", "", "(top level)"},
 		{"only a comment", "# nothing here\n", "(top level)"},
 		{"top level is a list", "- a\n- b\n", "(top level)"},
-		{"two documents", b + "---\nname: u #<\n", "(top level)"},
+		{"two documents", b + "--- #<\nname: u\n", "(top level)"},
 		{"unknown top-level key", b + "tenents: [] #<\n", "tenents"},
 		{"unknown nested key", b + "        cuont: 3 #<\n", "tenants[0].groups[0].cuont"},
 		{"duplicate key", b + "        count: 3 #<\n", "tenants[0].groups[0].count"},
