@@ -184,11 +184,13 @@ std::string as_name(const Field &f)
 
 namespace {
 
-[[noreturn]] void fail_number(const Field &f, const std::string &text, const std::string &what)
+[[noreturn]] void fail_number(const Field &f, const std::string &text, const std::string &what,
+				const std::string &expected = "")
 {
 	if (!text.empty() && text[0] == '-')
 		f.fail(quote(text) + ": must not be negative");
-	f.fail(quote(text) + " is not " + what + " (or is out of range)");
+	f.fail(quote(text) + " is not " + what + " or is out of range" +
+	       (expected.empty() ? "" : "; expected " + expected));
 }
 
 } // namespace
@@ -231,9 +233,9 @@ u64 as_duration(const Field &f, u64 min_ns)
 	const std::string text = scalar_text(f, "a duration");
 	const auto v = parse_duration_ns(text);
 	if (!v)
-		fail_number(f, text,
-			    "a duration (a number and one of ns, us, ms, s, min, h, e.g. 250ns, "
-			    "1.5ms; the value must be a whole number of ns)");
+		fail_number(f, text, "a duration",
+			    "a number and one of ns, us, ms, s, min, h, e.g. 250ns, 1.5ms (a whole "
+			    "number of ns)");
 	if (*v < min_ns)
 		f.fail(text + " is too short: at least " + std::to_string(min_ns) + " ns");
 	return *v;
@@ -244,9 +246,9 @@ u64 as_size(const Field &f, u64 min_bytes)
 	const std::string text = scalar_text(f, "a size");
 	const auto v = parse_size_bytes(text);
 	if (!v)
-		fail_number(f, text,
-			    "a size (bytes, or a number and one of B, KB, MB, GB, TB, KiB, MiB, GiB, "
-			    "TiB, e.g. 4KiB, 1.5GB; the value must be a whole number of bytes)");
+		fail_number(f, text, "a size",
+			    "bytes, or a number and one of B, KB, MB, GB, TB, KiB, MiB, GiB, TiB, "
+			    "e.g. 4KiB, 1.5GB (a whole number of bytes)");
 	if (*v < min_bytes)
 		f.fail(text + " is too small: at least " + std::to_string(min_bytes) + " bytes");
 	return *v;
@@ -257,9 +259,9 @@ u64 as_rate_gap(const Field &f)
 	const std::string text = scalar_text(f, "a rate");
 	const auto v = parse_rate_gap_ns(text);
 	if (!v)
-		fail_number(f, text,
-			    "a rate (a positive number per us, ms, s, min or h, e.g. 5/s, 0.5/s, "
-			    "300/min; at most 1 per ns)");
+		fail_number(f, text, "a rate",
+			    "a positive number per us, ms, s, min or h, e.g. 5/s, 0.5/s, 300/min "
+			    "(at most 1 per ns)");
 	return *v;
 }
 
@@ -268,7 +270,7 @@ u64 as_milli(const Field &f, u64 min, u64 max)
 	const std::string text = scalar_text(f, "a number");
 	const auto v = parse_milli(text);
 	if (!v)
-		fail_number(f, text, "a number with at most 3 decimals (e.g. 1.5)");
+		fail_number(f, text, "a number", "at most 3 decimals, e.g. 1.5");
 	if (*v < min || *v > max)
 		f.fail(text + " is out of range [" + std::to_string(min / 1000) + "." +
 		       std::to_string(1000 + min % 1000).substr(1) + ", " +
