@@ -13,6 +13,8 @@ found=0
 for bin in $(find "$build" -maxdepth 5 -type f -name '*_fuzz' -perm -u+x | sort); do
   name=$(basename "$bin")
   seed="$root/coconut-kernel/lib/fuzz/corpus/$name"
+  # Simulator parts keep their seeds beside their fuzzers (sim/<part>/fuzz/corpus/<target>/).
+  [ -d "$seed" ] || seed=$(ls -d "$root"/sim/*/fuzz/corpus/"$name" 2>/dev/null | head -n 1)
   work=$(mktemp -d)
   [ -d "$seed" ] && cp -r "$seed/." "$work/"
   echo "fuzz: $name for ${seconds}s ($(ls "$work" | wc -l) seeds)"

@@ -11,7 +11,7 @@ namespace coconut::scenario::limits {
 
 // A scenario or profile file larger than this is refused before parsing: real ones are a few
 // KiB, and yaml-cpp keeps the whole document in memory several times over.
-inline constexpr std::size_t file_bytes_max = 4u << 20;
+inline constexpr std::size_t file_bytes_max = 16u << 20;
 
 inline constexpr std::size_t name_bytes_max = 64;	     // scenario, tenant, group, gate, model
 inline constexpr std::size_t description_bytes_max = 4096;   // scenario description

@@ -4,6 +4,8 @@
 #include "scenario_limits.h"
 #include "units_detail.h"
 
+#include <yaml-cpp/eventhandler.h>
+
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -182,11 +184,13 @@ std::string as_name(const Field &f)
 
 namespace {
 
-[[noreturn]] void fail_number(const Field &f, const std::string &text, const std::string &what)
+[[noreturn]] void fail_number(const Field &f, const std::string &text, const std::string &what,
+				const std::string &expected = "")
 {
 	if (!text.empty() && text[0] == '-')
 		f.fail(quote(text) + ": must not be negative");
-	f.fail(quote(text) + " is not " + what + " (or is out of range)");
+	f.fail(quote(text) + " is not " + what + " or is out of range" +
+	       (expected.empty() ? "" : "; expected " + expected));
 }
 
 } // namespace
@@ -229,9 +233,9 @@ u64 as_duration(const Field &f, u64 min_ns)
 	const std::string text = scalar_text(f, "a duration");
 	const auto v = parse_duration_ns(text);
 	if (!v)
-		fail_number(f, text,
-			    "a duration (a number and one of ns, us, ms, s, min, h, e.g. 250ns, "
-			    "1.5ms; the value must be a whole number of ns)");
+		fail_number(f, text, "a duration",
+			    "a number and one of ns, us, ms, s, min, h, e.g. 250ns, 1.5ms (a whole "
+			    "number of ns)");
 	if (*v < min_ns)
 		f.fail(text + " is too short: at least " + std::to_string(min_ns) + " ns");
 	return *v;
@@ -242,9 +246,9 @@ u64 as_size(const Field &f, u64 min_bytes)
 	const std::string text = scalar_text(f, "a size");
 	const auto v = parse_size_bytes(text);
 	if (!v)
-		fail_number(f, text,
-			    "a size (bytes, or a number and one of B, KB, MB, GB, TB, KiB, MiB, GiB, "
-			    "TiB, e.g. 4KiB, 1.5GB; the value must be a whole number of bytes)");
+		fail_number(f, text, "a size",
+			    "bytes, or a number and one of B, KB, MB, GB, TB, KiB, MiB, GiB, TiB, "
+			    "e.g. 4KiB, 1.5GB (a whole number of bytes)");
 	if (*v < min_bytes)
 		f.fail(text + " is too small: at least " + std::to_string(min_bytes) + " bytes");
 	return *v;
@@ -255,9 +259,9 @@ u64 as_rate_gap(const Field &f)
 	const std::string text = scalar_text(f, "a rate");
 	const auto v = parse_rate_gap_ns(text);
 	if (!v)
-		fail_number(f, text,
-			    "a rate (a positive number per us, ms, s, min or h, e.g. 5/s, 0.5/s, "
-			    "300/min; at most 1 per ns)");
+		fail_number(f, text, "a rate",
+			    "a positive number per us, ms, s, min or h, e.g. 5/s, 0.5/s, 300/min "
+			    "(at most 1 per ns)");
 	return *v;
 }
 
@@ -266,7 +270,7 @@ u64 as_milli(const Field &f, u64 min, u64 max)
 	const std::string text = scalar_text(f, "a number");
 	const auto v = parse_milli(text);
 	if (!v)
-		fail_number(f, text, "a number with at most 3 decimals (e.g. 1.5)");
+		fail_number(f, text, "a number", "at most 3 decimals, e.g. 1.5");
 	if (*v < min || *v > max)
 		f.fail(text + " is out of range [" + std::to_string(min / 1000) + "." +
 		       std::to_string(1000 + min % 1000).substr(1) + ", " +
@@ -299,6 +303,53 @@ std::vector<std::string> as_string_list(const Field &f, std::size_t max_items,
 	return out;
 }
 
+namespace {
+
+// Counts documents without building them. YAML::LoadAll() is not used: on some malformed
+// input (found by scenario_load_fuzz) yaml-cpp 0.7 yields empty documents forever.
+class DocumentCounter : public YAML::EventHandler {
+public:
+	void OnDocumentStart(const YAML::Mark &mark) override
+	{
+		if (documents_++ == 1)
+			second_ = mark;
+	}
+	void OnDocumentEnd() override {}
+	void OnNull(const YAML::Mark &, YAML::anchor_t) override {}
+	void OnAlias(const YAML::Mark &, YAML::anchor_t) override {}
+	void OnScalar(const YAML::Mark &, const std::string &, YAML::anchor_t,
+		      const std::string &) override
+	{
+	}
+	void OnSequenceStart(const YAML::Mark &, const std::string &, YAML::anchor_t,
+			     YAML::EmitterStyle::value) override
+	{
+	}
+	void OnSequenceEnd() override {}
+	void OnMapStart(const YAML::Mark &, const std::string &, YAML::anchor_t,
+			YAML::EmitterStyle::value) override
+	{
+	}
+	void OnMapEnd() override {}
+
+	int documents() const { return documents_; }
+	const YAML::Mark &second() const { return second_; }
+
+private:
+	int documents_ = 0;
+	YAML::Mark second_;
+};
+
+[[noreturn]] void fail_yaml(const YAML::Exception &e, const std::string &file)
+{
+	// yaml-cpp's marks are 0-based; a mark it could not set reads -1.
+	const int line = e.mark.line >= 0 ? e.mark.line + 1 : 1;
+	const int column = e.mark.column >= 0 ? e.mark.column + 1 : 1;
+	throw ScenarioError(SourceLoc{file, line, column}, "(yaml syntax)", e.msg);
+}
+
+} // namespace
+
 YAML::Node parse_document(std::string_view text, const std::string &file)
 {
 	if (text.size() > limits::file_bytes_max)
@@ -306,22 +357,28 @@ YAML::Node parse_document(std::string_view text, const std::string &file)
 				    "the file is " + std::to_string(text.size()) +
 					    " bytes, at most " +
 					    std::to_string(limits::file_bytes_max));
-	std::vector<YAML::Node> docs;
+	const std::string copy(text);
+	YAML::Node doc;
 	try {
-		docs = YAML::LoadAll(std::string(text));
+		doc = YAML::Load(copy);
+		// Two calls at most: is there a second document after the first?
+		std::istringstream in(copy);
+		YAML::Parser parser(in);
+		DocumentCounter counter;
+		if (parser.HandleNextDocument(counter) && parser.HandleNextDocument(counter) &&
+		    counter.documents() > 1) {
+			const YAML::Mark &m = counter.second();
+			throw ScenarioError(SourceLoc{file, m.line >= 0 ? m.line + 1 : 1,
+						      m.column >= 0 ? m.column + 1 : 1},
+					    "(top level)",
+					    "more than one YAML document ('---'); put one per file");
+		}
 	} catch (const YAML::Exception &e) {
-		// yaml-cpp's marks are 0-based; a mark it could not set reads -1.
-		const int line = e.mark.line >= 0 ? e.mark.line + 1 : 1;
-		const int column = e.mark.column >= 0 ? e.mark.column + 1 : 1;
-		throw ScenarioError(SourceLoc{file, line, column}, "(yaml syntax)", e.msg);
+		fail_yaml(e, file);
 	}
-	if (docs.empty() || docs[0].IsNull())
-		throw ScenarioError(SourceLoc{file, 1, 1}, "(top level)",
-				    "the document is empty");
-	if (docs.size() > 1)
-		throw ScenarioError(loc_of(docs[1], file, SourceLoc{file, 1, 1}), "(top level)",
-				    "more than one YAML document ('---'); put one per file");
-	return docs[0];
+	if (!doc || doc.IsNull())
+		throw ScenarioError(SourceLoc{file, 1, 1}, "(top level)", "the document is empty");
+	return doc;
 }
 
 std::string read_text_file(const std::string &path, const std::string &field)

@@ -1,0 +1,26 @@
+// The scenario loader on arbitrary bytes: it must return a scenario or throw ScenarioError,
+// never crash, hang, or throw anything else (an escaping exception aborts the fuzzer). Trace
+// paths resolve against the tests' data directory, so the seed using every field loads whole.
+#include "scenario.h"
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size)
+{
+	const std::string_view text(reinterpret_cast<const char *>(data), size);
+	try {
+		const coconut::scenario::Scenario s =
+			coconut::scenario::load_scenario_string(text, "fuzz.yaml", COCONUT_FUZZ_BASE_DIR);
+		// What loaded is validated: events sorted, references in range.
+		for (std::size_t i = 1; i < s.events.size(); ++i)
+			if (s.events[i - 1].at_ns > s.events[i].at_ns)
+				__builtin_trap();
+		for (const auto &e : s.events)
+			if (e.at_ns >= s.duration_ns)
+				__builtin_trap();
+	} catch (const coconut::scenario::ScenarioError &) {
+	}
+	return 0;
+}
