@@ -216,8 +216,13 @@ int cmd_run(const Args &a)
 		std::cout << "scenario: " << ran.name << " (" << file << ")\n"
 			  << "policy: " << scenario::policy_name(ran.policy) << "  seed: " << ran.seed
 			  << "  simulated: " << metrics::format_ns(res.sim_end_ns) << "\n\n";
-		for (const std::string &n : res.notes)
-			std::cout << "  " << n << "\n";
+		// A summary line per tenant and resource; a big platform gets the first ones only.
+		constexpr size_t kNotesMax = 48;
+		for (size_t i = 0; i < res.notes.size() && i < kNotesMax; i++)
+			std::cout << "  " << res.notes[i] << "\n";
+		if (res.notes.size() > kNotesMax)
+			std::cout << "  ... " << res.notes.size() - kNotesMax
+				  << " more lines (all of them in --out DIR/result.json)\n";
 		std::cout << "\n";
 	}
 	metrics::print_gate_table(std::cout, res.gates);

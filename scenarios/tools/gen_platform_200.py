@@ -41,12 +41,16 @@ tenants:
 """
 GATES = """
 gates:
-  - kind: fairness
-    name: gpu0-tenants-unaffected
+  # The runaway shares GPU 0 with 50 tenants. Under fair share their p99 slowdown stays within
+  # 2x that of the tenants on GPUs 1-3 (the runaway keeps GPU 0's batches full, so iterations
+  # are longer there); under fifo it is hundreds of times worse.
+  - kind: isolation
+    name: runaway-neighbours-unaffected
     bound: 2.0
     tenants: [ {gpu0} ]
+    baseline: [ {others} ]
     resources: [ inference ]
-  - {{ kind: metric, name: runaway-contained, metric: requests.failed, op: "==", value: 0 }}
+  - {{ kind: metric, name: nothing-failed, metric: requests.failed, op: "==", value: 0 }}
   - kind: audit.parity
   - kind: audit.verify
   - kind: determinism
@@ -89,7 +93,8 @@ def main() -> int:
           request: { cpu: 1ms, dma: 8MiB, prompt_tokens: { min: 500, max: 1500 }, gen_tokens: { min: 100, max: 300 } }
 """)
     gpu0 = ", ".join(f"t{i:03d}" for i in range(0, TENANTS, GPUS))
-    out.append(GATES.format(gpu0=gpu0))
+    others = ", ".join(f"t{i:03d}" for i in range(TENANTS) if i % GPUS)
+    out.append(GATES.format(gpu0=gpu0, others=others))
     text = "".join(out)
     path = pathlib.Path(__file__).resolve().parent.parent / "platform-200-tenants.yaml"
     if len(sys.argv) > 1 and sys.argv[1] == "--check":

@@ -4,11 +4,7 @@
 #ifndef COCONUT_SIM_DEVICES_JOB_H
 #define COCONUT_SIM_DEVICES_JOB_H
 
-// sched.h names a function after a struct (co_sched_tenant_info), which C++ -Wshadow flags.
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wshadow"
 #include "coconut/sched.h"
-#pragma GCC diagnostic pop
 
 #include <cstdint>
 

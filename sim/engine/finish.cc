@@ -80,7 +80,7 @@ void Simulation::Impl::sample()
 		for (const TenantState &t : tenants) {
 			struct co_sched_tenant_info info{};
 			metrics::TenantSample s{};
-			if (co_sched_tenant_info(scheds[i], t.id, &info) == 0) {
+			if (co_sched_get_tenant_info(scheds[i], t.id, &info) == 0) {
 				s.served_units = info.served_units;
 				s.weight = info.weight;
 				s.backlogged = info.backlogged;
@@ -202,7 +202,7 @@ void Simulation::Impl::collect_metrics(RunResult &out)
 		std::vector<u64> x;
 		for (const TenantState &t : tenants) {
 			struct co_sched_tenant_info info{};
-			if (co_sched_tenant_info(scheds[i], t.id, &info) == 0 && info.served_units)
+			if (co_sched_get_tenant_info(scheds[i], t.id, &info) == 0 && info.served_units)
 				x.push_back(info.served_units / std::max<u32>(1, info.weight));
 		}
 		if (!x.empty())
@@ -318,6 +318,54 @@ void Simulation::Impl::evaluate_gates(RunResult &out)
 			r.measured = metrics::format_milli(worst) + " (" + worst_at + ")";
 			r.bound = "<= " + metrics::format_milli(g.bound_milli);
 			r.pass = pass;
+			r.detail = detail;
+			break;
+		}
+		case GateKind::Isolation: {
+			std::vector<std::string> res = g.resources;
+			if (res.empty())
+				res = { "inference" };
+			u64 worst = 0;
+			bool pass = true;
+			std::string detail, worst_at = "-";
+			for (const std::string &rn : res) {
+				Stage st;
+				stage_of(rn, st);
+				metrics::LogHistogram exposed, base;
+				for (const TenantState &t : tenants) {
+					const bool in_exposed = std::find(g.tenants.begin(), g.tenants.end(),
+									  t.name) != g.tenants.end();
+					const bool in_base = std::find(g.baseline.begin(), g.baseline.end(),
+								       t.name) != g.baseline.end();
+					if (in_exposed)
+						exposed.merge(stage_hist(t.index, st));
+					if (in_base)
+						base.merge(stage_hist(t.index, st));
+				}
+				if (exposed.count() < kFairnessSamplesMin || base.count() < kFairnessSamplesMin) {
+					pass = false;
+					detail += rn + ": " + std::to_string(exposed.count()) + " exposed and " +
+						  std::to_string(base.count()) + " baseline samples (need " +
+						  std::to_string(kFairnessSamplesMin) + " each); ";
+					continue;
+				}
+				const u64 e99 = exposed.value_at_quantile_milli(990);
+				const u64 b99 = std::max<u64>(1, base.value_at_quantile_milli(990));
+				const u64 ratio = (u64)((unsigned __int128)e99 * 1000 / b99);
+				detail += rn + ": p99 slowdown " + metrics::format_milli(e99) + "x exposed vs " +
+					  metrics::format_milli(b99) + "x baseline (p50 " +
+					  metrics::format_milli(exposed.value_at_quantile_milli(500)) + "x vs " +
+					  metrics::format_milli(base.value_at_quantile_milli(500)) + "x); ";
+				if (ratio >= worst) {
+					worst = ratio;
+					worst_at = rn;
+				}
+				if (ratio > g.bound_milli)
+					pass = false;
+			}
+			r.pass = pass;
+			r.measured = metrics::format_milli(worst) + " (" + worst_at + ")";
+			r.bound = "<= " + metrics::format_milli(g.bound_milli);
 			r.detail = detail;
 			break;
 		}

@@ -21,7 +21,7 @@ std::string as_gate_name(const Field &f)
 GateSpec parse_gate(const Field &f, const Scenario &s)
 {
 	const MapReader m(f, {"kind", "name", "bound", "tenants", "resources", "metric", "op",
-			      "value"});
+			      "value", "baseline"});
 	GateSpec g;
 	g.loc = f.loc();
 	const Field kind_field = m.need("kind");
@@ -35,24 +35,35 @@ GateSpec parse_gate(const Field &f, const Scenario &s)
 	if (auto v = m.get("name"))
 		g.name = as_gate_name(*v);
 	const std::string not_used = "not used by " + kind_text + " gates";
-	if (g.kind == GateKind::Fairness) {
-		// p99/p50 is never below 1, so a bound below 1.0 could never hold.
+	auto tenant_list = [&](const Field &v, std::vector<std::string> &out) {
+		for (const Field &e : as_list(v, limits::tenants_max)) {
+			const std::string name = as_string(e, limits::name_bytes_max);
+			const bool known = std::any_of(s.tenants.begin(), s.tenants.end(),
+						       [&](const TenantSpec &t) { return t.name == name; });
+			if (!known)
+				e.fail("no tenant " + quote(name));
+			out.push_back(name);
+		}
+	};
+	if (g.kind == GateKind::Fairness || g.kind == GateKind::Isolation) {
+		// p99/p50 is never below 1, so a fairness bound below 1.0 could never hold; an
+		// isolation bound below 1.0 would ask the exposed tenants to do better than the
+		// baseline, which no scheduler can promise.
 		if (auto v = m.get("bound"))
 			g.bound_milli = as_milli(*v, 1000, 1000000000);
-		if (auto v = m.get("tenants")) {
-			for (const Field &e : as_list(*v, limits::tenants_max)) {
-				const std::string name = as_string(e, limits::name_bytes_max);
-				const bool known = std::any_of(s.tenants.begin(), s.tenants.end(),
-							       [&](const TenantSpec &t) {
-								       return t.name == name;
-							       });
-				if (!known)
-					e.fail("no tenant " + quote(name));
-				g.tenants.push_back(name);
-			}
+		if (g.kind == GateKind::Isolation) {
+			tenant_list(m.need("tenants"), g.tenants);
+			tenant_list(m.need("baseline"), g.baseline);
+			for (const std::string &t : g.tenants)
+				if (std::find(g.baseline.begin(), g.baseline.end(), t) != g.baseline.end())
+					f.fail("tenant " + quote(t) + " is both exposed and baseline");
+		} else {
+			if (auto v = m.get("tenants"))
+				tenant_list(*v, g.tenants);
+			m.refuse("baseline", not_used);
 		}
 		if (auto v = m.get("resources")) {
-			for (const Field &e : as_list(*v, 3)) {
+			for (const Field &e : as_list(*v, 4)) {
 				const std::string name = as_string(e, limits::name_bytes_max);
 				if (!is_fair_resource(name))
 					e.fail("unknown resource " + quote(name) +
@@ -64,6 +75,7 @@ GateSpec parse_gate(const Field &f, const Scenario &s)
 		m.refuse("bound", not_used);
 		m.refuse("tenants", not_used);
 		m.refuse("resources", not_used);
+		m.refuse("baseline", not_used);
 	}
 	if (g.kind == GateKind::Metric) {
 		const Field metric = m.need("metric");

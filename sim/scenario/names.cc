@@ -45,7 +45,7 @@ constexpr Table<EventKind, 15> event_kinds{{
 	{EventKind::TpmWriteFail, "tpm.write.fail"},
 }};
 
-constexpr Table<GateKind, 7> gate_kinds{{
+constexpr Table<GateKind, 8> gate_kinds{{
 	{GateKind::Fairness, "fairness"},
 	{GateKind::AuditParity, "audit.parity"},
 	{GateKind::AuditVerify, "audit.verify"},
@@ -53,6 +53,7 @@ constexpr Table<GateKind, 7> gate_kinds{{
 	{GateKind::Expectations, "expectations"},
 	{GateKind::Metric, "metric"},
 	{GateKind::Determinism, "determinism"},
+	{GateKind::Isolation, "isolation"},
 }};
 
 constexpr Table<CompareOp, 6> compare_ops{{

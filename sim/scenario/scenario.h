@@ -242,6 +242,7 @@ enum class GateKind {
 	Expectations,	  // every action with `expect` returned exactly that
 	Metric,		  // a named metric compared with a value
 	Determinism,	  // a second run with the same seed prints the same fingerprint
+	Isolation,	  // the listed tenants' pooled p99 slowdown <= bound x the baseline's
 };
 const char *gate_kind_name(GateKind k);
 
@@ -254,7 +255,10 @@ struct GateSpec {
 	// Fairness
 	u64 bound_milli = 1500;		    // p99/p50 bound in thousandths (1.5)
 	std::vector<std::string> tenants;   // empty: every tenant without a flooder group
-	std::vector<std::string> resources; // of "cpu" "pcie" "inference"; empty: all contended
+	std::vector<std::string> resources; // of "cpu" "pcie" "gpu" "inference"; empty: all contended
+	// Isolation: the tenants compared with (tenants = the exposed ones); bound_milli is the
+	// largest allowed ratio of the two groups' pooled p99 slowdowns, per resource.
+	std::vector<std::string> baseline;
 	// Metric
 	std::string metric; // a name from docs/scenarios.md "Metrics"
 	CompareOp op = CompareOp::Eq;

@@ -151,19 +151,8 @@ int co_sched_charge(struct co_sched *s, u64 aid, u64 units);
 
 /* Entities queued in aid's lane (0 for no lane). */
 u32 co_sched_lane_queued(const struct co_sched *s, u64 aid);
-/*
- * 0 and *out, or -ENOENT for a tenant never seen. The function shares its struct's name, so
- * C++ callers write `struct co_sched_tenant_info` for the type, and g++'s -Wshadow (the
- * function hides the struct's implicit constructor) is silenced for this one declaration.
- */
-#if defined(__cplusplus) && defined(__GNUC__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wshadow"
-#endif
-int co_sched_tenant_info(const struct co_sched *s, u32 tenant, struct co_sched_tenant_info *out);
-#if defined(__cplusplus) && defined(__GNUC__)
-#pragma GCC diagnostic pop
-#endif
+/* 0 and *out, or -ENOENT for a tenant never seen. */
+int co_sched_get_tenant_info(const struct co_sched *s, u32 tenant, struct co_sched_tenant_info *out);
 void co_sched_get_stats(const struct co_sched *s, struct co_sched_stats *out);
 
 #ifdef __cplusplus

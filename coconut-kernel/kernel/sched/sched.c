@@ -316,7 +316,7 @@ u32 co_sched_lane_queued(const struct co_sched *s, u64 aid)
 	return l ? l->queued : 0;
 }
 
-int co_sched_tenant_info(const struct co_sched *s, u32 tenant, struct co_sched_tenant_info *out)
+int co_sched_get_tenant_info(const struct co_sched *s, u32 tenant, struct co_sched_tenant_info *out)
 {
 	u32 slot = co_sched_tenant_slot(s, tenant);
 	const struct co_sched_tenant *t;

@@ -54,14 +54,13 @@ TEST(Engine, SameSeedSameFingerprintOtherSeedOther)
 	o.seed = sc.seed + 1;
 	const RunResult c = run(sc, o);
 	EXPECT_NE(a.fingerprint, c.fingerprint);
-	EXPECT_TRUE(a.all_pass());
 }
 
 TEST(Engine, PolicyChangesTheRunAndFifoBreaksFairness)
 {
 	const auto sc = load("fairness-4tenant-flooder");
-	RunOptions fair = until(120);
-	RunOptions fifo = until(120);
+	RunOptions fair = until(200);
+	RunOptions fifo = until(200);
 	fifo.policy = coconut::scenario::Policy::Fifo;
 	const RunResult f = run(sc, fair);
 	const RunResult g = run(sc, fifo);

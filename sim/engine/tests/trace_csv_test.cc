@@ -48,7 +48,7 @@ TEST(TraceCsv, MalformedInputNamesLineAndField)
 	const Bad cases[] = {
 		{ "", "t.csv:1:1: header" },
 		{ "TIMESTAMP,Context\n", "t.csv:1:1: header" },
-		{ "+2023-11-16 18:15:46,1,2\n", "t.csv:2:1: TIMESTAMP" },
+		{ "+2023-11-16 18:15,1,2\n", "t.csv:2:1: TIMESTAMP" },
 		{ "+2023-11-16 18:15:46,1\n", "t.csv:2:1: row" },
 		{ "+2023-11-16 18:15:46,1,2,3\n", "t.csv:2:1: row" },
 		{ "+2023-13-16 18:15:46,1,2\n", "TIMESTAMP" },

@@ -52,7 +52,7 @@ def main():
         errors = sorted(validator.iter_errors(load_yaml(path)), key=lambda e: list(e.path))
         for e in errors:
             where = ".".join(str(p) for p in e.path) or "(top level)"
-            print(f"{path}: {where}: {e.message}")
+            print(f"{path}: {where}: {e.message[:300]}")
             failures += 1
     print(f"schema: {len(files)} files checked")
 

@@ -159,7 +159,7 @@ public:
 				return "lane_queued(" + std::to_string(aid) + ")";
 		for (u32 id = 0; id < kTenantIds; id++) {
 			struct co_sched_tenant_info ti {};
-			int rc = co_sched_tenant_info(s_, id, &ti);
+			int rc = co_sched_get_tenant_info(s_, id, &ti);
 			auto it = m_.tenants.find(id);
 			if (it == m_.tenants.end()) {
 				if (rc != -ENOENT)

@@ -116,7 +116,7 @@ TEST(SchedLanes, AddErrors)
 	EXPECT_EQ(co_sched_lane_add(t.s, 0, 1, 1), -EINVAL) << "aid 0 is no agent";
 	EXPECT_EQ(co_sched_lane_add(t.s, 5, 1, 0), -EINVAL);
 	EXPECT_EQ(co_sched_lane_add(t.s, 5, 1, CO_SCHED_WEIGHT_MAX + 1), -EINVAL);
-	EXPECT_EQ(co_sched_tenant_info(t.s, 1, nullptr), -ENOENT)
+	EXPECT_EQ(co_sched_get_tenant_info(t.s, 1, nullptr), -ENOENT)
 		<< "a refused lane_add creates no tenant";
 	EXPECT_EQ(co_sched_lane_add(t.s, 5, 1, CO_SCHED_WEIGHT_MAX), 0);
 	EXPECT_EQ(co_sched_lane_add(t.s, 5, 1, 1), -EEXIST);
@@ -156,10 +156,10 @@ TEST(SchedTenants, SetWeightErrorsAndCreation)
 {
 	Sched t(CO_SCHED_FAIR, 4, 2);
 	struct co_sched_tenant_info ti;
-	EXPECT_EQ(co_sched_tenant_info(t.s, 7, &ti), -ENOENT);
+	EXPECT_EQ(co_sched_get_tenant_info(t.s, 7, &ti), -ENOENT);
 	EXPECT_EQ(co_sched_tenant_set_weight(t.s, 7, 0), -EINVAL);
 	EXPECT_EQ(co_sched_tenant_set_weight(t.s, 7, CO_SCHED_WEIGHT_MAX + 1), -EINVAL);
-	EXPECT_EQ(co_sched_tenant_info(t.s, 7, &ti), -ENOENT) << "a refused weight creates nothing";
+	EXPECT_EQ(co_sched_get_tenant_info(t.s, 7, &ti), -ENOENT) << "a refused weight creates nothing";
 	EXPECT_EQ(co_sched_tenant_set_weight(t.s, 7, 5), 0);
 	ti = t.tenant(7);
 	EXPECT_EQ(ti.tenant, 7u);

@@ -50,7 +50,7 @@ struct Sched {
 	struct co_sched_tenant_info tenant(u32 id) const
 	{
 		struct co_sched_tenant_info ti{};
-		EXPECT_EQ(co_sched_tenant_info(s, id, &ti), 0) << "tenant " << id;
+		EXPECT_EQ(co_sched_get_tenant_info(s, id, &ti), 0) << "tenant " << id;
 		return ti;
 	}
 };
