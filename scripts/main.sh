@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# The main job: install what is missing, build, and run the default job.
-# Until the simulator lands (issue 4) the default job is the kernel library's self-test.
+# The main job: install what is missing, build, and run the release gate scenario
+# (scenarios/fairness-4tenant-flooder.yaml). Exits with coconut-sim's code: 0 when every gate
+# holds, 1 when one fails, 2 on bad input. Extra arguments go to `coconut-sim run`
+# (e.g. --policy fifo to watch the gate trip, --perfetto trace.json).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 cmake --preset default >/dev/null
 cmake --build --preset default
-build/default/coconut-kernel/lib/tests/coconut_selftest
+exec build/default/harness/cli/coconut-sim run scenarios/fairness-4tenant-flooder.yaml "$@"
