@@ -123,6 +123,7 @@ struct Simulation::Impl : public sc_core::sc_module, public devices::JobSink {
 	std::unique_ptr<kmodel::Machine> machine;
 	std::unique_ptr<metrics::TraceEventWriter> perfetto;
 	std::map<std::string, int> tracks;
+	std::map<std::string, u64> last_busy_ns; // per device, for the trace's busy counters
 
 	std::vector<TenantState> tenants;
 	std::map<u32, TenantCounts> tenant_counts;

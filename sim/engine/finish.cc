@@ -92,14 +92,32 @@ void Simulation::Impl::sample()
 		service_diff[i].sample(now, samples);
 	}
 	if (perfetto) {
-		perfetto->counter(perfetto->track("node", "queues"), "cpu.queued", now,
+		// Device tracks: each CPU core's, PCIe link's and GPU partition's busy share over the
+		// last interval (thousandths), and the queues in front of them.
+		const u64 dt = std::max<u64>(1, sample_interval_ns);
+		auto busy = [&](const std::string &process, const std::string &what, u64 busy_ns) {
+			u64 &last = last_busy_ns[what];
+			const u64 d = busy_ns >= last ? busy_ns - last : 0;
+			last = busy_ns;
+			perfetto->counter(perfetto->track(process, what), what + ".busy_milli", now,
+					  (s64)std::min<u64>(1000, d * 1000 / dt));
+		};
+		for (u32 c = 0; c < sc.machine.cpus; c++)
+			busy("cpus", "cpu" + std::to_string(c), machine->cpus().busy_ns(c));
+		for (u32 g = 0; g < machine->gpu_count(); g++) {
+			busy("pcie", "pcie" + std::to_string(g), machine->link(g).busy_ns());
+			for (u32 p = 0; p < machine->gpu(g).partitions(); p++)
+				busy("gpus", "gpu" + std::to_string(g) + "." + std::to_string(p),
+				     machine->gpu(g).busy_ns(p));
+		}
+		perfetto->counter(perfetto->track("cpus", "queue"), "cpu.queued", now,
 				  machine->cpus().queued());
 		for (u32 g = 0; g < machine->gpu_count(); g++)
-			perfetto->counter(perfetto->track("node", "queues"),
+			perfetto->counter(perfetto->track("pcie", "queue"),
 					  "pcie" + std::to_string(g) + ".queued", now,
 					  machine->link(g).queued());
 		if (machine->broker())
-			perfetto->counter(perfetto->track("node", "queues"), "broker.queued", now,
+			perfetto->counter(perfetto->track("gpus", "broker"), "broker.queued", now,
 					  machine->broker()->queued());
 		for (const TenantState &t : tenants) {
 			u64 outstanding = 0;

@@ -27,6 +27,9 @@ def main() -> int:
     threads = {e["args"]["name"] for e in events if e.get("ph") == "M" and e.get("name") == "thread_name"}
     procs = {e["args"]["name"] for e in events if e.get("ph") == "M" and e.get("name") == "process_name"}
     assert any(pn.startswith("tenant maya") for pn in procs), procs
+    for device in ("cpus", "pcie", "gpus"):
+        assert device in procs, (device, procs)
+    assert "cpu0" in threads and "pcie0" in threads and "gpu0.0" in threads, threads
     assert any(e.get("ph") == "X" for e in events), "no spans"
     assert any(e.get("ph") == "C" for e in events), "no counters"
     res = json.loads((out / "result.json").read_text())
