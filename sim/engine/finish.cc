@@ -161,6 +161,10 @@ void Simulation::Impl::collect_metrics(RunResult &out)
 	set("requests.dropped", dropped);
 	set("requests.denied", denied);
 	set("requests.in_flight_at_end", live_requests);
+	// Throughput over the measured span (after warm-up), in requests per 1000 s.
+	const u64 measured_ns = std::max<u64>(1, out.sim_end_ns > sc.warmup_ns ? out.sim_end_ns - sc.warmup_ns : 1);
+	auto per_ks = [&](u64 n) { return (u64)((unsigned __int128)n * 1000000000000ull / measured_ns); };
+	u64 measured_completed = 0;
 	set("lsm.allows", k->lsm_allows);
 	set("lsm.denies", k->lsm_denies);
 	set("audit.events", ch.events());
@@ -191,6 +195,8 @@ void Simulation::Impl::collect_metrics(RunResult &out)
 		set(p + "denied", c.denied);
 		set(p + "dropped", c.dropped);
 		const metrics::LogHistogram &h = tenant_hist(t.index, "slowdown");
+		set(p + "throughput_milli_per_s", per_ks(h.count()));
+		measured_completed += h.count();
 		if (h.count()) {
 			set(p + "slowdown_p50_milli", h.value_at_quantile_milli(500));
 			set(p + "slowdown_p99_milli", h.value_at_quantile_milli(990));
@@ -206,6 +212,7 @@ void Simulation::Impl::collect_metrics(RunResult &out)
 			    (u64)((unsigned __int128)sh.value_at_quantile_milli(990) * 1000 / p50));
 		}
 	}
+	set("requests.throughput_milli_per_s", per_ks(measured_completed));
 	// Jain's index over the tenants' weighted service, per sampled scheduler.
 	const char *const sampled[] = { "cpu", "pcie", "inference" };
 	for (size_t i = 0; i < service_diff.size() && i < 3; i++)

@@ -143,8 +143,8 @@ bool contains(const std::array<const char *, N> &names, std::string_view text)
 }
 
 // Metrics the engine provides for the whole machine (docs/scenarios.md, "Metrics").
-constexpr std::array<const char *, 38> global_metrics{
-	"requests.completed",	   "requests.failed",	     "requests.dropped",
+constexpr std::array<const char *, 39> global_metrics{
+	"requests.throughput_milli_per_s", "requests.completed",	   "requests.failed",	     "requests.dropped",
 	"requests.denied",	   "requests.in_flight_at_end", "lsm.allows",
 	"lsm.denies",		   "audit.events",	     "audit.cap_allow",
 	"audit.cap_deny",	   "audit.sealed",	     "audit.anchors",
@@ -160,8 +160,9 @@ constexpr std::array<const char *, 38> global_metrics{
 };
 
 // tenant.<name>.<suffix>
-constexpr std::array<const char *, 6> tenant_metric_suffixes{
-	"completed", "failed", "denied", "dropped", "slowdown_p50_milli", "slowdown_p99_milli"};
+constexpr std::array<const char *, 7> tenant_metric_suffixes{
+	"completed", "failed", "denied", "dropped", "throughput_milli_per_s", "slowdown_p50_milli",
+	"slowdown_p99_milli"};
 // tenant.<name>.<resource>.<suffix>
 constexpr std::array<const char *, 1> tenant_resource_metric_suffixes{"p99_over_p50_milli"};
 
