@@ -1,37 +1,49 @@
 #!/usr/bin/env bash
 # Runs every libFuzzer target in BUILD_DIR for SECONDS each, starting from its committed seed
-# corpus (coconut-kernel/lib/fuzz/corpus/<target>/). New inputs go to a scratch copy, so the
-# committed corpus only changes when someone minimises and commits on purpose.
-# A crash leaves its reproducer in build/fuzz-artifacts/ and fails the run.
+# corpus (coconut-kernel/lib/fuzz/corpus/<target>/, or sim/<part>/fuzz/corpus/<target>/ for the
+# simulator's parsers). New inputs go to a scratch copy, so the committed corpus only changes
+# when someone minimises and commits on purpose. Targets run COCONUT_FUZZ_JOBS at a time
+# (default 2: one per core of the CI machine). A crash leaves its reproducer in
+# build/fuzz-artifacts/ and fails the run.
 set -euo pipefail
 build=${1:?usage: fuzz.sh BUILD_DIR SECONDS}
 seconds=${2:?usage: fuzz.sh BUILD_DIR SECONDS}
+jobs=${COCONUT_FUZZ_JOBS:-2}
 root=$(cd "$(dirname "$0")/.." && pwd)
 artifacts="$root/build/fuzz-artifacts"
 mkdir -p "$artifacts"
-found=0
-for bin in $(find "$build" -maxdepth 5 -type f -name '*_fuzz' -perm -u+x | sort); do
+
+# One target: fuzz it, print its summary, exit non-zero on a finding.
+run_one() {
+  local bin=$1 name seed work log rc
   name=$(basename "$bin")
   seed="$root/coconut-kernel/lib/fuzz/corpus/$name"
-  # Simulator parts keep their seeds beside their fuzzers (sim/<part>/fuzz/corpus/<target>/).
   [ -d "$seed" ] || seed=$(ls -d "$root"/sim/*/fuzz/corpus/"$name" 2>/dev/null | head -n 1)
   work=$(mktemp -d)
-  [ -d "$seed" ] && cp -r "$seed/." "$work/"
-  echo "fuzz: $name for ${seconds}s ($(ls "$work" | wc -l) seeds)"
+  [ -n "$seed" ] && [ -d "$seed" ] && cp -r "$seed/." "$work/"
   log="$artifacts/$name.log"
   set +e
   "$bin" -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 \
          -artifact_prefix="$artifacts/$name-" "$work" >"$log" 2>&1
   rc=$?
   set -e
-  grep -E '^(stat::number_of_executed_units|stat::peak_rss_mb|Done )' "$log" | sed 's/^/  /' || true
+  {
+    echo "fuzz: $name for ${seconds}s ($(ls "$work" | wc -l) inputs at the end)"
+    grep -E '^(stat::number_of_executed_units|stat::peak_rss_mb|Done )' "$log" | sed 's/^/  /' || true
+  }
   rm -rf "$work"
   if [ "$rc" -ne 0 ]; then
     tail -n 60 "$log"
     echo "fuzz: $name FAILED (rc=$rc); reproducers in $artifacts"
-    exit 1
+    return 1
   fi
-  found=$((found + 1))
-done
+}
+export -f run_one
+export root artifacts seconds
+
+targets=$(find "$build" -maxdepth 5 -type f -name '*_fuzz' -perm -u+x | sort)
+found=$(echo "$targets" | grep -c . || true)
 [ "$found" -gt 0 ] || { echo "fuzz: no targets found in $build"; exit 1; }
+echo "$targets" | xargs -P "$jobs" -I{} bash -c 'run_one "$@"' _ {} ||
+  { echo "fuzz: a target failed"; exit 1; }
 echo "fuzz: $found targets ran clean"

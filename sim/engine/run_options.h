@@ -25,7 +25,7 @@ struct RunOptions {
 	// Mutations for the tests that show each gate can fail (never set by the CLI): each
 	// plants the bug its gate exists to catch.
 	struct Mutations {
-		bool complete_revoked_ops = false; // treat -ECAPABILITY at completion as success
+		bool complete_revoked_ops = false; // revoked ops complete: no cancel, -ECAPABILITY ignored
 		bool flip_sealed_bit = false;	   // flip one bit of a sealed event in the window
 		bool phantom_decision = false;	   // count an LSM decision that has no audit event
 	} mutations;

@@ -247,7 +247,7 @@ void Simulation::Impl::after_revoke(AgentState &a)
 			for (u32 i = 0; i < CO_INFLIGHT_MAX; i++)
 				if (k->inflight[i].token == h.token)
 					revoked = k->inflight[i].revoked;
-			if (revoked && machine->broker())
+			if (revoked && machine->broker() && !opts.mutations.complete_revoked_ops)
 				machine->broker()->cancel(r.job, -ECAPABILITY);
 		}
 	}

@@ -101,12 +101,19 @@ static void co_sched_layout(struct co_sched_layout *lo, u32 lanes_max, u32 tenan
 	lo->total = at;
 }
 
+/* The part of the single allocation at offset off: co_sched_layout() aligns every part for its
+ * type, which a cast from a byte pointer cannot tell the compiler (-Wcast-align). */
+static void *co_sched_at(void *base, u64 off)
+{
+	return (u8 *)base + off;
+}
+
 struct co_sched *co_sched_create(const struct co_plat *plat, u32 resource, u32 policy,
 				 u32 lanes_max, u32 tenants_max)
 {
 	struct co_sched_layout lo;
 	struct co_sched *s;
-	u8 *base;
+	void *base;
 	u32 i;
 
 	if (!plat || !plat->ops || !plat->ops->alloc)
@@ -134,7 +141,7 @@ struct co_sched *co_sched_create(const struct co_plat *plat, u32 resource, u32 p
 		CO_SCHED_LOG(plat, "co_sched_create: out of memory (-ENOMEM)");
 		return NULL;
 	}
-	s = (struct co_sched *)base;
+	s = base;
 	co_memset(s, 0, sizeof(*s));
 	s->plat = *plat;
 	s->alloc_bytes = lo.total;
@@ -143,28 +150,28 @@ struct co_sched *co_sched_create(const struct co_plat *plat, u32 resource, u32 p
 	s->lanes_max = lanes_max;
 	s->tenants_max = tenants_max;
 
-	s->lanes = (struct co_sched_lane *)(base + lo.lanes);
+	s->lanes = co_sched_at(base, lo.lanes);
 	for (i = 0; i < lanes_max; i++) {
 		co_memset(&s->lanes[i], 0, sizeof(s->lanes[i]));
 		s->lanes[i].rr_prev = CO_SCHED_NIL;
 		s->lanes[i].rr_next = i + 1 < lanes_max ? i + 1 : CO_SCHED_NIL;
 	}
 	s->lane_free = 0;
-	s->tenants = (struct co_sched_tenant *)(base + lo.tenants);
+	s->tenants = co_sched_at(base, lo.tenants);
 	co_memset(s->tenants, 0, tenants_max * sizeof(struct co_sched_tenant));
 	s->tenants_used = 0;
 
-	co_sched_index_init(&s->lane_ix, (struct co_sched_islot *)(base + lo.lane_slots),
+	co_sched_index_init(&s->lane_ix, co_sched_at(base, lo.lane_slots),
 			    co_sched_index_slots(lanes_max));
-	co_sched_index_init(&s->tenant_ix, (struct co_sched_islot *)(base + lo.tenant_slots),
+	co_sched_index_init(&s->tenant_ix, co_sched_at(base, lo.tenant_slots),
 			    co_sched_index_slots(tenants_max));
-	co_sched_pool_init(&s->lane_pool, (struct co_sched_hnode *)(base + lo.lane_nodes),
-			   (u32 *)(base + lo.lane_node_of), lanes_max);
-	co_sched_pool_init(&s->tenant_pool, (struct co_sched_hnode *)(base + lo.tenant_nodes),
-			   (u32 *)(base + lo.tenant_node_of), tenants_max);
+	co_sched_pool_init(&s->lane_pool, co_sched_at(base, lo.lane_nodes),
+			   co_sched_at(base, lo.lane_node_of), lanes_max);
+	co_sched_pool_init(&s->tenant_pool, co_sched_at(base, lo.tenant_nodes),
+			   co_sched_at(base, lo.tenant_node_of), tenants_max);
 	co_sched_pool_init(&s->tenant_max_pool,
-			   (struct co_sched_hnode *)(base + lo.tenant_max_nodes),
-			   (u32 *)(base + lo.tenant_max_node_of), tenants_max);
+			   co_sched_at(base, lo.tenant_max_nodes),
+			   co_sched_at(base, lo.tenant_max_node_of), tenants_max);
 	co_sched_heap_init(&s->fifo_heads);
 	co_sched_heap_init(&s->tenants_by_counter);
 	co_sched_heap_init(&s->tenants_by_counter_desc);

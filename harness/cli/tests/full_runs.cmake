@@ -1,0 +1,25 @@
+# The shipped scenarios run in full, with their gates (default preset; the sanitizer preset runs
+# short crash checks instead, see CMakeLists.txt).
+foreach(s IN LISTS SHIPPED)
+  coconut_scenario_test(scenario_${s} ${SCN}/${s}.yaml 0
+    ARGS --out ${OUT}/${s} --junit ${OUT}/${s}.junit.xml
+    MATCH "^fingerprint: [0-9a-f]{64}$" NO_MATCH "FAIL")
+endforeach()
+
+# The gate must be able to fail: fifo lets the flooder's backlog delay everyone.
+coconut_scenario_test(scenario_fairness_fifo_fails ${SCN}/fairness-4tenant-flooder.yaml 1
+  ARGS --policy fifo --no-determinism-rerun --out ${OUT}/fairness-fifo
+  MATCH "fairness +\\| .*\\| FAIL" "audit.parity +\\| .*\\| PASS")
+# The platform's isolation gate trips under fifo too: the runaway's neighbours spike.
+coconut_scenario_test(scenario_platform_fifo_fails ${SCN}/platform-200-tenants.yaml 1
+  ARGS --policy fifo --no-determinism-rerun
+  MATCH "runaway-neighbours-unaffected +\\| .*\\| FAIL")
+# Per-process round robin (Linux today): reported, not gated; it must run.
+coconut_scenario_test(scenario_fairness_per_process ${SCN}/fairness-4tenant-flooder.yaml "0,1"
+  ARGS --policy per-process --no-determinism-rerun --until 30s)
+
+# Same seed, two processes, one fingerprint (besides the in-run determinism gates).
+coconut_scenario_test(scenario_determinism_across_processes ${SCN}/maya-workstation.yaml 0
+  TWICE ARGS --no-determinism-rerun --quiet
+  MATCH "^fingerprint: [0-9a-f]{64}$")
+
