@@ -27,6 +27,7 @@ const char *kUsage =
 	"      exit 0: reproduced; 1: diverged (the first record is printed); 2: malformed\n"
 	"  import azure-llm FILE.csv --tenants N -o OUT.yaml [--speedup X] [--duration D]\n"
 	"                    [--gpu PROFILE] [--runaway RATE] [--name NAME] [--seed N]\n"
+	"                    [--p99-bound X]\n"
 	"      write a scenario whose tenants split the public Azure LLM trace\n"
 	"  help\n";
 
@@ -62,7 +63,7 @@ int main(int argc, char **argv)
 			return coconut::cli::cmd_import(coconut::cli::parse_args(
 				argc, av.data(),
 				{ "--tenants", "--share-by", "--speedup", "--duration", "--gpu",
-				  "--runaway", "--name", "--seed", "--out" },
+				  "--runaway", "--name", "--seed", "--p99-bound", "--out" },
 				{}));
 		}
 		if (cmd == "help" || cmd == "--help" || cmd == "-h") {
