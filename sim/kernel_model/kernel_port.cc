@@ -125,9 +125,16 @@ int KernelPort::inflight_begin(u64 aid, u32 kind, std::string_view object, u64 *
 
 int KernelPort::inflight_complete(u64 token)
 {
+	// The record names the agent the operation belongs to (for a divergence report's agent
+	// state); found only while recording.
+	u64 owner = 0;
+	if (rec_)
+		for (u32 i = 0; i < CO_INFLIGHT_MAX && !owner; i++)
+			if (k_->inflight[i].token == token)
+				owner = k_->inflight[i].aid;
 	const int rc = co_inflight_complete(k_, token);
 	if (rec_) {
-		Record r = start(Call::InflightComplete, 0);
+		Record r = start(Call::InflightComplete, owner);
 		r.num[0] = token;
 		put(r, rc);
 	}
