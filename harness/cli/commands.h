@@ -10,6 +10,10 @@ namespace coconut::cli {
 
 int cmd_run(const Args &a);
 int cmd_check(const Args &a);
+// docs/traces.md: 0 reproduced, 1 diverged, 2 malformed trace.
+int cmd_replay(const Args &a);
+// Writes a scenario from a public trace; 0 or 2 (bad input).
+int cmd_import(const Args &a);
 
 } // namespace coconut::cli
 

@@ -7,6 +7,7 @@
 #include <exception>
 #include <iostream>
 #include <string>
+#include <vector>
 
 namespace {
 
@@ -16,11 +17,18 @@ const char *kUsage =
 	"commands:\n"
 	"  run SCENARIO.yaml [--seed N] [--policy fair|fifo|per-process] [--until DURATION]\n"
 	"                    [--out DIR] [--junit FILE] [--perfetto FILE] [--profiles DIR]\n"
-	"                    [--no-determinism-rerun] [--quiet]\n"
+	"                    [--no-determinism-rerun] [--quiet] [--trace FILE]\n"
 	"      simulate the scenario, print its gates and fingerprint.\n"
 	"      exit 0: every gate holds; 1: a gate failed; 2: bad input; 3: internal error\n"
 	"  check SCENARIO.yaml [--profiles DIR]\n"
 	"      validate only. exit 0: valid; 2: not (the message names file, line, field)\n"
+	"  replay TRACE [--until N]\n"
+	"      re-apply a recorded trace to a fresh kernel and compare every return and head.\n"
+	"      exit 0: reproduced; 1: diverged (the first record is printed); 2: malformed\n"
+	"  import azure-llm FILE.csv --tenants N -o OUT.yaml [--speedup X] [--duration D]\n"
+	"                    [--gpu PROFILE] [--runaway RATE] [--name NAME] [--seed N]\n"
+	"                    [--p99-bound X]\n"
+	"      write a scenario whose tenants split the public Azure LLM trace\n"
 	"  help\n";
 
 } // namespace
@@ -35,11 +43,29 @@ int main(int argc, char **argv)
 			return coconut::cli::cmd_run(coconut::cli::parse_args(
 				argc, argv,
 				{ "--seed", "--policy", "--until", "--out", "--junit", "--perfetto",
-				  "--profiles" },
+				  "--profiles", "--trace" },
 				{ "--no-determinism-rerun", "--quiet" }));
 		if (cmd == "check")
 			return coconut::cli::cmd_check(
 				coconut::cli::parse_args(argc, argv, { "--profiles" }, {}));
+		if (cmd == "replay")
+			return coconut::cli::cmd_replay(
+				coconut::cli::parse_args(argc, argv, { "--until" }, {}));
+		if (cmd == "import") {
+			// -o is the one short option (as compilers spell it).
+			std::vector<std::string> words(argv, argv + argc);
+			std::vector<char *> av;
+			for (std::string &w : words) {
+				if (w == "-o")
+					w = "--out";
+				av.push_back(w.data());
+			}
+			return coconut::cli::cmd_import(coconut::cli::parse_args(
+				argc, av.data(),
+				{ "--tenants", "--share-by", "--speedup", "--duration", "--gpu",
+				  "--runaway", "--name", "--seed", "--p99-bound", "--out" },
+				{}));
+		}
 		if (cmd == "help" || cmd == "--help" || cmd == "-h") {
 			std::cout << kUsage;
 			return 0;

@@ -61,6 +61,8 @@ engine::RunOptions options_of(const Args &a)
 	}
 	if (auto v = a.get("--perfetto"))
 		o.perfetto_path = *v;
+	if (auto v = a.get("--trace"))
+		o.trace_path = *v;
 	// Without the second run the determinism gate is not evaluated (not shown, not failed).
 	o.skip_determinism_gate = a.has("--no-determinism-rerun");
 	if (auto v = a.get("--profiles"))
@@ -100,6 +102,7 @@ Rerun start_rerun(const scenario::Scenario &sc, const engine::RunOptions &base)
 		try {
 			engine::RunOptions o = base;
 			o.perfetto_path.clear();
+			o.trace_path.clear(); // the child must not write the same trace
 			o.skip_determinism_gate = true;
 			sim::sc_fresh_context();
 			engine::Simulation s(sc, o);
@@ -205,6 +208,14 @@ int cmd_run(const Args &a)
 		ran = s.scenario();
 		res = s.run();
 	} catch (const ScenarioError &e) {
+		finish_rerun(rerun);
+		std::cerr << e.what() << "\n";
+		return 2;
+	} catch (const std::runtime_error &e) {
+		// A trace or output file that cannot be written is bad input, not a bug.
+		if (opts.trace_path.empty() || std::string(e.what()).find(opts.trace_path) ==
+						       std::string::npos)
+			throw;
 		finish_rerun(rerun);
 		std::cerr << e.what() << "\n";
 		return 2;

@@ -136,6 +136,7 @@ RunResult Simulation::Impl::run()
 	sc_core::sc_start(sim::ns(sc.duration_ns));
 	// Let the sealer catch up with everything appended: gates read the whole chain.
 	machine->drain_audit();
+	machine->port().finish_trace();
 	if (opts.mutations.phantom_decision)
 		machine->kernel()->lsm_allows++;
 	out.sim_end_ns = sim::now_ns();

@@ -18,6 +18,7 @@ struct RunOptions {
 	std::optional<scenario::Policy> policy;	  // --policy
 	std::optional<u64> until_ns;		  // --until: stop earlier (or later) than duration
 	std::string perfetto_path;		  // --perfetto: Chrome trace-event JSON
+	std::string trace_path;			  // --trace: record every kernel call (JSON Lines)
 	u64 perfetto_events_max = 2000000;	  // cap on trace events written
 	std::string profile_dir;		  // empty: devices::default_profile_dir()
 	bool skip_determinism_gate = false;	  // the child run of a determinism gate

@@ -66,6 +66,10 @@ Simulation::Impl::Impl(sc_core::sc_module_name name, const scenario::Scenario &s
 	machine = std::make_unique<kmodel::Machine>(
 		"node", sc.machine, sc.policy, sc.seed, profiles,
 		std::vector<std::string>(root_caps.begin(), root_caps.end()), signer.pk.data());
+	// Recording starts before the first kernel call after the machine's creation (which
+	// replay repeats from the header).
+	if (!opts.trace_path.empty())
+		machine->start_trace(opts.trace_path, sc.name, sc.seed);
 	if (opts.mutations.flip_sealed_bit)
 		machine->corrupt_next_sealed_event();
 	machine->chain().set_event_hook(
@@ -191,7 +195,7 @@ s64 Simulation::Impl::spawn(u64 caller, const std::string &name, u32 tenant_id,
 	// retried (bounded), as a blocking caller would be woken by the sealer.
 	for (int tries = 0; tries < 8 && rc == -EBUSY; tries++) {
 		machine->on_cpu((u32)(next_spawn_cpu++ % sc.machine.cpus));
-		rc = co_sys_agent_spawn(machine->kernel(), caller, req.data(), req.size());
+		rc = machine->port().agent_spawn(caller, req.data(), req.size());
 		if (rc == -EBUSY)
 			machine->drain_audit();
 	}
@@ -218,8 +222,8 @@ void Simulation::Impl::spawn_agent(AgentState &a)
 		u64 out[2];
 		const u32 flags = COCONUT_QUOTA_SET | (q.block ? COCONUT_QUOTA_BLOCK : 0);
 		const s64 rc = call_blocking([&] {
-			return co_sys_agent_quota(machine->kernel(), tenants[a.tenant].root_aid, a.aid,
-						  k, q.budget, flags, out);
+			return machine->port().agent_quota(tenants[a.tenant].root_aid, a.aid, k,
+							   q.budget, flags, out);
 		});
 		if (rc)
 			throw ScenarioError(gs.manifest.loc, "manifest.quotas." + kind,
@@ -476,16 +480,10 @@ void Simulation::Impl::begin_holds(Request &r)
 	while (r.holds_begun < r.holds.size()) {
 		Hold &h = r.holds[r.holds_begun];
 		machine->on_cpu(a.cpu);
-		int err = 0;
-		co_agent *ag = co_agent_lookup(k, a.aid, &err);
 		r.syscalls++;
-		if (!ag) {
-			finish(r, err);
-			return;
-		}
 		u64 token = 0;
-		const int rc = co_inflight_begin(k, ag, h.kind, h.object.data(), h.object.size(),
-						 &token);
+		// The agent's lookup (-ESRCH, -ESTALE: the request fails below), then the decision.
+		const int rc = machine->port().inflight_begin(a.aid, h.kind, h.object, &token);
 		if (rc == -EBUSY || rc == -ENOSPC) {
 			// Backpressure: the audit ring is full (the chain never drops an event) or
 			// too many operations are in flight. Try again after the sealer's next pass.
@@ -603,7 +601,7 @@ void Simulation::Impl::job_done(devices::Job &j)
 
 int Simulation::Impl::complete_hold(Request &r, Hold &h)
 {
-	int rc = co_inflight_complete(machine->kernel(), h.token);
+	int rc = machine->port().inflight_complete(h.token);
 	h.token = 0;
 	if (rc == -ECAPABILITY && opts.mutations.complete_revoked_ops)
 		rc = 0;
@@ -629,7 +627,7 @@ void Simulation::Impl::finish(Request &r, int rc)
 	// Operations begun and not completed are released (they did not complete successfully).
 	for (Hold &h : r.holds)
 		if (h.token) {
-			(void)co_inflight_complete(machine->kernel(), h.token);
+			(void)machine->port().inflight_complete(h.token);
 			h.token = 0;
 		}
 	r.rc = rc;

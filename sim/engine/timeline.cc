@@ -78,7 +78,7 @@ void Simulation::Impl::run_event(size_t index, u64 attempt)
 		partitions_lost++;
 		return;
 	case EventKind::TpmWriteFail:
-		machine->tpm().fail_next_writes(ev.count);
+		machine->fail_tpm_writes(ev.count);
 		return;
 	case EventKind::Spawn: {
 		const auto [t, g] = resolve_group(ev.target, ev.loc);
@@ -147,6 +147,7 @@ void Simulation::Impl::run_event(size_t index, u64 attempt)
 s64 Simulation::Impl::run_action(const scenario::TimedEvent &ev, AgentState *a)
 {
 	co_kernel *k = machine->kernel();
+	kmodel::KernelPort &port = machine->port();
 	const TenantState *t = nullptr;
 	if (a)
 		t = &tenants[a->tenant];
@@ -162,17 +163,15 @@ s64 Simulation::Impl::run_action(const scenario::TimedEvent &ev, AgentState *a)
 	case EventKind::FsRead:
 	case EventKind::FsWrite: {
 		const char *kind = ev.kind == EventKind::FsRead ? "fs.read" : "fs.write";
-		const s64 rc = co_sys_agent_cap_present(k, aid, aid, kind, std::strlen(kind),
-							ev.path.data(), ev.path.size());
+		const s64 rc = port.agent_cap_present(aid, aid, kind, ev.path);
 		if (rc == 0)
 			vfs_reads++; // only an allowed call reaches the VFS
 		return rc;
 	}
 	case EventKind::CapGrant:
-		return co_sys_agent_cap_grant(k, t->root_aid, aid, ev.cap.data(), ev.cap.size());
+		return port.agent_cap_grant(t->root_aid, aid, ev.cap);
 	case EventKind::CapRevoke: {
-		const s64 rc = co_sys_agent_cap_revoke(k, t->root_aid, aid, ev.cap.data(),
-						       ev.cap.size());
+		const s64 rc = port.agent_cap_revoke(t->root_aid, aid, ev.cap);
 		if (rc == 0) {
 			revocations++;
 			if (a) {
@@ -183,7 +182,7 @@ s64 Simulation::Impl::run_action(const scenario::TimedEvent &ev, AgentState *a)
 		return rc;
 	}
 	case EventKind::MemTier: {
-		const s64 rc = co_sys_agent_memory_tier(k, aid, aid, ev.tier, ev.bytes);
+		const s64 rc = port.agent_memory_tier(aid, aid, ev.tier, ev.bytes);
 		if (rc == -EDQUOT)
 			edquot++;
 		if (ev.tier == COCONUT_TIER_HBM) {
@@ -199,14 +198,14 @@ s64 Simulation::Impl::run_action(const scenario::TimedEvent &ev, AgentState *a)
 			if (ev.quota_kind == co_quota_kind_name(i))
 				kind = i;
 		u64 out[2];
-		return co_sys_agent_quota(k, t->root_aid, aid, kind, ev.budget, COCONUT_QUOTA_SET, out);
+		return port.agent_quota(t->root_aid, aid, kind, ev.budget, COCONUT_QUOTA_SET, out);
 	}
 	case EventKind::Quarantine:
-		return co_agent_quarantine(k, COCONUT_AID_NONE, aid);
+		return port.agent_quarantine(COCONUT_AID_NONE, aid);
 	case EventKind::Release:
-		return co_agent_release(k, COCONUT_AID_NONE, aid);
+		return port.agent_release(COCONUT_AID_NONE, aid);
 	case EventKind::Kill: {
-		const s64 rc = co_agent_kill(k, COCONUT_AID_NONE, aid);
+		const s64 rc = port.agent_kill(COCONUT_AID_NONE, aid);
 		if (rc == 0 && a)
 			a->live = false;
 		return rc;
@@ -218,8 +217,7 @@ s64 Simulation::Impl::run_action(const scenario::TimedEvent &ev, AgentState *a)
 		const std::string obj = a ? a->spec->workload.request.broker : "kvwarden";
 		s64 last = 0;
 		for (u32 i = 0; i < ev.count; i++) {
-			last = co_sys_agent_cap_present(k, aid, aid, kind, std::strlen(kind),
-							obj.data(), obj.size());
+			last = port.agent_cap_present(aid, aid, kind, obj);
 			if (last == -EBUSY)
 				ring_pressure_busy++;
 		}

@@ -5,6 +5,7 @@
 
 #include "coconut/errno.h"
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace coconut::kmodel {
@@ -107,6 +108,8 @@ Machine::Machine(sc_core::sc_module_name name, const scenario::MachineSpec &spec
 	int rc = co_kernel_add_authorizer(kernel_, authorizer_pk);
 	if (rc)
 		throw std::runtime_error("co_kernel_add_authorizer: " + std::to_string(rc));
+	authorizer_pk_.assign(authorizer_pk, authorizer_pk + COCONUT_PUBKEY_SIZE);
+	port_ = std::make_unique<KernelPort>(kernel_, plat_.get());
 	chain_ = std::make_unique<ChainFollower>(plat_->boot_id());
 
 	// Devices.
@@ -153,6 +156,7 @@ Machine::~Machine()
 	links_.clear();
 	cpus_.reset();
 	ssd_.reset();
+	port_.reset();
 	if (kernel_)
 		co_kernel_destroy(kernel_);
 	for (co_sched *s : all_scheds())
@@ -221,7 +225,7 @@ void Machine::stall_sealer(u64 duration_ns)
 	const u64 until = sim::now_ns() + duration_ns;
 	if (until > stalled_until_ns_)
 		stalled_until_ns_ = until;
-	co_audit_set_stalled(&kernel_->audit, true);
+	port_->set_sealer_stalled(true);
 }
 
 bool Machine::sealer_stalled() const
@@ -235,13 +239,13 @@ void Machine::sealer_tick()
 	const u64 now = sim::now_ns();
 	if (stalled_ && now >= stalled_until_ns_) {
 		stalled_ = false;
-		co_audit_set_stalled(&kernel_->audit, false);
+		port_->set_sealer_stalled(false);
 	}
 	u64 busy_ns = 0;
 	if (!stalled_) {
 		const u64 anchors_before = kernel_->audit.stats.anchors +
 					   kernel_->audit.stats.anchor_failures;
-		(void)co_audit_seal(&kernel_->audit, spec_.audit.seal_batch_events);
+		(void)port_->seal(spec_.audit.seal_batch_events);
 		follow();
 		const u64 writes = kernel_->audit.stats.anchors +
 				   kernel_->audit.stats.anchor_failures - anchors_before;
@@ -254,18 +258,55 @@ u64 Machine::drain_audit()
 {
 	if (stalled_) {
 		stalled_ = false;
-		co_audit_set_stalled(&kernel_->audit, false);
+		port_->set_sealer_stalled(false);
 	}
 	u64 total = 0;
 	// Bounded: each round drains up to seal_batch events; the rings hold at most
 	// cpus * ring_slots, plus one ANCHOR per K events.
 	const u64 rounds_max = 2 + (u64)spec_.cpus * spec_.audit.ring_slots;
 	for (u64 r = 0; r < rounds_max && co_audit_pending(&kernel_->audit) > 0; r++) {
-		total += co_audit_seal(&kernel_->audit, spec_.audit.seal_batch_events);
+		total += port_->seal(spec_.audit.seal_batch_events);
 		follow();
 	}
 	follow();
 	return total;
+}
+
+void Machine::start_trace(const std::string &path, const std::string &scenario, u64 seed)
+{
+	trace::Header h;
+	h.kernel = std::string("coconut-kernel uapi ") + std::to_string(COCONUT_UAPI_VERSION);
+	std::copy(plat_->boot_id(), plat_->boot_id() + CO_BOOT_ID_SIZE, h.boot_id.begin());
+	const co_kernel_config &cfg = kernel_->cfg;
+	h.cpus = cfg.cpu_count;
+	h.ring_slots = cfg.audit.ring_slots;
+	h.log_events = cfg.audit.log_events;
+	h.anchor_every_events = cfg.audit.anchor_every_events;
+	h.anchor_every_ns = cfg.audit.anchor_every_ns;
+	h.tpm_nv_index = cfg.audit.tpm_nv_index;
+	h.seal_inline = cfg.seal_inline;
+	for (u32 t = 0; t < COCONUT_TIER_COUNT; t++)
+		h.tier_capacity_bytes[t] = cfg.tier_capacity_bytes[t];
+	const std::string caps(cfg.root_caps, cfg.root_caps_len);
+	for (size_t at = 0; at < caps.size();) {
+		size_t nl = caps.find('\n', at);
+		if (nl == std::string::npos)
+			nl = caps.size();
+		h.root_caps.push_back(caps.substr(at, nl - at));
+		at = nl + 1;
+	}
+	std::array<u8, 32> pk{};
+	std::copy(authorizer_pk_.begin(), authorizer_pk_.end(), pk.begin());
+	h.authorizers.push_back(pk);
+	h.scenario = scenario;
+	h.seed = seed;
+	port_->attach(std::make_unique<trace::TraceRecorder>(path, h, &kernel_->audit));
+}
+
+void Machine::fail_tpm_writes(u32 count)
+{
+	tpm_->fail_next_writes(count);
+	port_->note_tpm_fail(count);
 }
 
 void Machine::follow()

@@ -6,6 +6,7 @@
 #define COCONUT_SIM_KERNEL_MODEL_MACHINE_H
 
 #include "chain_follower.h"
+#include "kernel_port.h"
 #include "sim_platform.h"
 
 #include "broker.h"
@@ -37,6 +38,14 @@ public:
 	~Machine() override;
 
 	co_kernel *kernel() { return kernel_; }
+	// Every kernel call of the engine and the sealer goes through the port (recordable).
+	KernelPort &port() { return *port_; }
+	// Starts recording every kernel call into a trace at path (docs/traces.md), beginning
+	// with the header that describes this machine. Call before any kernel call after
+	// construction. Throws std::runtime_error when the file cannot be written.
+	void start_trace(const std::string &path, const std::string &scenario, u64 seed);
+	// The TPM fails its next count NV writes (fault injection; recorded in a trace).
+	void fail_tpm_writes(u32 count);
 	SimPlatform &platform() { return *plat_; }
 	const scenario::MachineSpec &spec() const { return spec_; }
 	u32 policy() const { return policy_; }
@@ -89,6 +98,8 @@ private:
 	std::unique_ptr<devices::Tpm> tpm_;
 	std::unique_ptr<SimPlatform> plat_;
 	co_kernel *kernel_ = nullptr;
+	std::unique_ptr<KernelPort> port_;
+	std::vector<u8> authorizer_pk_;
 	std::unique_ptr<ChainFollower> chain_;
 
 	co_sched *cpu_sched_ = nullptr;

@@ -14,6 +14,11 @@ coconut_scenario_test(scenario_fairness_fifo_fails ${SCN}/fairness-4tenant-flood
 coconut_scenario_test(scenario_platform_fifo_fails ${SCN}/platform-200-tenants.yaml 1
   ARGS --policy fifo --no-determinism-rerun
   MATCH "runaway-neighbours-unaffected +\\| .*\\| FAIL")
+# The customer incident (traces/README.md): under fifo the runaway's backlog spikes every
+# trace tenant's p99; under fair (above) it does not.
+coconut_scenario_test(scenario_customer_incident_fifo_fails ${SCN}/customer-incident.yaml 1
+  ARGS --policy fifo --no-determinism-rerun
+  MATCH "t00-p99 +\\| .*\\| FAIL" "audit.verify +\\| .*\\| PASS")
 # Per-process round robin (Linux today): reported, not gated; it must run.
 coconut_scenario_test(scenario_fairness_per_process ${SCN}/fairness-4tenant-flooder.yaml "0,1"
   ARGS --policy per-process --no-determinism-rerun --until 30s)

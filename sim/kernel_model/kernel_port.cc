@@ -1,0 +1,207 @@
+// See kernel_port.h.
+#include "kernel_port.h"
+
+#include "sc_context.h"
+
+#include "coconut/lsm.h"
+#include "coconut/syscalls.h"
+
+namespace coconut::kmodel {
+
+using trace::Call;
+using trace::Record;
+
+Record KernelPort::start(Call c, u64 caller) const
+{
+	Record r;
+	r.t = sim::now_ns();
+	r.cpu = plat_->cpu();
+	r.aid = caller;
+	r.call = c;
+	return r;
+}
+
+void KernelPort::put(Record &r, s64 ret)
+{
+	r.ret = ret;
+	rec_->record(r);
+}
+
+void KernelPort::finish_trace()
+{
+	if (rec_)
+		rec_->finish(sim::now_ns());
+}
+
+s64 KernelPort::agent_spawn(u64 caller, const u8 *req, size_t len)
+{
+	const s64 rc = co_sys_agent_spawn(k_, caller, req, len);
+	if (rec_) {
+		Record r = start(Call::AgentSpawn, caller);
+		r.num[0] = caller;
+		r.str[1].assign(reinterpret_cast<const char *>(req), len);
+		put(r, rc);
+	}
+	return rc;
+}
+
+s64 KernelPort::agent_quota(u64 caller, u64 aid, u32 kind, u64 budget, u32 flags, u64 out[2])
+{
+	const s64 rc = co_sys_agent_quota(k_, caller, aid, kind, budget, flags, out);
+	if (rec_) {
+		Record r = start(Call::AgentQuota, caller);
+		r.num = { caller, aid, kind, budget, flags };
+		put(r, rc);
+	}
+	return rc;
+}
+
+s64 KernelPort::agent_cap_grant(u64 caller, u64 aid, std::string_view cap)
+{
+	const s64 rc = co_sys_agent_cap_grant(k_, caller, aid, cap.data(), cap.size());
+	if (rec_) {
+		Record r = start(Call::AgentCapGrant, caller);
+		r.num = { caller, aid };
+		r.str[2] = cap;
+		put(r, rc);
+	}
+	return rc;
+}
+
+s64 KernelPort::agent_cap_revoke(u64 caller, u64 aid, std::string_view cap)
+{
+	const s64 rc = co_sys_agent_cap_revoke(k_, caller, aid, cap.data(), cap.size());
+	if (rec_) {
+		Record r = start(Call::AgentCapRevoke, caller);
+		r.num = { caller, aid };
+		r.str[2] = cap;
+		put(r, rc);
+	}
+	return rc;
+}
+
+s64 KernelPort::agent_cap_present(u64 caller, u64 aid, std::string_view kind,
+				  std::string_view object)
+{
+	const s64 rc = co_sys_agent_cap_present(k_, caller, aid, kind.data(), kind.size(),
+						object.data(), object.size());
+	if (rec_) {
+		Record r = start(Call::AgentCapPresent, caller);
+		r.num = { caller, aid };
+		r.str[2] = kind;
+		r.str[3] = object;
+		put(r, rc);
+	}
+	return rc;
+}
+
+s64 KernelPort::agent_memory_tier(u64 caller, u64 aid, u32 tier, u64 bytes)
+{
+	const s64 rc = co_sys_agent_memory_tier(k_, caller, aid, tier, bytes);
+	if (rec_) {
+		Record r = start(Call::AgentMemoryTier, caller);
+		r.num = { caller, aid, tier, bytes };
+		put(r, rc);
+	}
+	return rc;
+}
+
+int KernelPort::inflight_begin(u64 aid, u32 kind, std::string_view object, u64 *token)
+{
+	int rc = 0;
+	*token = 0;
+	co_agent *ag = co_agent_lookup(k_, aid, &rc);
+	if (ag)
+		rc = co_inflight_begin(k_, ag, kind, object.data(), object.size(), token);
+	if (rec_) {
+		Record r = start(Call::InflightBegin, aid);
+		r.num = { aid, kind };
+		r.str[2] = object;
+		r.token = rc == 0 ? *token : 0;
+		put(r, rc);
+	}
+	return rc;
+}
+
+int KernelPort::inflight_complete(u64 token)
+{
+	// The record names the agent the operation belongs to (for a divergence report's agent
+	// state); found only while recording.
+	u64 owner = 0;
+	if (rec_)
+		for (u32 i = 0; i < CO_INFLIGHT_MAX && !owner; i++)
+			if (k_->inflight[i].token == token)
+				owner = k_->inflight[i].aid;
+	const int rc = co_inflight_complete(k_, token);
+	if (rec_) {
+		Record r = start(Call::InflightComplete, owner);
+		r.num[0] = token;
+		put(r, rc);
+	}
+	return rc;
+}
+
+int KernelPort::agent_quarantine(u64 caller, u64 aid)
+{
+	const int rc = co_agent_quarantine(k_, caller, aid);
+	if (rec_) {
+		Record r = start(Call::AgentQuarantine, caller);
+		r.num = { caller, aid };
+		put(r, rc);
+	}
+	return rc;
+}
+
+int KernelPort::agent_release(u64 caller, u64 aid)
+{
+	const int rc = co_agent_release(k_, caller, aid);
+	if (rec_) {
+		Record r = start(Call::AgentRelease, caller);
+		r.num = { caller, aid };
+		put(r, rc);
+	}
+	return rc;
+}
+
+int KernelPort::agent_kill(u64 caller, u64 aid)
+{
+	const int rc = co_agent_kill(k_, caller, aid);
+	if (rec_) {
+		Record r = start(Call::AgentKill, caller);
+		r.num = { caller, aid };
+		put(r, rc);
+	}
+	return rc;
+}
+
+u32 KernelPort::seal(u32 max_events)
+{
+	const u32 n = co_audit_seal(&k_->audit, max_events);
+	if (rec_) {
+		Record r = start(Call::Seal, 0);
+		r.num[0] = max_events;
+		put(r, n);
+	}
+	return n;
+}
+
+void KernelPort::set_sealer_stalled(bool on)
+{
+	co_audit_set_stalled(&k_->audit, on);
+	if (rec_) {
+		Record r = start(Call::SealerStall, 0);
+		r.num[0] = on;
+		put(r, 0);
+	}
+}
+
+void KernelPort::note_tpm_fail(u32 count)
+{
+	if (rec_) {
+		Record r = start(Call::TpmFail, 0);
+		r.num[0] = count;
+		put(r, 0);
+	}
+}
+
+} // namespace coconut::kmodel

@@ -1,0 +1,60 @@
+// Every call the simulator makes into its kernel instance goes through here: one method per
+// call, which calls the kernel and, while a trace is being recorded (sim/trace/recorder.h),
+// writes the call, its arguments, the time and CPU and the return as one trace record. A trace
+// is therefore the kernel's complete input, and `coconut-sim replay` can re-apply it without
+// the simulator. Without a recorder each method is the bare kernel call.
+#ifndef COCONUT_SIM_KERNEL_MODEL_KERNEL_PORT_H
+#define COCONUT_SIM_KERNEL_MODEL_KERNEL_PORT_H
+
+#include "sim_platform.h"
+
+#include "recorder.h"
+
+#include "coconut/kernel.h"
+
+#include <memory>
+#include <string_view>
+
+namespace coconut::kmodel {
+
+class KernelPort {
+public:
+	KernelPort(co_kernel *k, SimPlatform *plat) : k_(k), plat_(plat) {}
+
+	void attach(std::unique_ptr<trace::TraceRecorder> rec) { rec_ = std::move(rec); }
+	bool recording() const { return rec_ != nullptr; }
+	// Writes the final checkpoint and closes the trace (no-op when not recording).
+	void finish_trace();
+
+	// ---- syscalls (coconut/syscalls.h)
+	s64 agent_spawn(u64 caller, const u8 *req, size_t len);
+	s64 agent_quota(u64 caller, u64 aid, u32 kind, u64 budget, u32 flags, u64 out[2]);
+	s64 agent_cap_grant(u64 caller, u64 aid, std::string_view cap);
+	s64 agent_cap_revoke(u64 caller, u64 aid, std::string_view cap);
+	s64 agent_cap_present(u64 caller, u64 aid, std::string_view kind, std::string_view object);
+	s64 agent_memory_tier(u64 caller, u64 aid, u32 tier, u64 bytes);
+	// ---- kernel entry points (coconut/kernel.h, coconut/lsm.h)
+	// co_agent_lookup of aid, then co_inflight_begin (the lookup's error when it fails).
+	int inflight_begin(u64 aid, u32 kind, std::string_view object, u64 *token);
+	int inflight_complete(u64 token);
+	int agent_quarantine(u64 caller, u64 aid);
+	int agent_release(u64 caller, u64 aid);
+	int agent_kill(u64 caller, u64 aid);
+	// ---- platform events
+	u32 seal(u32 max_events);
+	void set_sealer_stalled(bool on);
+	// The TPM's next count NV writes fail (the device model injects it; this records it).
+	void note_tpm_fail(u32 count);
+
+private:
+	trace::Record start(trace::Call c, u64 caller) const;
+	void put(trace::Record &r, s64 ret);
+
+	co_kernel *k_;
+	SimPlatform *plat_;
+	std::unique_ptr<trace::TraceRecorder> rec_;
+};
+
+} // namespace coconut::kmodel
+
+#endif
