@@ -58,7 +58,8 @@ static struct inode *agentfs_inode(struct super_block *sb, unsigned long ino, um
 		return NULL;
 	inode->i_ino = ino;
 	inode->i_mode = mode;
-	inode->i_op = iops;
+	if (iops) /* else new_inode()'s empty operations */
+		inode->i_op = iops;
 	inode->i_fop = fops;
 	simple_inode_init_ts(inode);
 	if (S_ISDIR(mode))

@@ -285,12 +285,18 @@ static s64 coconut_ioc_audit_query(struct co_kernel *k, u64 caller, void __user 
 static s64 coconut_ioc_memory_tier(struct co_kernel *k, u64 caller, void __user *uarg)
 {
 	struct coconut_memory_tier_args a;
+	s64 ret;
 	int rc;
 
+	/* VER1 at least: the address goes back in out_addr (an ioctl returns an int). */
 	rc = coconut_args_in(&a, sizeof(a), uarg);
 	if (rc)
 		return rc;
-	return co_sys_agent_memory_tier(k, caller, a.aid, a.tier, a.request_bytes);
+	ret = co_sys_agent_memory_tier(k, caller, a.aid, a.tier, a.request_bytes);
+	if (ret < 0)
+		return ret;
+	a.out_addr = (u64)ret;
+	return copy_to_user(uarg, &a, sizeof(a)) ? -EFAULT : 0;
 }
 
 static long coconut_ioc_bind(struct file *f, void __user *uarg)

@@ -197,14 +197,20 @@ struct coconut_audit_query_args {
 };
 #define COCONUT_AUDIT_QUERY_ARGS_SIZE_VER0 32
 
-/* agent_memory_tier(aid, tier, request) -> address. */
+/*
+ * agent_memory_tier(aid, tier, request) -> address. VER1 adds out_addr: ioctl(2) returns an int,
+ * which cannot carry an address, so COCONUT_IOC_MEMORY_TIER requires VER1 and returns 0 with the
+ * address in out_addr; the syscall (a long) and the trace format need only VER0.
+ */
 struct coconut_memory_tier_args {
-	__u32 size;		/* COCONUT_MEMORY_TIER_ARGS_SIZE_VER0 */
+	__u32 size;		/* COCONUT_MEMORY_TIER_ARGS_SIZE_VER1 (VER0 without out_addr) */
 	__u32 tier;		/* enum coconut_mem_tier */
 	__u64 aid;
 	__u64 request_bytes;
+	__u64 out_addr;		/* VER1: written by the kernel (ioctl) */
 };
 #define COCONUT_MEMORY_TIER_ARGS_SIZE_VER0 24
+#define COCONUT_MEMORY_TIER_ARGS_SIZE_VER1 32
 
 /*
  * coconut.ko's /dev/coconut: one ioctl per call, each carrying its call struct (docs/uapi.md,
