@@ -21,6 +21,7 @@
 
 #include <linux/mutex.h>
 #include <linux/spinlock.h>
+#include <linux/compiler_types.h>
 #include <linux/types.h>
 
 #include "coconut/kernel.h"
@@ -70,6 +71,13 @@ void coconut_sealer_stop(struct coconut_mod *m);
 
 /* ioctl.c */
 int coconut_dev_register(void);
+/*
+ * Agent call nr (the _IOC_NR of its COCONUT_IOC_*, 1..8) with its call struct at uarg, as
+ * caller; then the seal of seal_each_call. /dev/coconut's ioctls and the fork's syscalls
+ * (docs/fork.md) both come here; from_ioctl picks memory_tier's answer (out_addr, or the
+ * return value). -ENOTTY for an nr that is no call.
+ */
+s64 coconut_call(unsigned int nr, u64 caller, void __user *uarg, bool from_ioctl);
 void coconut_dev_unregister(void);
 
 /* agentfs_fs.c */

@@ -41,18 +41,18 @@ struct coconut_file {
 static u8 coconut_empty_buf[1];
 
 /*
- * Copies a call struct: its size field first; below ksize (the VER0 size) -EINVAL, above
+ * Copies a call struct: its size field first; below min_size -EINVAL, above
  * COCONUT_ARGS_BYTES_MAX -E2BIG, a longer struct's tail must be zero (-E2BIG,
- * copy_struct_from_user). The copy's size field is set to ksize.
+ * copy_struct_from_user), a shorter one is zero-extended. The copy's size field is ksize.
  */
-static int coconut_args_in(void *dst, size_t ksize, const void __user *src)
+static int coconut_args_in_min(void *dst, size_t ksize, size_t min_size, const void __user *src)
 {
 	u32 usize;
 	int rc;
 
 	if (get_user(usize, (const u32 __user *)src))
 		return -EFAULT;
-	if (usize < ksize)
+	if (usize < min_size)
 		return -EINVAL;
 	if (usize > COCONUT_ARGS_BYTES_MAX)
 		return -E2BIG;
@@ -61,6 +61,12 @@ static int coconut_args_in(void *dst, size_t ksize, const void __user *src)
 		return rc;
 	*(u32 *)dst = (u32)ksize;
 	return 0;
+}
+
+/* The usual case: the struct as this module knows it is the least a caller may pass. */
+static int coconut_args_in(void *dst, size_t ksize, const void __user *src)
+{
+	return coconut_args_in_min(dst, ksize, ksize, src);
 }
 
 struct coconut_kbuf {
@@ -282,18 +288,24 @@ static s64 coconut_ioc_audit_query(struct co_kernel *k, u64 caller, void __user 
 	return coconut_out_done(&out, a.buf_ptr, ret);
 }
 
-static s64 coconut_ioc_memory_tier(struct co_kernel *k, u64 caller, void __user *uarg)
+/*
+ * The ioctl needs VER1 (the address goes back in out_addr: an ioctl returns an int); the
+ * fork's syscall returns the address and takes VER0.
+ */
+static s64 coconut_ioc_memory_tier(struct co_kernel *k, u64 caller, void __user *uarg,
+				   bool from_ioctl)
 {
 	struct coconut_memory_tier_args a;
 	s64 ret;
 	int rc;
 
-	/* VER1 at least: the address goes back in out_addr (an ioctl returns an int). */
-	rc = coconut_args_in(&a, sizeof(a), uarg);
+	rc = coconut_args_in_min(&a, sizeof(a),
+				 from_ioctl ? COCONUT_MEMORY_TIER_ARGS_SIZE_VER1 :
+					      COCONUT_MEMORY_TIER_ARGS_SIZE_VER0, uarg);
 	if (rc)
 		return rc;
 	ret = co_sys_agent_memory_tier(k, caller, a.aid, a.tier, a.request_bytes);
-	if (ret < 0)
+	if (ret < 0 || !from_ioctl)
 		return ret;
 	a.out_addr = (u64)ret;
 	return copy_to_user(uarg, &a, sizeof(a)) ? -EFAULT : 0;
@@ -357,12 +369,9 @@ static long coconut_ioc_tpm_read(void __user *uarg)
 	return copy_to_user(uarg, &a, sizeof(a)) ? -EFAULT : 0;
 }
 
-/* The agent calls, by ioctl number (0x01..0x08, call order as in the syscall table). */
-static s64 coconut_ioc_call(struct file *f, unsigned int nr, void __user *uarg)
+static s64 coconut_dispatch(struct co_kernel *k, unsigned int nr, u64 caller,
+			    void __user *uarg, bool from_ioctl)
 {
-	struct co_kernel *k = coconut_mod.k;
-	u64 caller = coconut_caller(f);
-
 	switch (nr) {
 	case _IOC_NR(COCONUT_IOC_SPAWN):
 		return coconut_ioc_spawn(k, caller, uarg);
@@ -379,10 +388,19 @@ static s64 coconut_ioc_call(struct file *f, unsigned int nr, void __user *uarg)
 	case _IOC_NR(COCONUT_IOC_AUDIT_QUERY):
 		return coconut_ioc_audit_query(k, caller, uarg);
 	case _IOC_NR(COCONUT_IOC_MEMORY_TIER):
-		return coconut_ioc_memory_tier(k, caller, uarg);
+		return coconut_ioc_memory_tier(k, caller, uarg, from_ioctl);
 	default:
 		return -ENOTTY;
 	}
+}
+
+s64 coconut_call(unsigned int nr, u64 caller, void __user *uarg, bool from_ioctl)
+{
+	s64 ret = coconut_dispatch(coconut_mod.k, nr, caller, uarg, from_ioctl);
+
+	if (ret != -ENOTTY && coconut_mod.seal_each_call)
+		coconut_seal(&coconut_mod);
+	return ret;
 }
 
 static long coconut_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
@@ -408,9 +426,7 @@ static long coconut_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
 	default:
 		break;
 	}
-	ret = coconut_ioc_call(f, nr, uarg);
-	if (ret != -ENOTTY && coconut_mod.seal_each_call)
-		coconut_seal(&coconut_mod);
+	ret = coconut_call(nr, coconut_caller(f), uarg, true);
 	return (long)ret;
 }
 
