@@ -10,6 +10,7 @@ PACKAGES=(
   libsodium-dev nlohmann-json3-dev
   b3sum python3 python3-cbor2 python3-pytest   # oracles and test drivers
   dwarves kmod                             # Linux module build: pahole (BTF), modinfo
+  qemu-system-x86 busybox-static cpio patch  # the module booted under QEMU; fork patch check
   libsystemc-dev libyaml-cpp-dev           # the simulator: SystemC/TLM-2.0, scenario YAML
   python3-yaml python3-jsonschema          # scenario schema checks in tests
 )

@@ -19,6 +19,12 @@ ctest --preset default 2>&1 | tee "$LOG_DIR/ctest-default.log"
 echo "== Linux 6.12 module build (Kbuild)"
 scripts/build-module.sh
 
+echo "== coconut.ko under QEMU (TCG): calls, agentfs, fuzzer, unload/reload"
+scripts/qemu-boot.sh
+
+echo "== fork patches apply to linux-source-6.12"
+scripts/check-patches.sh
+
 echo "== asan preset (ASan + UBSan): build and test"
 cmake --preset asan >/dev/null
 cmake --build --preset asan
@@ -29,7 +35,8 @@ cmake --preset fuzz >/dev/null
 cmake --build --preset fuzz
 scripts/fuzz.sh build/fuzz "$FUZZ_SECONDS"
 
-# One closing line over everything that ran (CTest tests in both presets, the module build and
-# the fuzzers); any failure has already stopped the script with a non-zero exit.
+# One closing line over everything that ran (CTest tests in both presets, the module build, the
+# QEMU boot, the patch check and the fuzzers); any failure has already stopped the script with a
+# non-zero exit.
 ctests=$(sed -n 's/.*tests failed out of \([0-9]*\).*/\1/p' "$LOG_DIR"/ctest-*.log | awk '{s += $1} END {print s + 0}')
-echo "ci: $((ctests + 2)) passed, 0 failed"
+echo "ci: $((ctests + 4)) passed, 0 failed"

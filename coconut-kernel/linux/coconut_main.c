@@ -1,19 +1,57 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The Linux module's entry points. For now the module only proves that the kernel C of
- * coconut-kernel/ builds and runs as kernel code: on load it hashes a constant with the
- * library's BLAKE3 and checks the published digest. The platform interface (coconut/platform.h),
- * /dev/coconut and the LSM glue come later, here under coconut-kernel/linux/.
+ * coconut.ko: one Coconut kernel instance (coconut/kernel.h) built from the same kernel C the
+ * simulator links, on the Linux platform (platform_linux.c), with the audit sealer as a
+ * kernel thread (sealer.c), the eight calls on /dev/coconut (ioctl.c) and agentfs
+ * (agentfs_fs.c). docs/module.md describes the parameters, the locks and the lifecycle.
+ *
+ * Load: BLAKE3 self-check, the instance (root agent, audited), the trusted authorizer keys,
+ * the sealer, agentfs, and /dev/coconut last (calls can come from then on).
+ * Unload: the reverse; the sealer drains the rings, the instance is destroyed, and any
+ * allocation still outstanding is reported as a leak.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/errno.h>
+#include <linux/hex.h>
 #include <linux/init.h>
 #include <linux/module.h>
+#include <linux/moduleparam.h>
 #include <linux/printk.h>
+#include <linux/random.h>
+#include <linux/slab.h>
 #include <linux/string.h>
 
 #include "coconut/blake3.h"
+#include "coconut_mod.h"
+
+struct coconut_mod coconut_mod;
+
+/* The root agent's caps unless root_caps= is given: what the kernel tests' default root holds. */
+static const char coconut_root_caps_default[] =
+	"agent.spawn,audit.query,fs.read:/**,fs.write:/data/**,net.egress:*.example.com:443,"
+	"gpu:0/**,inference:*,mem.tier:*,cap.grant:fs.read:/**";
+
+static char *boot_id;
+module_param(boot_id, charp, 0444);
+MODULE_PARM_DESC(boot_id, "this boot's id, 32 hex digits (parity runs); default random");
+
+static char *authorizers[CO_AUTHORIZERS_MAX];
+static int authorizers_count;
+module_param_array(authorizers, charp, &authorizers_count, 0444);
+MODULE_PARM_DESC(authorizers, "trusted manifest keys: Ed25519 public keys, 64 hex digits each");
+
+static char *root_caps;
+module_param(root_caps, charp, 0444);
+MODULE_PARM_DESC(root_caps, "the root agent's caps, canonical texts separated by ','");
+
+static unsigned int seal_interval_ms = 20;
+module_param(seal_interval_ms, uint, 0444);
+MODULE_PARM_DESC(seal_interval_ms, "the sealer thread's period, ms (default 20)");
+
+static bool seal_each_call = true;
+module_param(seal_each_call, bool, 0444);
+MODULE_PARM_DESC(seal_each_call, "seal after every ioctl, outside the instance lock (default Y)");
 
 /* BLAKE3("abc"), as printed by b3sum. */
 static const u8 coconut_blake3_abc[CO_BLAKE3_OUT_BYTES] = {
@@ -21,26 +59,162 @@ static const u8 coconut_blake3_abc[CO_BLAKE3_OUT_BYTES] = {
 	0x48, 0xc5, 0x58, 0x46, 0x5d, 0x79, 0xdb, 0x03, 0xfd, 0x35, 0x9c, 0x6c, 0xd5, 0xbd, 0x9d, 0x85,
 };
 
+static int coconut_hex(const char *what, const char *s, u8 *out, size_t bytes)
+{
+	if (!s || strlen(s) != 2 * bytes || hex2bin(out, s, bytes)) {
+		pr_err("%s: expected %zu hex digits, got '%s'\n", what, 2 * bytes, s ? s : "");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int coconut_boot_id(u8 id[CO_BOOT_ID_SIZE])
+{
+	if (boot_id && boot_id[0])
+		return coconut_hex("boot_id", boot_id, id, CO_BOOT_ID_SIZE);
+	get_random_bytes(id, CO_BOOT_ID_SIZE);
+	return 0;
+}
+
+/* root_caps= (or the default) as the kernel wants it: one text a line. */
+static char *coconut_root_caps_text(size_t *len)
+{
+	const char *src = root_caps && root_caps[0] ? root_caps : coconut_root_caps_default;
+	char *text = kstrdup(src, GFP_KERNEL);
+	size_t i;
+
+	if (!text)
+		return NULL;
+	*len = strlen(text);
+	for (i = 0; i < *len; i++)
+		if (text[i] == ',')
+			text[i] = '\n';
+	return text;
+}
+
+static int coconut_add_authorizers(struct co_kernel *k)
+{
+	u8 pk[COCONUT_PUBKEY_SIZE];
+	int i, rc;
+
+	for (i = 0; i < authorizers_count; i++) {
+		rc = coconut_hex("authorizers", authorizers[i], pk, sizeof(pk));
+		if (!rc)
+			rc = co_kernel_add_authorizer(k, pk);
+		if (rc) {
+			pr_err("authorizer %d refused (%d)\n", i, rc);
+			return rc;
+		}
+	}
+	return 0;
+}
+
+static int coconut_instance_create(struct coconut_mod *m)
+{
+	struct co_kernel_config cfg;
+	u8 id[CO_BOOT_ID_SIZE];
+	size_t caps_len = 0;
+	char *caps;
+	int rc;
+
+	rc = coconut_boot_id(id);
+	if (rc)
+		return rc;
+	coconut_plat_init(&m->pctx, id);
+	m->plat.ops = &coconut_plat_ops;
+	m->plat.ctx = &m->pctx;
+
+	co_kernel_config_default(&cfg, coconut_plat_ops.cpu_count(&m->pctx));
+	/* Never seal under the instance lock: the thread and the ioctls seal (coconut_mod.h). */
+	cfg.seal_inline = false;
+	caps = coconut_root_caps_text(&caps_len);
+	if (!caps)
+		return -ENOMEM;
+	cfg.root_caps = caps;
+	cfg.root_caps_len = caps_len;
+	m->k = co_kernel_create(&m->plat, &cfg);
+	kfree(caps); /* the instance keeps its own copy */
+	if (!m->k)
+		return -EINVAL; /* the reason is in the log (co_kernel_create) */
+	rc = coconut_add_authorizers(m->k);
+	if (rc) {
+		co_kernel_destroy(m->k);
+		m->k = NULL;
+	}
+	return rc;
+}
+
+static void coconut_leak_check(struct coconut_mod *m)
+{
+	s64 n = atomic64_read(&m->pctx.live_allocs);
+
+	if (n)
+		pr_err("leak: %lld allocations (%lld bytes) not freed\n", (long long)n,
+		       (long long)atomic64_read(&m->pctx.live_bytes));
+}
+
 static int __init coconut_init(void)
 {
+	struct coconut_mod *m = &coconut_mod;
 	u8 digest[CO_BLAKE3_OUT_BYTES];
+	int rc;
 
 	co_blake3_hash("abc", 3, digest);
 	if (memcmp(digest, coconut_blake3_abc, sizeof(digest)) != 0) {
 		pr_err("self-check failed: BLAKE3(\"abc\") = %*phN\n", (int)sizeof(digest), digest);
 		return -EIO;
 	}
-	pr_info("loaded, BLAKE3 self-check passed\n");
+	memset(m, 0, sizeof(*m));
+	mutex_init(&m->seal_mutex);
+	m->seal_each_call = seal_each_call;
+	rc = coconut_instance_create(m);
+	if (rc)
+		goto fail_leak;
+	rc = coconut_sealer_start(m, seal_interval_ms);
+	if (rc)
+		goto fail_instance;
+	rc = coconut_agentfs_register();
+	if (rc)
+		goto fail_sealer;
+	rc = coconut_dev_register();
+	if (rc)
+		goto fail_agentfs;
+	pr_info("loaded: %u CPUs, %d authorizers, boot id %*phN, sealer every %u ms%s\n",
+		m->k->cfg.cpu_count, authorizers_count, CO_BOOT_ID_SIZE, m->pctx.boot_id,
+		seal_interval_ms, seal_each_call ? " and after each call" : "");
 	return 0;
+
+fail_agentfs:
+	coconut_agentfs_unregister();
+fail_sealer:
+	coconut_sealer_stop(m);
+fail_instance:
+	co_kernel_destroy(m->k);
+	m->k = NULL;
+fail_leak:
+	coconut_leak_check(m);
+	return rc;
 }
 
 static void __exit coconut_exit(void)
 {
-	pr_info("unloaded\n");
+	struct coconut_mod *m = &coconut_mod;
+	u64 sealed;
+	u8 head[COCONUT_DIGEST_SIZE];
+
+	coconut_dev_unregister();
+	coconut_agentfs_unregister();
+	coconut_sealer_stop(m);
+	co_audit_head(&m->k->audit, head, &sealed);
+	co_kernel_destroy(m->k);
+	m->k = NULL;
+	coconut_leak_check(m);
+	pr_info("unloaded: %llu events sealed, head %*phN\n", (unsigned long long)sealed,
+		COCONUT_DIGEST_SIZE, head);
 }
 
 module_init(coconut_init);
 module_exit(coconut_exit);
 
 MODULE_LICENSE("GPL");
-MODULE_DESCRIPTION("Coconut OS agent kernel (library self-check only for now)");
+MODULE_DESCRIPTION("Coconut OS agent kernel: agents, capabilities, audit chain; /dev/coconut, agentfs");

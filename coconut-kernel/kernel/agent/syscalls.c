@@ -31,7 +31,7 @@ CO_STATIC_ASSERT(sizeof(struct coconut_cap_present_args) == COCONUT_CAP_PRESENT_
 		 "uapi size");
 CO_STATIC_ASSERT(sizeof(struct coconut_audit_query_args) == COCONUT_AUDIT_QUERY_ARGS_SIZE_VER0,
 		 "uapi size");
-CO_STATIC_ASSERT(sizeof(struct coconut_memory_tier_args) == COCONUT_MEMORY_TIER_ARGS_SIZE_VER0,
+CO_STATIC_ASSERT(sizeof(struct coconut_memory_tier_args) == COCONUT_MEMORY_TIER_ARGS_SIZE_VER1,
 		 "uapi size");
 CO_STATIC_ASSERT(CO_TIER_BASE_SSD + CO_TIER_SPAN_BYTES < (1ull << 63),
 		 "every tier address is a positive s64");

@@ -12,6 +12,7 @@
 #ifndef _UAPI_LINUX_COCONUT_H
 #define _UAPI_LINUX_COCONUT_H
 
+#include <linux/ioctl.h>
 #include <linux/types.h>
 
 #define COCONUT_UAPI_VERSION 1
@@ -196,13 +197,79 @@ struct coconut_audit_query_args {
 };
 #define COCONUT_AUDIT_QUERY_ARGS_SIZE_VER0 32
 
-/* agent_memory_tier(aid, tier, request) -> address. */
+/*
+ * agent_memory_tier(aid, tier, request) -> address. VER1 adds out_addr: ioctl(2) returns an int,
+ * which cannot carry an address, so COCONUT_IOC_MEMORY_TIER requires VER1 and returns 0 with the
+ * address in out_addr; the syscall (a long) and the trace format need only VER0.
+ */
 struct coconut_memory_tier_args {
-	__u32 size;		/* COCONUT_MEMORY_TIER_ARGS_SIZE_VER0 */
+	__u32 size;		/* COCONUT_MEMORY_TIER_ARGS_SIZE_VER1 (VER0 without out_addr) */
 	__u32 tier;		/* enum coconut_mem_tier */
 	__u64 aid;
 	__u64 request_bytes;
+	__u64 out_addr;		/* VER1: written by the kernel (ioctl) */
 };
 #define COCONUT_MEMORY_TIER_ARGS_SIZE_VER0 24
+#define COCONUT_MEMORY_TIER_ARGS_SIZE_VER1 32
+
+/*
+ * coconut.ko's /dev/coconut: one ioctl per call, each carrying its call struct (docs/uapi.md,
+ * "The ioctls"). The module dispatches on the magic and the number only: the size encoded in
+ * the command is the VER0 size, and the struct's own size field says how much the caller
+ * passed (a newer, longer struct keeps working). Each returns what the call returns (>= 0, or
+ * -1 with errno); results written into the struct are copied back.
+ */
+#define COCONUT_IOC_MAGIC 0xC0
+#define COCONUT_IOC_SPAWN _IOWR(COCONUT_IOC_MAGIC, 0x01, struct coconut_spawn_args)
+#define COCONUT_IOC_ATTEST _IOWR(COCONUT_IOC_MAGIC, 0x02, struct coconut_attest_args)
+#define COCONUT_IOC_QUOTA _IOWR(COCONUT_IOC_MAGIC, 0x03, struct coconut_quota_args)
+#define COCONUT_IOC_CAP_GRANT _IOWR(COCONUT_IOC_MAGIC, 0x04, struct coconut_cap_args)
+#define COCONUT_IOC_CAP_REVOKE _IOWR(COCONUT_IOC_MAGIC, 0x05, struct coconut_cap_args)
+#define COCONUT_IOC_CAP_PRESENT _IOWR(COCONUT_IOC_MAGIC, 0x06, struct coconut_cap_present_args)
+#define COCONUT_IOC_AUDIT_QUERY _IOWR(COCONUT_IOC_MAGIC, 0x07, struct coconut_audit_query_args)
+#define COCONUT_IOC_MEMORY_TIER _IOWR(COCONUT_IOC_MAGIC, 0x08, struct coconut_memory_tier_args)
+/* Module control, not agent calls. */
+#define COCONUT_IOC_BIND _IOWR(COCONUT_IOC_MAGIC, 0x20, struct coconut_bind_args)
+#define COCONUT_IOC_INFO _IOWR(COCONUT_IOC_MAGIC, 0x21, struct coconut_info_args)
+#define COCONUT_IOC_TPM_NV_READ _IOWR(COCONUT_IOC_MAGIC, 0x22, struct coconut_tpm_nv_args)
+#define COCONUT_IOC_SEAL _IO(COCONUT_IOC_MAGIC, 0x23)
+
+/*
+ * COCONUT_IOC_BIND: the AID this open file issues calls as (CAP_SYS_ADMIN only: there is no
+ * task-to-agent link in the module yet). An unbound file calls as AID 0: every call that needs
+ * a caller answers -ESRCH.
+ */
+struct coconut_bind_args {
+	__u32 size;		/* COCONUT_BIND_ARGS_SIZE_VER0 */
+	__u32 reserved;
+	__u64 aid;
+};
+#define COCONUT_BIND_ARGS_SIZE_VER0 16
+
+/* COCONUT_IOC_INFO: the chain and the LSM counters, for tests and the parity harness. */
+struct coconut_info_args {
+	__u32 size;		/* COCONUT_INFO_ARGS_SIZE_VER0 */
+	__u32 reserved;
+	__u64 sealed;		/* events in the chain */
+	__u64 pending;		/* appended, not yet sealed */
+	__u64 lsm_allows;
+	__u64 lsm_denies;
+	__u64 anchors;		/* successful TPM NV writes */
+	__u64 next_aid;
+	__u8 boot_id[16];
+	__u8 head[COCONUT_DIGEST_SIZE];	/* head_{sealed} */
+};
+#define COCONUT_INFO_ARGS_SIZE_VER0 104
+
+/* COCONUT_IOC_TPM_NV_READ: the last write to NV index `index` the module's TPM stub saw. */
+struct coconut_tpm_nv_args {
+	__u32 size;		/* COCONUT_TPM_NV_ARGS_SIZE_VER0 */
+	__u32 index;
+	__u64 writes;		/* written by the kernel: writes to the index so far */
+	__u32 len;		/* written by the kernel: bytes of data */
+	__u32 reserved;
+	__u8 data[64];
+};
+#define COCONUT_TPM_NV_ARGS_SIZE_VER0 88
 
 #endif /* _UAPI_LINUX_COCONUT_H */

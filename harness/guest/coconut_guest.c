@@ -1,0 +1,434 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The guest driver: a static program in the QEMU guest's initramfs that drives coconut.ko
+ * through libcoconut (ioctl backend) and checks every answer.
+ *
+ *   coconut_guest scenario REQ_DIR   the scripted sequence below; REQ_DIR holds worker.req
+ *                                    (a signed spawn request made on the host)
+ *   coconut_guest fuzz SEED COUNT    COUNT random ioctls from 2 threads, then a liveness check
+ *   coconut_guest check              the module answers (after a reload: a fresh instance)
+ *
+ * Every call prints one line, `call <name> ret <value> ok` or `... MISMATCH (want <w>)`, for
+ * the host to read; the exit status is 0 only when every answer was the expected one. The
+ * audit chain is verified offline with the kernel C's own co_audit_verify, compiled in.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "coconut/audit.h"
+#include "libcoconut.h"
+
+/* What co_audit_verify's CO_ASSERT lands on in userspace. */
+void co_assert_fail(const char *expr, const char *file, int line)
+{
+	fprintf(stderr, "coconut-kernel assertion failed: %s at %s:%d\n", expr, file, line);
+	abort();
+}
+
+static int failures;
+
+static int64_t expect(const char *name, int64_t ret, int64_t want)
+{
+	if (ret == want) {
+		printf("call %s ret %" PRId64 " ok\n", name, ret);
+	} else {
+		printf("call %s ret %" PRId64 " MISMATCH (want %" PRId64 ")\n", name, ret, want);
+		failures++;
+	}
+	return ret;
+}
+
+/* For answers whose value is not fixed (a length): only its sign is checked. */
+static int64_t expect_positive(const char *name, int64_t ret)
+{
+	if (ret > 0) {
+		printf("call %s ret %" PRId64 " ok\n", name, ret);
+	} else {
+		printf("call %s ret %" PRId64 " MISMATCH (want > 0)\n", name, ret);
+		failures++;
+	}
+	return ret;
+}
+
+static void check(const char *what, int ok)
+{
+	printf("check %s %s\n", what, ok ? "ok" : "FAILED");
+	if (!ok)
+		failures++;
+}
+
+static size_t read_file(const char *path, void *buf, size_t cap)
+{
+	int fd = open(path, O_RDONLY);
+	ssize_t n;
+	size_t got = 0;
+
+	if (fd < 0)
+		return 0;
+	while (got < cap && (n = read(fd, (char *)buf + got, cap - got)) > 0)
+		got += (size_t)n;
+	close(fd);
+	return got;
+}
+
+static int open_bound(struct coconut *c, uint64_t aid)
+{
+	int rc = coconut_open(c, COCONUT_BACKEND_IOCTL, NULL);
+
+	if (rc) {
+		printf("open /dev/coconut: %s\n", strerror(-rc));
+		return rc;
+	}
+	rc = coconut_bind(c, aid);
+	if (rc)
+		printf("bind %" PRIu64 ": %s\n", aid, strerror(-rc));
+	return rc;
+}
+
+#define SEG_BYTES (256u * 1024u)
+static uint8_t seg[SEG_BYTES];
+
+static void verify_chain(struct coconut *root)
+{
+	struct coconut_audit_filter f;
+	struct coconut_info_args info;
+	struct co_audit_verify_report rep;
+	enum co_audit_verdict v;
+	int64_t n;
+
+	check("info", coconut_info(root, &info) == 0);
+	memset(&f, 0, sizeof(f));
+	f.size = sizeof(f);
+	n = expect_positive("audit_query", coconut_agent_audit_query(root, &f, seg, sizeof(seg)));
+	if (n <= 0)
+		return;
+	memset(&rep, 0, sizeof(rep));
+	v = co_audit_verify(seg, (size_t)n, info.boot_id, NULL, 0, &rep);
+	printf("verify verdict %d rooted %d events %" PRIu64 " sealed %" PRIu64 "\n", (int)v,
+	       (int)rep.rooted, rep.events_checked, (uint64_t)info.sealed);
+	check("verify_ok", v == CO_AUDIT_OK && rep.rooted && rep.events_checked > 0);
+	/* A flipped bit anywhere in an event must be caught. */
+	seg[n / 2] ^= 0x10;
+	v = co_audit_verify(seg, (size_t)n, info.boot_id, NULL, 0, &rep);
+	check("verify_detects_flip", v != CO_AUDIT_OK);
+}
+
+static int cat_contains(const char *path, const char *needle)
+{
+	static char buf[70000];
+	size_t n = read_file(path, buf, sizeof(buf) - 1);
+
+	buf[n] = '\0';
+	printf("--- %s (%zu bytes)\n%s---\n", path, n, buf);
+	return n > 0 && strstr(buf, needle) != NULL;
+}
+
+#define S(x) x, sizeof(x) - 1
+
+static int scenario(const char *req_dir)
+{
+	static uint8_t req[CO_SPAWN_REQUEST_BYTES_MAX], bad[CO_SPAWN_REQUEST_BYTES_MAX];
+	static uint8_t att[CO_ATTEST_BYTES_MAX];
+	struct coconut root, unbound;
+	char path[512];
+	uint64_t out[2] = { 0, 0 };
+	int64_t child;
+	size_t len;
+
+	snprintf(path, sizeof(path), "%s/worker.req", req_dir);
+	len = read_file(path, req, sizeof(req));
+	if (len == 0) {
+		printf("cannot read %s\n", path);
+		return 1;
+	}
+	if (open_bound(&root, COCONUT_AID_ROOT))
+		return 1;
+
+	/* An unbound handle calls as AID 0. */
+	if (coconut_open(&unbound, COCONUT_BACKEND_IOCTL, NULL) == 0) {
+		expect("unbound_cap_present", coconut_agent_cap_present(&unbound, 1, S("agent.spawn"),
+									 NULL, 0), -ESRCH);
+		coconut_close(&unbound);
+	}
+
+	/* Spawn: a tampered signature is refused; the genuine request makes AID 2. */
+	memcpy(bad, req, len);
+	bad[len - 1] ^= 0x01;
+	expect("spawn_bad_signature", coconut_agent_spawn(&root, bad, len), -EKEYREJECTED);
+	expect("spawn_empty", coconut_agent_spawn(&root, req, 0), -EINVAL);
+	expect("spawn_null", coconut_agent_spawn(&root, NULL, 16), -EFAULT);
+	expect("spawn_too_big", coconut_agent_spawn(&root, req, CO_SPAWN_REQUEST_BYTES_MAX + 1),
+	       -E2BIG);
+	child = expect("spawn", coconut_agent_spawn(&root, req, len), 2);
+	if (child <= 0)
+		return 1;
+
+	/* The LSM: its project yes, ~/.ssh no (audited deny), /data only once granted. */
+	expect("cap_present_project", coconut_agent_cap_present(&root, (uint64_t)child,
+		S("fs.read"), S("/home/maya/project/src/main.c")), 0);
+	expect("cap_present_ssh", coconut_agent_cap_present(&root, (uint64_t)child,
+		S("fs.read"), S("/home/maya/.ssh/id_ed25519")), -ECAPABILITY);
+	expect("cap_present_data", coconut_agent_cap_present(&root, (uint64_t)child,
+		S("fs.read"), S("/data/a.txt")), -ECAPABILITY);
+	expect("cap_present_bad_kind", coconut_agent_cap_present(&root, (uint64_t)child,
+		S("fs.nope"), S("/data/a.txt")), -EINVAL);
+	expect("cap_grant", coconut_agent_cap_grant(&root, (uint64_t)child, S("fs.read:/data/**")),
+	       0);
+	expect("cap_present_data_granted", coconut_agent_cap_present(&root, (uint64_t)child,
+		S("fs.read"), S("/data/a.txt")), 0);
+	expect("cap_grant_beyond_ceiling", coconut_agent_cap_grant(&root, (uint64_t)child,
+		S("fs.read:/etc/**")), -ECAPABILITY);
+	expect("cap_revoke", coconut_agent_cap_revoke(&root, (uint64_t)child, S("fs.read:/data/**")),
+	       0);
+	expect("cap_present_data_revoked", coconut_agent_cap_present(&root, (uint64_t)child,
+		S("fs.read"), S("/data/a.txt")), -ECAPABILITY);
+	expect("cap_revoke_again", coconut_agent_cap_revoke(&root, (uint64_t)child,
+		S("fs.read:/data/**")), -ENOENT);
+
+	/* Quota and memory tiers: 1 MiB of RAM; a page fits, 2 MiB does not. */
+	expect("quota_set", coconut_agent_quota(&root, (uint64_t)child, COCONUT_QUOTA_MEM, 1 << 20,
+						COCONUT_QUOTA_SET, NULL), 0);
+	expect("memory_tier_ram", coconut_agent_memory_tier(&root, (uint64_t)child,
+		COCONUT_TIER_RAM, 4096), (int64_t)0x200000000000ll);
+	expect("memory_tier_over", coconut_agent_memory_tier(&root, (uint64_t)child,
+		COCONUT_TIER_RAM, 2u << 20), -EDQUOT);
+	expect("memory_tier_hbm", coconut_agent_memory_tier(&root, (uint64_t)child,
+		COCONUT_TIER_HBM, 4096), -ECAPABILITY);
+	expect("quota_query", coconut_agent_quota(&root, (uint64_t)child, COCONUT_QUOTA_MEM, 0, 0,
+						  out), 0);
+	check("quota_budget_used", out[0] == (1u << 20) && out[1] == 4096);
+	expect("quota_bad_kind", coconut_agent_quota(&root, (uint64_t)child, 6, 0, 0, out), -EINVAL);
+
+	/* Attestation, unknown AIDs. */
+	expect_positive("attest", coconut_agent_attest(&root, (uint64_t)child, att, sizeof(att)));
+	expect("attest_small", coconut_agent_attest(&root, (uint64_t)child, att, 8), -EMSGSIZE);
+	expect("attest_unknown", coconut_agent_attest(&root, 999, att, sizeof(att)), -ESRCH);
+
+	/* agentfs renders the same state. */
+	snprintf(path, sizeof(path), "/agent/live/%" PRId64 "/status", child);
+	check("agentfs_status", cat_contains(path, "name: worker\n"));
+	snprintf(path, sizeof(path), "/agent/live/%" PRId64 "/caps", child);
+	check("agentfs_caps", cat_contains(path, "cap: mem.tier:ram\n"));
+	snprintf(path, sizeof(path), "/agent/live/%" PRId64 "/audit_tail", child);
+	check("agentfs_audit_tail", cat_contains(path, "event: "));
+	check("agentfs_unknown", access("/agent/live/999/status", F_OK) != 0);
+
+	/* The chain: queried and verified offline. */
+	verify_chain(&root);
+	coconut_close(&root);
+	return failures ? 1 : 0;
+}
+
+/* ---- the fuzzer --------------------------------------------------------------------------- */
+
+struct fuzz_thread {
+	uint64_t state;
+	long count;
+	long calls;
+	long positive;
+	const uint8_t *req;
+	size_t req_len;
+	uint8_t *unmapped;	/* a page that faults */
+};
+
+static uint64_t rnd(struct fuzz_thread *t)
+{
+	/* xorshift64*: enough to wander the argument space deterministically. */
+	t->state ^= t->state >> 12;
+	t->state ^= t->state << 25;
+	t->state ^= t->state >> 27;
+	return t->state * 0x2545F4914F6CDD1Dull;
+}
+
+static const unsigned long fuzz_cmds[] = {
+	COCONUT_IOC_SPAWN, COCONUT_IOC_ATTEST, COCONUT_IOC_QUOTA, COCONUT_IOC_CAP_GRANT,
+	COCONUT_IOC_CAP_REVOKE, COCONUT_IOC_CAP_PRESENT, COCONUT_IOC_AUDIT_QUERY,
+	COCONUT_IOC_MEMORY_TIER, COCONUT_IOC_INFO, COCONUT_IOC_TPM_NV_READ, COCONUT_IOC_SEAL,
+};
+
+static const char *const fuzz_texts[] = {
+	"fs.read", "fs.read:/data/**", "/data/a.txt", "agent.spawn", "mem.tier", "ram",
+	"cap.grant:fs.read:/data/**", "fs.read:/data/**\nmem.tier:ram", "net.egress",
+	"api.example.com:443", "\xff\xfe", "",
+};
+
+#define FUZZ_BUF 8192
+#define FUZZ_ARGS 512
+
+/* A pointer for a field: NULL, a buffer (random bytes or a text), a faulting or kernel one. */
+static uint64_t fuzz_ptr(struct fuzz_thread *t, uint8_t *buf, uint64_t *len)
+{
+	const char *s;
+
+	switch (rnd(t) % 8) {
+	case 0:
+		return 0;
+	case 1:
+		return (uint64_t)(uintptr_t)t->unmapped;
+	case 2:
+		return 0xffff888000000000ull + (rnd(t) & 0xfff000);
+	case 3:
+		s = fuzz_texts[rnd(t) % (sizeof(fuzz_texts) / sizeof(fuzz_texts[0]))];
+		*len = strlen(s);
+		memcpy(buf, s, *len);
+		return (uint64_t)(uintptr_t)buf;
+	default:
+		for (size_t i = 0; i < 64; i++)
+			buf[i] = (uint8_t)rnd(t);
+		return (uint64_t)(uintptr_t)buf;
+	}
+}
+
+static uint64_t fuzz_len(struct fuzz_thread *t)
+{
+	static const uint64_t lens[] = { 0, 1, 7, 32, 33, 256, 257, 4095, 4096, FUZZ_BUF,
+					 CO_SPAWN_REQUEST_BYTES_MAX + 1, 1ull << 40, ~0ull };
+
+	return lens[rnd(t) % (sizeof(lens) / sizeof(lens[0]))];
+}
+
+static void *fuzz_main(void *arg)
+{
+	struct fuzz_thread *t = arg;
+	static __thread uint8_t args[FUZZ_ARGS], b1[FUZZ_BUF], b2[FUZZ_BUF];
+	struct coconut c;
+	unsigned long cmd;
+	uint64_t *w, len1, len2;
+	int64_t rc;
+	long i;
+
+	if (open_bound(&c, COCONUT_AID_ROOT))
+		return NULL;
+	for (i = 0; i < t->count; i++) {
+		uint64_t r = rnd(t);
+
+		if (r % 16 == 0)
+			cmd = (unsigned long)rnd(t); /* anything at all */
+		else if (r % 16 == 1)
+			cmd = _IOWR(COCONUT_IOC_MAGIC, rnd(t) % 64, struct coconut_spawn_args);
+		else
+			cmd = fuzz_cmds[r % (sizeof(fuzz_cmds) / sizeof(fuzz_cmds[0]))];
+		for (size_t j = 0; j < sizeof(args); j++)
+			args[j] = (uint8_t)rnd(t);
+		w = (uint64_t *)args;
+		/* Mostly plausible structs: a sane size, zero reserved, real pointers. */
+		if (rnd(t) % 4) {
+			/* A random command's size bits may exceed args: clamp where it is used. */
+			uint32_t ksize = (uint32_t)_IOC_SIZE(cmd) % (FUZZ_ARGS - 8);
+			uint32_t size = ksize;
+			uint32_t pick = (uint32_t)(rnd(t) % 8);
+
+			if (pick == 0)
+				size = (uint32_t)(rnd(t) % 64);
+			else if (pick == 1)
+				size += 8;
+			else if (pick == 2)
+				size = 1u << 20;
+			memcpy(args, &size, 4);
+			if (pick == 1)
+				memset(args + ksize, 0, 8);
+			if (rnd(t) % 2)
+				memset(args + 4, 0, 4);
+			len1 = fuzz_len(t);
+			len2 = fuzz_len(t);
+			w[1] = rnd(t) % 3 ? rnd(t) % 4 : rnd(t); /* an AID or a kind */
+			w[2] = fuzz_ptr(t, b1, &len1);
+			w[3] = len1;
+			w[4] = fuzz_ptr(t, b2, &len2);
+			w[5] = len2;
+			if (cmd == COCONUT_IOC_SPAWN && rnd(t) % 8 == 0) {
+				w[1] = (uint64_t)(uintptr_t)t->req;
+				w[2] = t->req_len;
+				memset(args + 4, 0, 4);
+			}
+		}
+		/* A third of the calls hand a pointer that faults or lies in the kernel. */
+		rc = coconut_call_raw(&c, cmd, rnd(t) % 3 ? (void *)args :
+					      rnd(t) % 2 ? (void *)t->unmapped :
+					      (void *)(uintptr_t)0xffff888000001000ull);
+		t->calls++;
+		if (rc >= 0)
+			t->positive++;
+	}
+	coconut_close(&c);
+	return NULL;
+}
+
+static int liveness(void)
+{
+	struct coconut root;
+	struct coconut_info_args info;
+
+	if (open_bound(&root, COCONUT_AID_ROOT))
+		return 1;
+	expect("live_cap_present_root", coconut_agent_cap_present(&root, 1, S("agent.spawn"), NULL,
+								    0), 0);
+	check("live_info", coconut_info(&root, &info) == 0 && info.sealed > 0);
+	printf("info sealed %" PRIu64 " pending %" PRIu64 " allows %" PRIu64 " denies %" PRIu64
+	       " anchors %" PRIu64 " next_aid %" PRIu64 "\n", (uint64_t)info.sealed,
+	       (uint64_t)info.pending, (uint64_t)info.lsm_allows, (uint64_t)info.lsm_denies,
+	       (uint64_t)info.anchors, (uint64_t)info.next_aid);
+	verify_chain(&root);
+	coconut_close(&root);
+	return failures ? 1 : 0;
+}
+
+static int fuzz(uint64_t seed, long count, const char *req_dir)
+{
+	static uint8_t req[CO_SPAWN_REQUEST_BYTES_MAX];
+	struct fuzz_thread t[2];
+	pthread_t th[2];
+	struct timespec a, b;
+	char path[512];
+	size_t req_len;
+	uint8_t *pages;
+	long calls = 0, positive = 0;
+
+	snprintf(path, sizeof(path), "%s/worker.req", req_dir);
+	req_len = read_file(path, req, sizeof(req));
+	pages = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (pages == MAP_FAILED)
+		return 1;
+	munmap(pages + 4096, 4096); /* pages + 4096 now faults */
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	for (int i = 0; i < 2; i++) {
+		t[i] = (struct fuzz_thread){ .state = seed * 2 + (uint64_t)i + 1, .count = count / 2,
+					     .req = req, .req_len = req_len,
+					     .unmapped = pages + 4096 };
+		if (pthread_create(&th[i], NULL, fuzz_main, &t[i]))
+			return 1;
+	}
+	for (int i = 0; i < 2; i++) {
+		pthread_join(th[i], NULL);
+		calls += t[i].calls;
+		positive += t[i].positive;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	printf("fuzz seed %" PRIu64 " calls %ld succeeded %ld in %ld ms\n", seed, calls, positive,
+	       (long)((b.tv_sec - a.tv_sec) * 1000 + (b.tv_nsec - a.tv_nsec) / 1000000));
+	check("fuzz_calls", calls == (count / 2) * 2);
+	return liveness();
+}
+
+int main(int argc, char **argv)
+{
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc == 3 && strcmp(argv[1], "scenario") == 0)
+		return scenario(argv[2]);
+	if (argc == 5 && strcmp(argv[1], "fuzz") == 0)
+		return fuzz(strtoull(argv[2], NULL, 0), strtol(argv[3], NULL, 0), argv[4]);
+	if (argc == 2 && strcmp(argv[1], "check") == 0)
+		return liveness();
+	fprintf(stderr, "usage: coconut_guest scenario REQ_DIR | fuzz SEED COUNT REQ_DIR | check\n");
+	return 2;
+}

@@ -1,0 +1,62 @@
+#!/bin/busybox sh
+# /init of the QEMU guest (scripts/initramfs.sh packs it): loads coconut.ko, drives it with
+# /guest/coconut_guest (scripted calls, agentfs, offline chain verify, the ioctl fuzzer), checks
+# the kernel log, unloads, reloads, drives it again, unloads, and powers off. The host reads
+# the serial console: the last word is "coconut-guest: PASS" or "coconut-guest: FAIL: <why>".
+/bin/busybox --install -s /bin
+export PATH=/bin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+dmesg -n 1
+
+FUZZ_CALLS=$(sed -n 's/.*coconut.fuzz_calls=\([0-9]*\).*/\1/p' /proc/cmdline)
+FUZZ_CALLS=${FUZZ_CALLS:-20000}
+AUTH=$(cat /guest/authorizer.hex)
+BAD='BUG|Oops|WARNING|leak|Call Trace|general protection|refcount_t|list_add corruption'
+
+step() { echo "coconut-guest: $* (uptime $(cut -d' ' -f1 /proc/uptime) s)"; }
+fail() {
+  echo "coconut-guest: FAIL: $*"
+  dmesg | tail -n 60
+  poweroff -f
+}
+dmesg_clean() {
+  if dmesg | grep -E "$BAD"; then fail "kernel log after $1"; fi
+}
+load() {
+  insmod /guest/coconut.ko "authorizers=$AUTH" || fail "insmod ($1)"
+  [ -c /dev/coconut ] || fail "no /dev/coconut ($1)"
+  mkdir -p /agent
+  mount -t agentfs agentfs /agent || fail "mount agentfs ($1)"
+}
+unload() {
+  umount /agent || fail "umount agentfs ($1)"
+  rmmod coconut || fail "rmmod ($1)"
+  [ -e /dev/coconut ] && fail "/dev/coconut still there after rmmod ($1)"
+  grep -q agentfs /proc/filesystems && fail "agentfs still registered after rmmod ($1)"
+  dmesg | grep -q 'coconut: unloaded' || fail "no unload message ($1)"
+  dmesg_clean "unload ($1)"
+}
+
+step "booted $(uname -r), $(grep -c ^processor /proc/cpuinfo) CPUs"
+load first
+step "loaded"
+cat /agent/live/1/status || fail "cat /agent/live/1/status"
+/guest/coconut_guest scenario /guest || fail "scenario (first load)"
+step "scenario passed"
+/guest/coconut_guest fuzz 1 "$FUZZ_CALLS" /guest || fail "fuzzer"
+step "fuzzer passed"
+dmesg_clean "fuzzer"
+unload first
+step "unloaded"
+dmesg -C
+load second
+step "reloaded"
+/guest/coconut_guest scenario /guest >/tmp/second.log || { cat /tmp/second.log; fail "scenario (reload)"; }
+grep -c ' ok$' /tmp/second.log | sed 's/^/coconut-guest: reload scenario checks ok: /'
+/guest/coconut_guest check >/dev/null || fail "check (reload)"
+unload second
+step "unloaded again"
+echo "coconut-guest: PASS"
+poweroff -f
