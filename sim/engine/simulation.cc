@@ -221,9 +221,10 @@ void Simulation::Impl::spawn_agent(AgentState &a)
 		const u32 k = quota_kind_of(kind);
 		u64 out[2];
 		const u32 flags = COCONUT_QUOTA_SET | (q.block ? COCONUT_QUOTA_BLOCK : 0);
+		const u64 budget = q.budget; // a structured binding cannot be captured (clang 14)
 		const s64 rc = call_blocking([&] {
 			return machine->port().agent_quota(tenants[a.tenant].root_aid, a.aid, k,
-							   q.budget, flags, out);
+							   budget, flags, out);
 		});
 		if (rc)
 			throw ScenarioError(gs.manifest.loc, "manifest.quotas." + kind,

@@ -28,7 +28,7 @@ constexpr ArgSpec stra(const char *n, u64 max)
 } // namespace
 
 const std::array<CallSpec, (size_t)Call::Count> kCalls = { {
-	{ "agent_spawn", 2, { u64a("caller"), { "req", ArgType::Hex, CO_SPAWN_REQUEST_BYTES_MAX } } },
+	{ "agent_spawn", 2, { u64a("caller"), ArgSpec{ "req", ArgType::Hex, CO_SPAWN_REQUEST_BYTES_MAX } } },
 	{ "agent_attest", 3, { u64a("caller"), u64a("aid"), u64a("len", kOutBytesMax) } },
 	{ "agent_quota", 5,
 	  { u64a("caller"), u64a("aid"), u64a("kind", kU32), u64a("budget"), u64a("flags", kU32) } },
@@ -48,7 +48,7 @@ const std::array<CallSpec, (size_t)Call::Count> kCalls = { {
 	{ "agent_kill", 2, { u64a("caller"), u64a("aid") } },
 	{ "agent_exit", 1, { u64a("aid") } },
 	{ "seal", 1, { u64a("max_events", kU32) } },
-	{ "sealer_stall", 1, { { "on", ArgType::Bool, 1 } } },
+	{ "sealer_stall", 1, { ArgSpec{ "on", ArgType::Bool, 1 } } },
 	{ "tpm_fail", 1, { u64a("count", kU32) } },
 	{ "checkpoint", 0, {} },
 } };
