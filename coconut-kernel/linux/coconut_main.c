@@ -53,6 +53,45 @@ static bool seal_each_call = true;
 module_param(seal_each_call, bool, 0444);
 MODULE_PARM_DESC(seal_each_call, "seal after every ioctl, outside the instance lock (default Y)");
 
+/*
+ * Deterministic mode (docs/module.md): the clock and CPU come from COCONUT_IOC_DET_SET, the
+ * trace's internal calls from COCONUT_IOC_DET_OP, and nothing seals but those calls. The
+ * topology parameters below give the instance a trace header's configuration; 0 keeps the
+ * default (cpus only applies in det mode: otherwise the real CPUs count).
+ */
+static bool det_clock;
+module_param(det_clock, bool, 0444);
+MODULE_PARM_DESC(det_clock, "test-only deterministic mode for trace parity (default N)");
+
+static unsigned int cpus = 1;
+module_param(cpus, uint, 0444);
+MODULE_PARM_DESC(cpus, "det mode: CPUs (audit rings) of the instance (default 1)");
+
+static unsigned int ring_slots;
+module_param(ring_slots, uint, 0444);
+MODULE_PARM_DESC(ring_slots, "audit ring slots per CPU, a power of two (0: default)");
+
+static unsigned int log_events;
+module_param(log_events, uint, 0444);
+MODULE_PARM_DESC(log_events, "sealed audit events kept for queries (0: default)");
+
+static unsigned long long anchor_every_events;
+module_param(anchor_every_events, ullong, 0444);
+MODULE_PARM_DESC(anchor_every_events, "TPM anchor every K sealed events (0: default)");
+
+static unsigned long long anchor_every_ns;
+module_param(anchor_every_ns, ullong, 0444);
+MODULE_PARM_DESC(anchor_every_ns, "and T ns after the last anchor (0: default)");
+
+static unsigned int tpm_nv_index;
+module_param(tpm_nv_index, uint, 0444);
+MODULE_PARM_DESC(tpm_nv_index, "the anchors' TPM NV index (0: default)");
+
+static unsigned long long tier_capacity_bytes[COCONUT_TIER_COUNT];
+static int tier_capacity_count;
+module_param_array(tier_capacity_bytes, ullong, &tier_capacity_count, 0444);
+MODULE_PARM_DESC(tier_capacity_bytes, "hbm,ram,ssd capacities in bytes (0: default)");
+
 /* BLAKE3("abc"), as printed by b3sum. */
 static const u8 coconut_blake3_abc[CO_BLAKE3_OUT_BYTES] = {
 	0x64, 0x37, 0xb3, 0xac, 0x38, 0x46, 0x51, 0x33, 0xff, 0xb6, 0x3b, 0x75, 0x27, 0x3a, 0x8d, 0xb5,
@@ -109,6 +148,26 @@ static int coconut_add_authorizers(struct co_kernel *k)
 	return 0;
 }
 
+/* The topology parameters given (non-zero) over the defaults; the kernel C judges them. */
+static void coconut_config_topology(struct co_kernel_config *cfg)
+{
+	int t;
+
+	if (ring_slots)
+		cfg->audit.ring_slots = ring_slots;
+	if (log_events)
+		cfg->audit.log_events = log_events;
+	if (anchor_every_events)
+		cfg->audit.anchor_every_events = anchor_every_events;
+	if (anchor_every_ns)
+		cfg->audit.anchor_every_ns = anchor_every_ns;
+	if (tpm_nv_index)
+		cfg->audit.tpm_nv_index = tpm_nv_index;
+	for (t = 0; t < tier_capacity_count && t < COCONUT_TIER_COUNT; t++)
+		if (tier_capacity_bytes[t])
+			cfg->tier_capacity_bytes[t] = tier_capacity_bytes[t];
+}
+
 static int coconut_instance_create(struct coconut_mod *m)
 {
 	struct co_kernel_config cfg;
@@ -120,11 +179,16 @@ static int coconut_instance_create(struct coconut_mod *m)
 	rc = coconut_boot_id(id);
 	if (rc)
 		return rc;
-	coconut_plat_init(&m->pctx, id);
+	if (det_clock && (cpus == 0 || cpus > CO_AUDIT_CPUS_MAX)) {
+		pr_err("cpus: expected 1..%u, got %u\n", CO_AUDIT_CPUS_MAX, cpus);
+		return -EINVAL;
+	}
+	coconut_plat_init(&m->pctx, id, det_clock ? cpus : 0);
 	m->plat.ops = &coconut_plat_ops;
 	m->plat.ctx = &m->pctx;
 
 	co_kernel_config_default(&cfg, coconut_plat_ops.cpu_count(&m->pctx));
+	coconut_config_topology(&cfg);
 	/* Never seal under the instance lock: the thread and the ioctls seal (coconut_mod.h). */
 	cfg.seal_inline = false;
 	caps = coconut_root_caps_text(&caps_len);
@@ -166,22 +230,29 @@ static int __init coconut_init(void)
 	}
 	memset(m, 0, sizeof(*m));
 	mutex_init(&m->seal_mutex);
-	m->seal_each_call = seal_each_call;
+	/* Det mode: only the trace's seal records seal (no thread, no seal after each call). */
+	m->seal_each_call = seal_each_call && !det_clock;
 	rc = coconut_instance_create(m);
 	if (rc)
 		goto fail_leak;
-	rc = coconut_sealer_start(m, seal_interval_ms);
-	if (rc)
-		goto fail_instance;
+	if (!det_clock) {
+		rc = coconut_sealer_start(m, seal_interval_ms);
+		if (rc)
+			goto fail_instance;
+	}
 	rc = coconut_agentfs_register();
 	if (rc)
 		goto fail_sealer;
 	rc = coconut_dev_register();
 	if (rc)
 		goto fail_agentfs;
-	pr_info("loaded: %u CPUs, %d authorizers, boot id %*phN, sealer every %u ms%s\n",
-		m->k->cfg.cpu_count, authorizers_count, CO_BOOT_ID_SIZE, m->pctx.boot_id,
-		seal_interval_ms, seal_each_call ? " and after each call" : "");
+	if (det_clock)
+		pr_info("loaded: deterministic mode (test only), %u CPUs, %d authorizers, boot id %*phN, no sealer\n",
+			m->k->cfg.cpu_count, authorizers_count, CO_BOOT_ID_SIZE, m->pctx.boot_id);
+	else
+		pr_info("loaded: %u CPUs, %d authorizers, boot id %*phN, sealer every %u ms%s\n",
+			m->k->cfg.cpu_count, authorizers_count, CO_BOOT_ID_SIZE, m->pctx.boot_id,
+			seal_interval_ms, seal_each_call ? " and after each call" : "");
 	return 0;
 
 fail_agentfs:

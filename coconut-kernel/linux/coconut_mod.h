@@ -44,6 +44,15 @@ struct coconut_plat_ctx {
 	atomic64_t live_bytes;
 	spinlock_t tpm_lock;
 	struct coconut_tpm_slot tpm[COCONUT_TPM_STUB_INDEXES];
+	u32 tpm_fail_pending;		/* NV writes still to fail with -EIO (det mode; tpm_lock) */
+	/*
+	 * Deterministic mode (det_clock=1, docs/module.md): now_ns and cpu_id are these values,
+	 * set by COCONUT_IOC_DET_SET before each call of a trace, and cpu_count is det_cpus.
+	 */
+	bool det;
+	u32 det_cpus;
+	u32 det_cpu;
+	u64 det_now_ns;
 };
 
 struct coconut_mod {
@@ -58,7 +67,9 @@ struct coconut_mod {
 extern struct coconut_mod coconut_mod;
 
 /* platform_linux.c */
-void coconut_plat_init(struct coconut_plat_ctx *ctx, const u8 boot_id[CO_BOOT_ID_SIZE]);
+/* det_cpus 0: the real clock and CPUs; else deterministic mode with that many CPUs. */
+void coconut_plat_init(struct coconut_plat_ctx *ctx, const u8 boot_id[CO_BOOT_ID_SIZE],
+		       u32 det_cpus);
 extern const struct co_plat_ops coconut_plat_ops;
 /* The last write to NV index idx: 0 and its bytes/count, or -ENOENT when never written. */
 int coconut_tpm_read(struct coconut_plat_ctx *ctx, u32 idx, u8 *data, u32 *len, u64 *writes);
@@ -68,6 +79,9 @@ u32 coconut_seal(struct coconut_mod *m);
 int coconut_sealer_start(struct coconut_mod *m, unsigned int interval_ms);
 /* Stops the thread, then drains the rings. */
 void coconut_sealer_stop(struct coconut_mod *m);
+
+/* det.c: COCONUT_IOC_DET_SET and COCONUT_IOC_DET_OP (-EPERM unless det_clock=1). */
+long coconut_ioc_det(unsigned int cmd, void __user *uarg);
 
 /* ioctl.c */
 int coconut_dev_register(void);

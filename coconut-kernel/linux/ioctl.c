@@ -423,6 +423,9 @@ static long coconut_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
 		return coconut_ioc_info(coconut_mod.k, uarg);
 	case _IOC_NR(COCONUT_IOC_TPM_NV_READ):
 		return coconut_ioc_tpm_read(uarg);
+	case _IOC_NR(COCONUT_IOC_DET_SET):
+	case _IOC_NR(COCONUT_IOC_DET_OP):
+		return coconut_ioc_det(cmd, uarg);
 	default:
 		break;
 	}

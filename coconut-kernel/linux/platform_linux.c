@@ -84,8 +84,9 @@ static void coconut_plat_unlock(void *ctx, struct co_plat_lock *l)
 
 static u64 coconut_plat_now_ns(void *ctx)
 {
-	(void)ctx;
-	return ktime_get_ns();
+	struct coconut_plat_ctx *c = ctx;
+
+	return c->det ? READ_ONCE(c->det_now_ns) : ktime_get_ns();
 }
 
 /*
@@ -94,12 +95,17 @@ static u64 coconut_plat_now_ns(void *ctx)
  */
 static u32 coconut_plat_cpu_count(void *ctx)
 {
-	(void)ctx;
-	return min_t(u32, nr_cpu_ids, CO_AUDIT_CPUS_MAX);
+	struct coconut_plat_ctx *c = ctx;
+
+	return c->det ? c->det_cpus : min_t(u32, nr_cpu_ids, CO_AUDIT_CPUS_MAX);
 }
 
 static u32 coconut_plat_cpu_id(void *ctx)
 {
+	struct coconut_plat_ctx *c = ctx;
+
+	if (c->det)
+		return READ_ONCE(c->det_cpu);
 	return (u32)raw_smp_processor_id() % coconut_plat_cpu_count(ctx);
 }
 
@@ -137,6 +143,12 @@ static int coconut_plat_tpm_nv_write(void *ctx, u32 idx, const u8 *data, size_t 
 	if (len > sizeof(slot->data))
 		return -EINVAL;
 	spin_lock(&c->tpm_lock);
+	/* An injected failure (COCONUT_DET_TPM_FAIL) writes nothing, as a failing TPM would. */
+	if (c->tpm_fail_pending) {
+		c->tpm_fail_pending--;
+		spin_unlock(&c->tpm_lock);
+		return -EIO;
+	}
 	for (i = 0; i < COCONUT_TPM_STUB_INDEXES; i++)
 		if (c->tpm[i].used && c->tpm[i].index == idx)
 			slot = &c->tpm[i];
@@ -178,10 +190,14 @@ static void coconut_plat_boot_id(void *ctx, u8 out[CO_BOOT_ID_SIZE])
 	memcpy(out, c->boot_id, CO_BOOT_ID_SIZE);
 }
 
-void coconut_plat_init(struct coconut_plat_ctx *c, const u8 boot_id[CO_BOOT_ID_SIZE])
+void coconut_plat_init(struct coconut_plat_ctx *c, const u8 boot_id[CO_BOOT_ID_SIZE],
+		       u32 det_cpus)
 {
 	memset(c, 0, sizeof(*c));
 	memcpy(c->boot_id, boot_id, CO_BOOT_ID_SIZE);
+	/* The clock starts at 0 on CPU 0, as the trace replayer's UserPlatform does. */
+	c->det = det_cpus != 0;
+	c->det_cpus = det_cpus;
 	atomic64_set(&c->live_allocs, 0);
 	atomic64_set(&c->live_bytes, 0);
 	spin_lock_init(&c->tpm_lock);

@@ -272,4 +272,58 @@ struct coconut_tpm_nv_args {
 };
 #define COCONUT_TPM_NV_ARGS_SIZE_VER0 88
 
+/*
+ * Test-only: the deterministic mode (module parameter det_clock=1; docs/module.md,
+ * "Deterministic mode"), for co-simulation parity with the simulator's traces. Without
+ * det_clock both ioctls answer -EPERM; they need CAP_SYS_ADMIN as well.
+ *
+ * COCONUT_IOC_DET_SET: the time (ns) and CPU id the platform reports from now on, until the
+ * next DET_SET (a trace record's t and cpu). -EINVAL for a cpu not below the instance's CPUs.
+ */
+#define COCONUT_IOC_DET_SET _IOWR(COCONUT_IOC_MAGIC, 0x30, struct coconut_det_set_args)
+#define COCONUT_IOC_DET_OP _IOWR(COCONUT_IOC_MAGIC, 0x31, struct coconut_det_op_args)
+
+struct coconut_det_set_args {
+	__u32 size;		/* COCONUT_DET_SET_ARGS_SIZE_VER0 */
+	__u32 cpu;
+	__u64 time_ns;
+};
+#define COCONUT_DET_SET_ARGS_SIZE_VER0 16
+
+/*
+ * COCONUT_IOC_DET_OP: one kernel-internal call of a trace (docs/traces.md), not a syscall. The
+ * ioctl returns what the kernel C returned (a negative errno on failure); fields not named are
+ * ignored and must be zero.
+ *	INFLIGHT_BEGIN	aid, arg = kind, object: co_agent_lookup + co_inflight_begin; token out
+ *	INFLIGHT_COMPLETE arg = token: co_inflight_complete
+ *	QUARANTINE/RELEASE/KILL caller, aid: co_agent_quarantine/release/kill
+ *	EXIT		aid: co_agent_exit
+ *	SEAL		arg = max_events: co_audit_seal; returns the events sealed
+ *	SEALER_STALL	arg = 0/1: co_audit_set_stalled
+ *	TPM_FAIL	arg = count: the TPM stub fails its next count NV writes more (-EIO)
+ */
+enum coconut_det_op {
+	COCONUT_DET_INFLIGHT_BEGIN = 1,
+	COCONUT_DET_INFLIGHT_COMPLETE = 2,
+	COCONUT_DET_QUARANTINE = 3,
+	COCONUT_DET_RELEASE = 4,
+	COCONUT_DET_KILL = 5,
+	COCONUT_DET_EXIT = 6,
+	COCONUT_DET_SEAL = 7,
+	COCONUT_DET_SEALER_STALL = 8,
+	COCONUT_DET_TPM_FAIL = 9,
+};
+
+struct coconut_det_op_args {
+	__u32 size;		/* COCONUT_DET_OP_ARGS_SIZE_VER0 */
+	__u32 op;		/* enum coconut_det_op */
+	__u64 caller;
+	__u64 aid;
+	__u64 arg;
+	__u64 object_ptr;
+	__u64 object_len;
+	__u64 token;		/* written by the kernel (INFLIGHT_BEGIN; 0 on failure) */
+};
+#define COCONUT_DET_OP_ARGS_SIZE_VER0 56
+
 #endif /* _UAPI_LINUX_COCONUT_H */
