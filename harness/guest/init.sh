@@ -9,6 +9,8 @@ mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
 dmesg -n 1
+# The co-simulation mode (scripts/cosim.sh) replays a trace instead of the checks below.
+if grep -q 'coconut.cosim=1' /proc/cmdline; then exec /bin/sh /guest/cosim_init.sh; fi
 
 FUZZ_CALLS=$(sed -n 's/.*coconut.fuzz_calls=\([0-9]*\).*/\1/p' /proc/cmdline)
 FUZZ_CALLS=${FUZZ_CALLS:-20000}
