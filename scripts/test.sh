@@ -22,6 +22,11 @@ scripts/build-module.sh
 echo "== coconut.ko under QEMU (TCG): calls, agentfs, fuzzer, unload/reload"
 scripts/qemu-boot.sh
 
+echo "== co-simulation parity: simulator traces replayed on coconut.ko under QEMU"
+for trace in traces/maya-workstation.jsonl traces/revocation-race.jsonl; do
+  scripts/cosim.sh "$trace"
+done
+
 echo "== fork patches apply to linux-source-6.12"
 scripts/check-patches.sh
 
@@ -36,7 +41,7 @@ cmake --build --preset fuzz
 scripts/fuzz.sh build/fuzz "$FUZZ_SECONDS"
 
 # One closing line over everything that ran (CTest tests in both presets, the module build, the
-# QEMU boot, the patch check and the fuzzers); any failure has already stopped the script with a
+# QEMU boot, two co-simulation parity runs, the patch check and the fuzzers); any failure has already stopped the script with a
 # non-zero exit.
 ctests=$(sed -n 's/.*tests failed out of \([0-9]*\).*/\1/p' "$LOG_DIR"/ctest-*.log | awk '{s += $1} END {print s + 0}')
-echo "ci: $((ctests + 4)) passed, 0 failed"
+echo "ci: $((ctests + 6)) passed, 0 failed"
