@@ -35,6 +35,7 @@ struct AgentState {
 	u32 tenant = 0;	  // index into tenants
 	u32 group = 0;	  // index into the tenant's groups
 	u32 index = 0;
+	size_t index_in_run = 0; // in Simulation's agents (timers name agents by it)
 	u64 aid = 0;	  // 0 until spawned
 	bool live = false;
 	u32 cpu = 0;	  // where its calls run (audit ring)

@@ -17,6 +17,7 @@
 #include "sc_context.h"
 #include "spawn_request.h"
 
+#include <array>
 #include <deque>
 #include <functional>
 #include <map>
@@ -158,6 +159,8 @@ struct Simulation::Impl : public sc_core::sc_module, public devices::JobSink {
 	std::vector<metrics::ServiceDifference> service_diff; // per scheduler kind sampled
 
 	metrics::MetricRegistry registry;
+	// stage_hist()'s cache: [tenant][devices::Stage] -> the registry's histogram.
+	std::vector<std::array<metrics::LogHistogram *, 5>> stage_hists;
 	metrics::Fingerprint trace_fp;
 };
 

@@ -144,6 +144,7 @@ void Simulation::Impl::build_tenants()
 				a->spec = &gs;
 				a->rng = metrics::Rng::derive(sc.seed, a->name);
 				const size_t idx = agents.size();
+				a->index_in_run = idx;
 				agent_by_name[a->name] = idx;
 				group_agents[ti][gi].push_back(idx);
 				agents.push_back(std::move(a));
@@ -304,7 +305,7 @@ void Simulation::Impl::start_workload(AgentState &a)
 	const scenario::WorkloadSpec &w = a.spec->workload;
 	const u64 now = sim::now_ns();
 	const u64 start = std::max(now, w.start_ns);
-	const size_t idx = agent_by_name.at(a.name);
+	const size_t idx = a.index_in_run;
 	switch (w.kind) {
 	case WorkloadKind::None:
 		break;
@@ -343,7 +344,7 @@ void Simulation::Impl::on_arrival(AgentState &a)
 	const u64 now = sim::now_ns();
 	if (!workload_active(a, now))
 		return;
-	const size_t idx = agent_by_name.at(a.name);
+	const size_t idx = a.index_in_run;
 	if (w.kind == WorkloadKind::Trace) {
 		const TraceRow row = a.rows[a.next_row++];
 		arrive(a, &row);
@@ -386,7 +387,7 @@ void Simulation::Impl::arrive(AgentState &a, const TraceRow *row)
 		tenant_counts[a.tenant].dropped++;
 		if (w.kind == WorkloadKind::ClosedLoop)
 			schedule(sim::now_ns() + std::max<u64>(1, w.think_ns), TimerKind::Restart,
-				 agent_by_name.at(a.name), 0);
+				 a.index_in_run, 0);
 		return;
 	}
 	const scenario::RequestSpec &rs = w.request;
@@ -657,16 +658,23 @@ void Simulation::Impl::finish(Request &r, int rc)
 	r.in_use = false;
 	free_requests.push_back(&r);
 	if (a.spec->workload.kind == WorkloadKind::ClosedLoop)
-		schedule(now + a.spec->workload.think_ns, TimerKind::Restart, agent_by_name.at(a.name),
+		schedule(now + a.spec->workload.think_ns, TimerKind::Restart, a.index_in_run,
 			 0);
 }
 
 // ---- Simulation::Impl helpers --------------------------------------------------------------
 
+// Called at every stage completion: the registry's histogram is found by name once per
+// (tenant, stage) and kept (std::map never moves its elements).
 metrics::LogHistogram &Simulation::Impl::stage_hist(u32 tenant, Stage st)
 {
-	return registry.hist("tenant." + tenants[tenant].name + "." + devices::stage_name(st) +
-			     ".slowdown");
+	if (stage_hists.size() <= tenant)
+		stage_hists.resize(tenants.size());
+	metrics::LogHistogram *&h = stage_hists[tenant][(size_t)st];
+	if (!h)
+		h = &registry.hist("tenant." + tenants[tenant].name + "." + devices::stage_name(st) +
+				   ".slowdown");
+	return *h;
 }
 
 metrics::LogHistogram &Simulation::Impl::tenant_hist(u32 tenant, const char *what)
