@@ -251,9 +251,15 @@ void InferenceBroker::Impl::finalize_if_due(Replica &r)
 		if (!it->job)
 			continue;
 		int rc = co_sched_putback(r.sched, &it->job->entity.ent);
+		unfinished--;
+		if (rc == -ENOENT) {
+			// Its agent terminated during the iteration (exit, kill): no lane to go
+			// back to, the sequence ends here.
+			fail(*it->job, -ESTALE, now);
+			continue;
+		}
 		CO_ASSERT(rc == 0);
 		r.in_sched++;
-		unfinished--;
 	}
 	r.batch.clear();
 }

@@ -1,6 +1,8 @@
 // See service.h.
 #include "service.h"
 
+#include <cerrno>
+
 namespace coconut::devices {
 
 void begin_job(Job &job, u64 now)
@@ -35,6 +37,12 @@ bool end_turn(co_sched *sched, Job &job, u64 units, u64 demand, u32 &in_sched)
 	if (job.served >= demand)
 		return true;
 	int rc = co_sched_putback(sched, &job.entity.ent);
+	if (rc == -ENOENT) {
+		// Its agent terminated during the turn (exit, kill): the lane went with the agent,
+		// and the job ends here, failed.
+		job.rc = -ESTALE;
+		return true;
+	}
 	CO_ASSERT(rc == 0);
 	in_sched++;
 	return false;

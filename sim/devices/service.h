@@ -22,7 +22,8 @@ Job *pick_job(co_sched *sched, u32 &in_sched, u64 now);
 
 // Ends a turn that served `units`: adds them to job.served and charges them to its lane.
 // true when job.served reached demand; otherwise the job goes back to the head of its lane
-// (its place kept, so fifo does not reorder it) and is counted into in_sched again.
+// (its place kept, so fifo does not reorder it) and is counted into in_sched again. A job
+// whose lane is gone (its agent terminated during the turn) ends with rc -ESTALE (true).
 bool end_turn(co_sched *sched, Job &job, u64 units, u64 demand, u32 &in_sched);
 
 // An SC_METHOD (no initialisation run) that calls fn each time ev fires, as a child of the

@@ -104,6 +104,8 @@ struct Simulation::Impl : public sc_core::sc_module, public devices::JobSink {
 	void run_event(size_t index, u64 attempt);
 	s64 run_action(const scenario::TimedEvent &ev, AgentState *a);
 	void after_revoke(AgentState &a);
+	void mark_terminated();
+	u64 about_aid(const std::string &about) const;
 	void on_sealed(const co_audit_event &ev);
 
 	// sampling and the end (finish.cc)

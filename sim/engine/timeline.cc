@@ -5,9 +5,11 @@
 #include "engine_impl.h"
 
 #include "coconut/errno.h"
+#include "coconut/limits.h"
 #include "coconut/lsm.h"
 #include "coconut/syscalls.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace coconut::engine {
@@ -19,6 +21,23 @@ namespace {
 // Retries of one action on -EBUSY before its -EBUSY is final (a sealer stalled for longer
 // than this many seal intervals).
 constexpr u64 kActionRetriesMax = 100000;
+// The output buffers of attest and audit.query actions: the most either call can write, so
+// the answer is never -EMSGSIZE. An attestation chain is at most CO_ATTEST_BYTES_MAX; a
+// segment is a 37-byte header plus, per event, its CBOR (at most
+// CO_AUDIT_EVENT_ENC_BYTES_MAX), a 1-byte bstr head and its 68 bytes of chain fields (the
+// bound kernel/audit/coconut/query.c asserts).
+constexpr size_t kAttestBufBytes = CO_ATTEST_BYTES_MAX;
+constexpr size_t kAuditQueryBufBytes =
+	37 + (size_t)CO_AUDIT_SEGMENT_EVENTS_MAX * (1 + CO_AUDIT_EVENT_ENC_BYTES_MAX + 68);
+
+// What an action's `expect` is compared with: the calls that answer a size or an address
+// (mem.tier, attest, audit.query) succeed with any positive return, which `expect: 0` means.
+s64 expect_view(EventKind k, s64 rc)
+{
+	const bool sized = k == EventKind::MemTier || k == EventKind::Attest ||
+			   k == EventKind::AuditQuery;
+	return sized && rc > 0 ? 0 : rc;
+}
 } // namespace
 
 std::pair<u32, u32> Simulation::Impl::resolve_group(const std::string &target,
@@ -49,6 +68,8 @@ std::vector<AgentState *> Simulation::Impl::resolve_agents(const std::string &ta
 		out.push_back(agents[it->second].get());
 		return out;
 	}
+	if (target.find('/') == std::string::npos)
+		return out; // the tenant's root, not every agent of the tenant
 	std::string prefix = target;
 	if (prefix.size() >= 2 && prefix.compare(prefix.size() - 2, 2, "/*") == 0)
 		prefix.resize(prefix.size() - 1);
@@ -135,12 +156,12 @@ void Simulation::Impl::run_event(size_t index, u64 attempt)
 		trace_fp.add_string(who);
 		trace_fp.add_i64(rc);
 		trace_fp.add_u64(now);
-		if (ev.expect && *ev.expect != (rc > 0 && ev.kind == EventKind::MemTier ? 0 : rc))
+		if (ev.expect && *ev.expect != expect_view(ev.kind, rc))
 			expectation_failures.push_back(
 				std::string(scenario::event_kind_name(ev.kind)) + " at " +
 				std::to_string(ev.at_ns) + " ns on " + who + ": expected " +
 				errno_name(*ev.expect) + ", got " +
-				errno_name(rc > 0 && ev.kind == EventKind::MemTier ? 0 : rc));
+				errno_name(expect_view(ev.kind, rc)));
 	}
 }
 
@@ -206,9 +227,32 @@ s64 Simulation::Impl::run_action(const scenario::TimedEvent &ev, AgentState *a)
 		return port.agent_release(COCONUT_AID_NONE, aid);
 	case EventKind::Kill: {
 		const s64 rc = port.agent_kill(COCONUT_AID_NONE, aid);
-		if (rc == 0 && a)
-			a->live = false;
+		if (rc == 0)
+			mark_terminated();
 		return rc;
+	}
+	case EventKind::Exit: {
+		const s64 rc = port.agent_exit(aid);
+		if (rc == 0)
+			mark_terminated();
+		return rc;
+	}
+	case EventKind::Attest: {
+		// The agent asks for its own chain (the caller rule's first case: no LSM decision).
+		std::vector<u8> buf(kAttestBufBytes);
+		return port.agent_attest(aid, aid, buf.data(), buf.size());
+	}
+	case EventKind::AuditQuery: {
+		coconut_audit_filter f;
+		std::memset(&f, 0, sizeof(f));
+		f.size = COCONUT_AUDIT_FILTER_SIZE_VER0;
+		f.type = ev.audit_type;
+		f.aid = about_aid(ev.about);
+		f.max_events = ev.max_events;
+		f.cap_len = (u16)ev.cap.size();
+		std::memcpy(f.cap, ev.cap.data(), std::min(ev.cap.size(), sizeof(f.cap)));
+		std::vector<u8> buf(kAuditQueryBufBytes);
+		return port.agent_audit_query(aid, f, buf.data(), buf.size());
 	}
 	case EventKind::RingPressure: {
 		// A burst of decisions on one CPU, faster than the sealer drains: the ring fills
@@ -226,6 +270,35 @@ s64 Simulation::Impl::run_action(const scenario::TimedEvent &ev, AgentState *a)
 	default:
 		return -EINVAL;
 	}
+}
+
+// After a kill or exit: the target and every descendant it took with it (the kernel cascades)
+// stop. Their workloads make no new arrivals (workload_active); requests already in flight
+// fail at their next kernel call (-ESTALE, their tokens were dropped) and end there.
+void Simulation::Impl::mark_terminated()
+{
+	co_kernel *k = machine->kernel();
+	for (auto &a : agents) {
+		if (!a->live)
+			continue;
+		int err = 0;
+		if (!co_agent_lookup(k, a->aid, &err))
+			a->live = false;
+	}
+}
+
+// The AID an audit.query filter names: an agent "t/g/i" or a tenant's root "t"; 0 (any) when
+// empty or not spawned.
+u64 Simulation::Impl::about_aid(const std::string &about) const
+{
+	if (about.empty())
+		return 0;
+	if (auto it = agent_by_name.find(about); it != agent_by_name.end())
+		return agents[it->second]->aid;
+	for (const TenantState &t : tenants)
+		if (t.name == about)
+			return t.root_aid;
+	return 0;
 }
 
 // In-flight operations of a whose cap was just revoked: a queued inference request is

@@ -6,6 +6,8 @@
 #include "coconut/lsm.h"
 #include "coconut/syscalls.h"
 
+#include <algorithm>
+
 namespace coconut::kmodel {
 
 using trace::Call;
@@ -106,6 +108,31 @@ s64 KernelPort::agent_memory_tier(u64 caller, u64 aid, u32 tier, u64 bytes)
 	return rc;
 }
 
+s64 KernelPort::agent_attest(u64 caller, u64 aid, u8 *buf, size_t len)
+{
+	const s64 rc = co_sys_agent_attest(k_, caller, aid, buf, len);
+	if (rec_) {
+		Record r = start(Call::AgentAttest, caller);
+		r.num = { caller, aid, len };
+		put(r, rc);
+	}
+	return rc;
+}
+
+s64 KernelPort::agent_audit_query(u64 caller, const coconut_audit_filter &f, u8 *buf,
+				  size_t len)
+{
+	const s64 rc = co_sys_agent_audit_query(k_, caller, &f, buf, len);
+	if (rec_) {
+		Record r = start(Call::AgentAuditQuery, caller);
+		r.num = { caller,	  f.type,	f.aid, f.time_from_ns, f.time_to_ns,
+			  f.seq_from, f.max_events, 0,	   len };
+		r.str[7].assign(f.cap, std::min<size_t>(f.cap_len, sizeof(f.cap)));
+		put(r, rc);
+	}
+	return rc;
+}
+
 int KernelPort::inflight_begin(u64 aid, u32 kind, std::string_view object, u64 *token)
 {
 	int rc = 0;
@@ -169,6 +196,17 @@ int KernelPort::agent_kill(u64 caller, u64 aid)
 	if (rec_) {
 		Record r = start(Call::AgentKill, caller);
 		r.num = { caller, aid };
+		put(r, rc);
+	}
+	return rc;
+}
+
+int KernelPort::agent_exit(u64 aid)
+{
+	const int rc = co_agent_exit(k_, aid);
+	if (rec_) {
+		Record r = start(Call::AgentExit, aid);
+		r.num[0] = aid;
 		put(r, rc);
 	}
 	return rc;

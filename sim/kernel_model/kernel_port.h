@@ -33,6 +33,9 @@ public:
 	s64 agent_cap_revoke(u64 caller, u64 aid, std::string_view cap);
 	s64 agent_cap_present(u64 caller, u64 aid, std::string_view kind, std::string_view object);
 	s64 agent_memory_tier(u64 caller, u64 aid, u32 tier, u64 bytes);
+	// The output (len bytes at buf) is the caller's; the trace records len, not the bytes.
+	s64 agent_attest(u64 caller, u64 aid, u8 *buf, size_t len);
+	s64 agent_audit_query(u64 caller, const coconut_audit_filter &f, u8 *buf, size_t len);
 	// ---- kernel entry points (coconut/kernel.h, coconut/lsm.h)
 	// co_agent_lookup of aid, then co_inflight_begin (the lookup's error when it fails).
 	int inflight_begin(u64 aid, u32 kind, std::string_view object, u64 *token);
@@ -40,6 +43,8 @@ public:
 	int agent_quarantine(u64 caller, u64 aid);
 	int agent_release(u64 caller, u64 aid);
 	int agent_kill(u64 caller, u64 aid);
+	// The agent's task ended (Terminated-clean; the record's caller is the agent itself).
+	int agent_exit(u64 aid);
 	// ---- platform events
 	u32 seal(u32 max_events);
 	void set_sealer_stalled(bool on);

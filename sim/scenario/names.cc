@@ -2,6 +2,7 @@
 #include "names_detail.h"
 
 #include "coconut/errno.h"
+#include "uapi/linux/coconut.h"
 
 #include <array>
 #include <utility>
@@ -27,7 +28,7 @@ constexpr Table<WorkloadKind, 6> workload_kinds{{
 	{WorkloadKind::Trace, "trace"},
 }};
 
-constexpr Table<EventKind, 15> event_kinds{{
+constexpr Table<EventKind, 18> event_kinds{{
 	{EventKind::FsRead, "fs.read"},
 	{EventKind::FsWrite, "fs.write"},
 	{EventKind::CapGrant, "cap.grant"},
@@ -35,9 +36,12 @@ constexpr Table<EventKind, 15> event_kinds{{
 	{EventKind::MemTier, "mem.tier"},
 	{EventKind::QuotaSet, "quota.set"},
 	{EventKind::Spawn, "spawn"},
+	{EventKind::Attest, "attest"},
+	{EventKind::AuditQuery, "audit.query"},
 	{EventKind::Quarantine, "quarantine"},
 	{EventKind::Release, "release"},
 	{EventKind::Kill, "kill"},
+	{EventKind::Exit, "exit"},
 	{EventKind::RingPressure, "ring.pressure"},
 	{EventKind::SealerStall, "sealer.stall"},
 	{EventKind::PcieDegrade, "pcie.degrade"},
@@ -69,6 +73,20 @@ constexpr Table<u32, 3> mem_tiers{{
 	{COCONUT_TIER_HBM, "hbm"},
 	{COCONUT_TIER_RAM, "ram"},
 	{COCONUT_TIER_SSD, "ssd"},
+}};
+
+// Audit event types an audit.query filter names (as agentfs's audit_tail spells them).
+constexpr Table<u32, COCONUT_EV_TYPE_COUNT - 1> audit_types{{
+	{COCONUT_EV_SPAWN, "spawn"},
+	{COCONUT_EV_STATE, "state"},
+	{COCONUT_EV_CAP_ALLOW, "cap_allow"},
+	{COCONUT_EV_CAP_DENY, "cap_deny"},
+	{COCONUT_EV_GRANT, "grant"},
+	{COCONUT_EV_REVOKE, "revoke"},
+	{COCONUT_EV_QUOTA, "quota"},
+	{COCONUT_EV_MEM_TIER, "mem_tier"},
+	{COCONUT_EV_EXIT, "exit"},
+	{COCONUT_EV_ANCHOR, "anchor"},
 }};
 
 constexpr std::array<const char *, COCONUT_QUOTA_KIND_COUNT> quota_kinds{
@@ -201,6 +219,7 @@ std::optional<CompareOp> parse_compare_op(std::string_view text)
 }
 
 std::optional<u32> parse_mem_tier(std::string_view text) { return value_of(mem_tiers, text); }
+std::optional<u32> parse_audit_type(std::string_view text) { return value_of(audit_types, text); }
 
 bool is_quota_kind(std::string_view text) { return contains(quota_kinds, text); }
 bool is_fair_resource(std::string_view text) { return contains(fair_resources, text); }
@@ -221,6 +240,7 @@ std::string event_kind_names() { return join_table(event_kinds); }
 std::string gate_kind_names() { return join_table(gate_kinds); }
 std::string compare_op_names() { return join_table(compare_ops); }
 std::string quota_kind_names() { return join_names(quota_kinds); }
+std::string audit_type_names() { return join_table(audit_types); }
 std::string fair_resource_names() { return join_names(fair_resources); }
 
 bool is_known_metric(std::string_view name, const Scenario &s, std::string *why)

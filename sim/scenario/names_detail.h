@@ -17,6 +17,8 @@ std::optional<GateKind> parse_gate_kind(std::string_view text);
 std::optional<CompareOp> parse_compare_op(std::string_view text);
 // "hbm" "ram" "ssd" -> enum coconut_mem_tier.
 std::optional<u32> parse_mem_tier(std::string_view text);
+// "spawn" "state" "cap_allow" ... "anchor" -> enum coconut_audit_type.
+std::optional<u32> parse_audit_type(std::string_view text);
 // Quota kinds of agent_quota: "cpu" "mem" "hbm" "net" "tokens" "pcie".
 bool is_quota_kind(std::string_view text);
 // Fair-share resources a fairness gate can name: "cpu" "pcie" "inference".
@@ -31,6 +33,7 @@ std::string event_kind_names();
 std::string gate_kind_names();
 std::string compare_op_names();
 std::string quota_kind_names();
+std::string audit_type_names();
 std::string fair_resource_names();
 
 // Whether `name` is a metric the engine provides (docs/scenarios.md, "Metrics"); per-tenant

@@ -197,10 +197,13 @@ enum class EventKind {
 	MemTier,    // agent_memory_tier(target, tier, bytes)
 	QuotaSet,   // agent_quota set on target: quota kind, budget
 	Spawn,	    // the tenant root spawns `count` more agents into target's group
+	Attest,	    // the target attests itself: agent_attest(target) as the target
+	AuditQuery, // the target queries the audit chain (needs audit.query), with a filter
 	// faults
 	Quarantine, // operator quarantines target (kernel as caller)
 	Release,
 	Kill,
+	Exit,		  // the target's task ends: co_agent_exit (Terminated-clean, cascades)
 	RingPressure,	  // target issues `count` cap checks back to back on one CPU
 	SealerStall,	  // the sealer stops for duration_ns
 	PcieDegrade,	  // link of gpu: bandwidth to percent % for duration_ns (0: for good)
@@ -226,6 +229,10 @@ struct TimedEvent {
 	u32 percent = 100;	// PcieDegrade
 	u32 gpu = 0;		// PcieDegrade, GpuPartitionLoss
 	u32 partition = 0;	// GpuPartitionLoss
+	// AuditQuery's filter (cap above is its exact cap text or kind name; empty: any).
+	u32 audit_type = 0;	// enum coconut_audit_type; 0: any
+	std::string about;	// events by this agent (a target name, not a group); empty: any
+	u32 max_events = 0;	// 0: the kernel's segment maximum
 	// Actions: the return code the scenario expects (0 or -errno); checked by the
 	// `expectations` gate.
 	std::optional<s64> expect;

@@ -6,6 +6,7 @@
 #include "scenario_limits.h"
 #include "units_detail.h"
 
+#include "coconut/cap.h"
 #include "coconut/limits.h"
 
 #include <algorithm>
@@ -25,9 +26,9 @@ struct TargetRef {
 	bool all = false;
 };
 
-constexpr std::array<std::string_view, 15> event_keys{
+constexpr std::array<std::string_view, 18> event_keys{
 	"at", "kind", "target", "cap", "path", "tier", "bytes", "quota", "budget", "count",
-	"duration", "percent", "gpu", "partition", "expect"};
+	"duration", "percent", "gpu", "partition", "type", "about", "max_events", "expect"};
 
 // The keys each kind uses, besides at and kind.
 std::vector<std::string_view> keys_of(EventKind k)
@@ -45,10 +46,14 @@ std::vector<std::string_view> keys_of(EventKind k)
 		return {"target", "quota", "budget", "expect"};
 	case EventKind::Spawn:
 		return {"target", "count", "expect"};
+	case EventKind::Attest:
 	case EventKind::Quarantine:
 	case EventKind::Release:
 	case EventKind::Kill:
+	case EventKind::Exit:
 		return {"target", "expect"};
+	case EventKind::AuditQuery:
+		return {"target", "type", "about", "cap", "max_events", "expect"};
 	case EventKind::RingPressure:
 		return {"target", "count"};
 	case EventKind::SealerStall:
@@ -133,17 +138,30 @@ s64 as_expect(const Field &f)
 	return as_int(f);
 }
 
+// An audit.query filter's cap: a capability's exact text, or a kind's name (what deny events
+// carry, e.g. "fs.read").
+std::string as_filter_cap(const Field &f)
+{
+	const std::string text = as_string(f, CO_CAP_TEXT_BYTES_MAX);
+	for (u32 k = 0; k < COCONUT_CAP_KIND_COUNT; k++)
+		if (const char *name = co_cap_kind_name(k); name && text == name)
+			return text;
+	return as_cap(f);
+}
+
 struct ParsedEvent {
 	TimedEvent ev;
 	std::optional<Field> target_field;
 	TargetRef target;
+	std::optional<Field> about_field; // audit.query's agent filter
+	TargetRef about;
 };
 
 ParsedEvent parse_event(const Field &f, const Scenario &s)
 {
 	const MapReader m(f, {"at", "kind", "target", "cap", "path", "tier", "bytes", "quota",
 			      "budget", "count", "duration", "percent", "gpu", "partition",
-			      "expect"});
+			      "type", "about", "max_events", "expect"});
 	ParsedEvent p;
 	TimedEvent &e = p.ev;
 	e.loc = f.loc();
@@ -239,9 +257,32 @@ ParsedEvent parse_event(const Field &f, const Scenario &s)
 		}
 		break;
 	}
+	case EventKind::AuditQuery:
+		if (auto v = m.get("type")) {
+			const std::string text = as_string(*v, limits::name_bytes_max);
+			const auto t = parse_audit_type(text);
+			if (!t)
+				v->fail("unknown audit event type " + quote(text) +
+					" (expected one of: " + audit_type_names() + ")");
+			e.audit_type = *t;
+		}
+		if (auto v = m.get("about")) {
+			p.about_field = *v;
+			p.about = parse_target(*v, s, e.about);
+			if (p.about.all)
+				v->fail("the filter names one agent: \"tenant\" or "
+					"\"tenant/group/index\", not a whole group");
+		}
+		if (auto v = m.get("cap"))
+			e.cap = as_filter_cap(*v);
+		if (auto v = m.get("max_events"))
+			e.max_events = as_u32(*v, 0, CO_AUDIT_SEGMENT_EVENTS_MAX);
+		break;
+	case EventKind::Attest:
 	case EventKind::Quarantine:
 	case EventKind::Release:
 	case EventKind::Kill:
+	case EventKind::Exit:
 		break;
 	}
 	if (auto v = m.get("expect"))
@@ -276,13 +317,18 @@ std::vector<TimedEvent> parse_events(const Field &f, const Scenario &s)
 	out.reserve(parsed.size());
 	for (ParsedEvent &p : parsed) {
 		const TargetRef &r = p.target;
-		if (p.target_field && r.group != npos && !r.all) {
-			const u64 size = sizes[r.tenant][r.group];
-			if (r.index >= size)
-				p.target_field->fail("agent index " + std::to_string(r.index) +
-						     " is out of range: the group has " +
-						     std::to_string(size) + " agents at that time");
-		}
+		const auto check_index = [&sizes](const std::optional<Field> &field,
+						  const TargetRef &ref) {
+			if (!field || ref.group == npos || ref.all)
+				return;
+			const u64 size = sizes[ref.tenant][ref.group];
+			if (ref.index >= size)
+				field->fail("agent index " + std::to_string(ref.index) +
+					    " is out of range: the group has " +
+					    std::to_string(size) + " agents at that time");
+		};
+		check_index(p.target_field, r);
+		check_index(p.about_field, p.about);
 		if (p.ev.kind == EventKind::Spawn) {
 			sizes[r.tenant][r.group] += p.ev.count;
 			agents += p.ev.count;

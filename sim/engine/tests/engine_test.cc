@@ -123,4 +123,52 @@ TEST(Engine, MayaDeniedReadIsOneRowOneNotification)
 	EXPECT_EQ(r.metrics.get("vfs.reads"), 1);
 }
 
+// Every call kind of the trace format, allowed and refused (the co-simulation coverage
+// scenario): attest and audit.query as an agent and as a tenant root, exit, kill, quarantine.
+TEST(Engine, CoverageScenarioHoldsItsGates)
+{
+	const RunResult r = run(load("cosim-coverage"), RunOptions{});
+	for (const auto &g : r.gates)
+		EXPECT_TRUE(g.pass || g.kind == "determinism") << g.name << ": " << g.measured;
+	ASSERT_NE(gate(r, "expectations"), nullptr);
+	EXPECT_TRUE(gate(r, "expectations")->pass);
+}
+
+// An agent that exits stops: no request of it completes afterwards, the ones in flight fail,
+// nothing is left running. The run with the exit completes no more than a run cut at the
+// exit's time (the same arrivals up to then).
+TEST(Engine, ExitStopsTheAgentsWork)
+{
+	const std::string yaml = R"(name: exit-stops
+duration: 3s
+machine: { cpus: 2, gpus: [ { profile: rtx-4090 } ] }
+tenants:
+  - name: a
+    caps: [ "inference:kvwarden" ]
+    groups:
+      - name: w
+        count: 1
+        manifest: { caps: [ "inference:kvwarden" ] }
+        workload:
+          kind: closed-loop
+          concurrency: 4
+          request: { cpu: 1ms, prompt_tokens: 64, gen_tokens: 4 }
+events:
+  - { at: 1s, kind: exit, target: a/w/0, expect: 0 }
+  - { at: 2s, kind: exit, target: a/w/0, expect: -ESTALE }
+  - { at: 2s, kind: attest, target: a/w/0, expect: -ESTALE }
+gates:
+  - kind: expectations
+)";
+	const auto sc = coconut::scenario::load_scenario_string(yaml, "exit-stops.yaml", ".");
+	const RunResult with_exit = run(sc, RunOptions{});
+	const RunResult cut = run(sc, until(1));
+	ASSERT_NE(gate(with_exit, "expectations"), nullptr);
+	EXPECT_TRUE(gate(with_exit, "expectations")->pass) << gate(with_exit, "expectations")->measured;
+	EXPECT_GT(cut.metrics.get("requests.completed"), 0);
+	EXPECT_LE(with_exit.metrics.get("requests.completed"), cut.metrics.get("requests.completed"));
+	EXPECT_GE(with_exit.metrics.get("requests.failed"), 1); // the ones in flight at the exit
+	EXPECT_EQ(with_exit.metrics.get("requests.in_flight_at_end"), 0);
+}
+
 } // namespace

@@ -123,7 +123,7 @@ TEST(Loader, FullExampleEveryField)
 	EXPECT_EQ(b.groups[1].workload.mean_gap_ns, 200000000u);
 
 	// Sorted by time; the two events at 5 ms keep their file order.
-	ASSERT_EQ(s.events.size(), 15u);
+	ASSERT_EQ(s.events.size(), 19u);
 	for (std::size_t i = 1; i < s.events.size(); ++i)
 		EXPECT_LE(s.events[i - 1].at_ns, s.events[i].at_ns);
 	EXPECT_EQ(s.events[0].kind, cs::EventKind::FsRead);
@@ -163,10 +163,28 @@ TEST(Loader, FullExampleEveryField)
 	EXPECT_EQ(s.events[12].duration_ns, 100000000u);
 	EXPECT_EQ(s.events[13].kind, cs::EventKind::GpuPartitionLoss);
 	EXPECT_EQ(s.events[13].partition, 2u);
-	EXPECT_EQ(s.events[14].kind, cs::EventKind::TpmWriteFail);
-	EXPECT_EQ(s.events[14].count, 2u);
-	EXPECT_EQ(s.events[14].at_ns, 1000000000u);
-	EXPECT_EQ(s.events[14].loc.line, 80); // the first event in the file, sorted last
+	EXPECT_EQ(s.events[14].kind, cs::EventKind::Attest);
+	EXPECT_EQ(s.events[14].target, "alpha/web/1");
+	EXPECT_EQ(s.events[14].expect, 0);
+	EXPECT_EQ(s.events[15].kind, cs::EventKind::AuditQuery);
+	EXPECT_EQ(s.events[15].target, "alpha");
+	EXPECT_EQ(s.events[15].audit_type, 4u); // COCONUT_EV_CAP_DENY
+	EXPECT_EQ(s.events[15].about, "beta/flood/3"); // exists after the spawn at 10 ms
+	EXPECT_EQ(s.events[15].cap, "fs.write"); // a kind's name, as deny events carry
+	EXPECT_EQ(s.events[15].max_events, 16u);
+	EXPECT_EQ(s.events[15].expect, -134);
+	EXPECT_EQ(s.events[16].kind, cs::EventKind::AuditQuery);
+	EXPECT_EQ(s.events[16].audit_type, 0u);
+	EXPECT_EQ(s.events[16].about, "");
+	EXPECT_EQ(s.events[16].cap, "gpu:0/**");
+	EXPECT_EQ(s.events[16].max_events, 0u);
+	EXPECT_FALSE(s.events[16].expect.has_value());
+	EXPECT_EQ(s.events[17].kind, cs::EventKind::Exit);
+	EXPECT_EQ(s.events[17].target, "alpha/web/2");
+	EXPECT_EQ(s.events[18].kind, cs::EventKind::TpmWriteFail);
+	EXPECT_EQ(s.events[18].count, 2u);
+	EXPECT_EQ(s.events[18].at_ns, 1000000000u);
+	EXPECT_EQ(s.events[18].loc.line, 80); // the first event in the file, sorted last
 
 	ASSERT_EQ(s.gates.size(), 8u);
 	EXPECT_EQ(s.gates[0].kind, cs::GateKind::Fairness);

@@ -5,6 +5,8 @@
   mutations SIM SCENARIO OUTDIR               each mutation is reported at its index (exit 1)
   malformed SIM OUTDIR                        each malformed trace exits 2 naming its line
   shipped SIM TRACE...                        each shipped trace replays (exit 0)
+  coverage SIM SCHEMA TRACE                   the trace holds every call kind the schema names,
+                                              and the refusals traces/README.md promises
 """
 import json
 import os
@@ -196,6 +198,45 @@ def shipped(sim, traces):
         print("ok: %s: %s" % (t, out.strip()))
 
 
+# What the co-simulation coverage trace must hold besides every call kind: failures of the
+# calls whose error paths the guest would otherwise never see (call, ret).
+COVERAGE_FAILURES = [
+    ("agent_attest", -116),       # ESTALE: a terminated agent
+    ("agent_audit_query", -134),  # ECAPABILITY: a caller without audit.query
+    ("agent_memory_tier", -122),  # EDQUOT: over the mem budget
+    ("agent_memory_tier", -134),  # ECAPABILITY: a tier the agent holds no cap for
+    ("agent_release", -22),       # EINVAL: not quarantined
+    ("agent_kill", -116),         # ESTALE: already terminated
+    ("agent_exit", -116),
+    ("agent_cap_present", -134),
+    ("inflight_complete", -134),  # an in-flight operation whose cap was revoked
+]
+
+
+def coverage(sim, schema_path, trace):
+    schema = json.load(open(schema_path))
+    calls = [ref["$ref"].rsplit("/", 1)[1] for ref in schema["$defs"]["record"]["oneOf"]]
+    seen = {}
+    with open(trace) as f:
+        next(f)  # the header
+        for line in f:
+            obj = json.loads(line)
+            seen.setdefault(obj["call"], set()).add(obj.get("ret", 0))
+    missing = [c for c in calls if c not in seen]
+    if missing:
+        fail("%s: no record of %s" % (trace, ", ".join(missing)))
+    for call, ret in COVERAGE_FAILURES:
+        if ret not in seen[call]:
+            fail("%s: no %s answering %d (saw %s)" % (trace, call, ret, sorted(seen[call])))
+    for call in ("agent_attest", "agent_audit_query"):
+        if not any(r > 0 for r in seen[call]):
+            fail("%s: no %s that succeeded" % (trace, call))
+    rc, out, err = replay(sim, trace)
+    if rc != 0:
+        fail("%s: exit %d\n%s%s" % (trace, rc, out, err))
+    print("ok: %s: all %d call kinds, %d refusals" % (trace, len(calls), len(COVERAGE_FAILURES)))
+
+
 def main(argv):
     if len(argv) < 3:
         print(__doc__)
@@ -210,6 +251,8 @@ def main(argv):
         malformed(sim, argv[3])
     elif mode == "shipped":
         shipped(sim, argv[3:])
+    elif mode == "coverage":
+        coverage(sim, argv[3], argv[4])
     else:
         print(__doc__)
         return 2
