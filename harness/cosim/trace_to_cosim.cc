@@ -89,6 +89,8 @@ std::string record_text(const Record &r)
 	}
 	if (r.call == Call::InflightBegin)
 		s += " " + std::to_string(r.token);
+	if (r.has_out) // attest / audit_query: the digest of the returned bytes, last
+		s += " " + hex_of(r.out.data(), r.out.size());
 	return s;
 }
 

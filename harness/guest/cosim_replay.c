@@ -24,6 +24,20 @@
 
 #include "libcoconut.h"
 
+/*
+ * BLAKE3 for the output digests of attest and audit_query records (the kernel C's own, so the
+ * digest is the one the simulator recorded). Compiled into this file because the guest build
+ * links only this file and libcoconut (scripts/initramfs.sh); blake3.c needs nothing but
+ * co_assert_fail, defined below.
+ */
+#include "../../coconut-kernel/lib/blake3.c"
+
+void co_assert_fail(const char *expr, const char *file, int line)
+{
+	printf("cosim: assertion failed: %s at %s:%d\n", expr, file, line);
+	exit(3);
+}
+
 /* A converted line: the longest field is a cap_present object (64 KiB, as hex). */
 #define COSIM_LINE_BYTES_MAX (512u * 1024u)
 /* Decoded string arguments of one record (at most two: cap_present's kind and object). */
@@ -172,6 +186,30 @@ static void hex_out(const uint8_t *p, size_t n, char *out)
 		sprintf(out + 2 * j, "%02x", p[j]);
 }
 
+/*
+ * A call that returned bytes: when the record carries the digest of the bytes the simulator
+ * got (field k, last), the guest's bytes must hash to it. 1 when they do or there is none.
+ */
+static int out_matches(const struct rec *r, int k, int64_t ret)
+{
+	uint8_t d[CO_BLAKE3_OUT_BYTES];
+	char got[2 * CO_BLAKE3_OUT_BYTES + 1];
+
+	if (k >= r->nf || ret <= 0)
+		return 1;
+	if (strlen(r->f[k]) != 2 * CO_BLAKE3_OUT_BYTES)
+		bad("an output digest is not 64 hex digits");
+	co_blake3_hash(out_buf, (size_t)ret, d);
+	hex_out(d, sizeof(d), got);
+	if (strcmp(got, r->f[k]) == 0)
+		return 1;
+	printf("cosim: diverged at record %" PRIu64 " (line %lu): %s\n"
+	       "  expected: ret %" PRId64 " out %s\n"
+	       "  actual:   ret %" PRId64 " out %s\n",
+	       r->i, line_no, r->call, r->ret, r->f[k], ret, got);
+	return 0;
+}
+
 /* Applies r; 1 when it matched, 0 (with the report printed) when not. */
 static int apply(const struct rec *r)
 {
@@ -179,6 +217,7 @@ static int apply(const struct rec *r)
 	uint64_t token = 0, want_token = 0, q[2];
 	int64_t ret, rc;
 	size_t la, lb;
+	int out_field = COSIM_FIELDS_MAX; /* where a call's output digest is, if it has one */
 	const char *c = r->call;
 
 	if (strcmp(c, "checkpoint") == 0) {
@@ -220,6 +259,7 @@ static int apply(const struct rec *r)
 		if (num(r, 2) > sizeof(out_buf))
 			bad("attest len over 1 MiB");
 		ret = coconut_agent_attest(&dev, num(r, 1), out_buf, num(r, 2));
+		out_field = 3;
 	} else if (strcmp(c, "agent_quota") == 0) {
 		as_caller(num(r, 0));
 		ret = coconut_agent_quota(&dev, num(r, 1), (uint32_t)num(r, 2), num(r, 3),
@@ -251,6 +291,7 @@ static int apply(const struct rec *r)
 		if (num(r, 8) > sizeof(out_buf))
 			bad("audit_query len over 1 MiB");
 		ret = coconut_agent_audit_query(&dev, &f, out_buf, num(r, 8));
+		out_field = 9;
 	} else if (strcmp(c, "agent_memory_tier") == 0) {
 		as_caller(num(r, 0));
 		ret = coconut_agent_memory_tier(&dev, num(r, 1), (uint32_t)num(r, 2), num(r, 3));
@@ -279,7 +320,7 @@ static int apply(const struct rec *r)
 		return 0;
 	}
 	if (ret == r->ret && token == want_token)
-		return 1;
+		return out_matches(r, out_field, ret);
 	printf("cosim: diverged at record %" PRIu64 " (line %lu): %s\n"
 	       "  expected: ret %" PRId64 " token %" PRIu64 "\n"
 	       "  actual:   ret %" PRId64 " token %" PRIu64 "\n",

@@ -3,6 +3,7 @@
 
 #include "sc_context.h"
 
+#include "coconut/blake3.h"
 #include "coconut/lsm.h"
 #include "coconut/syscalls.h"
 
@@ -27,6 +28,14 @@ void KernelPort::put(Record &r, s64 ret)
 {
 	r.ret = ret;
 	rec_->record(r);
+}
+
+void KernelPort::note_output(Record &r, const u8 *buf, s64 rc)
+{
+	if (rc <= 0)
+		return;
+	co_blake3_hash(buf, (size_t)rc, r.out.data());
+	r.has_out = true;
 }
 
 void KernelPort::finish_trace()
@@ -114,6 +123,7 @@ s64 KernelPort::agent_attest(u64 caller, u64 aid, u8 *buf, size_t len)
 	if (rec_) {
 		Record r = start(Call::AgentAttest, caller);
 		r.num = { caller, aid, len };
+		note_output(r, buf, rc);
 		put(r, rc);
 	}
 	return rc;
@@ -128,6 +138,7 @@ s64 KernelPort::agent_audit_query(u64 caller, const coconut_audit_filter &f, u8 
 		r.num = { caller,	  f.type,	f.aid, f.time_from_ns, f.time_to_ns,
 			  f.seq_from, f.max_events, 0,	   len };
 		r.str[7].assign(f.cap, std::min<size_t>(f.cap_len, sizeof(f.cap)));
+		note_output(r, buf, rc);
 		put(r, rc);
 	}
 	return rc;

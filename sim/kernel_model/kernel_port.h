@@ -54,6 +54,8 @@ public:
 private:
 	trace::Record start(trace::Call c, u64 caller) const;
 	void put(trace::Record &r, s64 ret);
+	// The digest of the rc bytes a call wrote into buf, when it wrote any.
+	static void note_output(trace::Record &r, const u8 *buf, s64 rc);
 
 	co_kernel *k_;
 	SimPlatform *plat_;

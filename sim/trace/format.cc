@@ -61,6 +61,11 @@ Call call_by_name(const std::string &name)
 	return Call::Count;
 }
 
+bool call_has_output(Call c)
+{
+	return c == Call::AgentAttest || c == Call::AgentAuditQuery;
+}
+
 std::string hex_of(const void *data, size_t len)
 {
 	static const char digits[] = "0123456789abcdef";
@@ -179,6 +184,8 @@ std::string record_line(const Record &r)
 		}
 	}
 	o += "},\"ret\":" + std::to_string(r.ret);
+	if (r.has_out)
+		o += ",\"out\":\"" + hex_of(r.out.data(), r.out.size()) + "\"";
 	if (r.call == Call::InflightBegin)
 		o += ",\"token\":" + std::to_string(r.token);
 	return o + "}";

@@ -97,11 +97,19 @@ struct Record {
 	std::array<std::string, kArgsMax> str{}; // Str args, Hex args decoded
 	s64 ret = 0;
 	u64 token = 0; // inflight_begin's token (0 when it failed)
+	// agent_attest and agent_audit_query that returned bytes (ret > 0): BLAKE3-256 of those
+	// bytes, so replay checks the answer's content, not only its length. Optional: a trace
+	// recorded without it (or read by an older reader, which ignores it) checks the length.
+	bool has_out = false;
+	std::array<u8, 32> out{};
 	// checkpoint
 	std::array<u8, 32> head{};
 	u64 sealed = 0;
 	bool final = false;
 };
+
+// Whether a call's records may carry "out" (the digest of the bytes it returned).
+bool call_has_output(Call c);
 
 std::string hex_of(const void *data, size_t len);
 // Decodes lowercase or uppercase hex; false on an odd length or a non-hex character.

@@ -253,6 +253,13 @@ void record_v1(const Ctx &c, const json &j, const Header &h, Record &r)
 		}
 	}
 	r.ret = get_s64(c, field(c, j, "ret", "ret"), "ret");
+	if (auto f = j.find("out"); f != j.end()) {
+		if (!call_has_output(r.call) || r.ret <= 0)
+			c.fail("out", "only agent_attest and agent_audit_query records that returned "
+				      "bytes (ret > 0) carry an output digest");
+		get_hex_fixed(c, *f, "out", r.out);
+		r.has_out = true;
+	}
 	if (r.call == Call::InflightBegin)
 		r.token = get_u64(c, field(c, j, "token", "token"), "token", UINT64_MAX);
 }

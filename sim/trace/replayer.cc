@@ -5,6 +5,7 @@
 #include "user_platform.h"
 
 #include "coconut/audit.h"
+#include "coconut/blake3.h"
 #include "coconut/errno.h"
 #include "coconut/kernel.h"
 #include "coconut/lsm.h"
@@ -209,6 +210,18 @@ Replayer::Outcome Replayer::apply(const Record &r)
 		if (r.call == Call::InflightBegin) {
 			o.expected += " token " + std::to_string(r.token);
 			o.actual += " token " + std::to_string(token);
+		}
+		return o;
+	}
+	if (r.has_out) {
+		// Same length; the same bytes? (ret > 0 here: the reader accepts "out" only then.)
+		u8 got[COCONUT_DIGEST_SIZE];
+		co_blake3_hash(impl_->out.data(), (size_t)ret, got);
+		if (std::memcmp(got, r.out.data(), sizeof(got)) != 0) {
+			o.match = false;
+			o.expected = "ret " + std::to_string(r.ret) + " out " +
+				     hex_of(r.out.data(), r.out.size());
+			o.actual = "ret " + std::to_string(ret) + " out " + hex_of(got, sizeof(got));
 		}
 	}
 	return o;

@@ -5,8 +5,9 @@
   mutations SIM SCENARIO OUTDIR               each mutation is reported at its index (exit 1)
   malformed SIM OUTDIR                        each malformed trace exits 2 naming its line
   shipped SIM TRACE...                        each shipped trace replays (exit 0)
-  coverage SIM SCHEMA TRACE                   the trace holds every call kind the schema names,
-                                              and the refusals traces/README.md promises
+  coverage SIM SCHEMA TRACE OUTDIR            the trace holds every call kind the schema names,
+                                              the refusals traces/README.md promises and output
+                                              digests; a changed digest diverges at its record
 """
 import json
 import os
@@ -213,7 +214,7 @@ COVERAGE_FAILURES = [
 ]
 
 
-def coverage(sim, schema_path, trace):
+def coverage(sim, schema_path, trace, outdir):
     schema = json.load(open(schema_path))
     calls = [ref["$ref"].rsplit("/", 1)[1] for ref in schema["$defs"]["record"]["oneOf"]]
     seen = {}
@@ -235,6 +236,30 @@ def coverage(sim, schema_path, trace):
     if rc != 0:
         fail("%s: exit %d\n%s%s" % (trace, rc, out, err))
     print("ok: %s: all %d call kinds, %d refusals" % (trace, len(calls), len(COVERAGE_FAILURES)))
+    # Output digests: each successful attest and audit_query carries one, and replay checks
+    # the bytes, not only their length: a changed digest is a divergence at its record.
+    with open(trace) as f:
+        lines = f.read().splitlines()
+    outs = [n for n, l in enumerate(lines) if '"out":"' in l]
+    for call in ("agent_attest", "agent_audit_query"):
+        if not any('"call":"%s"' % call in lines[n] for n in outs):
+            fail("%s: no %s record with an output digest" % (trace, call))
+    os.makedirs(outdir, exist_ok=True)
+    for n in outs[:1] + outs[-1:]:
+        obj = json.loads(lines[n])
+        digest = obj["out"]
+        obj["out"] = ("0" if digest[0] != "0" else "1") + digest[1:]
+        bad = lines[:n] + [json.dumps(obj, separators=(",", ":"))] + lines[n + 1:]
+        path = os.path.join(outdir, "out-%d.jsonl" % n)
+        write(path, bad)
+        expect_diverged(sim, path, obj["i"], "changed %s digest" % obj["call"])
+    # A digest on a call that returns no bytes is malformed.
+    n = next(k for k, l in enumerate(lines) if '"call":"agent_quota"' in l)
+    obj = json.loads(lines[n])
+    obj["out"] = "00" * 32
+    path = os.path.join(outdir, "out-on-quota.jsonl")
+    write(path, lines[:n] + [json.dumps(obj, separators=(",", ":"))] + lines[n + 1:])
+    expect_malformed(sim, path, n + 1, "out", "an output digest on agent_quota")
 
 
 def main(argv):
@@ -252,7 +277,7 @@ def main(argv):
     elif mode == "shipped":
         shipped(sim, argv[3:])
     elif mode == "coverage":
-        coverage(sim, argv[3], argv[4])
+        coverage(sim, argv[3], argv[4], argv[5])
     else:
         print(__doc__)
         return 2
