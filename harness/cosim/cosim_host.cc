@@ -7,6 +7,7 @@
 
 #include <cerrno>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <deque>
 #include <fstream>
@@ -31,6 +32,15 @@ constexpr u64 kProgressEveryRecords = 20000;
 Ms seconds(unsigned s)
 {
 	return Ms(1000ull * s);
+}
+
+// "4.06 s" since start.
+std::string elapsed(Clock::time_point start)
+{
+	const long long ms = std::chrono::duration_cast<Ms>(Clock::now() - start).count();
+	char buf[32];
+	std::snprintf(buf, sizeof(buf), "%lld.%02lld s", ms / 1000, ms % 1000 / 10);
+	return buf;
 }
 
 bool regular_file(const std::string &path)
@@ -236,9 +246,7 @@ int Session::run(const std::string &params)
 				   "expected '" + std::string(kHello) + "RELEASE', got '" + hello + "'");
 	if (!o_.quiet)
 		out_ << "cosim: guest up (Linux " << hello.substr(std::string(kHello).size())
-		     << ") after "
-		     << std::chrono::duration_cast<Ms>(Clock::now() - boot).count() / 1000.0
-		     << " s\n";
+		     << ") after " << elapsed(boot) << "\n";
 	ch_.send("params " + params);
 	const std::string loaded = read();
 	if (loaded != "loaded") {
@@ -268,7 +276,7 @@ int Session::run(const std::string &params)
 			}
 		}
 	}
-	const double secs = std::chrono::duration_cast<Ms>(Clock::now() - start).count() / 1000.0;
+	const std::string in_guest = elapsed(start);
 	if (done != "PASS") {
 		err_ << "cosim: the guest failed after the replay: " << done << "\n";
 		for (const std::string &l : logs)
@@ -282,7 +290,7 @@ int Session::run(const std::string &params)
 				   "the guest said done with " + std::to_string(pending_.size()) +
 					   " records unanswered");
 	out_ << "cosim: parity " << records_ << " records, " << checkpoints_ << " checkpoints, head "
-	     << head_ << " (" << sealed_ << " events); " << secs << " s in the guest, "
+	     << head_ << " (" << sealed_ << " events); " << in_guest << " in the guest, "
 	     << ch_.bytes_sent() / 1024 << " KiB sent\n";
 	return kParity;
 }
