@@ -30,9 +30,10 @@ gcc -static -std=gnu11 "${CFLAGS[@]}" -pthread -ffunction-sections -Wl,--gc-sect
     -Icoconut-kernel/include -Ilibcoconut/include harness/guest/coconut_guest.c \
     libcoconut/src/libcoconut.c coconut-kernel/lib/*.c coconut-kernel/kernel/audit/coconut/*.c \
     -o "$OUT/coconut_guest"
-# The co-simulation replayer (scripts/cosim.sh; docs/cosim.md).
+# The guest side of co-simulation (coconut-sim cosim; docs/cosim.md).
 gcc -static -std=gnu11 "${CFLAGS[@]}" -Icoconut-kernel/include -Ilibcoconut/include \
-    harness/guest/cosim_replay.c libcoconut/src/libcoconut.c -o "$OUT/cosim_replay"
+    harness/guest/cosim_replay.c libcoconut/src/libcoconut.c coconut-kernel/lib/blake3.c \
+    -o "$OUT/cosim_replay"
 
 root="$OUT/root"
 rm -rf "$root"
@@ -41,10 +42,6 @@ cp "$BUSYBOX" "$root/bin/busybox"
 install -m 0755 harness/guest/init.sh "$root/init"
 cp "$KO" "$root/guest/coconut.ko"
 cp "$OUT/coconut_guest" "$OUT/cosim_replay" harness/guest/cosim_init.sh "$root/guest/"
-# A converted trace for the co-simulation mode (COCONUT_COSIM_DIR: cosim.params, cosim.trace).
-if [ -n "${COCONUT_COSIM_DIR:-}" ]; then
-  cp "$COCONUT_COSIM_DIR/cosim.params" "$COCONUT_COSIM_DIR/cosim.trace" "$root/guest/"
-fi
 "$OUT/make_requests" "$root/guest"
 (cd "$root" && find . -print0 | cpio --null -o -H newc --quiet) | gzip -1 >"$OUT/initrd.gz"
 log "$(du -h "$OUT/initrd.gz" | cut -f1) with $(basename "$KO"), coconut_guest, busybox"

@@ -12,6 +12,7 @@ PACKAGES=(
   dwarves kmod                             # Linux module build: pahole (BTF), modinfo
   qemu-system-x86 busybox-static cpio patch  # the module booted under QEMU; fork patch check
   libsystemc-dev libyaml-cpp-dev           # the simulator: SystemC/TLM-2.0, scenario YAML
+  libboost-dev                             # coconut-sim cosim: Boost.Asio, the guest channel
   python3-yaml python3-jsonschema          # scenario schema checks in tests
 )
 

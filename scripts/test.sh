@@ -22,9 +22,11 @@ scripts/build-module.sh
 echo "== coconut.ko under QEMU (TCG): calls, agentfs, fuzzer, unload/reload"
 scripts/qemu-boot.sh
 
-echo "== co-simulation parity: simulator traces replayed on coconut.ko under QEMU"
-for trace in traces/maya-workstation.jsonl traces/revocation-race.jsonl; do
-  scripts/cosim.sh "$trace"
+echo "== co-simulation parity (coconut-sim cosim): the same calls in the simulator and in coconut.ko"
+# Shipped traces (Maya; every call kind of the format, refusals and output digests included),
+# and a whole scenario simulated and then replayed in the guest.
+for input in traces/maya-workstation.jsonl traces/cosim-coverage.jsonl scenarios/revocation-race.yaml; do
+  scripts/cosim.sh "$input" --quiet
 done
 
 echo "== fork patches apply to linux-source-6.12"

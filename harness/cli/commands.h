@@ -12,6 +12,9 @@ int cmd_run(const Args &a);
 int cmd_check(const Args &a);
 // docs/traces.md: 0 reproduced, 1 diverged, 2 malformed trace.
 int cmd_replay(const Args &a);
+// docs/cosim.md: 0 parity with coconut.ko under QEMU, 1 diverged or the guest failed, 2 bad
+// input, 3 QEMU or the guest's kernel missing.
+int cmd_cosim(const Args &a);
 // Writes a scenario from a public trace; 0 or 2 (bad input).
 int cmd_import(const Args &a);
 

@@ -25,6 +25,12 @@ const char *kUsage =
 	"  replay TRACE [--until N]\n"
 	"      re-apply a recorded trace to a fresh kernel and compare every return and head.\n"
 	"      exit 0: reproduced; 1: diverged (the first record is printed); 2: malformed\n"
+	"  cosim SCENARIO.yaml|TRACE.jsonl [--guest DIR] [--kernel FILE] [--initrd FILE]\n"
+	"                    [--qemu PROGRAM] [--boot-timeout S] [--timeout S] [--work DIR]\n"
+	"                    [--quiet] [--guest-only] [--seed N] [--policy P] [--until DURATION] [--profiles DIR]\n"
+	"      run the same calls in the simulator and in coconut.ko under QEMU, compare each.\n"
+	"      exit 0: parity; 1: diverged or the guest failed; 2: bad input;\n"
+	"      3: QEMU or the guest's kernel (scripts/guest.sh) missing\n"
 	"  import azure-llm FILE.csv --tenants N -o OUT.yaml [--speedup X] [--duration D]\n"
 	"                    [--gpu PROFILE] [--runaway RATE] [--name NAME] [--seed N]\n"
 	"                    [--p99-bound X]\n"
@@ -51,6 +57,12 @@ int main(int argc, char **argv)
 		if (cmd == "replay")
 			return coconut::cli::cmd_replay(
 				coconut::cli::parse_args(argc, argv, { "--until" }, {}));
+		if (cmd == "cosim")
+			return coconut::cli::cmd_cosim(coconut::cli::parse_args(
+				argc, argv,
+				{ "--guest", "--kernel", "--initrd", "--qemu", "--boot-timeout",
+				  "--timeout", "--work", "--seed", "--policy", "--until", "--profiles" },
+				{ "--quiet", "--guest-only" }));
 		if (cmd == "import") {
 			// -o is the one short option (as compilers spell it).
 			std::vector<std::string> words(argv, argv + argc);

@@ -1,42 +1,40 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The co-simulation replayer (issue 6, docs/cosim.md): applies a simulator trace, converted
- * on the host by coconut-cosim-convert (harness/cosim/trace_to_cosim.cc), to coconut.ko loaded
- * with det_clock=1 and the trace header's parameters, and checks every return value (and
- * inflight token) and, at every checkpoint, the audit chain's head and length from
- * COCONUT_IOC_INFO: the same checks `coconut-sim replay` makes on the userspace kernel.
+ * The guest side of co-simulation parity (issue 6, docs/cosim.md): coconut-sim cosim (the host,
+ * harness/cosim/) streams a simulator trace, converted to one text line per record
+ * (harness/cosim/cosim_lines.cc), over a virtio-serial port; this program loads coconut.ko with
+ * the trace header's parameters (det_clock=1), applies each record and answers with what the
+ * module returned. The host compares; nothing here knows the expected values.
  *
- *   cosim_replay TRACE.cosim
+ *   cosim_replay PORT KO      (PORT: the virtio-serial port named coconut.cosim)
  *
- * Before each record the clock and CPU are set (COCONUT_IOC_DET_SET) to the record's t and
- * cpu; the eight calls go through libcoconut as the record's caller (COCONUT_IOC_BIND), the
- * kernel-internal ones through COCONUT_IOC_DET_OP. Prints
- *   cosim: parity N records, M checkpoints, head <hex> (E events)          exit 0
- *   cosim: diverged at record I (line L): CALL expected ... actual ...    exit 1
- *   cosim: TRACE:L: what is wrong                                         exit 2 (bad input)
+ * The protocol, one line each way per step (docs/cosim.md):
+ *   guest: hello coconut-cosim 1 <kernel release>
+ *   host:  params <insmod arguments>        guest: loaded | error insmod: <why>
+ *   host:  CALL I T CPU RET ARG...          guest: r I RET TOKEN   (checkpoint: c I HEAD SEALED)
+ *                                           attest, audit_query with bytes: r I RET TOKEN OUT
+ *   host:  end                              guest: done PASS | done FAIL <why>
+ * A line the guest cannot parse is answered "error line I: what" and ends the run (exit 2).
+ * Before each record the clock and CPU are set (COCONUT_IOC_DET_SET) to the record's t and cpu;
+ * the eight calls go through libcoconut as the record's caller (COCONUT_IOC_BIND), the
+ * kernel-internal ones through COCONUT_IOC_DET_OP. After "end" the module is unloaded and the
+ * kernel log is checked (no BUG, Oops, WARNING, leak report).
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/klog.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <unistd.h>
 
+#include "coconut/blake3.h"
 #include "libcoconut.h"
-
-/*
- * BLAKE3 for the output digests of attest and audit_query records (the kernel C's own, so the
- * digest is the one the simulator recorded). Compiled into this file because the guest build
- * links only this file and libcoconut (scripts/initramfs.sh); blake3.c needs nothing but
- * co_assert_fail, defined below.
- */
-#include "../../coconut-kernel/lib/blake3.c"
-
-void co_assert_fail(const char *expr, const char *file, int line)
-{
-	printf("cosim: assertion failed: %s at %s:%d\n", expr, file, line);
-	exit(3);
-}
 
 /* A converted line: the longest field is a cap_present object (64 KiB, as hex). */
 #define COSIM_LINE_BYTES_MAX (512u * 1024u)
@@ -46,8 +44,20 @@ void co_assert_fail(const char *expr, const char *file, int line)
 /* attest / audit_query output (the trace format bounds len to 1 MiB). */
 #define COSIM_OUT_BYTES_MAX (1u << 20)
 
-static char line[COSIM_LINE_BYTES_MAX];
-static char raw[COSIM_LINE_BYTES_MAX]; /* the line as read, for a divergence report */
+/* Input: a line, plus what arrived after it in the same read. */
+#define COSIM_IN_BYTES_MAX (2u * COSIM_LINE_BYTES_MAX)
+/* Answers are flushed whenever the input is drained, or when this full. */
+#define COSIM_REPLY_BYTES_MAX (64u * 1024u)
+/* The kernel log read after the unload. */
+#define COSIM_KLOG_BYTES_MAX (1u << 20)
+/* How many of the log's last lines go to the host when it shows a problem. */
+#define COSIM_KLOG_TAIL_LINES 40
+
+static char in_buf[COSIM_IN_BYTES_MAX];
+static size_t in_len;
+static char reply[COSIM_REPLY_BYTES_MAX];
+static size_t reply_len;
+static char klog[COSIM_KLOG_BYTES_MAX + 1];
 static char str_a[COSIM_STR_BYTES_MAX], str_b[COSIM_STR_BYTES_MAX];
 static uint8_t out_buf[COSIM_OUT_BYTES_MAX];
 
@@ -59,12 +69,63 @@ struct rec {
 	int nf;
 };
 
-static const char *file_name;
-static unsigned long line_no;
+static int port = -1;
+static uint64_t record_i; /* the record being parsed, for error lines */
+
+static void port_write(const char *p, size_t n)
+{
+	while (n) {
+		ssize_t w = write(port, p, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			printf("cosim: write to the port: %s\n", strerror(errno));
+			exit(1);
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+}
+
+static void flush_replies(void)
+{
+	port_write(reply, reply_len);
+	reply_len = 0;
+}
+
+/* Queues one answer line (flushed with the next drained input or when full). */
+static void __attribute__((format(printf, 1, 2))) answer(const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (COSIM_REPLY_BYTES_MAX - reply_len < 512)
+		flush_replies();
+	va_start(ap, fmt);
+	n = vsnprintf(reply + reply_len, COSIM_REPLY_BYTES_MAX - reply_len, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= COSIM_REPLY_BYTES_MAX - reply_len) {
+		printf("cosim: an answer does not fit\n");
+		exit(1);
+	}
+	reply_len += (size_t)n;
+}
+
+/* The module failed in a way that is not an answer (bind, DET_SET): the run ends, exit 1. */
+static void fatal(const char *what, int err)
+{
+	answer("error record %" PRIu64 ": %s: %s\n", record_i, what, strerror(err));
+	flush_replies();
+	printf("cosim: record %" PRIu64 ": %s: %s\n", record_i, what, strerror(err));
+	exit(1);
+}
 
 static void bad(const char *what)
 {
-	printf("cosim: %s:%lu: %s\n", file_name, line_no, what);
+	answer("error line %" PRIu64 ": %s\n", record_i, what);
+	flush_replies();
+	printf("cosim: record %" PRIu64 ": %s\n", record_i, what);
 	exit(2);
 }
 
@@ -153,10 +214,8 @@ static void as_caller(uint64_t caller)
 	if (caller == bound)
 		return;
 	rc = coconut_bind(&dev, caller);
-	if (rc) {
-		printf("cosim: bind %" PRIu64 ": %s\n", caller, strerror(-rc));
-		exit(1);
-	}
+	if (rc)
+		fatal("COCONUT_IOC_BIND", -rc);
 	bound = caller;
 }
 
@@ -186,70 +245,43 @@ static void hex_out(const uint8_t *p, size_t n, char *out)
 		sprintf(out + 2 * j, "%02x", p[j]);
 }
 
-/*
- * A call that returned bytes: when the record carries the digest of the bytes the simulator
- * got (field k, last), the guest's bytes must hash to it. 1 when they do or there is none.
- */
-static int out_matches(const struct rec *r, int k, int64_t ret)
+/* The kernel C's BLAKE3 (linked in for the output digests) asserts through this. */
+void co_assert_fail(const char *expr, const char *file, int line)
 {
-	uint8_t d[CO_BLAKE3_OUT_BYTES];
-	char got[2 * CO_BLAKE3_OUT_BYTES + 1];
-
-	if (k >= r->nf || ret <= 0)
-		return 1;
-	if (strlen(r->f[k]) != 2 * CO_BLAKE3_OUT_BYTES)
-		bad("an output digest is not 64 hex digits");
-	co_blake3_hash(out_buf, (size_t)ret, d);
-	hex_out(d, sizeof(d), got);
-	if (strcmp(got, r->f[k]) == 0)
-		return 1;
-	printf("cosim: diverged at record %" PRIu64 " (line %lu): %s\n"
-	       "  expected: ret %" PRId64 " out %s\n"
-	       "  actual:   ret %" PRId64 " out %s\n",
-	       r->i, line_no, r->call, r->ret, r->f[k], ret, got);
-	return 0;
+	printf("cosim: assertion failed: %s at %s:%d\n", expr, file, line);
+	exit(3);
 }
 
-/* Applies r; 1 when it matched, 0 (with the report printed) when not. */
-static int apply(const struct rec *r)
+/*
+ * Applies r and queues the answer: "r I RET TOKEN", with " OUT" (the BLAKE3-256 of the bytes)
+ * after an attest or audit_query that returned bytes, or "c I HEAD SEALED" for a checkpoint.
+ */
+static void apply(const struct rec *r)
 {
 	struct coconut_det_set_args ds;
-	uint64_t token = 0, want_token = 0, q[2];
+	uint64_t token = 0, q[2];
 	int64_t ret, rc;
 	size_t la, lb;
-	int out_field = COSIM_FIELDS_MAX; /* where a call's output digest is, if it has one */
+	int has_out = 0; /* ret > 0 is then the number of bytes in out_buf */
 	const char *c = r->call;
 
 	if (strcmp(c, "checkpoint") == 0) {
 		struct coconut_info_args info;
-		char want[65], got[65];
-		uint64_t sealed = num(r, 1);
+		char got[65];
 
-		if (coconut_info(&dev, &info)) {
-			printf("cosim: COCONUT_IOC_INFO failed\n");
-			exit(1);
-		}
-		if (strlen(r->f[0]) != 64)
-			bad("checkpoint head is not 64 hex digits");
+		rc = coconut_info(&dev, &info);
+		if (rc)
+			fatal("COCONUT_IOC_INFO", (int)-rc);
 		hex_out(info.head, sizeof(info.head), got);
-		snprintf(want, sizeof(want), "%s", r->f[0]);
-		if (info.sealed == sealed && strcmp(want, got) == 0)
-			return 1;
-		printf("cosim: diverged at record %" PRIu64 " (line %lu): checkpoint\n"
-		       "  expected: head %s after %" PRIu64 " events\n"
-		       "  actual:   head %s after %" PRIu64 " events\n",
-		       r->i, line_no, want, sealed, got, (uint64_t)info.sealed);
-		return 0;
+		answer("c %" PRIu64 " %s %" PRIu64 "\n", r->i, got, (uint64_t)info.sealed);
+		return;
 	}
 	ds.size = sizeof(ds);
 	ds.cpu = (uint32_t)r->cpu;
 	ds.time_ns = r->t;
 	rc = coconut_call_raw(&dev, COCONUT_IOC_DET_SET, &ds);
-	if (rc) {
-		printf("cosim: DET_SET t %" PRIu64 " cpu %" PRIu64 ": %s (loaded without det_clock=1?)\n",
-		       r->t, r->cpu, strerror((int)-rc));
-		exit(1);
-	}
+	if (rc)
+		fatal("COCONUT_IOC_DET_SET (loaded without det_clock=1?)", (int)-rc);
 	if (strcmp(c, "agent_spawn") == 0) {
 		as_caller(num(r, 0));
 		la = hexarg(r, 1, str_a, sizeof(str_a));
@@ -259,7 +291,7 @@ static int apply(const struct rec *r)
 		if (num(r, 2) > sizeof(out_buf))
 			bad("attest len over 1 MiB");
 		ret = coconut_agent_attest(&dev, num(r, 1), out_buf, num(r, 2));
-		out_field = 3;
+		has_out = 1;
 	} else if (strcmp(c, "agent_quota") == 0) {
 		as_caller(num(r, 0));
 		ret = coconut_agent_quota(&dev, num(r, 1), (uint32_t)num(r, 2), num(r, 3),
@@ -291,13 +323,12 @@ static int apply(const struct rec *r)
 		if (num(r, 8) > sizeof(out_buf))
 			bad("audit_query len over 1 MiB");
 		ret = coconut_agent_audit_query(&dev, &f, out_buf, num(r, 8));
-		out_field = 9;
+		has_out = 1;
 	} else if (strcmp(c, "agent_memory_tier") == 0) {
 		as_caller(num(r, 0));
 		ret = coconut_agent_memory_tier(&dev, num(r, 1), (uint32_t)num(r, 2), num(r, 3));
 	} else if (strcmp(c, "inflight_begin") == 0) {
 		la = hexarg(r, 2, str_a, sizeof(str_a));
-		want_token = num(r, 3);
 		ret = det_op(COCONUT_DET_INFLIGHT_BEGIN, 0, num(r, 0), num(r, 1), str_a, la, &token);
 	} else if (strcmp(c, "inflight_complete") == 0) {
 		ret = det_op(COCONUT_DET_INFLIGHT_COMPLETE, 0, 0, num(r, 0), NULL, 0, NULL);
@@ -317,68 +348,169 @@ static int apply(const struct rec *r)
 		ret = det_op(COCONUT_DET_TPM_FAIL, 0, 0, num(r, 0), NULL, 0, NULL);
 	} else {
 		bad("unknown call");
-		return 0;
+		return;
 	}
-	if (ret == r->ret && token == want_token)
-		return out_matches(r, out_field, ret);
-	printf("cosim: diverged at record %" PRIu64 " (line %lu): %s\n"
-	       "  expected: ret %" PRId64 " token %" PRIu64 "\n"
-	       "  actual:   ret %" PRId64 " token %" PRIu64 "\n",
-	       r->i, line_no, c, r->ret, want_token, ret, token);
+	if (has_out && ret > 0 && (uint64_t)ret <= sizeof(out_buf)) {
+		uint8_t d[CO_BLAKE3_OUT_BYTES];
+		char out[2 * CO_BLAKE3_OUT_BYTES + 1];
+
+		co_blake3_hash(out_buf, (size_t)ret, d);
+		hex_out(d, sizeof(d), out);
+		answer("r %" PRIu64 " %" PRId64 " %" PRIu64 " %s\n", r->i, ret, token, out);
+		return;
+	}
+	answer("r %" PRIu64 " %" PRId64 " %" PRIu64 "\n", r->i, ret, token);
+}
+
+/*
+ * The next line from the port into *out (NUL-terminated, without the newline); reads more when
+ * no whole line is buffered, flushing the queued answers first so the host never waits on an
+ * answer held back here. 0 at the end of input (the host closed the port).
+ */
+static int next_line(char **out, size_t *consumed)
+{
+	char *nl;
+	ssize_t n;
+
+	if (*consumed) {
+		memmove(in_buf, in_buf + *consumed, in_len - *consumed);
+		in_len -= *consumed;
+		*consumed = 0;
+	}
+	for (;;) {
+		nl = memchr(in_buf, '\n', in_len);
+		if (nl) {
+			*nl = 0;
+			*out = in_buf;
+			*consumed = (size_t)(nl - in_buf) + 1;
+			return 1;
+		}
+		if (in_len > COSIM_LINE_BYTES_MAX)
+			bad("a line over 512 KiB");
+		flush_replies();
+		n = read(port, in_buf + in_len, COSIM_IN_BYTES_MAX - in_len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			printf("cosim: read from the port: %s\n", strerror(errno));
+			exit(1);
+		}
+		if (n == 0)
+			return 0;
+		in_len += (size_t)n;
+	}
+}
+
+/* finit_module(KO, params): "loaded" or "error insmod: <why>". */
+static int load_module(const char *ko, const char *params)
+{
+	int fd = open(ko, O_RDONLY | O_CLOEXEC);
+	long rc;
+
+	if (fd < 0) {
+		answer("error insmod: open %s: %s\n", ko, strerror(errno));
+		return -1;
+	}
+	rc = syscall(SYS_finit_module, fd, params, 0);
+	close(fd);
+	if (rc) {
+		answer("error insmod: %s (the reason is in the guest's kernel log)\n",
+		       strerror(errno));
+		return -1;
+	}
+	answer("loaded\n");
 	return 0;
+}
+
+static const char *const klog_bad[] = {
+	"BUG", "Oops", "WARNING", "leak", "Call Trace", "general protection", "refcount_t",
+	"list_add corruption",
+};
+
+/* Unloads the module and reads the kernel log: NULL when clean, or what is wrong. */
+static const char *unload_and_check(void)
+{
+	int n, lines = 0;
+	char *p;
+
+	coconut_close(&dev);
+	if (syscall(SYS_delete_module, "coconut", O_NONBLOCK))
+		return "rmmod coconut failed";
+	n = klogctl(3 /* SYSLOG_ACTION_READ_ALL */, klog, COSIM_KLOG_BYTES_MAX);
+	if (n < 0)
+		return "cannot read the kernel log";
+	klog[n] = 0;
+	for (size_t k = 0; k < sizeof(klog_bad) / sizeof(klog_bad[0]); k++) {
+		if (!strstr(klog, klog_bad[k]))
+			continue;
+		/* The log's tail goes to the host, a line each. */
+		for (p = klog + n; p > klog && lines <= COSIM_KLOG_TAIL_LINES; p--)
+			lines += p[-1] == '\n';
+		for (char *save = NULL, *l = strtok_r(p, "\n", &save); l;
+		     l = strtok_r(NULL, "\n", &save))
+			answer("log %.400s\n", l);
+		return "the kernel log shows a problem";
+	}
+	if (!strstr(klog, "coconut: unloaded"))
+		return "no unload message in the kernel log";
+	return NULL;
 }
 
 int main(int argc, char **argv)
 {
-	struct coconut_info_args info;
-	uint64_t records = 0, checkpoints = 0;
-	char head[65];
+	uint64_t records = 0;
+	size_t consumed = 0;
+	struct utsname u;
+	const char *why;
+	char *l;
 	struct rec r;
-	FILE *in;
 	int rc;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (argc != 2) {
-		fprintf(stderr, "usage: cosim_replay TRACE.cosim\n");
+	if (argc != 3) {
+		fprintf(stderr, "usage: cosim_replay PORT KO\n");
 		return 2;
 	}
-	file_name = argv[1];
-	in = fopen(file_name, "r");
-	if (!in) {
-		printf("cosim: cannot open %s\n", file_name);
-		return 2;
+	port = open(argv[1], O_RDWR | O_CLOEXEC);
+	if (port < 0) {
+		printf("cosim: open %s: %s\n", argv[1], strerror(errno));
+		return 1;
+	}
+	uname(&u);
+	answer("hello coconut-cosim 1 %s\n", u.release);
+	if (!next_line(&l, &consumed))
+		return 1;
+	if (strncmp(l, "params ", 7) != 0)
+		bad("expected 'params ARGS' first");
+	if (load_module(argv[2], l + 7)) {
+		flush_replies();
+		return 1;
 	}
 	rc = coconut_open(&dev, COCONUT_BACKEND_IOCTL, NULL);
-	if (rc) {
-		printf("cosim: open /dev/coconut: %s\n", strerror(-rc));
-		return 1;
-	}
-	while (fgets(line, sizeof(line), in)) {
-		line_no++;
-		if (!strchr(line, '\n') && !feof(in))
-			bad("line over 512 KiB");
-		memcpy(raw, line, strlen(line) + 1);
+	if (rc)
+		fatal("open /dev/coconut", -rc);
+	printf("cosim: loaded coconut.ko with %s\n", l + 7);
+	while (next_line(&l, &consumed)) {
+		if (strcmp(l, "end") == 0) {
+			why = unload_and_check();
+			if (why)
+				answer("done FAIL %s\n", why);
+			else
+				answer("done PASS\n");
+			flush_replies();
+			printf("cosim: %" PRIu64 " records applied; %s\n", records,
+			       why ? why : "unloaded, kernel log clean");
+			return why ? 1 : 0;
+		}
+		record_i = records;
 		memset(&r, 0, sizeof(r));
-		if (!parse(line, &r))
-			continue;
+		if (!parse(l, &r))
+			bad("an empty line");
 		if (r.i != records)
 			bad("records out of order");
-		if (!apply(&r)) {
-			printf("  record:   %s", raw);
-			return 1;
-		}
+		apply(&r);
 		records++;
-		if (strcmp(r.call, "checkpoint") == 0)
-			checkpoints++;
-		if (records % 2000 == 0)
-			printf("cosim: %" PRIu64 " records\n", records);
 	}
-	fclose(in);
-	if (coconut_info(&dev, &info))
-		return 1;
-	hex_out(info.head, sizeof(info.head), head);
-	printf("cosim: parity %" PRIu64 " records, %" PRIu64 " checkpoints, head %s (%" PRIu64
-	       " events)\n", records, checkpoints, head, (uint64_t)info.sealed);
-	coconut_close(&dev);
-	return 0;
+	printf("cosim: the host closed the port after %" PRIu64 " records\n", records);
+	return 1;
 }
