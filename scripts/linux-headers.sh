@@ -11,7 +11,7 @@
 # unpacked -common tree. Idempotent: a version already unpacked is reused without a download;
 # `apt-get update` runs only when apt cannot find (or fetch) the packages. Progress goes to
 # stderr; the last stdout line is the headers build dir, the one for `make -C <dir> M=... modules`.
-# (Booting the module under QEMU will also need linux-image-<ver>-amd64, same version string.)
+# Exit 3 when the packages cannot be found or downloaded (the caller's "kernel packages missing").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -97,7 +97,7 @@ if [ -z "$ver" ]; then
 fi
 if [ -z "$ver" ]; then
   log "apt knows no linux-headers-6.12.*-amd64 (is bookworm-security in the apt sources?)"
-  exit 1
+  exit 3
 fi
 
 if [ ! -e "$CACHE/$ver/.unpacked" ]; then
@@ -106,8 +106,8 @@ if [ ! -e "$CACHE/$ver/.unpacked" ]; then
     # Stale package lists: the archive has moved on (debian-security keeps only the latest).
     apt_update
     if [ -z "${COCONUT_LINUX_VERSION:-}" ]; then ver=$(newest_known); fi
-    [ -n "$ver" ] || { log "no linux-headers-6.12.*-amd64 after apt-get update"; exit 1; }
-    download "$ver"
+    [ -n "$ver" ] || { log "no linux-headers-6.12.*-amd64 after apt-get update"; exit 3; }
+    download "$ver" || { log "cannot download the $ver packages (no network or apt source?)"; exit 3; }
   fi
   unpack "$ver"
   log "unpacked $ver in $(($(date +%s) - start)) s"

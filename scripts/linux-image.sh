@@ -5,7 +5,8 @@
 #
 #   scripts/linux-image.sh [CACHE_DIR]       (default build/linux-6.12)
 #
-# Idempotent: an image already unpacked is reused without a download. Progress goes to stderr;
+# Idempotent: an image already unpacked is reused without a download. Exit 3 when the package
+# cannot be downloaded. Progress goes to stderr;
 # the last stdout line is the vmlinuz path.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,7 +29,8 @@ if [ ! -e "$dest/.unpacked" ]; then
     log "downloading $pkg"
     sandbox=()
     if [ "$(id -u)" -eq 0 ]; then sandbox=(-o APT::Sandbox::User=root); fi
-    (cd "$CACHE/debs" && apt-get "${sandbox[@]}" -qq download "$pkg" >&2)
+    (cd "$CACHE/debs" && apt-get "${sandbox[@]}" -qq download "$pkg" >&2) ||
+      { log "cannot download $pkg (no network or apt source?)"; exit 3; }
   fi
   tmp="$CACHE/.image.$$"
   rm -rf "$tmp"
