@@ -45,7 +45,7 @@ rc=$?
 set -e
 secs=$(($(date +%s) - boot))
 
-grep -E '^(coconut-guest:|call |check |verify |info )' "$LOG" | tr -d '\r' >&2 || true
+grep -E '^(coconut-guest:|call |check |verify |info |agentfs )' "$LOG" | tr -d '\r' >&2 || true
 if [ "$rc" -eq 124 ]; then log "QEMU timed out after ${TIMEOUT}s"; fi
 if tr -d '\r' <"$LOG" | grep -qx 'coconut-guest: PASS'; then
   log "PASS: boot and checks in ${secs}s (initramfs ${prep}s)"

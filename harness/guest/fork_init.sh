@@ -33,7 +33,7 @@ dmesg | grep -q '1 authorizers' || fail "coconut.authorizers= not taken"
 grep -q agentfs /proc/filesystems || fail "agentfs not registered"
 mkdir -p /agent
 mount -t agentfs agentfs /agent || fail "mount agentfs"
-cat /agent/live/1/status || fail "cat /agent/live/1/status"
+sed "s/^/agentfs /" /agent/live/1/status || fail "cat /agent/live/1/status"
 grep -q '^name: root' /agent/live/1/status || fail "/agent/live/1/status is not root's"
 step "checks before the calls passed"
 /guest/coconut_guest syscalls /guest "$BOOT_ID" || fail "syscalls"
