@@ -106,7 +106,7 @@ if [ "$rc" -ne 0 ]; then
   log "FAILED (make exit $rc after ${secs}s; log $blog)"
   exit 1
 fi
-if grep -nE "^[^ ]*$coconut_dirs[^ ]*: (warning|error):" "$blog" >&2; then
+if grep -nE "^[^ ]*${coconut_dirs}[^ ]*: (warning|error):" "$blog" >&2; then
   log "FAILED: the warnings above in Coconut files (log $blog)"
   exit 1
 fi
