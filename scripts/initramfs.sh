@@ -5,6 +5,9 @@
 #
 #   scripts/initramfs.sh [KO] [OUT_DIR]      (defaults build/kmod/src/coconut.ko, build/guest)
 #
+# KO "none" packs no module (the forked kernel has Coconut built in: scripts/fork-boot.sh);
+# COCONUT_GUEST_INIT picks another /init (default harness/guest/init.sh).
+#
 # The last stdout line is the initramfs path (OUT_DIR/initrd.gz).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,9 +15,10 @@ cd "$(dirname "$0")/.."
 KO=${1:-build/kmod/src/coconut.ko}
 OUT=${2:-build/guest}
 BUSYBOX=${COCONUT_BUSYBOX:-/bin/busybox}
+INIT=${COCONUT_GUEST_INIT:-harness/guest/init.sh}
 log() { echo "initramfs: $*" >&2; }
 
-[ -f "$KO" ] || { log "missing $KO (run scripts/build-module.sh)"; exit 1; }
+[ "$KO" = none ] || [ -f "$KO" ] || { log "missing $KO (run scripts/build-module.sh)"; exit 1; }
 [ -x "$BUSYBOX" ] || { log "missing $BUSYBOX (busybox-static)"; exit 3; }
 command -v cpio >/dev/null || { log "missing cpio"; exit 3; }
 
@@ -39,8 +43,8 @@ root="$OUT/root"
 rm -rf "$root"
 mkdir -p "$root"/{bin,dev,proc,sys,tmp,agent,guest}
 cp "$BUSYBOX" "$root/bin/busybox"
-install -m 0755 harness/guest/init.sh "$root/init"
-cp "$KO" "$root/guest/coconut.ko"
+install -m 0755 "$INIT" "$root/init"
+if [ "$KO" != none ]; then cp "$KO" "$root/guest/coconut.ko"; fi
 cp "$OUT/coconut_guest" "$OUT/cosim_replay" harness/guest/cosim_init.sh "$root/guest/"
 "$OUT/make_requests" "$root/guest"
 (cd "$root" && find . -print0 | cpio --null -o -H newc --quiet) | gzip -1 >"$OUT/initrd.gz"

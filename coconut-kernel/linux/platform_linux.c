@@ -23,6 +23,19 @@ struct co_plat_lock {
 	spinlock_t lock;
 };
 
+/*
+ * Atomic context, as far as this kernel can tell. Without CONFIG_PREEMPT_COUNT (a
+ * PREEMPT_NONE kernel without DEBUG_ATOMIC_SLEEP, such as the fork's small config)
+ * preemptible() is always false and a held spinlock leaves no trace: only interrupt context
+ * and disabled interrupts can be seen.
+ */
+static bool coconut_atomic(void)
+{
+	if (IS_ENABLED(CONFIG_PREEMPT_COUNT))
+		return !preemptible();
+	return in_interrupt() || irqs_disabled();
+}
+
 static void *coconut_plat_alloc(void *ctx, size_t size_bytes)
 {
 	struct coconut_plat_ctx *c = ctx;
@@ -32,7 +45,7 @@ static void *coconut_plat_alloc(void *ctx, size_t size_bytes)
 	 * The kernel C never allocates under a lock (coconut_mod.h): if it ever does, say so and
 	 * fail the allocation (-ENOMEM, a defined answer) rather than sleep in atomic context.
 	 */
-	if (WARN_ONCE(!preemptible(), "coconut: allocation of %zu bytes in atomic context\n",
+	if (WARN_ONCE(coconut_atomic(), "coconut: allocation of %zu bytes in atomic context\n",
 		      size_bytes))
 		return NULL;
 	/* The agent (~88 KiB), the instance and the audit rings are large: vmalloc may serve. */

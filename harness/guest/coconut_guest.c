@@ -1,12 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The guest driver: a static program in the QEMU guest's initramfs that drives coconut.ko
- * through libcoconut (ioctl backend) and checks every answer.
+ * through libcoconut (ioctl backend), or the forked kernel through its syscalls (syscall
+ * backend), and checks every answer.
  *
  *   coconut_guest scenario REQ_DIR   the scripted sequence below; REQ_DIR holds worker.req
  *                                    (a signed spawn request made on the host)
  *   coconut_guest fuzz SEED COUNT    COUNT random ioctls from 2 threads, then a liveness check
  *   coconut_guest check              the module answers (after a reload: a fresh instance)
+ *   coconut_guest syscalls REQ_DIR BOOT_ID
+ *                                    the forked kernel (docs/fork.md, scripts/fork-boot.sh):
+ *                                    the same calls through syscalls 472-479 (the syscall
+ *                                    backend), as root and as nobody; BOOT_ID is the 32 hex
+ *                                    digits given as coconut.boot_id= on the command line
  *
  * Every call prints one line, `call <name> ret <value> ok` or `... MISMATCH (want <w>)`, for
  * the host to read; the exit status is 0 only when every answer was the expected one. The
@@ -22,6 +28,8 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -98,29 +106,37 @@ static int open_bound(struct coconut *c, uint64_t aid)
 #define SEG_BYTES (256u * 1024u)
 static uint8_t seg[SEG_BYTES];
 
-static void verify_chain(struct coconut *root)
+/* The chain as root queries it (audit_query), verified offline against boot_id. */
+static void verify_segment(struct coconut *root, const uint8_t boot_id[CO_BOOT_ID_SIZE],
+			   uint64_t sealed)
 {
 	struct coconut_audit_filter f;
-	struct coconut_info_args info;
 	struct co_audit_verify_report rep;
 	enum co_audit_verdict v;
 	int64_t n;
 
-	check("info", coconut_info(root, &info) == 0);
 	memset(&f, 0, sizeof(f));
 	f.size = sizeof(f);
 	n = expect_positive("audit_query", coconut_agent_audit_query(root, &f, seg, sizeof(seg)));
 	if (n <= 0)
 		return;
 	memset(&rep, 0, sizeof(rep));
-	v = co_audit_verify(seg, (size_t)n, info.boot_id, NULL, 0, &rep);
+	v = co_audit_verify(seg, (size_t)n, boot_id, NULL, 0, &rep);
 	printf("verify verdict %d rooted %d events %" PRIu64 " sealed %" PRIu64 "\n", (int)v,
-	       (int)rep.rooted, rep.events_checked, (uint64_t)info.sealed);
+	       (int)rep.rooted, rep.events_checked, sealed);
 	check("verify_ok", v == CO_AUDIT_OK && rep.rooted && rep.events_checked > 0);
 	/* A flipped bit anywhere in an event must be caught. */
 	seg[n / 2] ^= 0x10;
-	v = co_audit_verify(seg, (size_t)n, info.boot_id, NULL, 0, &rep);
+	v = co_audit_verify(seg, (size_t)n, boot_id, NULL, 0, &rep);
 	check("verify_detects_flip", v != CO_AUDIT_OK);
+}
+
+static void verify_chain(struct coconut *root)
+{
+	struct coconut_info_args info;
+
+	check("info", coconut_info(root, &info) == 0);
+	verify_segment(root, info.boot_id, info.sealed);
 }
 
 static int cat_contains(const char *path, const char *needle)
@@ -420,6 +436,166 @@ static int fuzz(uint64_t seed, long count, const char *req_dir)
 	return liveness();
 }
 
+/* ---- the forked kernel's syscalls ------------------------------------------------------ */
+
+/* lsm_list_modules(2) (x86_64, Linux 6.8) and the fork's LSM id (patch 0002, uapi/linux/lsm.h). */
+#define GUEST_NR_LSM_LIST_MODULES 461
+#define GUEST_LSM_ID_COCONUT 114
+#define GUEST_LSM_IDS_MAX 32
+
+static int parse_hex(const char *s, uint8_t *out, size_t bytes)
+{
+	if (strlen(s) != 2 * bytes)
+		return -1;
+	for (size_t i = 0; i < bytes; i++) {
+		unsigned int b;
+
+		if (sscanf(s + 2 * i, "%2x", &b) != 1)
+			return -1;
+		out[i] = (uint8_t)b;
+	}
+	return 0;
+}
+
+static int64_t raw_syscall(long nr)
+{
+	long rc = syscall(nr, NULL);
+
+	return rc < 0 ? -(int64_t)errno : (int64_t)rc;
+}
+
+/* The LSM is registered: its id is in lsm_list_modules(2)'s answer. */
+static void lsm_listed(void)
+{
+	uint64_t ids[GUEST_LSM_IDS_MAX];
+	uint32_t size = sizeof(ids);
+	long n = syscall(GUEST_NR_LSM_LIST_MODULES, ids, &size, 0);
+	int found = 0;
+
+	for (long i = 0; i < n && i < GUEST_LSM_IDS_MAX; i++) {
+		printf("info lsm_id %" PRIu64 "\n", ids[i]);
+		found |= ids[i] == GUEST_LSM_ID_COCONUT;
+	}
+	check("lsm_list_modules_coconut", n > 0 && found);
+}
+
+/* A task without CAP_SYS_ADMIN (nobody) calls as AID 0: every call answers -ESRCH. */
+static void as_nobody(const uint8_t *req, size_t len)
+{
+	static uint8_t att[CO_ATTEST_BYTES_MAX];
+	struct coconut_audit_filter f;
+	struct coconut c;
+	int status = 0;
+	pid_t pid;
+
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		if (setgid(65534) || setuid(65534)) {
+			printf("setuid nobody: %s\n", strerror(errno));
+			_exit(1);
+		}
+		coconut_open(&c, COCONUT_BACKEND_SYSCALL, NULL);
+		memset(&f, 0, sizeof(f));
+		f.size = sizeof(f);
+		expect("nobody_spawn", coconut_agent_spawn(&c, req, len), -ESRCH);
+		expect("nobody_attest", coconut_agent_attest(&c, 1, att, sizeof(att)), -ESRCH);
+		expect("nobody_quota", coconut_agent_quota(&c, 1, COCONUT_QUOTA_MEM, 0, 0, NULL),
+		       -ESRCH);
+		expect("nobody_cap_present", coconut_agent_cap_present(&c, 1, S("agent.spawn"), NULL,
+									 0), -ESRCH);
+		expect("nobody_audit_query", coconut_agent_audit_query(&c, &f, seg, sizeof(seg)),
+		       -ESRCH);
+		fflush(stdout);
+		_exit(failures ? 1 : 0);
+	}
+	check("nobody_fork", pid > 0 && waitpid(pid, &status, 0) == pid);
+	check("nobody_calls", WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+static int fork_syscalls(const char *req_dir, const char *boot_hex)
+{
+	static uint8_t req[CO_SPAWN_REQUEST_BYTES_MAX], bad[CO_SPAWN_REQUEST_BYTES_MAX];
+	static uint8_t att[CO_ATTEST_BYTES_MAX];
+	uint8_t boot_id[CO_BOOT_ID_SIZE];
+	struct coconut root, dev;
+	struct coconut_info_args info;
+	char path[512];
+	uint64_t out[2] = { 0, 0 };
+	int64_t child;
+	size_t len;
+
+	snprintf(path, sizeof(path), "%s/worker.req", req_dir);
+	len = read_file(path, req, sizeof(req));
+	if (len == 0 || parse_hex(boot_hex, boot_id, sizeof(boot_id))) {
+		printf("cannot read %s or boot id '%s' is not %d hex digits\n", path, boot_hex,
+		       2 * CO_BOOT_ID_SIZE);
+		return 1;
+	}
+	memset(&info, 0, sizeof(info));
+	/* Root through the syscalls: no open file, no bind; CAP_SYS_ADMIN makes the caller AID 1. */
+	coconut_open(&root, COCONUT_BACKEND_SYSCALL, NULL);
+	expect("syscall_471_enosys", raw_syscall(COCONUT_NR_FIRST - 1), -ENOSYS);
+	expect("syscall_480_enosys", raw_syscall(COCONUT_NR_LAST + 1), -ENOSYS);
+	expect("root_cap_present", coconut_agent_cap_present(&root, 1, S("agent.spawn"), NULL, 0),
+	       0);
+	expect_positive("root_attest", coconut_agent_attest(&root, 1, att, sizeof(att)));
+	expect("attest_small", coconut_agent_attest(&root, 1, att, 8), -EMSGSIZE);
+	expect("attest_unknown", coconut_agent_attest(&root, 999, att, sizeof(att)), -ESRCH);
+
+	/* The signed spawn: the authorizer is the one given as coconut.authorizers=. */
+	memcpy(bad, req, len);
+	bad[len - 1] ^= 0x01;
+	expect("spawn_bad_signature", coconut_agent_spawn(&root, bad, len), -EKEYREJECTED);
+	child = expect("spawn", coconut_agent_spawn(&root, req, len), 2);
+	if (child <= 0)
+		return 1;
+	expect("cap_present_project", coconut_agent_cap_present(&root, (uint64_t)child,
+		S("fs.read"), S("/home/maya/project/src/main.c")), 0);
+	expect("cap_present_ssh", coconut_agent_cap_present(&root, (uint64_t)child,
+		S("fs.read"), S("/home/maya/.ssh/id_ed25519")), -ECAPABILITY);
+	expect("cap_grant", coconut_agent_cap_grant(&root, (uint64_t)child, S("fs.read:/data/**")),
+	       0);
+	expect("cap_present_data_granted", coconut_agent_cap_present(&root, (uint64_t)child,
+		S("fs.read"), S("/data/a.txt")), 0);
+	expect("cap_revoke", coconut_agent_cap_revoke(&root, (uint64_t)child, S("fs.read:/data/**")),
+	       0);
+	expect("cap_present_data_revoked", coconut_agent_cap_present(&root, (uint64_t)child,
+		S("fs.read"), S("/data/a.txt")), -ECAPABILITY);
+
+	/* Quota and tiers: the syscall returns the address itself (no out_addr). */
+	expect("quota_set", coconut_agent_quota(&root, (uint64_t)child, COCONUT_QUOTA_MEM, 1 << 20,
+						COCONUT_QUOTA_SET, NULL), 0);
+	expect("memory_tier_ram", coconut_agent_memory_tier(&root, (uint64_t)child,
+		COCONUT_TIER_RAM, 4096), (int64_t)0x200000000000ll);
+	expect("memory_tier_over", coconut_agent_memory_tier(&root, (uint64_t)child,
+		COCONUT_TIER_RAM, 2u << 20), -EDQUOT);
+	expect("quota_query", coconut_agent_quota(&root, (uint64_t)child, COCONUT_QUOTA_MEM, 0, 0,
+						  out), 0);
+	check("quota_budget_used", out[0] == (1u << 20) && out[1] == 4096);
+	expect_positive("attest_child", coconut_agent_attest(&root, (uint64_t)child, att,
+							     sizeof(att)));
+
+	/* The built-in /dev/coconut is the same instance, with the command line's boot id. */
+	if (open_bound(&dev, COCONUT_AID_ROOT) == 0) {
+		check("dev_info", coconut_info(&dev, &info) == 0);
+		check("dev_boot_id_param", memcmp(info.boot_id, boot_id, sizeof(boot_id)) == 0);
+		check("dev_next_aid", info.next_aid == (uint64_t)child + 1);
+		coconut_close(&dev);
+	} else {
+		check("dev_open", 0);
+	}
+	snprintf(path, sizeof(path), "/agent/live/%" PRId64 "/status", child);
+	check("agentfs_status", cat_contains(path, "name: worker\n"));
+
+	/* The chain through syscall 478, verified offline. */
+	verify_segment(&root, boot_id, info.sealed);
+	lsm_listed();
+	as_nobody(req, len);
+	coconut_close(&root);
+	return failures ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -429,6 +605,9 @@ int main(int argc, char **argv)
 		return fuzz(strtoull(argv[2], NULL, 0), strtol(argv[3], NULL, 0), argv[4]);
 	if (argc == 2 && strcmp(argv[1], "check") == 0)
 		return liveness();
-	fprintf(stderr, "usage: coconut_guest scenario REQ_DIR | fuzz SEED COUNT REQ_DIR | check\n");
+	if (argc == 4 && strcmp(argv[1], "syscalls") == 0)
+		return fork_syscalls(argv[2], argv[3]);
+	fprintf(stderr, "usage: coconut_guest scenario REQ_DIR | fuzz SEED COUNT REQ_DIR | check |"
+		" syscalls REQ_DIR BOOT_ID\n");
 	return 2;
 }

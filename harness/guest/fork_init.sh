@@ -1,0 +1,43 @@
+#!/bin/busybox sh
+# /init of the forked kernel's guest (scripts/fork-boot.sh; docs/fork.md): Coconut is built in,
+# so nothing is loaded. Checks the LSM is listed, the built-in instance came up with the command
+# line's parameters, agentfs, then runs /guest/coconut_guest in its syscall mode (syscalls
+# 472-479 through libcoconut's syscall backend, as root and as nobody), checks the kernel log
+# and reboots (QEMU runs with -no-reboot, so that ends it: there is no ACPI to power off with).
+# The last word on the serial console is "coconut-guest: PASS" or "coconut-guest: FAIL: <why>".
+/bin/busybox --install -s /bin
+export PATH=/bin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev 2>/dev/null
+mount -t securityfs securityfs /sys/kernel/security
+dmesg -n 1
+BOOT_ID=$(sed -n 's/.*coconut.boot_id=\([0-9a-f]*\).*/\1/p' /proc/cmdline)
+BAD='BUG|Oops|WARNING|leak|Call Trace|general protection|refcount_t|list_add corruption'
+
+step() { echo "coconut-guest: $* (uptime $(cut -d' ' -f1 /proc/uptime) s)"; }
+fail() {
+  echo "coconut-guest: FAIL: $*"
+  dmesg | tail -n 60
+  reboot -f
+}
+
+step "booted $(uname -r), $(grep -c ^processor /proc/cpuinfo) CPUs"
+LSMS=$(cat /sys/kernel/security/lsm)
+echo "info lsm $LSMS"
+case ",$LSMS," in *,coconut,*) ;; *) fail "coconut not in /sys/kernel/security/lsm ($LSMS)" ;; esac
+dmesg | grep -q 'coconut: LSM initialised' || fail "no LSM init message"
+dmesg | grep 'coconut: loaded' || fail "the built-in instance did not come up"
+dmesg | grep -q '1 authorizers' || fail "coconut.authorizers= not taken"
+[ -c /dev/coconut ] || fail "no /dev/coconut"
+grep -q agentfs /proc/filesystems || fail "agentfs not registered"
+mkdir -p /agent
+mount -t agentfs agentfs /agent || fail "mount agentfs"
+sed "s/^/agentfs /" /agent/live/1/status || fail "cat /agent/live/1/status"
+grep -q '^name: root' /agent/live/1/status || fail "/agent/live/1/status is not root's"
+step "checks before the calls passed"
+/guest/coconut_guest syscalls /guest "$BOOT_ID" || fail "syscalls"
+step "syscalls passed"
+if dmesg | grep -E "$BAD"; then fail "kernel log"; fi
+echo "coconut-guest: PASS"
+reboot -f

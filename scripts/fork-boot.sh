@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Boots the forked kernel (scripts/fork-build.sh; docs/fork.md) under QEMU (TCG, 2 vCPUs) with
+# Coconut built in and checks it through the syscall backend: harness/guest/fork_init.sh lists
+# the LSM, finds the built-in instance and agentfs, and runs `coconut_guest syscalls`
+# (syscalls 472-479 as root and as nobody, a signed spawn, the audit chain verified offline).
+# The authorizer key made on the host (harness/guest/make_requests.cc) and a fixed boot id go
+# on the kernel command line as the built-in module's parameters (coconut.authorizers=,
+# coconut.boot_id=). Passes when the serial console's verdict line is "coconut-guest: PASS".
+#
+#   scripts/fork-boot.sh [BZIMAGE]           (default build/fork/linux-source-6.12/arch/x86/boot/bzImage)
+#
+# Exit 0 pass, 1 fail (the serial log is build/fork-guest/serial.log), 3 when QEMU, busybox-static
+# or cpio are missing or there is no bzImage (build it with scripts/fork-build.sh, not in CI).
+# COCONUT_QEMU_TIMEOUT bounds the boot (default 180 s). TCG only, as scripts/qemu-boot.sh.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+BZ=${1:-build/fork/linux-source-6.12/arch/x86/boot/bzImage}
+TIMEOUT=${COCONUT_QEMU_TIMEOUT:-180}
+OUT=build/fork-guest
+LOG=$OUT/serial.log
+# Any 16 bytes: the guest verifies the audit chain against the boot id it was given.
+BOOT_ID=c0c0a7f0000000000000000000000001
+log() { echo "fork-boot: $*" >&2; }
+
+for tool in qemu-system-x86_64 cpio; do
+  command -v "$tool" >/dev/null || { log "$tool missing (scripts/setup.sh installs it)"; exit 3; }
+done
+[ -x /bin/busybox ] || { log "busybox-static missing (scripts/setup.sh installs it)"; exit 3; }
+[ -f "$BZ" ] || { log "no $BZ (build it with scripts/fork-build.sh)"; exit 3; }
+
+start=$(date +%s)
+initrd=$(COCONUT_GUEST_INIT=harness/guest/fork_init.sh scripts/initramfs.sh none "$OUT" | tail -n 1)
+auth=$(tr -d '\n' <"$OUT/root/guest/authorizer.hex")
+prep=$(($(date +%s) - start))
+
+log "booting $BZ (timeout ${TIMEOUT}s)"
+boot=$(date +%s)
+set +e
+timeout "$TIMEOUT" qemu-system-x86_64 -accel tcg -cpu max -smp 2 -m 512 -nographic -no-reboot \
+  -kernel "$BZ" -initrd "$initrd" \
+  -append "console=ttyS0 panic=-1 quiet coconut.authorizers=$auth coconut.boot_id=$BOOT_ID" \
+  </dev/null >"$LOG" 2>&1
+rc=$?
+set -e
+secs=$(($(date +%s) - boot))
+
+grep -E '^(coconut-guest:|call |check |verify |info |agentfs )' "$LOG" | tr -d '\r' >&2 || true
+if [ "$rc" -eq 124 ]; then log "QEMU timed out after ${TIMEOUT}s"; fi
+if tr -d '\r' <"$LOG" | grep -qx 'coconut-guest: PASS'; then
+  log "PASS: boot and checks in ${secs}s (initramfs ${prep}s)"
+  exit 0
+fi
+log "FAIL (QEMU exit $rc after ${secs}s); serial log: $LOG"
+tail -n 40 "$LOG" >&2
+exit 1
