@@ -13,6 +13,7 @@ PACKAGES=(
   qemu-system-x86 busybox-static cpio patch  # the module booted under QEMU; fork patch check
   libsystemc-dev libyaml-cpp-dev           # the simulator: SystemC/TLM-2.0, scenario YAML
   libboost-dev                             # coconut-sim cosim: Boost.Asio, the guest channel
+  flex bison bc libelf-dev                 # scripts/fork-build.sh, the forked kernel (not in CI)
   python3-yaml python3-jsonschema          # scenario schema checks in tests
 )
 
