@@ -69,6 +69,16 @@ static int coconut_args_in(void *dst, size_t ksize, const void __user *src)
 	return coconut_args_in_min(dst, ksize, ksize, src);
 }
 
+/*
+ * Copies call struct `a` from uarg (coconut_args_in) and refuses a non-zero `reserved` field
+ * with -EINVAL: the preamble of every call that has one. The copy happens before the check.
+ */
+#define coconut_args_in_checked(a, uarg)                                        \
+	({                                                                      \
+		int __rc = coconut_args_in(&(a), sizeof(a), (uarg));            \
+		__rc ? __rc : ((a).reserved ? -EINVAL : 0);                     \
+	})
+
 struct coconut_kbuf {
 	void *p;	/* what the kernel C gets: NULL, coconut_empty_buf or an allocation */
 	size_t len;	/* the length it gets */
@@ -170,11 +180,9 @@ static s64 coconut_ioc_attest(struct co_kernel *k, u64 caller, void __user *uarg
 	struct coconut_kbuf out;
 	int rc;
 
-	rc = coconut_args_in(&a, sizeof(a), uarg);
+	rc = coconut_args_in_checked(a, uarg);
 	if (rc)
 		return rc;
-	if (a.reserved)
-		return -EINVAL;
 	rc = coconut_out(&out, a.buf_ptr, a.buf_len, CO_ATTEST_BYTES_MAX);
 	if (rc)
 		return rc;
@@ -189,11 +197,9 @@ static s64 coconut_ioc_quota(struct co_kernel *k, u64 caller, void __user *uarg)
 	s64 ret;
 	int rc;
 
-	rc = coconut_args_in(&a, sizeof(a), uarg);
+	rc = coconut_args_in_checked(a, uarg);
 	if (rc)
 		return rc;
-	if (a.reserved)
-		return -EINVAL;
 	/* The struct always carries room for the answer: a query is never without `out`. */
 	ret = co_sys_agent_quota(k, caller, a.aid, a.kind, a.budget, a.flags, out);
 	if (ret == 0) {
@@ -212,11 +218,9 @@ static s64 coconut_ioc_cap(struct co_kernel *k, u64 caller, void __user *uarg, b
 	s64 ret;
 	int rc;
 
-	rc = coconut_args_in(&a, sizeof(a), uarg);
+	rc = coconut_args_in_checked(a, uarg);
 	if (rc)
 		return rc;
-	if (a.reserved)
-		return -EINVAL;
 	rc = coconut_in(&cap, a.cap_ptr, a.cap_len,
 			grant ? CO_CAP_LIST_BYTES_MAX : COCONUT_CAP_TEXT_MAX);
 	if (rc)
@@ -236,11 +240,9 @@ static s64 coconut_ioc_cap_present(struct co_kernel *k, u64 caller, void __user 
 	s64 ret;
 	int rc;
 
-	rc = coconut_args_in(&a, sizeof(a), uarg);
+	rc = coconut_args_in_checked(a, uarg);
 	if (rc)
 		return rc;
-	if (a.reserved)
-		return -EINVAL;
 	rc = coconut_in(&kind, a.kind_ptr, a.kind_len, CO_CAP_KIND_NAME_BYTES_MAX);
 	if (rc)
 		return rc;
@@ -263,11 +265,9 @@ static s64 coconut_ioc_audit_query(struct co_kernel *k, u64 caller, void __user 
 	s64 ret;
 	int rc;
 
-	rc = coconut_args_in(&a, sizeof(a), uarg);
+	rc = coconut_args_in_checked(a, uarg);
 	if (rc)
 		return rc;
-	if (a.reserved)
-		return -EINVAL;
 	if (a.filter_ptr) {
 		f = kzalloc(sizeof(*f), GFP_KERNEL);
 		if (!f)
@@ -319,11 +319,9 @@ static long coconut_ioc_bind(struct file *f, void __user *uarg)
 
 	if (!capable(CAP_SYS_ADMIN))
 		return -EPERM;
-	rc = coconut_args_in(&a, sizeof(a), uarg);
+	rc = coconut_args_in_checked(a, uarg);
 	if (rc)
 		return rc;
-	if (a.reserved)
-		return -EINVAL;
 	WRITE_ONCE(cf->aid, a.aid);
 	return 0;
 }
@@ -334,11 +332,9 @@ static long coconut_ioc_info(struct co_kernel *k, void __user *uarg)
 	struct co_audit_stats st;
 	int rc;
 
-	rc = coconut_args_in(&a, sizeof(a), uarg);
+	rc = coconut_args_in_checked(a, uarg);
 	if (rc)
 		return rc;
-	if (a.reserved)
-		return -EINVAL;
 	co_audit_get_stats(&k->audit, &st);
 	co_audit_head(&k->audit, a.head, &a.sealed);
 	a.pending = co_audit_pending(&k->audit);
@@ -357,11 +353,9 @@ static long coconut_ioc_tpm_read(void __user *uarg)
 	struct coconut_tpm_nv_args a;
 	int rc;
 
-	rc = coconut_args_in(&a, sizeof(a), uarg);
+	rc = coconut_args_in_checked(a, uarg);
 	if (rc)
 		return rc;
-	if (a.reserved)
-		return -EINVAL;
 	memset(a.data, 0, sizeof(a.data));
 	rc = coconut_tpm_read(&coconut_mod.pctx, a.index, a.data, &a.len, &a.writes);
 	if (rc)
