@@ -29,5 +29,9 @@ fi
 vmlinuz=$(scripts/linux-image.sh | tail -n 1)
 mkdir -p "$OUT"
 cp "$vmlinuz" "$OUT/vmlinuz"
-scripts/initramfs.sh "$KO" "$OUT" >/dev/null
+# The initramfs is rebuilt only when one of its inputs is newer (each cosim run calls this).
+if [ ! -f "$OUT/initrd.gz" ] || [ "$KO" -nt "$OUT/initrd.gz" ] ||
+   [ -n "$(find harness/guest libcoconut coconut-kernel scripts/initramfs.sh -newer "$OUT/initrd.gz" -type f -print -quit)" ]; then
+  scripts/initramfs.sh "$KO" "$OUT" >/dev/null
+fi
 echo "$OUT"

@@ -5,10 +5,17 @@
 #define COCONUT_HARNESS_CLI_COMMANDS_H
 
 #include "args.h"
+#include "simulation.h"
 
 namespace coconut::cli {
 
 int cmd_run(const Args &a);
+// The simulation options of `run` (--seed, --policy, --until, --perfetto, --trace,
+// --no-determinism-rerun, --profiles), each checked; UsageError names a bad one. `cosim` takes
+// the same ones it accepts.
+engine::RunOptions run_options_of(const Args &a);
+// --profiles DIR: where the device profiles are read from (COCONUT_PROFILE_DIR).
+void apply_profiles(const Args &a);
 int cmd_check(const Args &a);
 // docs/traces.md: 0 reproduced, 1 diverged, 2 malformed trace.
 int cmd_replay(const Args &a);

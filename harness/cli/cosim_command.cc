@@ -51,29 +51,8 @@ bool is_scenario(const std::string &file)
 // The scenario's run, recorded; 0 or an exit code.
 int simulate(const Args &a, const std::string &file, const std::string &trace_path)
 {
-	if (auto dir = a.get("--profiles"))
-		setenv("COCONUT_PROFILE_DIR", dir->c_str(), 1);
-	engine::RunOptions o;
-	if (auto v = a.get("--seed")) {
-		char *end = nullptr;
-		errno = 0;
-		o.seed = std::strtoull(v->c_str(), &end, 10);
-		if (v->empty() || *end || errno || (*v)[0] == '-')
-			throw UsageError("--seed: expected an unsigned integer, got '" + *v + "'");
-	}
-	if (auto v = a.get("--policy")) {
-		o.policy = scenario::parse_policy(*v);
-		if (!o.policy)
-			throw UsageError("--policy: expected fair, fifo or per-process, got '" + *v + "'");
-	}
-	if (auto v = a.get("--until")) {
-		o.until_ns = scenario::parse_duration_ns(*v);
-		if (!o.until_ns || *o.until_ns == 0)
-			throw UsageError("--until: expected a duration like 30s or 500ms, got '" + *v +
-					 "'");
-	}
-	if (auto dir = a.get("--profiles"))
-		o.profile_dir = *dir;
+	apply_profiles(a);
+	engine::RunOptions o = run_options_of(a);
 	o.trace_path = trace_path;
 	o.skip_determinism_gate = true; // parity is this command's verdict, not the gates
 	try {

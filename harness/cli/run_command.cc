@@ -31,13 +31,15 @@ std::string the_scenario(const Args &a)
 	return a.positional[0];
 }
 
+} // namespace
+
 void apply_profiles(const Args &a)
 {
 	if (auto dir = a.get("--profiles"))
 		setenv("COCONUT_PROFILE_DIR", dir->c_str(), 1);
 }
 
-engine::RunOptions options_of(const Args &a)
+engine::RunOptions run_options_of(const Args &a)
 {
 	engine::RunOptions o;
 	if (auto v = a.get("--seed")) {
@@ -69,6 +71,8 @@ engine::RunOptions options_of(const Args &a)
 		o.profile_dir = *v;
 	return o;
 }
+
+namespace {
 
 bool has_determinism_gate(const scenario::Scenario &sc)
 {
@@ -187,7 +191,7 @@ int cmd_run(const Args &a)
 {
 	const std::string file = the_scenario(a);
 	apply_profiles(a);
-	const engine::RunOptions opts = options_of(a);
+	const engine::RunOptions opts = run_options_of(a);
 	const bool quiet = a.has("--quiet");
 	scenario::Scenario sc;
 	try {

@@ -30,6 +30,16 @@ void KernelPort::put(Record &r, s64 ret)
 	rec_->record(r);
 }
 
+int KernelPort::put_operator(Call c, u64 caller, u64 aid, int rc)
+{
+	if (rec_) {
+		Record r = start(c, caller);
+		r.num = { caller, aid };
+		put(r, rc);
+	}
+	return rc;
+}
+
 void KernelPort::note_output(Record &r, const u8 *buf, s64 rc)
 {
 	if (rc <= 0)
@@ -181,35 +191,17 @@ int KernelPort::inflight_complete(u64 token)
 
 int KernelPort::agent_quarantine(u64 caller, u64 aid)
 {
-	const int rc = co_agent_quarantine(k_, caller, aid);
-	if (rec_) {
-		Record r = start(Call::AgentQuarantine, caller);
-		r.num = { caller, aid };
-		put(r, rc);
-	}
-	return rc;
+	return put_operator(Call::AgentQuarantine, caller, aid, co_agent_quarantine(k_, caller, aid));
 }
 
 int KernelPort::agent_release(u64 caller, u64 aid)
 {
-	const int rc = co_agent_release(k_, caller, aid);
-	if (rec_) {
-		Record r = start(Call::AgentRelease, caller);
-		r.num = { caller, aid };
-		put(r, rc);
-	}
-	return rc;
+	return put_operator(Call::AgentRelease, caller, aid, co_agent_release(k_, caller, aid));
 }
 
 int KernelPort::agent_kill(u64 caller, u64 aid)
 {
-	const int rc = co_agent_kill(k_, caller, aid);
-	if (rec_) {
-		Record r = start(Call::AgentKill, caller);
-		r.num = { caller, aid };
-		put(r, rc);
-	}
-	return rc;
+	return put_operator(Call::AgentKill, caller, aid, co_agent_kill(k_, caller, aid));
 }
 
 int KernelPort::agent_exit(u64 aid)

@@ -54,6 +54,8 @@ public:
 private:
 	trace::Record start(trace::Call c, u64 caller) const;
 	void put(trace::Record &r, s64 ret);
+	// Records an operator action (quarantine, release, kill: args caller, aid); returns rc.
+	int put_operator(trace::Call c, u64 caller, u64 aid, int rc);
 	// The digest of the rc bytes a call wrote into buf, when it wrote any.
 	static void note_output(trace::Record &r, const u8 *buf, s64 rc);
 
