@@ -38,6 +38,16 @@ struct Pick {
 	u32 decode_tokens;
 };
 
+// A tenant's share of one iteration's batch (fair admission): at most `seqs` sequences and
+// `tokens` tokens, by its weight among the tenants with work waiting when the batch is formed.
+struct TenantBudget {
+	u32 tenant;
+	u32 seqs_cap;
+	u32 tokens_cap;
+	u32 seqs = 0;
+	u32 tokens = 0;
+};
+
 struct Replica {
 	Gpu *gpu = nullptr;
 	u32 g = 0;
@@ -50,6 +60,7 @@ struct Replica {
 	u64 iter_end_ns = 0;
 	u64 iter_tokens = 0;
 	std::vector<Pick> batch; // capacity reused across iterations
+	std::vector<TenantBudget> budgets; // this iteration's, fair admission only; reused
 	sc_core::sc_event end;
 };
 
@@ -73,6 +84,7 @@ struct InferenceBroker::Impl {
 	u64 iteration_ns(const Replica &r, u64 tokens) const;
 	u64 alone_ns(const Replica &r, u32 prompt, u32 gen) const;
 	void finalize_if_due(Replica &r);
+	TenantBudget &budget_of(Replica &r, u32 tenant, u64 weight_sum) const;
 	void fail(Job &job, int rc, u64 now)
 	{
 		job.rc = rc;
@@ -180,6 +192,16 @@ u64 InferenceBroker::Impl::alone_ns(const Replica &r, u32 prompt, u32 gen) const
 	return t + static_cast<u64>(gen) * iteration_ns(r, 1);
 }
 
+u64 InferenceBroker::full_rate_units_per_s(u32 gpu, u32 partition) const
+{
+	const Replica *r = impl_->find(gpu, partition);
+	if (!r)
+		return 0;
+	const BrokerParams &bp = impl_->params;
+	return mul_div_ceil((u64)bp.batch_tokens * bp.prompt_token_weight, kNsPerS,
+			    impl_->iteration_ns(*r, bp.batch_tokens));
+}
+
 u64 InferenceBroker::alone_ns(u32 gpu, u32 partition, u32 prompt_tokens, u32 gen_tokens) const
 {
 	const Replica *r = impl_->find(gpu, partition);
@@ -264,6 +286,28 @@ void InferenceBroker::Impl::finalize_if_due(Replica &r)
 	r.batch.clear();
 }
 
+// The batch share of tenant this iteration: max_seqs and batch_tokens times its weight over the
+// weight of every tenant with work waiting (at least one of each, so nobody waits for a
+// rounding). Found by a scan: a batch holds at most max_seqs tenants.
+TenantBudget &InferenceBroker::Impl::budget_of(Replica &r, u32 tenant, u64 weight_sum) const
+{
+	for (TenantBudget &b : r.budgets)
+		if (b.tenant == tenant)
+			return b;
+	struct co_sched_tenant_info info {};
+	const int rc = co_sched_get_tenant_info(r.sched, tenant, &info);
+	CO_ASSERT(rc == 0 && weight_sum >= info.weight && info.weight > 0);
+	auto share = [&](u32 total) {
+		return (u32)std::max<u64>(1, (u64)total * info.weight / weight_sum);
+	};
+	r.budgets.push_back(TenantBudget{ tenant, share(params.max_seqs), share(params.batch_tokens) });
+	return r.budgets.back();
+}
+
+// Forms the batch: sequences in the policy's order until max_seqs or batch_tokens. Under fair,
+// admission is by tenant too: a tenant that has its share of slots or tokens is held for the
+// rest of the batch, so a flooder cannot fill the batch and lengthen the iterations everyone
+// in it waits for (docs/devices.md: the computation of what this share allows).
 u64 InferenceBroker::run_iteration(u32 gpu, u32 partition)
 {
 	Replica *r = impl_->find(gpu, partition);
@@ -276,17 +320,39 @@ u64 InferenceBroker::run_iteration(u32 gpu, u32 partition)
 	u64 now = now_ns();
 	u32 tokens_left = bp.batch_tokens;
 	u64 tokens = 0;
-	while (r->batch.size() < bp.max_seqs && tokens_left > 0) {
+	const bool by_share = co_sched_policy_of(r->sched) == CO_SCHED_FAIR;
+	co_sched_stats st{};
+	co_sched_get_stats(r->sched, &st);
+	const u64 weight_sum = st.backlogged_weight; // before any pick changes it
+	r->budgets.clear();
+	// Bounded: each pass takes a sequence into the batch or holds a tenant (at most
+	// max_seqs of the first and, since a held tenant's picks stop, as many of the second).
+	for (u32 passes = 0; r->batch.size() < bp.max_seqs && tokens_left > 0 &&
+			     passes < 2 * bp.max_seqs + CO_SCHED_TENANTS_MAX;
+	     passes++) {
 		co_sched_entity *e = co_sched_pick(r->sched);
 		if (!e)
 			break;
 		r->in_sched--;
 		Job &job = *job_of(e);
+		u32 room = tokens_left;
+		TenantBudget *b = by_share ? &impl_->budget_of(*r, job.tenant, weight_sum) : nullptr;
+		if (b && (b->seqs >= b->seqs_cap || b->tokens >= b->tokens_cap)) {
+			// Its share is taken: it waits in place (no charge) for the next iteration.
+			const int rc = co_sched_putback(r->sched, e);
+			CO_ASSERT(rc == 0);
+			r->in_sched++;
+			const int hrc = co_sched_tenant_hold(r->sched, job.tenant);
+			CO_ASSERT(hrc == 0);
+			continue;
+		}
+		if (b)
+			room = std::min(room, b->tokens_cap - b->tokens);
 		u32 prefill = 0;
 		u32 decode = 0;
 		if (job.served < job.prompt_tokens)
 			prefill = std::min(job.prompt_tokens - static_cast<u32>(job.served),
-					   tokens_left); // chunked prefill
+					   room); // chunked prefill
 		else
 			decode = 1;
 		if (job.served == 0 && job.phase == 0)
@@ -297,7 +363,13 @@ u64 InferenceBroker::run_iteration(u32 gpu, u32 partition)
 		r->batch.push_back(Pick{ &job, prefill, decode });
 		tokens_left -= prefill + decode;
 		tokens += prefill + decode;
+		if (b) {
+			b->seqs++;
+			b->tokens += prefill + decode;
+		}
 	}
+	if (by_share)
+		co_sched_release_holds(r->sched);
 	if (r->batch.empty())
 		return 0;
 	u64 d = impl_->iteration_ns(*r, tokens);

@@ -42,6 +42,9 @@ public:
 	void submit(Job &job);
 	// Service time of a lone request of these sizes on (gpu, partition).
 	u64 alone_ns(u32 gpu, u32 partition, u32 prompt_tokens, u32 gen_tokens) const;
+	// Scheduler units (weighted tokens) a full batch of prefill serves per second on (gpu,
+	// partition): the replica's full rate, against which a lag limit in time is measured.
+	u64 full_rate_units_per_s(u32 gpu, u32 partition) const;
 	// Cancels a queued or running request (revoked cap): it completes now with rc; false when
 	// the job is not here.
 	bool cancel(Job &job, int rc);

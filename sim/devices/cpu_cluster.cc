@@ -1,6 +1,7 @@
 // See cpu_cluster.h. Each core is a spawned SC_METHOD woken by its own event: at the end of a
 // slice it charges the slice to the job's lane, completes or puts back the job, then picks
-// again. An idle core sleeps until a submit wakes it (lowest-numbered idle core first).
+// again. An idle core sleeps until a submit wakes it (lowest-numbered idle core first). A
+// submit that finds no idle core may preempt a running slice at once (preempt()).
 #include "cpu_cluster.h"
 
 #include "completions.h"
@@ -24,7 +25,8 @@ struct Core {
 	CoreState state = CoreState::Idle;
 	Job *job = nullptr;	 // running, while state == Running
 	u64 slice_start_ns = 0;
-	u64 slice_ns = 0;	 // length of the running slice
+	u64 slice_ns = 0;	 // length of the running slice, its switch overhead included
+	u64 overhead_ns = 0;	 // the slice's first overhead_ns switch to the job (a preemption)
 	u64 busy_ns = 0;	 // finished slices
 	sc_core::sc_event wake;
 };
@@ -32,24 +34,32 @@ struct Core {
 
 struct CpuCluster::Impl {
 	u64 slice_ns;
+	u64 preempt_ns;
 	co_sched *sched;
 	std::vector<Core> cores;
 	u32 in_sched = 0;
+	u64 preemptions = 0;
 	Completions done{ "completions" };
 
-	Impl(u32 n, u64 slice, co_sched *s) : slice_ns(slice), sched(s), cores(n) {}
+	Impl(u32 n, u64 slice, co_sched *s, u64 preempt) : slice_ns(slice), preempt_ns(preempt),
+							    sched(s), cores(n)
+	{
+	}
 
 	void step(u32 c);
-	void wake_idle_core();
+	bool wake_idle_core();
+	void preempt(const Job &waking, u64 now);
+	void start(Core &core, u32 c, u64 now, u64 overhead_ns);
 };
 
-CpuCluster::CpuCluster(sc_core::sc_module_name name, u32 cores, u64 slice_ns, co_sched *sched)
+CpuCluster::CpuCluster(sc_core::sc_module_name name, u32 cores, u64 slice_ns, co_sched *sched,
+		       u64 preempt_ns)
 	: sc_module(name)
 {
 	if (cores == 0 || slice_ns == 0 || !sched)
 		throw std::invalid_argument(std::string("CpuCluster ") + this->name() +
 					    ": cores and slice_ns must be >= 1 and sched set");
-	impl_ = new Impl(cores, slice_ns, sched);
+	impl_ = new Impl(cores, slice_ns, sched, preempt_ns);
 	for (u32 c = 0; c < cores; c++) {
 		Impl *impl = impl_;
 		spawn_method(("core" + std::to_string(c)).c_str(), impl_->cores[c].wake,
@@ -78,18 +88,72 @@ void CpuCluster::submit(Job &job)
 		return;
 	}
 	impl_->in_sched++;
-	impl_->wake_idle_core();
+	if (!impl_->wake_idle_core())
+		impl_->preempt(job, job.submit_ns);
 }
 
-void CpuCluster::Impl::wake_idle_core()
+bool CpuCluster::Impl::wake_idle_core()
 {
 	for (Core &core : cores) {
 		if (core.state == CoreState::Idle) {
 			core.state = CoreState::Woken;
 			core.wake.notify(sc_core::SC_ZERO_TIME);
-			return;
+			return true;
 		}
 	}
+	return false;
+}
+
+// Every core is busy (or about to pick). The running job furthest behind (the one every other
+// running job would preempt) gives way if the waking job would preempt it; a slice ending now
+// is left alone (its core picks again in this same instant anyway).
+void CpuCluster::Impl::preempt(const Job &waking, u64 now)
+{
+	Core *worst = nullptr;
+	u32 worst_c = 0;
+	for (u32 c = 0; c < cores.size(); c++) {
+		Core &core = cores[c];
+		if (core.state == CoreState::Woken)
+			return; // a core is about to pick: the policy chooses there
+		if (core.slice_start_ns + core.slice_ns <= now)
+			continue;
+		if (!worst || co_sched_wakeup_preempts(sched, worst->job->aid, core.job->aid)) {
+			worst = &core;
+			worst_c = c;
+		}
+	}
+	if (!worst || !co_sched_wakeup_preempts(sched, waking.aid, worst->job->aid))
+		return;
+	Core &core = *worst;
+	Job &job = *core.job;
+	const u64 elapsed = now - core.slice_start_ns;
+	const u64 ran = elapsed > core.overhead_ns ? elapsed - core.overhead_ns : 0;
+	CO_ASSERT(job.served + ran < job.cpu_ns); // the slice would have ended later
+	core.wake.cancel();
+	core.busy_ns += elapsed;
+	core.job = nullptr;
+	preemptions++;
+	if (end_turn(sched, job, ran, job.cpu_ns, in_sched))
+		done.at(job, now); // its agent is gone (-ESTALE)
+	start(core, worst_c, now, preempt_ns);
+}
+
+// Picks the core's next job (or leaves it idle) and starts its slice after overhead_ns.
+void CpuCluster::Impl::start(Core &core, u32 c, u64 now, u64 overhead_ns)
+{
+	Job *next = pick_job(sched, in_sched, now);
+	if (!next) {
+		core.state = CoreState::Idle;
+		return;
+	}
+	Job &job = *next;
+	job.cpu_core = c;
+	core.state = CoreState::Running;
+	core.job = &job;
+	core.slice_start_ns = now;
+	core.overhead_ns = overhead_ns;
+	core.slice_ns = overhead_ns + std::min(slice_ns, job.cpu_ns - job.served);
+	core.wake.notify(ns(core.slice_ns));
 }
 
 void CpuCluster::Impl::step(u32 c)
@@ -103,21 +167,10 @@ void CpuCluster::Impl::step(u32 c)
 		core.job = nullptr;
 		// An unfinished job goes back to its lane: the policy decides whether it runs on
 		// or yields to a lane that has had less.
-		if (end_turn(sched, job, core.slice_ns, job.cpu_ns, in_sched))
+		if (end_turn(sched, job, core.slice_ns - core.overhead_ns, job.cpu_ns, in_sched))
 			done.at(job, now);
 	}
-	Job *next = pick_job(sched, in_sched, now);
-	if (!next) {
-		core.state = CoreState::Idle;
-		return;
-	}
-	Job &job = *next;
-	job.cpu_core = c;
-	core.state = CoreState::Running;
-	core.job = &job;
-	core.slice_start_ns = now;
-	core.slice_ns = std::min(slice_ns, job.cpu_ns - job.served);
-	core.wake.notify(ns(core.slice_ns));
+	start(core, c, now, 0);
 }
 
 u32 CpuCluster::cores() const
@@ -144,6 +197,11 @@ u64 CpuCluster::completed() const
 u32 CpuCluster::queued() const
 {
 	return impl_->in_sched;
+}
+
+u64 CpuCluster::preemptions() const
+{
+	return impl_->preemptions;
 }
 
 } // namespace coconut::devices

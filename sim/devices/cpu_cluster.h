@@ -1,7 +1,12 @@
 // CPU cores scheduled by the kernel's fair-share code (coconut/sched.h, resource cpu): a job's
 // CPU demand runs in slices of at most slice_ns on whichever core is free; between slices the
-// scheduler decides again (an unfinished job is put back at the head of its lane, so fifo does
-// not reorder it). One SC_METHOD per core, timed self-notification only.
+// scheduler decides again (an unfinished job is put back in its place, so fifo does not reorder
+// it). Wakeup preemption, as a kernel does it: a job submitted while every core is busy takes
+// the core of the running job furthest behind it when the scheduler says so
+// (co_sched_wakeup_preempts: under fair, work with credit preempts work that used its share).
+// The preempted job is charged what it ran and put back; the core then spends preempt_ns
+// switching (a context switch and the cache it loses: busy, charged to nobody) before the new
+// job's slice. One SC_METHOD per core, timed self-notification only.
 #ifndef COCONUT_SIM_DEVICES_CPU_CLUSTER_H
 #define COCONUT_SIM_DEVICES_CPU_CLUSTER_H
 
@@ -19,8 +24,9 @@ namespace coconut::devices {
 class CpuCluster : public sc_core::sc_module {
 public:
 	// sched: a CO_SCHED_RES_CPU scheduler the caller owns, with a lane for every AID that
-	// submits. cores >= 1, slice_ns >= 1.
-	CpuCluster(sc_core::sc_module_name name, u32 cores, u64 slice_ns, co_sched *sched);
+	// submits. cores >= 1, slice_ns >= 1; preempt_ns: the cost of a wakeup preemption.
+	CpuCluster(sc_core::sc_module_name name, u32 cores, u64 slice_ns, co_sched *sched,
+		   u64 preempt_ns = 0);
 	~CpuCluster() override;
 
 	// Queues job (stage Cpu) now; alone_ns = cpu_ns. A job with cpu_ns 0 completes at once
@@ -31,6 +37,7 @@ public:
 	u64 busy_ns(u32 core) const;	// time core spent running jobs so far
 	u64 completed() const;
 	u32 queued() const;		// jobs waiting (not on a core)
+	u64 preemptions() const;	// wakeup preemptions so far
 	// ... private state is the implementer's
 private:
 	struct Impl;

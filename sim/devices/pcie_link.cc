@@ -1,7 +1,7 @@
-// See pcie_link.h. The link's wire is one spawned SC_METHOD: at the end of each chunk it charges
-// the chunk's bytes to the lane, puts an unfinished transfer back at the head of its lane, and
-// picks again, so arbitration happens every chunk_bytes. A transfer whose last chunk has left
-// completes latency_ns later; the latency is pipelined (the wire is free for the next chunk
+// See pcie_link.h. The link's wire is one spawned SC_METHOD: at the end of each turn it charges
+// the turn's bytes to the lane, puts an unfinished transfer back in its place, and picks again.
+// An arrival may end a turn early (rearbitrate()). A transfer whose last byte has left
+// completes latency_ns later; the latency is pipelined (the wire is free for the next turn
 // meanwhile). Completion is a BEGIN_RESP on the backward path, sent by the link's completion
 // queue at exactly done_ns.
 #include "pcie_link.h"
@@ -66,12 +66,15 @@ struct PcieLink::Impl {
 	u32 in_sched = 0;
 	u64 busy_ns = 0;
 	u64 bytes_moved = 0;
+	u64 turns = 0;
+	u64 preemptions = 0;
 
 	WireState state = WireState::Idle;
 	Job *chunk_job = nullptr;
 	u64 chunk_bytes = 0;
 	u64 chunk_start_ns = 0;
 	u64 chunk_ns = 0;
+	u32 chunk_percent = 100; // the rate the turn on the wire runs at
 	sc_core::sc_event wire;
 
 	// Payload of every transfer between its BEGIN_REQ and its BEGIN_RESP; looked up, never
@@ -91,6 +94,10 @@ struct PcieLink::Impl {
 				     static_cast<unsigned __int128>(profile.bytes_per_s) * pct);
 	}
 	void step();
+	void start(u64 now);
+	void end_chunk(u64 now, u64 bytes, u64 elapsed_ns);
+	void rearbitrate(const Job &arrived, u64 now);
+	void cut_turn(u64 now);
 	void kick();
 	static void respond(void *ctx, Job &job, void *tag);
 };
@@ -133,6 +140,7 @@ tlm::tlm_sync_enum PcieLink::nb_transport_fw(tlm::tlm_generic_payload &trans,
 	} else {
 		impl_->in_sched++;
 		impl_->kick();
+		impl_->rearbitrate(job, now);
 	}
 	// Accept the request at once (END_REQ): the link queues without limit, so the next
 	// transfer may be sent right away without breaking the base protocol's request rule.
@@ -152,26 +160,76 @@ void PcieLink::Impl::step()
 {
 	u64 now = now_ns();
 	if (state == WireState::Busy) {
-		Job &job = *chunk_job;
 		CO_ASSERT(now == chunk_start_ns + chunk_ns);
-		bytes_moved += chunk_bytes;
-		busy_ns += chunk_ns;
-		chunk_job = nullptr;
-		if (end_turn(sched, job, chunk_bytes, job.bytes, in_sched))
-			done.at(job, now + profile.latency_ns, in_flight.at(&job));
+		end_chunk(now, chunk_bytes, chunk_ns);
 	}
+	start(now);
+}
+
+// Ends the turn on the wire after it moved `bytes` in elapsed_ns: charges them, completes the
+// transfer or puts the rest back.
+void PcieLink::Impl::end_chunk(u64 now, u64 bytes, u64 elapsed_ns)
+{
+	Job &job = *chunk_job;
+	bytes_moved += bytes;
+	busy_ns += elapsed_ns;
+	chunk_job = nullptr;
+	state = WireState::Idle;
+	if (end_turn(sched, job, bytes, job.bytes, in_sched))
+		done.at(job, now + profile.latency_ns, in_flight.at(&job));
+}
+
+// Picks the next transfer and starts its turn: to its end when nobody else could be served
+// meanwhile (an arrival re-arbitrates), else one chunk.
+void PcieLink::Impl::start(u64 now)
+{
 	Job *next = pick_job(sched, in_sched, now);
 	if (!next) {
 		state = WireState::Idle;
 		return;
 	}
 	Job &job = *next;
+	const u64 rest = job.bytes - job.served;
 	state = WireState::Busy;
 	chunk_job = &job;
-	chunk_bytes = std::min(profile.chunk_bytes, job.bytes - job.served);
+	chunk_bytes = co_sched_contended(sched, &job.entity.ent) ? std::min(profile.chunk_bytes, rest)
+								 : rest;
 	chunk_start_ns = now;
-	chunk_ns = wire_ns(chunk_bytes, percent); // the rate when the chunk starts
+	chunk_percent = percent; // a turn runs at the rate it started with
+	chunk_ns = wire_ns(chunk_bytes, chunk_percent);
+	turns++;
 	wire.notify(ns(chunk_ns));
+}
+
+// A transfer arrived while the wire is busy. The turn on the wire ends now when the arrival
+// would preempt it, or when it was an uncontended turn longer than a chunk (it is contended
+// now); the bytes it moved so far (at the turn's rate, rounded down) are charged.
+void PcieLink::Impl::rearbitrate(const Job &arrived, u64 now)
+{
+	if (state != WireState::Busy || now >= chunk_start_ns + chunk_ns)
+		return; // idle, or the turn ends now anyway
+	const Job &on_wire = *chunk_job;
+	const bool preempts = co_sched_wakeup_preempts(sched, arrived.aid, on_wire.aid);
+	if (!preempts && chunk_bytes <= profile.chunk_bytes)
+		return;
+	if (!preempts && !co_sched_contended(sched, &on_wire.entity.ent))
+		return;
+	preemptions += preempts;
+	cut_turn(now);
+}
+
+// Ends the turn on the wire now (before its end): the bytes it moved so far, at the turn's
+// rate and rounded down, are charged; the policy picks again.
+void PcieLink::Impl::cut_turn(u64 now)
+{
+	CO_ASSERT(state == WireState::Busy && now < chunk_start_ns + chunk_ns);
+	const u64 elapsed = now - chunk_start_ns;
+	const u64 bytes = (u64)((unsigned __int128)elapsed * profile.bytes_per_s * chunk_percent /
+				(kNsPerS * 100u));
+	CO_ASSERT(bytes < chunk_bytes); // the turn's end is later than now
+	wire.cancel();
+	end_chunk(now, bytes, elapsed);
+	start(now);
 }
 
 // The response goes back on the backward path; the initiator hands the job to its sink.
@@ -197,6 +255,10 @@ void PcieLink::set_bandwidth_percent(u32 percent)
 					    ": bandwidth percent must be 1..100, got " +
 					    std::to_string(percent));
 	impl_->percent = percent;
+	// A long turn would run at the old rate to its end: the new rate applies from now.
+	const u64 now = now_ns();
+	if (impl_->state == WireState::Busy && now < impl_->chunk_start_ns + impl_->chunk_ns)
+		impl_->cut_turn(now);
 }
 
 u32 PcieLink::bandwidth_percent() const
@@ -204,14 +266,11 @@ u32 PcieLink::bandwidth_percent() const
 	return impl_->percent;
 }
 
-// Chunk by chunk, as the wire moves it, so it equals the simulated time exactly.
+// Alone, a transfer is uncontended: one turn, as the wire moves it, so it equals the simulated
+// time exactly.
 u64 PcieLink::alone_ns(u64 bytes) const
 {
-	u64 chunk = impl_->profile.chunk_bytes;
-	u64 full = bytes / chunk;
-	u64 rest = bytes % chunk;
-	return impl_->profile.latency_ns + full * impl_->wire_ns(chunk, 100) +
-	       (rest ? impl_->wire_ns(rest, 100) : 0);
+	return impl_->profile.latency_ns + (bytes ? impl_->wire_ns(bytes, 100) : 0);
 }
 
 u64 PcieLink::busy_ns() const
@@ -235,6 +294,16 @@ u64 PcieLink::completed() const
 u32 PcieLink::queued() const
 {
 	return impl_->in_sched;
+}
+
+u64 PcieLink::turns() const
+{
+	return impl_->turns;
+}
+
+u64 PcieLink::preemptions() const
+{
+	return impl_->preemptions;
 }
 
 // ---- DmaEngine ---------------------------------------------------------------------------

@@ -1,10 +1,17 @@
 // A PCIe link as TLM-2.0 (approximately timed, two phases): a DmaEngine (initiator, one per
 // link on the host side) sends each transfer as a tlm_generic_payload with BEGIN_REQ on the
 // forward path; the PcieLink (target) queues it in its fair-share scheduler (resource pcie,
-// lanes keyed on AID), moves it in chunks of the profile's chunk_bytes at the link's bandwidth
-// (one scheduler turn per chunk, so a big transfer cannot hold the link), and answers
-// BEGIN_RESP on the backward path when the last byte plus the profile's latency has passed.
-// The Job rides along in a payload extension.
+// lanes keyed on AID) and moves it at the link's bandwidth, answering BEGIN_RESP on the
+// backward path when the last byte plus the profile's latency has passed. The Job rides along
+// in a payload extension.
+//
+// Arbitration is exact at arrivals and cheap in between (a fluid model of who holds the wire):
+// a transfer the scheduler says is uncontended (co_sched_contended) is moved to its end in one
+// turn; a contended one in turns of the profile's chunk_bytes, so a big transfer cannot hold a
+// shared link. A transfer arriving while the wire is busy re-arbitrates at once when it would
+// preempt the one on the wire (co_sched_wakeup_preempts: under fair, one with credit against
+// one that used its share), or when the turn on the wire was an uncontended one that is now
+// contended: the bytes moved so far are charged, the rest put back, and the policy picks again.
 #ifndef COCONUT_SIM_DEVICES_PCIE_LINK_H
 #define COCONUT_SIM_DEVICES_PCIE_LINK_H
 
@@ -29,8 +36,8 @@ public:
 	PcieLink(sc_core::sc_module_name name, const PcieProfile &profile, co_sched *sched);
 	~PcieLink() override;
 
-	// Fault: from now on the link runs at percent % of its nominal bandwidth (1..100); chunks
-	// already on the wire finish at the old rate.
+	// Fault: from now on the link runs at percent % of its nominal bandwidth (1..100); the
+	// turn on the wire is cut now (what it moved is charged) and goes on at the new rate.
 	void set_bandwidth_percent(u32 percent);
 	u32 bandwidth_percent() const;
 	// Service time of `bytes` on the idle nominal link: latency + bytes / bandwidth.
@@ -40,6 +47,8 @@ public:
 	u64 bytes_moved() const;
 	u64 completed() const;
 	u32 queued() const;
+	u64 turns() const;	      // turns on the wire (the events arbitration costs)
+	u64 preemptions() const;      // turns cut short by an arrival
 
 private:
 	// The socket's forward callback (simple_target_socket binds a member of the module).

@@ -114,7 +114,7 @@ Machine::Machine(sc_core::sc_module_name name, const scenario::MachineSpec &spec
 
 	// Devices.
 	cpus_ = std::make_unique<devices::CpuCluster>("cpus", spec.cpus, spec.cpu_slice_ns,
-						       cpu_sched_);
+						       cpu_sched_, spec.cpu_preempt_ns);
 	const devices::PcieProfile pcie = profiles.pcie(spec.pcie_profile);
 	std::vector<devices::Gpu *> gpu_ptrs;
 	for (size_t g = 0; g < gpu_profiles.size(); g++) {
@@ -140,6 +140,7 @@ Machine::Machine(sc_core::sc_module_name name, const scenario::MachineSpec &spec
 								     token_scheds_);
 	}
 	ssd_ = std::make_unique<devices::Ssd>("ssd", profiles.ssd(spec.ssd_profile));
+	set_lag_limits(pcie);
 
 	SC_METHOD(sealer_tick);
 	sensitive << seal_event_;
@@ -161,6 +162,29 @@ Machine::~Machine()
 		co_kernel_destroy(kernel_);
 	for (co_sched *s : all_scheds())
 		co_sched_destroy(s);
+}
+
+// The fair policy's lag limit is given in time (machine.sched_lag): each scheduler gets it in
+// its own units, at its resource's full rate: every core's CPU time, the link's bytes, a
+// partition's GPU time, a replica's weighted tokens at a full batch.
+void Machine::set_lag_limits(const devices::PcieProfile &pcie)
+{
+	const u64 lag_ns = spec_.sched_lag_ns;
+	auto set = [](co_sched *s, unsigned __int128 units) {
+		const u64 u = (u64)std::min<unsigned __int128>(units, CO_SCHED_LAG_UNITS_MAX);
+		const int rc = co_sched_set_lag_limit(s, u);
+		CO_ASSERT(rc == 0);
+	};
+	set(cpu_sched_, (unsigned __int128)lag_ns * spec_.cpus);
+	for (co_sched *s : pcie_scheds_)
+		set(s, (unsigned __int128)lag_ns * pcie.bytes_per_s / 1000000000u);
+	for (size_t g = 0; g < gpu_scheds_.size(); g++)
+		for (size_t p = 0; p < gpu_scheds_[g].size(); p++) {
+			set(gpu_scheds_[g][p], lag_ns);
+			set(token_scheds_[g][p],
+			    (unsigned __int128)lag_ns *
+				    broker_->full_rate_units_per_s((u32)g, (u32)p) / 1000000000u);
+		}
 }
 
 co_sched *Machine::make_sched(u32 resource)

@@ -92,6 +92,7 @@ private:
 	void on_ready(u64 aid, u32 tenant);
 	void on_exit(u64 aid, u32 tenant);
 	co_sched *make_sched(u32 resource);
+	void set_lag_limits(const devices::PcieProfile &pcie);
 
 	scenario::MachineSpec spec_;
 	u32 policy_;

@@ -135,8 +135,8 @@ u32 partitions_of(const MachineSpec &m, u32 gpu)
 
 MachineSpec parse_machine(const Field &f, const devices::ProfileLibrary &profiles)
 {
-	const MapReader m(f, {"name", "cpus", "syscall_entry", "cpu_slice", "gpus", "pcie", "tpm",
-			      "ssd", "audit", "broker"});
+	const MapReader m(f, {"name", "cpus", "syscall_entry", "cpu_slice", "cpu_preempt",
+			      "sched_lag", "gpus", "pcie", "tpm", "ssd", "audit", "broker"});
 	MachineSpec mach;
 	mach.loc = f.loc();
 	if (auto v = m.get("name"))
@@ -147,6 +147,16 @@ MachineSpec parse_machine(const Field &f, const devices::ProfileLibrary &profile
 		mach.syscall_entry_ns = as_duration(*v);
 	if (auto v = m.get("cpu_slice"))
 		mach.cpu_slice_ns = as_duration(*v, 1);
+	if (auto v = m.get("cpu_preempt")) {
+		mach.cpu_preempt_ns = as_duration(*v);
+		if (mach.cpu_preempt_ns > limits::cpu_preempt_ns_max)
+			v->fail("a preemption costs at most 1ms (a context switch is microseconds)");
+	}
+	if (auto v = m.get("sched_lag")) {
+		mach.sched_lag_ns = as_duration(*v);
+		if (mach.sched_lag_ns > limits::sched_lag_ns_max)
+			v->fail("the lag limit is at most 1s of a resource's full rate");
+	}
 	if (auto v = m.get("gpus")) {
 		for (const Field &e : as_list(*v, limits::gpu_entries_max)) {
 			mach.gpus.push_back(parse_gpu(e, profiles));

@@ -93,6 +93,10 @@ struct MachineSpec {
 	u32 cpus = 8;
 	u64 syscall_entry_ns = 150; // entry + exit cost of one syscall, charged to the caller's CPU
 	u64 cpu_slice_ns = 1000000; // the CPU scheduler's time slice
+	u64 cpu_preempt_ns = 5000;  // a wakeup preemption's switch (docs/devices.md: why 5 us)
+	// The fair policy's lag limit, as time of each resource at its full rate (docs/sched.md):
+	// how much service a tenant that was under its share may claim ahead of the others.
+	u64 sched_lag_ns = 50000000;
 	std::vector<GpuSpec> gpus;  // may be empty (no GPU, no broker)
 	std::string pcie_profile = "pcie-gen5-x16"; // one link per GPU
 	std::string tpm_profile = "tpm2-discrete";

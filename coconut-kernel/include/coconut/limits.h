@@ -276,6 +276,13 @@
 #define CO_SCHED_HEAP_DEPTH_MAX 13
 
 /*
+ * The largest lag limit (co_sched_set_lag_limit), in the resource's units: 2^40 is ~18 minutes
+ * of CPU time in ns or a TiB of PCIe bytes, far past any credit worth granting, and scaled by
+ * CO_SCHED_WEIGHT_SCALE (2^16) it stays below 2^56, so a placement never saturates.
+ */
+#define CO_SCHED_LAG_UNITS_MAX (1ull << 40)
+
+/*
  * Entities queued in one instance at once. The caller owns them (a job each), so memory bounds
  * them in practice; this names the bound of a walk along one lane's queue (cancel) and keeps
  * the u32 queue counts far from wrapping. Enqueue and putback answer -ENOSPC beyond it.

@@ -12,12 +12,17 @@
  *    Virtual Token Counter (Sheng et al., OSDI 2024). Each tenant and each lane has a counter
  *    advanced by charged units * CO_SCHED_WEIGHT_SCALE / weight; pick takes the backlogged
  *    tenant with the smallest counter, then its backlogged lane with the smallest counter, then
- *    that lane's oldest entity. A lane or tenant that becomes backlogged after being idle has
- *    its counter lifted to the smallest counter among the backlogged ones (or to the last
- *    served one when none is), so idle time is not banked as credit.
+ *    that lane's oldest entity. A virtual time (the largest smallest-backlogged-counter seen at a
+ *    pick, as CFS's min_vruntime) only moves forward. A lane or tenant that becomes backlogged
+ *    is placed at max(its counter, virtual time - its lag credit): one that was under its share
+ *    keeps up to the instance's lag limit of credit and is served ahead of those that used
+ *    theirs (CFS's sleeper placement, EEVDF's clamped lag), and no more, so idle time is banked
+ *    only up to that limit (docs/sched.md: the rule, why, and the bound it keeps).
  *  - CO_SCHED_FIFO: the entity enqueued first (smallest seq) across all lanes.
- *  - CO_SCHED_PER_PROCESS: round robin over backlogged lanes, one entity per turn, ignoring
- *    tenants and weights: a tenant with more agents gets more, as on Linux today.
+ *  - CO_SCHED_PER_PROCESS: every queued entity is a task of its own, served in turn, blind to
+ *    lanes, tenants and weights, as Linux 6.12's EEVDF serves equal-weight tasks with no group
+ *    scheduling: an agent with more queued work gets more. Oldest stamp first, where an entity
+ *    put back after its turn was charged is stamped anew and goes to the back.
  *
  * Integer arithmetic only; every loop is bounded by a limit in coconut/limits.h. Not locked:
  * the owner (the kernel instance's lock in the module, the single simulation thread in sim)
@@ -74,6 +79,7 @@ struct co_sched_tenant_info {
 	u32 lanes;	    /* lanes registered */
 	u32 queued;	    /* entities queued in its lanes */
 	bool backlogged;    /* queued > 0 */
+	bool held;	    /* fair: skipped by picks until co_sched_release_holds() */
 	u64 counter;	    /* virtual counter (fair policy), in scaled units */
 	u64 served_units;   /* units charged to its lanes since creation */
 };
@@ -89,9 +95,12 @@ struct co_sched_stats {
 	/*
 	 * The largest spread of counters (max - min, scaled units) seen between backlogged tenants
 	 * at a pick, fair policy only: the service difference the policy allowed, bounded by one
-	 * turn's charge over the smallest weight when it works.
+	 * turn's charge over the smallest weight plus the lag credit when it works (docs/sched.md).
 	 */
 	u64 max_backlogged_spread;
+	u64 vtime;		  /* fair: the virtual time joining tenants are placed against */
+	u64 backlogged_weight;	  /* the sum of the weights of the tenants with queued entities */
+	u32 backlogged_lanes;	  /* lanes with queued entities */
 };
 
 struct co_sched;
@@ -134,20 +143,61 @@ int co_sched_tenant_set_weight(struct co_sched *s, u32 tenant, u32 weight);
  */
 int co_sched_enqueue(struct co_sched *s, struct co_sched_entity *e);
 /*
- * The next entity under the policy, removed from its queue; NULL when nothing is queued.
- * Picking does not charge: the caller charges the units it served (co_sched_charge).
+ * The next entity under the policy, removed from its queue; NULL when nothing is queued (or
+ * only held tenants have queued work). Picking does not charge: the caller charges the units it served (co_sched_charge).
  */
 struct co_sched_entity *co_sched_pick(struct co_sched *s);
 /*
- * Returns a picked entity to the head of its lane with its seq unchanged (work that needs
- * another turn and must keep its place: a preempted CPU slice, a sequence of a batch). Put
- * several back in the reverse order of their picks. 0, -ENOENT (its lane is gone), -EALREADY.
+ * Returns a picked entity to its place in its lane with its seq unchanged (work that needs
+ * another turn and must keep its place: a preempted CPU slice, a sequence of a batch): ahead of
+ * every entity with a larger seq, so the head when several are put back in the reverse order of
+ * their picks. Under per-process, an entity put back after
+ * its lane was charged used its turn: it gets a new seq and goes to the tail of its lane, behind
+ * every task queued meanwhile. 0, -ENOENT (its lane is gone), -EALREADY.
  */
 int co_sched_putback(struct co_sched *s, struct co_sched_entity *e);
 /* Removes a queued entity wherever it is (a cancelled job): 0, -ENOENT (not queued here). */
 int co_sched_cancel(struct co_sched *s, struct co_sched_entity *e);
 /* Charges units of service to aid's lane and tenant (fair counters, served totals). 0, -ENOENT. */
 int co_sched_charge(struct co_sched *s, u64 aid, u64 units);
+
+/*
+ * Fair placement: the most service, in the resource's units, that a lane or tenant which was
+ * under its share may claim ahead of the others when it becomes backlogged again (its lag
+ * credit, scaled by its weight like a charge). 0, the default, lifts a returning tenant level
+ * with the virtual time: no credit at all, the Virtual Token Counter's rule. -EINVAL above
+ * CO_SCHED_LAG_UNITS_MAX. The other policies keep it and ignore it.
+ */
+int co_sched_set_lag_limit(struct co_sched *s, u64 units);
+u64 co_sched_lag_limit(const struct co_sched *s);
+
+/*
+ * Wakeup preemption: whether work of waking_aid's lane, just enqueued, should take the place of
+ * work of running_aid's lane being served now. Fair: when the waking tenant's counter is below
+ * the running tenant's (or, in one tenant, the waking lane's below the running lane's): it has
+ * credit the running one has used. fifo and per-process never preempt (a new task waits its
+ * turn). false for an unknown AID. A device with several servers asks it pairwise to find the
+ * running work furthest behind (the one any other would preempt).
+ */
+bool co_sched_wakeup_preempts(const struct co_sched *s, u64 waking_aid, u64 running_aid);
+
+/*
+ * Whether the policy could serve something other than running (picked and being served) next,
+ * were it put back now: fair, another lane is backlogged; fifo, an older entity is queued;
+ * per-process, any entity is queued. A device may serve an uncontended job to its end in one
+ * turn, since an enqueue is the only thing that changes the answer.
+ */
+bool co_sched_contended(const struct co_sched *s, const struct co_sched_entity *running);
+
+/*
+ * Batch admission (fair only). While held, a tenant's lanes are skipped by co_sched_pick()
+ * (a batch that already holds the tenant's share of slots or tokens); co_sched_release_holds()
+ * returns every held tenant to the picks, without placement (it did not leave), and the
+ * virtual time does not move while any tenant is held. 0, -ENOENT (a tenant never seen),
+ * -EOPNOTSUPP (not the fair policy). Holding a held tenant is 0.
+ */
+int co_sched_tenant_hold(struct co_sched *s, u32 tenant);
+void co_sched_release_holds(struct co_sched *s);
 
 /* Entities queued in aid's lane (0 for no lane). */
 u32 co_sched_lane_queued(const struct co_sched *s, u64 aid);

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The whole-instance consistency check tests run after every call: each count against the
- * queues it counts, each index entry against its slot, each heap's shape and order, and each
- * policy's structure holding exactly the backlogged lanes (tenants) with the right keys.
+ * queues it counts, each index entry against its slot, each heap's shape and order, each
+ * policy's structure holding exactly the backlogged lanes (tenants, less the held ones) with the
+ * right keys, the held list, and the backlogged weight and lane count.
  * O(lanes + queued): a test tool, never on a hot path.
  */
 #include "sched_int.h"
@@ -11,7 +12,7 @@ static bool co_sched_check_queue(const struct co_sched *s, const struct co_sched
 				 u32 slot)
 {
 	const struct co_sched_entity *e = l->head, *last = NULL;
-	u32 n;
+	u32 n, node;
 
 	for (n = 0; e && n <= CO_SCHED_QUEUED_MAX; n++) {
 		if (!e->queued || e->aid != l->aid)
@@ -21,36 +22,20 @@ static bool co_sched_check_queue(const struct co_sched *s, const struct co_sched
 	}
 	if (e || n != l->queued || last != l->tail)
 		return false;
-	switch (s->policy) {
-	case CO_SCHED_FAIR: {
-		const struct co_sched_tenant *t = &s->tenants[l->tenant];
-		u32 node = s->lane_pool.node_of[slot];
-
-		if ((node != CO_SCHED_NIL) != (l->queued > 0))
+	/* Both lane heaps (a tenant's, fair; the seq heads, the others) draw on lane_pool. */
+	node = s->lane_pool.node_of[slot];
+	if ((node != CO_SCHED_NIL) != (l->queued > 0))
+		return false;
+	if (node == CO_SCHED_NIL)
+		return true;
+	if (s->policy == CO_SCHED_FAIR)
+		return s->lane_pool.nodes[node].key == l->counter &&
+		       s->tenants[l->tenant].queued > 0;
+	/* The head is the lane's oldest: seqs rise along the queue. */
+	for (e = l->head, n = 0; e && e->next && n <= CO_SCHED_QUEUED_MAX; e = e->next, n++)
+		if (e->next->seq <= e->seq)
 			return false;
-		if (node != CO_SCHED_NIL && (s->lane_pool.nodes[node].key != l->counter ||
-					     t->queued == 0))
-			return false;
-		break;
-	}
-	case CO_SCHED_FIFO: {
-		u32 node = s->lane_pool.node_of[slot];
-
-		if ((node != CO_SCHED_NIL) != (l->queued > 0))
-			return false;
-		if (node != CO_SCHED_NIL && s->lane_pool.nodes[node].key != l->head->seq)
-			return false;
-		break;
-	}
-	default:
-		if ((l->rr_next != CO_SCHED_NIL) != (l->queued > 0))
-			return false;
-		if (l->rr_next != CO_SCHED_NIL && (s->lanes[l->rr_next].rr_prev != slot ||
-						   s->lanes[l->rr_prev].rr_next != slot))
-			return false;
-		break;
-	}
-	return true;
+	return s->lane_pool.nodes[node].key == l->head->seq;
 }
 
 /*
@@ -80,49 +65,55 @@ static bool co_sched_check_tenant(const struct co_sched *s, u32 i)
 	if (lanes != t->lanes || queued != t->queued)
 		return false;
 	if (s->policy != CO_SCHED_FAIR)
-		return !in && t->lane_heap.count == 0;
+		return !in && !t->held && t->lane_heap.count == 0;
+	/* A held tenant stays backlogged but is out of the tenant heaps until released. */
 	if (!co_sched_heap_valid(&s->lane_pool, &t->lane_heap) ||
-	    t->lane_heap.count != backlogged || in != (t->queued > 0) ||
+	    t->lane_heap.count != backlogged || in != (t->queued > 0 && !t->held) ||
 	    in != (s->tenant_max_pool.node_of[i] != CO_SCHED_NIL))
 		return false;
 	return !in || (s->tenant_pool.nodes[node].key == t->counter &&
 		       ~s->tenant_max_pool.nodes[s->tenant_max_pool.node_of[i]].key == t->counter);
 }
 
+/* The held list names exactly the held tenants, each once. */
+static bool co_sched_check_holds(const struct co_sched *s)
+{
+	u32 n = 0, held = 0, i, cur;
+
+	for (cur = s->hold_head; cur != CO_SCHED_NIL && n <= s->tenants_max; n++) {
+		if (cur >= s->tenants_used || !s->tenants[cur].held)
+			return false;
+		cur = s->tenants[cur].hold_next;
+	}
+	for (i = 0; i < s->tenants_used; i++)
+		held += s->tenants[i].held;
+	return cur == CO_SCHED_NIL && n == held && n == s->holds;
+}
+
 static bool co_sched_check_tenants(const struct co_sched *s)
 {
-	u32 i, backlogged = 0;
+	u32 i, in_heaps = 0;
+	u64 weight = 0;
 
 	if (s->tenants_used > s->tenants_max || s->tenant_ix.count != s->tenants_used ||
 	    s->stats.tenants != s->tenants_used)
 		return false;
 	for (i = 0; i < s->tenants_used; i++) {
+		const struct co_sched_tenant *t = &s->tenants[i];
+
 		if (!co_sched_check_tenant(s, i))
 			return false;
-		backlogged += s->tenants[i].queued > 0;
+		in_heaps += t->queued > 0 && !t->held;
+		weight += t->queued > 0 ? t->weight : 0;
 	}
+	if (weight != s->stats.backlogged_weight || !co_sched_check_holds(s))
+		return false;
 	if (s->policy != CO_SCHED_FAIR)
 		return true;
 	return co_sched_heap_valid(&s->tenant_pool, &s->tenants_by_counter) &&
 	       co_sched_heap_valid(&s->tenant_max_pool, &s->tenants_by_counter_desc) &&
-	       s->tenants_by_counter.count == backlogged &&
-	       s->tenants_by_counter_desc.count == backlogged;
-}
-
-/* The rotation is one cycle through exactly the backlogged lanes. */
-static bool co_sched_check_rr(const struct co_sched *s, u32 backlogged)
-{
-	u32 n = 0, cur = s->rr_head;
-
-	if (cur == CO_SCHED_NIL)
-		return backlogged == 0;
-	do {
-		if (cur >= s->lanes_max || s->lanes[cur].queued == 0 || n > s->lanes_max)
-			return false;
-		cur = s->lanes[cur].rr_next;
-		n++;
-	} while (cur != s->rr_head && n <= s->lanes_max);
-	return n == backlogged && cur == s->rr_head;
+	       s->tenants_by_counter.count == in_heaps &&
+	       s->tenants_by_counter_desc.count == in_heaps;
 }
 
 bool co_sched_check(const struct co_sched *s)
@@ -142,21 +133,20 @@ bool co_sched_check(const struct co_sched *s)
 		queued += l->queued;
 		backlogged += l->queued > 0;
 	}
-	if (lanes != s->stats.lanes || queued != s->stats.queued || lanes != s->lane_ix.count)
+	if (lanes != s->stats.lanes || queued != s->stats.queued || lanes != s->lane_ix.count ||
+	    backlogged != s->stats.backlogged_lanes)
 		return false;
 	for (cur = s->lane_free; cur != CO_SCHED_NIL && free <= s->lanes_max; free++) {
 		if (cur >= s->lanes_max || s->lanes[cur].aid != 0)
 			return false;
-		cur = s->lanes[cur].rr_next;
+		cur = s->lanes[cur].free_next;
 	}
 	if (cur != CO_SCHED_NIL || free + lanes != s->lanes_max)
 		return false;
 	if (!co_sched_check_tenants(s))
 		return false;
-	if (s->policy == CO_SCHED_FIFO)
-		return co_sched_heap_valid(&s->lane_pool, &s->fifo_heads) &&
-		       s->fifo_heads.count == backlogged;
-	if (s->policy == CO_SCHED_PER_PROCESS)
-		return co_sched_check_rr(s, backlogged);
+	if (s->policy != CO_SCHED_FAIR)
+		return co_sched_heap_valid(&s->lane_pool, &s->seq_heads) &&
+		       s->seq_heads.count == backlogged;
 	return true;
 }

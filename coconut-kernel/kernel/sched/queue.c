@@ -1,53 +1,47 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The lane queues and the calls that move entities: enqueue, pick, putback, cancel, charge.
+ * The lane queues and the calls that move entities: enqueue, pick, putback, cancel, charge,
+ * and the questions devices ask about them (wakeup preemption, contention).
  *
  * A lane's queue is a singly linked list of the caller's entities (head and tail), shared by
  * every policy. This file keeps the queues and the counts; the policy decides which lane is
  * served (its hooks, declared in sched_int.h, are told when a lane becomes backlogged, becomes
- * empty, is served, changes head or is charged). Policies are dispatched with a switch, not
- * function pointers: three cases, no indirect calls on the hot path.
+ * empty, changes head or is charged). Policies are dispatched with a switch, not function
+ * pointers: no indirect calls on the hot path.
  */
 #include "sched_int.h"
 
 static void co_sched_joined(struct co_sched *s, struct co_sched_lane *l, bool putback)
 {
-	switch (s->policy) {
-	case CO_SCHED_FAIR:
+	s->stats.backlogged_lanes++;
+	if (s->policy == CO_SCHED_FAIR) {
 		co_sched_fair_join(s, l, putback);
-		break;
-	case CO_SCHED_FIFO:
-		co_sched_fifo_join(s, l);
-		break;
-	default:
-		co_sched_rr_join(s, l, putback);
-		break;
+		return;
 	}
+	/* fifo and per-process: tenants are not scheduled, but their weight is still reported. */
+	if (s->tenants[l->tenant].queued == 1)
+		s->stats.backlogged_weight += s->tenants[l->tenant].weight;
+	co_sched_seq_join(s, l);
 }
 
 static void co_sched_left(struct co_sched *s, struct co_sched_lane *l)
 {
-	switch (s->policy) {
-	case CO_SCHED_FAIR:
+	CO_ASSERT(s->stats.backlogged_lanes > 0);
+	s->stats.backlogged_lanes--;
+	if (s->policy == CO_SCHED_FAIR) {
 		co_sched_fair_leave(s, l);
-		break;
-	case CO_SCHED_FIFO:
-		co_sched_fifo_leave(s, l);
-		break;
-	default:
-		co_sched_rr_leave(s, l);
-		break;
+		return;
 	}
+	if (s->tenants[l->tenant].queued == 0)
+		s->stats.backlogged_weight -= s->tenants[l->tenant].weight;
+	co_sched_seq_leave(s, l);
 }
 
-/* l's head changed while l stayed backlogged. */
-static void co_sched_head_changed(struct co_sched *s, struct co_sched_lane *l, bool putback)
+/* l's head changed while l stayed backlogged (fair: a lane's place is its counter only). */
+static void co_sched_head_changed(struct co_sched *s, struct co_sched_lane *l)
 {
-	if (s->policy == CO_SCHED_FIFO)
-		co_sched_fifo_head(s, l);
-	else if (s->policy == CO_SCHED_PER_PROCESS)
-		co_sched_rr_head(s, l, putback);
-	/* fair: a lane's place depends on its counter only. */
+	if (s->policy != CO_SCHED_FAIR)
+		co_sched_seq_head(s, l);
 }
 
 static void co_sched_count(struct co_sched *s, struct co_sched_lane *l, bool add)
@@ -66,6 +60,23 @@ static void co_sched_count(struct co_sched *s, struct co_sched_lane *l, bool add
 	}
 }
 
+/* Appends e (not queued) to l's tail with seq, and tells the policy. */
+static void co_sched_append(struct co_sched *s, struct co_sched_lane *l,
+			    struct co_sched_entity *e, u64 seq)
+{
+	e->seq = seq;
+	e->next = NULL;
+	e->queued = 1;
+	if (l->tail)
+		l->tail->next = e;
+	else
+		l->head = e;
+	l->tail = e;
+	co_sched_count(s, l, true);
+	if (l->queued == 1)
+		co_sched_joined(s, l, false);
+}
+
 int co_sched_enqueue(struct co_sched *s, struct co_sched_entity *e)
 {
 	struct co_sched_lane *l;
@@ -78,18 +89,8 @@ int co_sched_enqueue(struct co_sched *s, struct co_sched_entity *e)
 		return -ENOENT;
 	if (s->stats.queued >= CO_SCHED_QUEUED_MAX)
 		return -ENOSPC;
-	e->seq = s->next_seq++;
-	e->next = NULL;
-	e->queued = 1;
-	if (l->tail)
-		l->tail->next = e;
-	else
-		l->head = e;
-	l->tail = e;
-	co_sched_count(s, l, true);
 	s->stats.enqueues++;
-	if (l->queued == 1)
-		co_sched_joined(s, l, false);
+	co_sched_append(s, l, e, s->next_seq++);
 	return 0;
 }
 
@@ -115,33 +116,25 @@ struct co_sched_entity *co_sched_pick(struct co_sched *s)
 
 	if (s->stats.queued == 0)
 		return NULL;
-	switch (s->policy) {
-	case CO_SCHED_FAIR:
-		l = co_sched_fair_next(s);
-		break;
-	case CO_SCHED_FIFO:
-		l = co_sched_fifo_next(s);
-		break;
-	default:
-		l = co_sched_rr_next(s);
-		break;
-	}
-	CO_ASSERT(l && l->queued > 0);
+	l = s->policy == CO_SCHED_FAIR ? co_sched_fair_next(s) : co_sched_seq_next(s);
+	if (!l)
+		return NULL; /* fair: only held tenants have work */
+	CO_ASSERT(l->queued > 0);
 	e = co_sched_pop_head(s, l);
 	l->turn_open = true;
 	s->stats.picks++;
 	if (l->queued == 0)
 		co_sched_left(s, l);
-	else if (s->policy == CO_SCHED_FIFO)
-		co_sched_fifo_head(s, l);
-	else if (s->policy == CO_SCHED_PER_PROCESS)
-		co_sched_rr_served(s, l);
+	else
+		co_sched_head_changed(s, l);
 	return e;
 }
 
 int co_sched_putback(struct co_sched *s, struct co_sched_entity *e)
 {
+	struct co_sched_entity *prev, *cur;
 	struct co_sched_lane *l;
+	u32 i;
 
 	CO_ASSERT(e);
 	if (e->queued)
@@ -151,18 +144,36 @@ int co_sched_putback(struct co_sched *s, struct co_sched_entity *e)
 		return -ENOENT;
 	if (s->stats.queued >= CO_SCHED_QUEUED_MAX)
 		return -ENOSPC;
-	/* seq is kept: the entity resumes its place, it does not arrive again. */
-	e->next = l->head;
+	s->stats.putbacks++;
+	if (s->policy == CO_SCHED_PER_PROCESS && !l->turn_open) {
+		/* Its turn was used (charged): a task preempted goes behind the others. */
+		co_sched_append(s, l, e, s->next_seq++);
+		return 0;
+	}
+	/*
+	 * seq is kept: the entity resumes its place, it does not arrive again. Its place is by
+	 * seq, which is the head when entities come back in the reverse order of their picks;
+	 * several served at once (cores of one lane) may come back in any order.
+	 */
+	prev = NULL;
+	for (cur = l->head, i = 0; cur && cur->seq < e->seq && i < l->queued; i++) {
+		prev = cur;
+		cur = cur->next;
+	}
+	CO_ASSERT(l->queued <= CO_SCHED_QUEUED_MAX);
+	e->next = cur;
 	e->queued = 1;
-	l->head = e;
-	if (!l->tail)
+	if (prev)
+		prev->next = e;
+	else
+		l->head = e;
+	if (!cur)
 		l->tail = e;
 	co_sched_count(s, l, true);
-	s->stats.putbacks++;
 	if (l->queued == 1)
 		co_sched_joined(s, l, true);
-	else
-		co_sched_head_changed(s, l, true);
+	else if (!prev)
+		co_sched_head_changed(s, l);
 	return 0;
 }
 
@@ -192,7 +203,7 @@ int co_sched_cancel(struct co_sched *s, struct co_sched_entity *e)
 		if (l->queued == 0)
 			co_sched_left(s, l);
 		else
-			co_sched_head_changed(s, l, false);
+			co_sched_head_changed(s, l);
 		return 0;
 	}
 	prev->next = e->next;
@@ -203,23 +214,6 @@ int co_sched_cancel(struct co_sched *s, struct co_sched_entity *e)
 	co_sched_count(s, l, false);
 	CO_ASSERT(l->queued > 0);
 	return 0;
-}
-
-/*
- * floor(units * CO_SCHED_WEIGHT_SCALE / weight), saturated to u64, without a 128-bit division
- * (the kernel has none): units = q * weight + r, so the result is q * SCALE + r * SCALE / weight,
- * where r * SCALE < 2^32.
- */
-static u64 co_sched_scaled(u64 units, u32 weight)
-{
-	u64 q, r;
-
-	CO_ASSERT(weight >= 1 && weight <= CO_SCHED_WEIGHT_MAX);
-	q = units / weight;
-	r = units % weight;
-	if (q > (~0ull / CO_SCHED_WEIGHT_SCALE))
-		return ~0ull;
-	return q * CO_SCHED_WEIGHT_SCALE + r * CO_SCHED_WEIGHT_SCALE / weight;
 }
 
 int co_sched_charge(struct co_sched *s, u64 aid, u64 units)
@@ -242,4 +236,30 @@ int co_sched_charge(struct co_sched *s, u64 aid, u64 units)
 	if (s->policy == CO_SCHED_FAIR)
 		co_sched_fair_charged(s, l);
 	return 0;
+}
+
+bool co_sched_wakeup_preempts(const struct co_sched *s, u64 waking_aid, u64 running_aid)
+{
+	const struct co_sched_lane *w = co_sched_lane_find(s, waking_aid);
+	const struct co_sched_lane *r = co_sched_lane_find(s, running_aid);
+
+	if (!w || !r || w == r || s->policy != CO_SCHED_FAIR)
+		return false;
+	return co_sched_fair_preempts(s, w, r);
+}
+
+bool co_sched_contended(const struct co_sched *s, const struct co_sched_entity *running)
+{
+	const struct co_sched_lane *l;
+
+	CO_ASSERT(running && !running->queued);
+	switch (s->policy) {
+	case CO_SCHED_FAIR:
+		l = co_sched_lane_find(s, running->aid);
+		return l ? co_sched_fair_contended(s, l) : s->stats.queued > 0;
+	case CO_SCHED_FIFO:
+		return co_sched_seq_oldest(s) < running->seq;
+	default:
+		return s->stats.queued > 0;
+	}
 }

@@ -153,8 +153,7 @@ struct co_sched *co_sched_create(const struct co_plat *plat, u32 resource, u32 p
 	s->lanes = co_sched_at(base, lo.lanes);
 	for (i = 0; i < lanes_max; i++) {
 		co_memset(&s->lanes[i], 0, sizeof(s->lanes[i]));
-		s->lanes[i].rr_prev = CO_SCHED_NIL;
-		s->lanes[i].rr_next = i + 1 < lanes_max ? i + 1 : CO_SCHED_NIL;
+		s->lanes[i].free_next = i + 1 < lanes_max ? i + 1 : CO_SCHED_NIL;
 	}
 	s->lane_free = 0;
 	s->tenants = co_sched_at(base, lo.tenants);
@@ -172,11 +171,10 @@ struct co_sched *co_sched_create(const struct co_plat *plat, u32 resource, u32 p
 	co_sched_pool_init(&s->tenant_max_pool,
 			   co_sched_at(base, lo.tenant_max_nodes),
 			   co_sched_at(base, lo.tenant_max_node_of), tenants_max);
-	co_sched_heap_init(&s->fifo_heads);
+	co_sched_heap_init(&s->seq_heads);
 	co_sched_heap_init(&s->tenants_by_counter);
 	co_sched_heap_init(&s->tenants_by_counter_desc);
-	s->last_tenant = CO_SCHED_NIL;
-	s->rr_head = CO_SCHED_NIL;
+	s->hold_head = CO_SCHED_NIL;
 	s->next_seq = 1;
 	return s;
 }
@@ -221,8 +219,10 @@ static u32 co_sched_tenant_get(struct co_sched *s, u32 tenant)
 	co_memset(t, 0, sizeof(*t));
 	t->id = tenant;
 	t->weight = CO_SCHED_WEIGHT_DEFAULT;
+	/* Level with the virtual time: credit is earned by waiting, not by being new. */
+	t->counter = s->stats.vtime;
 	co_sched_heap_init(&t->lane_heap);
-	t->last_lane = CO_SCHED_NIL;
+	t->hold_next = CO_SCHED_NIL;
 	co_sched_index_insert(&s->tenant_ix, tenant, slot);
 	s->stats.tenants = s->tenants_used;
 	return slot;
@@ -249,13 +249,13 @@ int co_sched_lane_add(struct co_sched *s, u64 aid, u32 tenant, u32 weight)
 		return -ENOSPC;
 	slot = s->lane_free;
 	l = &s->lanes[slot];
-	s->lane_free = l->rr_next;
+	s->lane_free = l->free_next;
 	co_memset(l, 0, sizeof(*l));
 	l->aid = aid;
 	l->tenant = tslot;
 	l->weight = weight;
-	l->rr_prev = CO_SCHED_NIL;
-	l->rr_next = CO_SCHED_NIL;
+	l->counter = s->tenants[tslot].lane_vtime;
+	l->free_next = CO_SCHED_NIL;
 	co_sched_index_insert(&s->lane_ix, aid, slot);
 	s->tenants[tslot].lanes++;
 	s->stats.lanes++;
@@ -274,17 +274,12 @@ int co_sched_lane_remove(struct co_sched *s, u64 aid)
 		return -EBUSY;
 	slot = co_sched_lane_slot(s, l);
 	t = &s->tenants[l->tenant];
-	CO_ASSERT(t->lanes > 0 && l->rr_next == CO_SCHED_NIL);
+	CO_ASSERT(t->lanes > 0 && l->free_next == CO_SCHED_NIL);
 	CO_ASSERT(!co_sched_heap_has(&s->lane_pool, slot));
-	/* The tenant's lift reference outlives the lane it came from. */
-	if (t->last_lane == slot) {
-		t->lane_ref = l->counter;
-		t->last_lane = CO_SCHED_NIL;
-	}
 	t->lanes--;
 	co_sched_index_remove(&s->lane_ix, aid);
 	l->aid = 0;
-	l->rr_next = s->lane_free;
+	l->free_next = s->lane_free;
 	s->lane_free = slot;
 	s->stats.lanes--;
 	return 0;
@@ -305,6 +300,7 @@ int co_sched_lane_set_weight(struct co_sched *s, u64 aid, u32 weight)
 
 int co_sched_tenant_set_weight(struct co_sched *s, u32 tenant, u32 weight)
 {
+	struct co_sched_tenant *t;
 	u32 slot;
 
 	if (!co_sched_weight_ok(weight))
@@ -312,8 +308,28 @@ int co_sched_tenant_set_weight(struct co_sched *s, u32 tenant, u32 weight)
 	slot = co_sched_tenant_get(s, tenant);
 	if (slot == CO_SCHED_NIL)
 		return -ENOSPC;
-	s->tenants[slot].weight = weight;
+	t = &s->tenants[slot];
+	/* Counters are not rescaled (the weight governs charges from now on); the backlogged
+	 * weight follows at once. */
+	if (t->queued > 0) {
+		CO_ASSERT(s->stats.backlogged_weight >= t->weight);
+		s->stats.backlogged_weight = s->stats.backlogged_weight - t->weight + weight;
+	}
+	t->weight = weight;
 	return 0;
+}
+
+int co_sched_set_lag_limit(struct co_sched *s, u64 units)
+{
+	if (units > CO_SCHED_LAG_UNITS_MAX)
+		return -EINVAL;
+	s->lag_units = units;
+	return 0;
+}
+
+u64 co_sched_lag_limit(const struct co_sched *s)
+{
+	return s->lag_units;
 }
 
 u32 co_sched_lane_queued(const struct co_sched *s, u64 aid)
@@ -337,6 +353,7 @@ int co_sched_get_tenant_info(const struct co_sched *s, u32 tenant, struct co_sch
 	out->lanes = t->lanes;
 	out->queued = t->queued;
 	out->backlogged = t->queued > 0;
+	out->held = t->held;
 	out->counter = t->counter;
 	out->served_units = t->served_units;
 	return 0;

@@ -128,11 +128,10 @@ struct co_sched_lane {
 	u32 queued;
 	/*
 	 * Picked since its last charge: the turn was not used yet, so a putback undoes the pick
-	 * (per-process puts the lane back at the head of the rotation, not the tail).
+	 * (per-process keeps the entity's seq and place instead of sending it to the back).
 	 */
 	bool turn_open;
-	u32 rr_prev;	/* per-process: the circular rotation of backlogged lanes */
-	u32 rr_next;	/* CO_SCHED_NIL when not in it; also the free-slot link */
+	u32 free_next;	/* the free-slot list's link while aid == 0 */
 };
 
 struct co_sched_tenant {
@@ -144,12 +143,13 @@ struct co_sched_tenant {
 	u64 served_units;
 	struct co_sched_heap lane_heap; /* fair: its backlogged lanes by (counter, aid) */
 	/*
-	 * The reference a lane of this tenant is lifted to when it becomes backlogged while none
-	 * of the tenant's lanes is: the counter of the lane served last (last_lane, or lane_ref
-	 * once that lane is gone).
+	 * fair: the virtual time of its lanes (the largest smallest-backlogged-lane counter seen
+	 * at a pick of this tenant): a lane that joins is placed against it, a new lane starts at
+	 * it.
 	 */
-	u32 last_lane;
-	u64 lane_ref;
+	u64 lane_vtime;
+	bool held;	/* fair: skipped by picks (co_sched_tenant_hold) */
+	u32 hold_next;	/* the held list's link */
 };
 
 struct co_sched {
@@ -159,24 +159,31 @@ struct co_sched {
 	u32 resource;
 	u32 lanes_max;
 	u32 tenants_max;
+	u64 lag_units;	/* fair: co_sched_set_lag_limit() */
 
 	struct co_sched_lane *lanes;
-	u32 lane_free;	/* first free lane slot (linked through rr_next) */
+	u32 lane_free;	/* first free lane slot (linked through free_next) */
 	struct co_sched_tenant *tenants;
 	u32 tenants_used; /* tenants are never forgotten: slots 0..tenants_used-1 */
 	struct co_sched_index lane_ix;	 /* aid -> lane slot */
 	struct co_sched_index tenant_ix; /* tenant id -> tenant slot */
 
-	/* fair: every tenant's lane heap and fifo's head heap draw on lane_pool (one per policy). */
+	/*
+	 * fair: every tenant's lane heap draws on lane_pool; fifo and per-process use it for
+	 * seq_heads (one policy per instance, so never both).
+	 */
 	struct co_sched_pool lane_pool;
-	struct co_sched_heap fifo_heads; /* fifo: backlogged lanes by (head seq, aid) */
-	/* fair: backlogged tenants by (counter, id), and by (~counter, id) for the spread. */
+	struct co_sched_heap seq_heads; /* fifo, per-process: backlogged lanes by (head seq, aid) */
+	/*
+	 * fair: backlogged tenants that are not held by (counter, id), and by (~counter, id) for
+	 * the spread.
+	 */
 	struct co_sched_pool tenant_pool;
 	struct co_sched_heap tenants_by_counter;
 	struct co_sched_pool tenant_max_pool;
 	struct co_sched_heap tenants_by_counter_desc;
-	u32 last_tenant;	/* fair: the tenant served last (CO_SCHED_NIL before any pick) */
-	u32 rr_head;		/* per-process: the lane whose turn is next */
+	u32 hold_head;	/* fair: the held tenants, linked through hold_next */
+	u32 holds;	/* how many */
 
 	u64 next_seq;
 	struct co_sched_stats stats;
@@ -194,31 +201,47 @@ static inline u64 co_sched_add_sat(u64 a, u64 b)
 }
 
 /*
+ * floor(units * CO_SCHED_WEIGHT_SCALE / weight), saturated to u64, without a 128-bit division
+ * (the kernel has none): units = q * weight + r, so the result is q * SCALE + r * SCALE / weight,
+ * where r * SCALE < 2^32.
+ */
+static inline u64 co_sched_scaled(u64 units, u32 weight)
+{
+	u64 q, r;
+
+	CO_ASSERT(weight >= 1 && weight <= CO_SCHED_WEIGHT_MAX);
+	q = units / weight;
+	r = units % weight;
+	if (q > (~0ull / CO_SCHED_WEIGHT_SCALE))
+		return ~0ull;
+	return q * CO_SCHED_WEIGHT_SCALE + r * CO_SCHED_WEIGHT_SCALE / weight;
+}
+
+/*
  * ---- the policy hooks (queue.c calls them; the queue itself is already updated) ----------
  *
  * join: l just became backlogged (its first entity); putback says it came back by putback,
- *       which restores its place instead of lifting it (fair); per-process reads l->turn_open.
+ *       which restores its place instead of placing it anew (fair).
  * leave: l just became empty (a pick or a cancel took its last entity).
- * next: the lane to serve now (some lane is backlogged).
- * served: an entity was just taken from l's head and l is still backlogged.
- * head: l's head changed while it stayed backlogged (a putback or a cancel of the head).
+ * next: the lane to serve now, or NULL when every backlogged tenant is held (fair).
+ * head: l's head changed while it stayed backlogged (fifo and per-process re-key it).
  * charged: l's (and its tenant's) counters just advanced.
  */
 void co_sched_fair_join(struct co_sched *s, struct co_sched_lane *l, bool putback);
 void co_sched_fair_leave(struct co_sched *s, struct co_sched_lane *l);
 struct co_sched_lane *co_sched_fair_next(struct co_sched *s);
 void co_sched_fair_charged(struct co_sched *s, struct co_sched_lane *l);
+bool co_sched_fair_preempts(const struct co_sched *s, const struct co_sched_lane *waking,
+			    const struct co_sched_lane *running);
+bool co_sched_fair_contended(const struct co_sched *s, const struct co_sched_lane *running);
 
-void co_sched_fifo_join(struct co_sched *s, struct co_sched_lane *l);
-void co_sched_fifo_leave(struct co_sched *s, struct co_sched_lane *l);
-struct co_sched_lane *co_sched_fifo_next(struct co_sched *s);
-void co_sched_fifo_head(struct co_sched *s, struct co_sched_lane *l);
-
-void co_sched_rr_join(struct co_sched *s, struct co_sched_lane *l, bool putback);
-void co_sched_rr_leave(struct co_sched *s, struct co_sched_lane *l);
-struct co_sched_lane *co_sched_rr_next(struct co_sched *s);
-void co_sched_rr_served(struct co_sched *s, struct co_sched_lane *l);
-void co_sched_rr_head(struct co_sched *s, struct co_sched_lane *l, bool putback);
+/* fifo and per-process: the backlogged lanes by their head's seq (policy_seq.c). */
+void co_sched_seq_join(struct co_sched *s, struct co_sched_lane *l);
+void co_sched_seq_leave(struct co_sched *s, struct co_sched_lane *l);
+struct co_sched_lane *co_sched_seq_next(struct co_sched *s);
+void co_sched_seq_head(struct co_sched *s, struct co_sched_lane *l);
+/* The smallest queued seq, or ~0 when nothing is queued. */
+u64 co_sched_seq_oldest(const struct co_sched *s);
 
 /* For tests: the longest probe the AID index needed, and a full consistency check. */
 u32 co_sched_lane_probe_max(const struct co_sched *s);

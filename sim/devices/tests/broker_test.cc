@@ -146,7 +146,8 @@ TEST(Broker, EveryIterationRespectsTheBatchLimits)
 	BrokerParams bp;
 	bp.batch_tokens = 2048;
 	bp.max_seqs = 8;
-	Rig rig(CO_SCHED_FAIR, bp);
+	// fifo: the batch limits alone (fair also divides them by tenant: the next test).
+	Rig rig(CO_SCHED_FIFO, bp);
 	for (u64 a = 1; a <= 3; a++)
 		rig.lane(a, static_cast<u32>(a));
 	for (u64 i = 0; i < 30; i++)
@@ -251,6 +252,73 @@ TEST(Broker, FairAdmissionKeepsAVictimCloseToItsAloneTime)
 		    fair_alone / 1e6, fair_lat / 1e6, fair, fifo_lat / 1e6, fifo);
 	EXPECT_LT(fair, 3.0);
 	EXPECT_GT(fifo, 20.0);
+}
+
+// Fair admission divides each batch by tenant weight among the tenants with work waiting:
+// tenant 1 (weight 1) and tenant 2 (weight 3) both flood the broker with decode-only requests;
+// while both wait, an iteration holds at most 2 of 1's sequences and 6 of 2's (of 8); once 2
+// is done, 1 gets all 8. Without the division (fifo) 1's earlier requests fill the batch and 2
+// waits for them.
+TEST(Broker, FairAdmissionDividesEachBatchByTenantWeight)
+{
+	for (u32 policy : { CO_SCHED_FAIR, CO_SCHED_FIFO }) {
+		sc_fresh_context();
+		BrokerParams bp;
+		bp.batch_tokens = 2048;
+		bp.max_seqs = 8;
+		Rig rig(policy, bp);
+		rig.lane(1, 1);
+		rig.lane(2, 2);
+		ASSERT_EQ(co_sched_tenant_set_weight(rig.ts[0]->get(), 2, 3), 0);
+		for (u64 i = 0; i < 20; i++)
+			rig.request(i, 1, 1, 0, 40);
+		for (u64 i = 0; i < 20; i++)
+			rig.request(100 + i, 2, 2, 0, 40);
+		// Per iteration, the sequences each tenant had in it (each decode pick charges
+		// gen_token_weight = 2 units), sampled as in the batch-limits test.
+		co_sched *ts = rig.ts[0]->get();
+		auto served = [ts](u32 t) {
+			struct co_sched_tenant_info info {};
+			EXPECT_EQ(co_sched_get_tenant_info(ts, t, &info), 0);
+			return info.served_units;
+		};
+		u64 prev_it = 0, prev1 = 0, prev2 = 0, most1_both = 0, most1_alone = 0;
+		std::pair<u64, u64> first{ 0, 0 };
+		InferenceBroker *b = rig.broker.get();
+		sc_core::sc_spawn_options opts;
+		opts.spawn_method();
+		sc_core::sc_spawn(
+			[&] {
+				const u64 it = b->iterations(), s1 = served(1), s2 = served(2);
+				if (s1 != prev1 || s2 != prev2) { // a batch was formed since
+					const u64 n1 = (s1 - prev1) / 2, n2 = (s2 - prev2) / 2;
+					if (first.first + first.second == 0)
+						first = { n1, n2 };
+					EXPECT_LE(n1 + n2, 8u);
+					u64 &most = n2 ? most1_both : most1_alone;
+					most = std::max(most, n1);
+					if (policy == CO_SCHED_FAIR && n1 && n2) {
+						EXPECT_LE(n2, 6u);
+					}
+				}
+				prev_it = it;
+				prev1 = s1;
+				prev2 = s2;
+				if (b->completed() < 40)
+					sc_core::next_trigger(ns(100000));
+			},
+			"sampler", &opts);
+		sc_core::sc_start();
+		EXPECT_EQ(b->completed(), 40u);
+		if (policy == CO_SCHED_FAIR) {
+			EXPECT_EQ(first, (std::pair<u64, u64>{ 2, 6 })) << "1:3 by weight";
+			EXPECT_EQ(most1_both, 2u) << "a quarter of the slots while both wait";
+			EXPECT_EQ(most1_alone, 8u) << "all of them alone";
+		} else {
+			EXPECT_EQ(first, (std::pair<u64, u64>{ 8, 0 }))
+				<< "fifo: its earlier requests fill the batch";
+		}
+	}
 }
 
 } // namespace

@@ -165,5 +165,56 @@ TEST(CpuCluster, BusyTimeCountsRunningSlicesOnEveryCore)
 	EXPECT_EQ(cpu.busy_ns(2), 0u); // no such core
 }
 
+// Wakeup preemption: both cores run a flooder's long jobs when a victim's short job arrives.
+// Under fair (the victim has credit, the flooder has used its share) the victim takes the core
+// furthest behind at once, pays the switch, and finishes in its CPU time plus that; the job it
+// displaced is charged what it ran and resumes later, nothing lost. fifo and per-process do not
+// preempt: the victim waits for the flood (fifo) or its turn behind every flood task.
+TEST(CpuCluster, AWakingJobWithCreditPreemptsTheFlood)
+{
+	constexpr u64 kPreemptNs = 5000;
+	for (u32 policy : { CO_SCHED_FAIR, CO_SCHED_FIFO, CO_SCHED_PER_PROCESS }) {
+		sc_fresh_context();
+		Sched sched(CO_SCHED_RES_CPU, policy);
+		ASSERT_EQ(co_sched_set_lag_limit(sched.get(), 50 * kMs), 0);
+		sched.lane(1, 1);
+		sched.lane(2, 2);
+		Recorder sink;
+		CpuCluster cpu("cpu", 2, 4 * kMs, sched.get(), kPreemptNs);
+		Jobs jobs;
+		for (u64 i = 0; i < 6; i++) {
+			Job &f = add_job(jobs, 10 + i, 1, 1, Stage::Cpu, &sink);
+			f.cpu_ns = 100 * kMs;
+			cpu.submit(f);
+		}
+		sc_core::sc_start(ns(10 * kMs + 1234)); // mid-slice on both cores
+		Job &v = add_job(jobs, 1, 2, 2, Stage::Cpu, &sink);
+		v.cpu_ns = 2 * kMs;
+		cpu.submit(v);
+		sc_core::sc_start();
+		const char *name = co_sched_policy_name(policy);
+		EXPECT_EQ(sink.calls(1), 1u) << name;
+		u64 flood_served = 0;
+		for (const auto &j : jobs)
+			if (j->tenant == 1) {
+				EXPECT_EQ(j->rc, 0);
+				flood_served += j->served;
+			}
+		EXPECT_EQ(flood_served, 600 * kMs) << "a preempted job loses nothing: " << name;
+		if (policy == CO_SCHED_FAIR) {
+			EXPECT_EQ(v.done_ns - v.submit_ns, kPreemptNs + v.cpu_ns) << name;
+			EXPECT_EQ(cpu.preemptions(), 1u);
+			EXPECT_EQ(cpu.busy_ns(0) + cpu.busy_ns(1), 602 * kMs + kPreemptNs)
+				<< "busy: every job's time and the one switch";
+		} else {
+			// fifo: behind the whole flood; per-process: behind a turn of every task.
+			EXPECT_GT(v.done_ns - v.submit_ns,
+				  (policy == CO_SCHED_FIFO ? 100 : 5) * v.cpu_ns)
+				<< name;
+			EXPECT_EQ(cpu.preemptions(), 0u) << name;
+		}
+	}
+}
+
 } // namespace
 } // namespace coconut::devices::test

@@ -134,17 +134,18 @@ TEST(PcieLink, FairServesAVictimWithinAFewChunksOfAFlooder)
 	EXPECT_GT(fifo.victim_latency_ns, 100 * fifo.victim_alone_ns);
 }
 
-TEST(PcieLink, DegradationHalvesThroughputFromTheNextChunk)
+TEST(PcieLink, DegradationHalvesThroughputFromNow)
 {
 	LinkRig rig(CO_SCHED_FAIR);
 	PcieLink &link = rig.link;
 	Job &a = rig.transfer(1, 1, 2 * 262144);
-	sc_core::sc_start(ns(1000)); // mid first chunk
+	sc_core::sc_start(ns(1000)); // 1 us into its one turn (alone: uncontended)
 	link.set_bandwidth_percent(50);
 	EXPECT_EQ(link.bandwidth_percent(), 50u);
 	sc_core::sc_start();
-	// The first chunk finishes at the old rate, the second takes twice as long.
-	EXPECT_EQ(a.done_ns, kChunkNs + 10486 + 2000);
+	// 50,000 bytes moved at 50 GB/s in the first microsecond, the other 474,288 at 25 GB/s
+	// (18,971.52 ns, rounded up), then the latency.
+	EXPECT_EQ(a.done_ns, 1000u + 18972 + 2000);
 
 	// Throughput over a long transfer: half of nominal (to rounding).
 	u64 t0 = now_ns();
@@ -156,6 +157,37 @@ TEST(PcieLink, DegradationHalvesThroughputFromTheNextChunk)
 	EXPECT_LE(degraded, 2 * nominal + 256);
 	EXPECT_THROW(link.set_bandwidth_percent(0), std::invalid_argument);
 	EXPECT_THROW(link.set_bandwidth_percent(101), std::invalid_argument);
+}
+
+// Arbitration costs events only where it decides something: a flood alone is one turn on the
+// wire per transfer however big. A victim with credit arriving mid-flood takes the wire at once
+// (the turn on it is cut, its bytes so far charged: a preemption) and finishes within a
+// nanosecond per chunk of its time alone (its turns are chunks while the flood waits); the
+// flood then goes on. Under fifo nothing is cut and the victim waits for the whole flood.
+TEST(PcieLink, AnArrivalWithCreditCutsTheTurnOnTheWire)
+{
+	for (u32 policy : { CO_SCHED_FAIR, CO_SCHED_FIFO }) {
+		LinkRig rig(policy);
+		ASSERT_EQ(co_sched_set_lag_limit(rig.sched.get(), 64 * kMiB), 0);
+		Job &first = rig.transfer(1, 1, 1024 * kMiB);
+		for (u64 i = 0; i < 3; i++)
+			rig.transfer(10 + i, 1, 256 * kMiB); // more of the flood, same lane
+		sc_core::sc_start(ns(30000000)); // the GiB (21.5 ms) and one more done, a third going
+		EXPECT_GT(now_ns(), first.done_ns);
+		EXPECT_EQ(rig.link.turns(), 3u) << "alone: one turn per transfer";
+		Job &v = rig.transfer(2, 2, 8 * kMiB);
+		sc_core::sc_start();
+		const bool fair = policy == CO_SCHED_FAIR;
+		EXPECT_EQ(rig.link.preemptions(), fair ? 1u : 0u) << co_sched_policy_name(policy);
+		if (fair) {
+			EXPECT_GE(v.done_ns - v.submit_ns, v.alone_ns);
+			EXPECT_LE(v.done_ns - v.submit_ns, v.alone_ns + 32) << "no wait at all";
+		} else {
+			for (const auto &j : rig.jobs)
+				EXPECT_LE(j->done_ns, v.done_ns);
+		}
+		EXPECT_EQ(rig.link.bytes_moved(), 1792 * kMiB + 8 * kMiB);
+	}
 }
 
 TEST(PcieLink, TransfersTravelAsTlmTransactions)

@@ -1,7 +1,9 @@
 // The fair policy's promises, each against the per-process baseline where that shows the
 // difference: a tenant's share does not grow with its lanes, weights divide service, an idle
-// tenant returning gets no burst (the counter lift), and the spread statistic stays within one
-// turn. Also determinism: picks do not depend on where memory lies.
+// tenant returning gets no burst without a lag limit (the VTC lift) and exactly its credit with
+// one, debt is kept, the spread statistic stays within one turn (plus the credit); wakeup
+// preemption, contention and holds as devices use them. Also determinism: picks do not depend
+// on where memory lies.
 #include "sched_util.h"
 
 #include <cstdlib>
@@ -160,27 +162,31 @@ TEST(SchedFair, ReturningTenantGetsNoBurst)
 		<< "one unit turn at weight 1";
 }
 
-// A tenant never seen before starts level with the others, not at 0.
+// A tenant never seen before starts level with the others, not at 0, with or without a lag
+// limit: credit is earned by waiting while others are served, not by being new.
 TEST(SchedFair, NewTenantStartsLevel)
 {
-	Backlogged fair(CO_SCHED_FAIR, { { 1, 1 }, { 2, 1 } });
-	fair.run(1000);
-	ASSERT_EQ(co_sched_lane_add(fair.t.s, 900, 9, 1), 0);
-	for (size_t i = 10; i < 40; i++)
-		ASSERT_EQ(fair.es.enqueue(fair.t.s, i, 900), 0);
-	fair.tenant_of.resize(256, 9);
-	u32 t9 = 0;
-	for (u32 turn = 1; turn <= 30; turn++) {
-		co_sched_entity *e = co_sched_pick(fair.t.s);
-		u32 tenant = fair.tenant_of[(size_t)fair.es.id_of(e)];
-		ASSERT_EQ(co_sched_charge(fair.t.s, e->aid, 1), 0);
-		if (tenant == 9)
-			t9++;
-		else
-			ASSERT_EQ(co_sched_enqueue(fair.t.s, e), 0);
-		ASSERT_LE(3 * t9, turn + 3) << "turn " << turn;
+	for (u64 lag : { 0u, 50u }) {
+		Backlogged fair(CO_SCHED_FAIR, { { 1, 1 }, { 2, 1 } });
+		ASSERT_EQ(co_sched_set_lag_limit(fair.t.s, lag), 0);
+		fair.run(1000);
+		ASSERT_EQ(co_sched_lane_add(fair.t.s, 900, 9, 1), 0);
+		for (size_t i = 10; i < 40; i++)
+			ASSERT_EQ(fair.es.enqueue(fair.t.s, i, 900), 0);
+		fair.tenant_of.resize(256, 9);
+		u32 t9 = 0;
+		for (u32 turn = 1; turn <= 30; turn++) {
+			co_sched_entity *e = co_sched_pick(fair.t.s);
+			u32 tenant = fair.tenant_of[(size_t)fair.es.id_of(e)];
+			ASSERT_EQ(co_sched_charge(fair.t.s, e->aid, 1), 0);
+			if (tenant == 9)
+				t9++;
+			else
+				ASSERT_EQ(co_sched_enqueue(fair.t.s, e), 0);
+			ASSERT_LE(3 * t9, turn + 3) << "turn " << turn << " lag " << lag;
+		}
+		EXPECT_GE(t9, 9u);
 	}
-	EXPECT_GE(t9, 9u);
 }
 
 // The same inside a tenant: a lane idle while its sibling worked does not take the tenant's
@@ -202,6 +208,176 @@ TEST(SchedFair, ReturningLaneGetsNoBurstWithinItsTenant)
 			ASSERT_EQ(co_sched_enqueue(fair.t.s, e), 0);
 		ASSERT_LE(2 * lane101, turn + 2) << "turn " << turn;
 	}
+}
+
+// With a lag limit, the same return is served first, for exactly the credit and no more: tenant
+// 3 was idle for 3000 turns (far past the limit) and comes back with a deep queue; it holds the
+// resource for L units (its credit), then the three share turns again. The hour-idle tenant of
+// the VTC concern gets the limit, not the hour.
+TEST(SchedFair, ReturningTenantHasBoundedCredit)
+{
+	for (u64 lag : { 5u, 40u }) {
+		Backlogged fair(CO_SCHED_FAIR, { { 1, 1 }, { 2, 1 }, { 3, 1 } });
+		ASSERT_EQ(co_sched_set_lag_limit(fair.t.s, lag), 0);
+		fair.run(300);
+		fair.idle(102);
+		fair.run(3000);
+		for (size_t i = 10; i < 200; i++)
+			ASSERT_EQ(fair.es.enqueue(fair.t.s, i, 102), 0);
+		fair.tenant_of.resize(256, 3);
+		std::vector<u32> order;
+		for (u32 turn = 0; turn < lag + 60; turn++) {
+			co_sched_entity *e = co_sched_pick(fair.t.s);
+			ASSERT_NE(e, nullptr);
+			const u32 tenant = fair.tenant_of[(size_t)fair.es.id_of(e)];
+			order.push_back(tenant);
+			ASSERT_EQ(co_sched_charge(fair.t.s, e->aid, 1), 0);
+			if (tenant != 3) {
+				ASSERT_EQ(co_sched_enqueue(fair.t.s, e), 0);
+			}
+		}
+		// Its first `lag` turns (give or take the one the others' counters lead by) are all
+		// its own...
+		for (u32 i = 0; i + 1 < lag; i++)
+			ASSERT_EQ(order[i], 3u) << "lag " << lag << " turn " << i;
+		// ... then a third of the turns, as before it left.
+		u32 t3 = 0;
+		for (u32 i = lag + 1; i < lag + 61 && i < order.size(); i++)
+			t3 += order[i] == 3;
+		EXPECT_GE(t3, 17u) << "lag " << lag;
+		EXPECT_LE(t3, 23u) << "lag " << lag;
+		co_sched_stats st = fair.t.stats();
+		EXPECT_LE(st.max_backlogged_spread, (lag + 1) * CO_SCHED_WEIGHT_SCALE)
+			<< "one turn plus the credit";
+	}
+}
+
+// A tenant that used its share keeps its debt: the credit is a floor on how far behind one may
+// be placed, never a reset. Tenant 1 takes 100 units alone, leaves, and returns while tenant 2
+// (which had nothing) works: 2 goes first until it catches up.
+TEST(SchedFair, DebtIsKept)
+{
+	Sched t(CO_SCHED_FAIR, 8, 4);
+	Entities es(4);
+	ASSERT_EQ(co_sched_set_lag_limit(t.s, 1000), 0);
+	ASSERT_EQ(co_sched_lane_add(t.s, 1, 1, 1), 0);
+	ASSERT_EQ(co_sched_lane_add(t.s, 2, 2, 1), 0);
+	ASSERT_EQ(es.enqueue(t.s, 0, 1), 0);
+	ASSERT_EQ(co_sched_pick(t.s), es.at(0));
+	ASSERT_EQ(co_sched_charge(t.s, 1, 100), 0);
+	ASSERT_EQ(es.enqueue(t.s, 1, 2), 0);
+	ASSERT_EQ(es.enqueue(t.s, 0, 1), 0);
+	EXPECT_EQ(co_sched_pick(t.s), es.at(1)) << "tenant 2 (no debt) first";
+	EXPECT_GT(t.tenant(1).counter, t.tenant(2).counter);
+}
+
+// Wakeup preemption: work returning with credit takes the place of work that used its share,
+// not the other way round, and only under fair.
+TEST(SchedFair, WakeupPreemptsOnlyWithCredit)
+{
+	for (u32 policy : { CO_SCHED_FAIR, CO_SCHED_FIFO, CO_SCHED_PER_PROCESS }) {
+		Sched t(policy, 8, 4);
+		Entities es(8);
+		ASSERT_EQ(co_sched_set_lag_limit(t.s, 50), 0);
+		ASSERT_EQ(co_sched_lane_add(t.s, 1, 1, 1), 0); // the flood
+		ASSERT_EQ(co_sched_lane_add(t.s, 2, 2, 1), 0); // a victim
+		for (size_t i = 0; i < 4; i++)
+			ASSERT_EQ(es.enqueue(t.s, i, 1), 0);
+		for (int turn = 0; turn < 3; turn++) {
+			co_sched_entity *e = co_sched_pick(t.s);
+			ASSERT_EQ(co_sched_charge(t.s, 1, 10), 0);
+			ASSERT_EQ(co_sched_enqueue(t.s, e), 0);
+		}
+		co_sched_entity *running = co_sched_pick(t.s);
+		ASSERT_EQ(running->aid, 1u);
+		ASSERT_EQ(es.enqueue(t.s, 5, 2), 0); // the victim wakes
+		const bool fair = policy == CO_SCHED_FAIR;
+		EXPECT_EQ(co_sched_wakeup_preempts(t.s, 2, 1), fair) << co_sched_policy_name(policy);
+		EXPECT_FALSE(co_sched_wakeup_preempts(t.s, 1, 2)) << "the flood never preempts";
+		EXPECT_FALSE(co_sched_wakeup_preempts(t.s, 2, 2)) << "nor a lane itself";
+		EXPECT_FALSE(co_sched_wakeup_preempts(t.s, 2, 77)) << "nor an unknown lane";
+		ASSERT_EQ(co_sched_charge(t.s, 1, 1), 0);
+		ASSERT_EQ(co_sched_putback(t.s, running), 0);
+		while (co_sched_pick(t.s)) {
+		}
+	}
+}
+
+// Contention, as a device asks it about the job it serves: may it serve that job to the end
+// in one turn?
+TEST(SchedFair, ContendedAnswersPerPolicy)
+{
+	for (u32 policy : { CO_SCHED_FAIR, CO_SCHED_FIFO, CO_SCHED_PER_PROCESS }) {
+		Sched t(policy, 8, 4);
+		Entities es(4);
+		ASSERT_EQ(co_sched_lane_add(t.s, 1, 1, 1), 0);
+		ASSERT_EQ(co_sched_lane_add(t.s, 2, 2, 1), 0);
+		ASSERT_EQ(es.enqueue(t.s, 0, 1), 0);
+		ASSERT_EQ(es.enqueue(t.s, 1, 1), 0); // its own lane's next job
+		co_sched_entity *e = co_sched_pick(t.s);
+		ASSERT_EQ(e, es.at(0));
+		// Only its own lane waits: fair and fifo serve it on; per-process has another task.
+		EXPECT_EQ(co_sched_contended(t.s, e), policy == CO_SCHED_PER_PROCESS)
+			<< co_sched_policy_name(policy);
+		ASSERT_EQ(es.enqueue(t.s, 2, 2), 0);
+		// Another lane waits: fair contends; fifo does not (the running job is older).
+		EXPECT_EQ(co_sched_contended(t.s, e), policy != CO_SCHED_FIFO)
+			<< co_sched_policy_name(policy);
+		ASSERT_EQ(co_sched_putback(t.s, e), 0);
+		while (co_sched_pick(t.s)) {
+		}
+	}
+}
+
+// Batch admission: a held tenant is skipped, its work waits in place, its weight still counts,
+// and release puts it back where it was (no placement). fifo and per-process refuse holds.
+TEST(SchedFair, HoldSkipsATenantUntilReleased)
+{
+	Sched t(CO_SCHED_FAIR, 8, 4);
+	Entities es(6);
+	ASSERT_EQ(co_sched_tenant_set_weight(t.s, 2, 3), 0);
+	ASSERT_EQ(co_sched_lane_add(t.s, 1, 1, 1), 0);
+	ASSERT_EQ(co_sched_lane_add(t.s, 2, 2, 1), 0);
+	for (size_t i = 0; i < 3; i++) {
+		ASSERT_EQ(es.enqueue(t.s, i, 1), 0);
+		ASSERT_EQ(es.enqueue(t.s, i + 3, 2), 0);
+	}
+	EXPECT_EQ(t.stats().backlogged_weight, 4u);
+	EXPECT_EQ(co_sched_tenant_hold(t.s, 1), 0);
+	EXPECT_EQ(co_sched_tenant_hold(t.s, 1), 0) << "idempotent";
+	EXPECT_EQ(co_sched_tenant_hold(t.s, 42), -ENOENT);
+	EXPECT_TRUE(t.tenant(1).held);
+	EXPECT_TRUE(co_sched_check(t.s));
+	for (size_t i = 3; i < 6; i++) {
+		co_sched_entity *e = co_sched_pick(t.s);
+		ASSERT_EQ(e, es.at(i)) << "only tenant 2 while 1 is held";
+		ASSERT_EQ(co_sched_charge(t.s, 2, 1), 0);
+	}
+	EXPECT_EQ(co_sched_pick(t.s), nullptr) << "only held work left";
+	EXPECT_EQ(t.stats().queued, 3u);
+	EXPECT_EQ(t.stats().backlogged_weight, 1u) << "tenant 2 is idle, 1 is held and backlogged";
+	const u64 counter = t.tenant(1).counter;
+	co_sched_release_holds(t.s);
+	EXPECT_FALSE(t.tenant(1).held);
+	EXPECT_EQ(t.tenant(1).counter, counter) << "released, not placed";
+	EXPECT_EQ(co_sched_pick(t.s), es.at(0));
+	EXPECT_TRUE(co_sched_check(t.s));
+	while (co_sched_pick(t.s)) {
+	}
+	for (u32 policy : { CO_SCHED_FIFO, CO_SCHED_PER_PROCESS }) {
+		Sched o(policy, 4, 4);
+		ASSERT_EQ(co_sched_lane_add(o.s, 1, 1, 1), 0);
+		EXPECT_EQ(co_sched_tenant_hold(o.s, 1), -EOPNOTSUPP);
+	}
+}
+
+TEST(SchedFair, LagLimitIsBounded)
+{
+	Sched t(CO_SCHED_FAIR, 4, 4);
+	EXPECT_EQ(co_sched_lag_limit(t.s), 0u) << "the VTC lift by default";
+	EXPECT_EQ(co_sched_set_lag_limit(t.s, CO_SCHED_LAG_UNITS_MAX), 0);
+	EXPECT_EQ(co_sched_set_lag_limit(t.s, CO_SCHED_LAG_UNITS_MAX + 1), -EINVAL);
+	EXPECT_EQ(co_sched_lag_limit(t.s), CO_SCHED_LAG_UNITS_MAX);
 }
 
 // Under fifo the same return is a burst: everything tenant 3 queued goes first. The gate in

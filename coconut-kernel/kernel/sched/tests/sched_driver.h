@@ -31,6 +31,14 @@ inline u32 weight_of(u16 c)
 	return 1 + c % 8;
 }
 
+// Lag limits from none to a few turns' worth, and now and then past the limit (-EINVAL).
+inline u64 lag_of(u16 b, u16 c)
+{
+	if (c % 29 == 0)
+		return CO_SCHED_LAG_UNITS_MAX + 1 + b;
+	return (c % 3 == 0) ? 0 : (u64)(b % 300);
+}
+
 inline u64 units_of(u16 b, u16 c)
 {
 	if (c % 31 == 0)
@@ -65,7 +73,7 @@ public:
 				err = std::string(call) + ": got " + std::to_string(got) + ", model " +
 				      std::to_string(want);
 		};
-		switch (k % 16) {
+		switch (k % 21) {
 		case 0:
 		case 1:
 			same(co_sched_lane_add(s_, aid, tenant, weight_of(c)),
@@ -119,6 +127,27 @@ public:
 			same(co_sched_charge(s_, aid, units_of(b, c)), m_.charge(aid, units_of(b, c)),
 			     "charge");
 			break;
+		case 16:
+			same(co_sched_set_lag_limit(s_, lag_of(b, c)), m_.set_lag(lag_of(b, c)),
+			     "set_lag_limit");
+			break;
+		case 17:
+			same(co_sched_tenant_hold(s_, tenant), m_.hold(tenant), "tenant_hold");
+			break;
+		case 18:
+			co_sched_release_holds(s_);
+			m_.release();
+			break;
+		case 19:
+			same(co_sched_wakeup_preempts(s_, aid, 1 + c % kAids),
+			     m_.wakeup_preempts(aid, 1 + c % kAids), "wakeup_preempts");
+			break;
+		case 20:
+			// Contention as a device asks it: about an entity it picked and serves now.
+			if (!picked_.empty() && !m_.ents[picked_.back()].queued)
+				same(co_sched_contended(s_, &es_[picked_.back()]),
+				     m_.contended(picked_.back()), "contended");
+			break;
 		default: {
 			// Several picks put back at once, in reverse: the next picks repeat them.
 			size_t n = 1 + c % 4, before = picked_.size();
@@ -135,7 +164,7 @@ public:
 		if (err.empty())
 			err = compare();
 		if (!err.empty())
-			err = "op (" + std::to_string(k % 16) + ", " + std::to_string(a) + ", " +
+			err = "op (" + std::to_string(k % 21) + ", " + std::to_string(a) + ", " +
 			      std::to_string(b) + ", " + std::to_string(c) + "): " + err;
 		return err;
 	}
@@ -144,6 +173,8 @@ public:
 	std::string drain()
 	{
 		std::string err;
+		co_sched_release_holds(s_);
+		m_.release();
 		for (u32 i = 0; i <= kEntities && err.empty(); i++)
 			pick(err);
 		return err.empty() ? compare() : err;
@@ -170,7 +201,7 @@ public:
 			if (rc != 0 || ti.tenant != id || ti.weight != t.weight ||
 			    ti.counter != t.counter || ti.served_units != t.served ||
 			    ti.queued != m_.tenant_queued(id) || ti.lanes != m_.tenant_lanes(id) ||
-			    ti.backlogged != (ti.queued > 0))
+			    ti.backlogged != (ti.queued > 0) || ti.held != t.held)
 				return "tenant_info(" + std::to_string(id) + ")";
 		}
 		co_sched_stats st;
@@ -179,8 +210,12 @@ public:
 		if (st.enqueues != w.enqueues || st.picks != w.picks || st.putbacks != w.putbacks ||
 		    st.charged_units != w.charged_units || st.lanes != w.lanes ||
 		    st.tenants != w.tenants || st.queued != w.queued ||
-		    st.max_backlogged_spread != w.max_backlogged_spread)
+		    st.max_backlogged_spread != w.max_backlogged_spread || st.vtime != w.vtime ||
+		    st.backlogged_weight != w.backlogged_weight ||
+		    st.backlogged_lanes != w.backlogged_lanes)
 			return "stats";
+		if (co_sched_lag_limit(s_) != m_.lag)
+			return "lag limit";
 		for (size_t i = 0; i < kEntities; i++) {
 			if ((es_[i].queued != 0) != m_.ents[i].queued)
 				return "entity " + std::to_string(i) + " queued flag";

@@ -5,16 +5,19 @@
 // tenants' counters and served totals, and the statistics.
 //
 // Rules it encodes (docs/sched.md says why):
-//  - fair: the backlogged tenant with the smallest (counter, id), then its backlogged lane with
-//    the smallest (counter, aid), then that lane's head. A tenant (lane) that becomes backlogged
-//    by enqueue is lifted to max(own, min over the other backlogged tenants (lanes of the
-//    tenant)), or, when none is, to the counter of the tenant (lane of the tenant) picked last;
-//    by putback it is not lifted. A removed lane's counter remains its tenant's lane reference.
+//  - fair: among the backlogged tenants that are not held, the one with the smallest
+//    (counter, id), then its backlogged lane with the smallest (counter, aid), then that lane's
+//    head. At each pick with no tenant held, vtime = max(vtime, that tenant's counter), and the
+//    tenant's lane vtime = max(lane vtime, that lane's counter). A tenant (lane) that becomes
+//    backlogged by enqueue is placed at max(own, vtime - lag * SCALE / weight) (against its
+//    tenant's lane vtime for a lane), floored at 0; by putback it is not placed. New tenants
+//    start at vtime, new lanes at their tenant's lane vtime. Held tenants are skipped by picks
+//    until released; pick answers none when only held tenants have work.
 //  - fifo: the backlogged lane with the smallest (head seq, aid).
-//  - per-process: a rotation of backlogged lanes; a lane becoming backlogged by enqueue goes to
-//    the back; a served lane still backlogged goes to the back; a putback to a lane picked and
-//    not charged since moves it to the front (joining if idle), to a charged one leaves it where
-//    it is (joining at the back if idle).
+//  - per-process: the same, but an entity put back after its lane was charged gets the next
+//    seq and goes to the tail of its lane.
+//  - every policy: a putback that keeps its seq goes before the first entity of its lane with
+//    a larger seq.
 #ifndef COCONUT_SCHED_MODEL_H
 #define COCONUT_SCHED_MODEL_H
 
@@ -42,6 +45,11 @@ inline u64 scaled(u64 units, u32 weight)
 	return v > UINT64_MAX ? UINT64_MAX : (u64)v;
 }
 
+inline u64 sub0(u64 a, u64 b)
+{
+	return a > b ? a - b : 0;
+}
+
 struct Model {
 	struct Lane {
 		u32 tenant;
@@ -55,8 +63,8 @@ struct Model {
 		u32 weight = CO_SCHED_WEIGHT_DEFAULT;
 		u64 counter = 0;
 		u64 served = 0;
-		u64 last_lane = 0; // 0: none (or removed)
-		u64 lane_ref = 0;
+		u64 lane_vtime = 0;
+		bool held = false;
 	};
 	struct Entity {
 		u64 aid = 0;
@@ -68,8 +76,8 @@ struct Model {
 	std::map<u64, Lane> lanes;
 	std::map<u32, Tenant> tenants;
 	std::vector<Entity> ents;
-	std::list<u64> rotation;
-	std::optional<u32> last_tenant;
+	u64 lag = 0;
+	u32 holds = 0;
 	u64 next_seq = 1;
 	co_sched_stats st{};
 
@@ -89,7 +97,9 @@ struct Model {
 	Tenant &tenant_get(u32 id)
 	{
 		if (!tenants.count(id)) {
-			tenants[id] = Tenant{};
+			Tenant t;
+			t.counter = st.vtime;
+			tenants[id] = t;
 			st.tenants = (u32)tenants.size();
 		}
 		return tenants[id];
@@ -107,10 +117,10 @@ struct Model {
 			return -ENOSPC;
 		if (!tenants.count(tenant) && tenants.size() >= tenants_max)
 			return -ENOSPC;
-		tenant_get(tenant);
 		Lane l;
 		l.tenant = tenant;
 		l.weight = weight;
+		l.counter = tenant_get(tenant).lane_vtime;
 		lanes[aid] = l;
 		st.lanes++;
 		return 0;
@@ -123,11 +133,6 @@ struct Model {
 			return -ENOENT;
 		if (!it->second.q.empty())
 			return -EBUSY;
-		Tenant &t = tenants[it->second.tenant];
-		if (t.last_lane == aid) {
-			t.lane_ref = it->second.counter;
-			t.last_lane = 0;
-		}
 		lanes.erase(it);
 		st.lanes--;
 		return 0;
@@ -149,8 +154,40 @@ struct Model {
 			return -EINVAL;
 		if (!tenants.count(id) && tenants.size() >= tenants_max)
 			return -ENOSPC;
-		tenant_get(id).weight = w;
+		Tenant &t = tenant_get(id);
+		if (tenant_queued(id) > 0)
+			st.backlogged_weight = st.backlogged_weight - t.weight + w;
+		t.weight = w;
 		return 0;
+	}
+
+	int set_lag(u64 units)
+	{
+		if (units > CO_SCHED_LAG_UNITS_MAX)
+			return -EINVAL;
+		lag = units;
+		return 0;
+	}
+
+	int hold(u32 id)
+	{
+		if (policy != CO_SCHED_FAIR)
+			return -EOPNOTSUPP;
+		auto it = tenants.find(id);
+		if (it == tenants.end())
+			return -ENOENT;
+		if (!it->second.held) {
+			it->second.held = true;
+			holds++;
+		}
+		return 0;
+	}
+
+	void release()
+	{
+		for (auto &[id, t] : tenants)
+			t.held = false;
+		holds = 0;
 	}
 
 	// aid's lane just got its first entity.
@@ -158,32 +195,35 @@ struct Model {
 	{
 		Lane &l = lanes[aid];
 		Tenant &t = tenants[l.tenant];
-		if (policy == CO_SCHED_PER_PROCESS) {
-			if (putback && l.turn_open)
-				rotation.push_front(aid);
-			else
-				rotation.push_back(aid);
-			return;
+		st.backlogged_lanes++;
+		if (tenant_queued(l.tenant) == 1) {
+			st.backlogged_weight += t.weight;
+			if (policy == CO_SCHED_FAIR && !putback)
+				t.counter = std::max(t.counter, sub0(st.vtime, scaled(lag, t.weight)));
 		}
-		if (policy != CO_SCHED_FAIR || putback)
-			return;
-		if (!tenant_backlogged(l.tenant, aid)) {
-			std::optional<u64> ref;
-			for (const auto &[id, o] : tenants)
-				if (id != l.tenant && tenant_backlogged(id))
-					ref = ref ? std::min(*ref, o.counter) : o.counter;
-			if (!ref && last_tenant)
-				ref = tenants[*last_tenant].counter;
-			if (ref)
-				t.counter = std::max(t.counter, *ref);
-		}
-		std::optional<u64> ref;
-		for (const auto &[oaid, o] : lanes)
-			if (oaid != aid && o.tenant == l.tenant && !o.q.empty())
-				ref = ref ? std::min(*ref, o.counter) : o.counter;
-		if (!ref)
-			ref = t.last_lane ? lanes[t.last_lane].counter : t.lane_ref;
-		l.counter = std::max(l.counter, *ref);
+		if (policy == CO_SCHED_FAIR && !putback)
+			l.counter = std::max(l.counter, sub0(t.lane_vtime, scaled(lag, l.weight)));
+	}
+
+	// aid's lane just lost its last entity.
+	void left(u64 aid)
+	{
+		const Lane &l = lanes[aid];
+		st.backlogged_lanes--;
+		if (tenant_queued(l.tenant) == 0)
+			st.backlogged_weight -= tenants[l.tenant].weight;
+	}
+
+	void append(int e, u64 aid)
+	{
+		Entity &en = ents[e];
+		en.seq = next_seq++;
+		en.queued = true;
+		Lane &l = lanes[aid];
+		l.q.push_back(e);
+		st.queued++;
+		if (l.q.size() == 1)
+			join(aid, false);
 	}
 
 	int enqueue(int e)
@@ -193,14 +233,8 @@ struct Model {
 			return -EALREADY;
 		if (!lanes.count(en.aid))
 			return -ENOENT;
-		en.seq = next_seq++;
-		en.queued = true;
-		Lane &l = lanes[en.aid];
-		l.q.push_back(e);
 		st.enqueues++;
-		st.queued++;
-		if (l.q.size() == 1)
-			join(en.aid, false);
+		append(e, en.aid);
 		return 0;
 	}
 
@@ -211,24 +245,20 @@ struct Model {
 			return -EALREADY;
 		if (!lanes.count(en.aid))
 			return -ENOENT;
-		en.queued = true;
 		Lane &l = lanes[en.aid];
-		l.q.push_front(e);
 		st.putbacks++;
-		st.queued++;
-		if (l.q.size() == 1) {
-			join(en.aid, true);
-		} else if (policy == CO_SCHED_PER_PROCESS && l.turn_open) {
-			rotation.remove(en.aid);
-			rotation.push_front(en.aid);
+		if (policy == CO_SCHED_PER_PROCESS && !l.turn_open) {
+			append(e, en.aid);
+			return 0;
 		}
+		en.queued = true;
+		auto at = std::find_if(l.q.begin(), l.q.end(),
+				       [&](int o) { return ents[o].seq >= en.seq; });
+		l.q.insert(at, e);
+		st.queued++;
+		if (l.q.size() == 1)
+			join(en.aid, true);
 		return 0;
-	}
-
-	void left(u64 aid)
-	{
-		if (policy == CO_SCHED_PER_PROCESS)
-			rotation.remove(aid);
 	}
 
 	int cancel(int e)
@@ -248,41 +278,50 @@ struct Model {
 		return 0;
 	}
 
+	// The fair pick's lane, 0 when only held tenants have work.
+	u64 pick_fair()
+	{
+		std::optional<std::pair<u64, u32>> best;
+		u64 maxc = 0;
+		for (const auto &[id, t] : tenants) {
+			if (t.held || !tenant_backlogged(id))
+				continue;
+			maxc = std::max(maxc, t.counter);
+			if (!best || std::make_pair(t.counter, id) < *best)
+				best = std::make_pair(t.counter, id);
+		}
+		if (!best)
+			return 0;
+		st.max_backlogged_spread = std::max(st.max_backlogged_spread, maxc - best->first);
+		if (holds == 0)
+			st.vtime = std::max(st.vtime, best->first);
+		std::optional<std::pair<u64, u64>> lbest;
+		for (const auto &[a, l] : lanes)
+			if (l.tenant == best->second && !l.q.empty() &&
+			    (!lbest || std::make_pair(l.counter, a) < *lbest))
+				lbest = std::make_pair(l.counter, a);
+		Tenant &t = tenants[best->second];
+		t.lane_vtime = std::max(t.lane_vtime, lbest->first);
+		return lbest->second;
+	}
+
+	std::optional<std::pair<u64, u64>> oldest_head() const
+	{
+		std::optional<std::pair<u64, u64>> best;
+		for (const auto &[a, l] : lanes)
+			if (!l.q.empty() && (!best || std::make_pair(ents[l.q.front()].seq, a) < *best))
+				best = std::make_pair(ents[l.q.front()].seq, a);
+		return best;
+	}
+
 	// The entity id picked, or -1.
 	int pick()
 	{
-		u64 aid = 0;
 		if (st.queued == 0)
 			return -1;
-		if (policy == CO_SCHED_FAIR) {
-			std::optional<std::pair<u64, u32>> best;
-			u64 maxc = 0;
-			for (const auto &[id, t] : tenants) {
-				if (!tenant_backlogged(id))
-					continue;
-				maxc = std::max(maxc, t.counter);
-				if (!best || std::make_pair(t.counter, id) < *best)
-					best = std::make_pair(t.counter, id);
-			}
-			st.max_backlogged_spread = std::max(st.max_backlogged_spread, maxc - best->first);
-			std::optional<std::pair<u64, u64>> lbest;
-			for (const auto &[a, l] : lanes)
-				if (l.tenant == best->second && !l.q.empty() &&
-				    (!lbest || std::make_pair(l.counter, a) < *lbest))
-					lbest = std::make_pair(l.counter, a);
-			aid = lbest->second;
-			last_tenant = best->second;
-			tenants[best->second].last_lane = aid;
-		} else if (policy == CO_SCHED_FIFO) {
-			std::optional<std::pair<u64, u64>> best;
-			for (const auto &[a, l] : lanes)
-				if (!l.q.empty() && (!best || std::make_pair(ents[l.q.front()].seq, a) < *best))
-					best = std::make_pair(ents[l.q.front()].seq, a);
-			aid = best->second;
-		} else {
-			aid = rotation.front();
-			rotation.pop_front();
-		}
+		u64 aid = policy == CO_SCHED_FAIR ? pick_fair() : oldest_head()->second;
+		if (aid == 0)
+			return -1;
 		Lane &l = lanes[aid];
 		int e = l.q.front();
 		l.q.pop_front();
@@ -290,9 +329,40 @@ struct Model {
 		ents[e].queued = false;
 		st.picks++;
 		st.queued--;
-		if (policy == CO_SCHED_PER_PROCESS && !l.q.empty())
-			rotation.push_back(aid);
+		if (l.q.empty())
+			left(aid);
 		return e;
+	}
+
+	bool wakeup_preempts(u64 waking, u64 running) const
+	{
+		auto w = lanes.find(waking), r = lanes.find(running);
+		if (w == lanes.end() || r == lanes.end() || waking == running ||
+		    policy != CO_SCHED_FAIR)
+			return false;
+		return w->second.tenant != r->second.tenant
+			       ? tenants.at(w->second.tenant).counter < tenants.at(r->second.tenant).counter
+			       : w->second.counter < r->second.counter;
+	}
+
+	// e is picked (not queued).
+	bool contended(int e) const
+	{
+		const Entity &en = ents[e];
+		switch (policy) {
+		case CO_SCHED_FAIR: {
+			auto l = lanes.find(en.aid);
+			if (l == lanes.end())
+				return st.queued > 0;
+			return st.backlogged_lanes > (l->second.q.empty() ? 0u : 1u);
+		}
+		case CO_SCHED_FIFO: {
+			auto o = oldest_head();
+			return o && o->first < en.seq;
+		}
+		default:
+			return st.queued > 0;
+		}
 	}
 
 	int charge(u64 aid, u64 units)

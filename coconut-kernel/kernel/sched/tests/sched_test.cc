@@ -305,15 +305,16 @@ TEST(SchedQueue, PutbackInReverseRestoresTheOrder)
 	}
 }
 
-// A preempted slice: picked, charged for what it ran, put back. Fair and per-process let the
-// others have their turn first; fifo resumes the oldest. Put back before any charge (a turn not
-// used), every policy serves it again at once.
+// A preempted slice: picked, charged for what it ran, put back. Fair lets the other tenant have
+// its turn first; per-process lets the next task (the same lane's second entity, queued
+// earlier than the other lane's) go first; fifo resumes the oldest. Put back before any charge
+// (a turn not used), every policy serves it again at once.
 TEST(SchedQueue, PutbackAfterAChargeHasUsedItsTurn)
 {
 	struct Want {
 		u32 policy;
 		int after_charge;
-	} wants[] = { { CO_SCHED_FAIR, 2 }, { CO_SCHED_FIFO, 0 }, { CO_SCHED_PER_PROCESS, 2 } };
+	} wants[] = { { CO_SCHED_FAIR, 2 }, { CO_SCHED_FIFO, 0 }, { CO_SCHED_PER_PROCESS, 1 } };
 	for (const Want &w : wants) {
 		for (bool charged : { true, false }) {
 			Sched t(w.policy, 4, 4);
@@ -410,27 +411,36 @@ TEST(SchedFifo, GlobalArrivalOrderAcrossLanes)
 	EXPECT_EQ(t.stats().max_backlogged_spread, 0u) << "a fair-only statistic";
 }
 
-TEST(SchedPerProcess, RoundRobinOverBackloggedLanes)
+// Per-process is EEVDF with equal weights and no group scheduling: every queued entity is a
+// task, served one turn at a time in order; a task whose turn was charged goes behind every
+// task queued meanwhile (a new seq). Lanes, tenants and weights play no part, so the agent with
+// three tasks gets three turns for the other's one.
+TEST(SchedPerProcess, EveryQueuedEntityIsATaskServedInTurn)
 {
 	Sched t(CO_SCHED_PER_PROCESS, 8, 4);
-	Entities es(10);
-	for (u64 aid : { 10, 20, 30 })
-		ASSERT_EQ(co_sched_lane_add(t.s, aid, 0, 1), 0);
+	Entities es(5);
+	ASSERT_EQ(co_sched_lane_add(t.s, 10, 0, 1), 0);
 	ASSERT_EQ(co_sched_lane_add(t.s, 40, 1, 100), 0); // weights and tenants are ignored
-	// A: 0 1 2, B: 3, C: 4 5
 	for (size_t i = 0; i < 3; i++)
-		ASSERT_EQ(es.enqueue(t.s, i, 10), 0);
-	ASSERT_EQ(es.enqueue(t.s, 3, 20), 0);
-	ASSERT_EQ(es.enqueue(t.s, 4, 30), 0);
-	ASSERT_EQ(es.enqueue(t.s, 5, 30), 0);
+		ASSERT_EQ(es.enqueue(t.s, i, 10), 0); // A0 A1 A2
+	ASSERT_EQ(es.enqueue(t.s, 3, 40), 0);	      // B3
 	std::vector<int> got;
-	got.push_back(es.id_of(co_sched_pick(t.s))); // A
-	got.push_back(es.id_of(co_sched_pick(t.s))); // B (now idle)
-	// D becomes backlogged: joins at the tail, after C and A.
-	ASSERT_EQ(es.enqueue(t.s, 6, 40), 0);
-	for (co_sched_entity *e; (e = co_sched_pick(t.s));)
-		got.push_back(es.id_of(e));
-	EXPECT_EQ(got, (std::vector<int>{ 0, 3, 4, 1, 6, 5, 2 }));
+	std::map<int, int> turns;
+	for (co_sched_entity *e; (e = co_sched_pick(t.s));) {
+		const int id = es.id_of(e);
+		got.push_back(id);
+		ASSERT_EQ(co_sched_charge(t.s, e->aid, 1), 0);
+		if (++turns[id] < 2) {
+			ASSERT_EQ(co_sched_putback(t.s, e), 0);
+		}
+		if (got.size() == 2) { // B4 arrives after two turns: behind A0 and A1 put back
+			ASSERT_EQ(es.enqueue(t.s, 4, 40), 0);
+		}
+		ASSERT_TRUE(co_sched_check(t.s));
+	}
+	EXPECT_EQ(got, (std::vector<int>{ 0, 1, 2, 3, 0, 1, 4, 2, 3, 4 }));
+	EXPECT_EQ(t.tenant(0).served_units, 6u);
+	EXPECT_EQ(t.tenant(1).served_units, 4u);
 }
 
 TEST(SchedCharge, SaturatesInsteadOfWrapping)
