@@ -39,7 +39,8 @@ struct Pick {
 };
 
 // A tenant's share of one iteration's batch (fair admission): at most `seqs` sequences and
-// `tokens` tokens, by its weight among the tenants with work waiting when the batch is formed.
+// `tokens` tokens, by its weight among the tenants with work waiting when the batch is formed;
+// the whole batch for a tenant with credit (docs/devices.md).
 struct TenantBudget {
 	u32 tenant;
 	u32 seqs_cap;
@@ -84,7 +85,7 @@ struct InferenceBroker::Impl {
 	u64 iteration_ns(const Replica &r, u64 tokens) const;
 	u64 alone_ns(const Replica &r, u32 prompt, u32 gen) const;
 	void finalize_if_due(Replica &r);
-	TenantBudget &budget_of(Replica &r, u32 tenant, u64 weight_sum) const;
+	TenantBudget &budget_of(Replica &r, u32 tenant, const co_sched_stats &st) const;
 	void fail(Job &job, int rc, u64 now)
 	{
 		job.rc = rc;
@@ -288,17 +289,24 @@ void InferenceBroker::Impl::finalize_if_due(Replica &r)
 
 // The batch share of tenant this iteration: max_seqs and batch_tokens times its weight over the
 // weight of every tenant with work waiting (at least one of each, so nobody waits for a
-// rounding). Found by a scan: a batch holds at most max_seqs tenants.
-TenantBudget &InferenceBroker::Impl::budget_of(Replica &r, u32 tenant, u64 weight_sum) const
+// rounding). A tenant with credit (its counter below the scheduler's virtual time: it used
+// less than its share) is not capped: it is picked first and takes what it needs, as it would
+// alone; the caps keep those that used their share from filling the rest. Found by a scan: a
+// batch holds at most max_seqs tenants.
+TenantBudget &InferenceBroker::Impl::budget_of(Replica &r, u32 tenant,
+					       const co_sched_stats &st) const
 {
 	for (TenantBudget &b : r.budgets)
 		if (b.tenant == tenant)
 			return b;
 	struct co_sched_tenant_info info {};
 	const int rc = co_sched_get_tenant_info(r.sched, tenant, &info);
+	const u64 weight_sum = st.backlogged_weight;
 	CO_ASSERT(rc == 0 && weight_sum >= info.weight && info.weight > 0);
+	const bool credit = info.counter < st.vtime;
 	auto share = [&](u32 total) {
-		return (u32)std::max<u64>(1, (u64)total * info.weight / weight_sum);
+		return credit ? total
+			      : (u32)std::max<u64>(1, (u64)total * info.weight / weight_sum);
 	};
 	r.budgets.push_back(TenantBudget{ tenant, share(params.max_seqs), share(params.batch_tokens) });
 	return r.budgets.back();
@@ -321,9 +329,8 @@ u64 InferenceBroker::run_iteration(u32 gpu, u32 partition)
 	u32 tokens_left = bp.batch_tokens;
 	u64 tokens = 0;
 	const bool by_share = co_sched_policy_of(r->sched) == CO_SCHED_FAIR;
-	co_sched_stats st{};
+	co_sched_stats st{}; // before any pick changes it
 	co_sched_get_stats(r->sched, &st);
-	const u64 weight_sum = st.backlogged_weight; // before any pick changes it
 	r->budgets.clear();
 	// Bounded: each pass takes a sequence into the batch or holds a tenant (at most
 	// max_seqs of the first and, since a held tenant's picks stop, as many of the second).
@@ -336,7 +343,7 @@ u64 InferenceBroker::run_iteration(u32 gpu, u32 partition)
 		r->in_sched--;
 		Job &job = *job_of(e);
 		u32 room = tokens_left;
-		TenantBudget *b = by_share ? &impl_->budget_of(*r, job.tenant, weight_sum) : nullptr;
+		TenantBudget *b = by_share ? &impl_->budget_of(*r, job.tenant, st) : nullptr;
 		if (b && (b->seqs >= b->seqs_cap || b->tokens >= b->tokens_cap)) {
 			// Its share is taken: it waits in place (no charge) for the next iteration.
 			const int rc = co_sched_putback(r->sched, e);
