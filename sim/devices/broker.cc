@@ -43,6 +43,7 @@ struct Pick {
 // the whole batch for a tenant with credit (docs/devices.md).
 struct TenantBudget {
 	u32 tenant;
+	bool credit; // used less than its share: not capped, and others may not slow it
 	u32 seqs_cap;
 	u32 tokens_cap;
 	u32 seqs = 0;
@@ -57,6 +58,7 @@ struct Replica {
 	bool lost = false;
 	u32 in_sched = 0;
 
+	u32 ridge_tokens = 0; // tokens the memory floor hides (computed at first use)
 	bool in_iteration = false;
 	u64 iter_end_ns = 0;
 	u64 iter_tokens = 0;
@@ -83,6 +85,8 @@ struct InferenceBroker::Impl {
 	}
 	bool is_lost(const Replica &r) const { return r.lost || r.gpu->partition(r.p).lost; }
 	u64 iteration_ns(const Replica &r, u64 tokens) const;
+	u32 tokens_within(const Replica &r, u64 ns) const;
+	u32 admission_room(Replica &r, const TenantBudget &b, u64 tokens, u64 credit_tokens) const;
 	u64 alone_ns(const Replica &r, u32 prompt, u32 gen) const;
 	void finalize_if_due(Replica &r);
 	TenantBudget &budget_of(Replica &r, u32 tenant, const co_sched_stats &st) const;
@@ -308,14 +312,54 @@ TenantBudget &InferenceBroker::Impl::budget_of(Replica &r, u32 tenant,
 		return credit ? total
 			      : (u32)std::max<u64>(1, (u64)total * info.weight / weight_sum);
 	};
-	r.budgets.push_back(TenantBudget{ tenant, share(params.max_seqs), share(params.batch_tokens) });
+	r.budgets.push_back(
+		TenantBudget{ tenant, credit, share(params.max_seqs), share(params.batch_tokens) });
 	return r.budgets.back();
 }
 
+// The most tokens an iteration can hold and still take at most ns (0 when even one token
+// takes longer): the iteration time grows with tokens, so a binary search over the batch.
+u32 InferenceBroker::Impl::tokens_within(const Replica &r, u64 ns) const
+{
+	u32 lo = 0, hi = params.batch_tokens;
+	while (lo < hi) { // at most log2(batch_tokens) + 1 steps
+		const u32 mid = lo + (hi - lo + 1) / 2;
+		if (iteration_ns(r, mid) <= ns)
+			lo = mid;
+		else
+			hi = mid - 1;
+	}
+	return lo;
+}
+
+// How many tokens tenant b may add to a batch that holds `tokens` (credit_tokens of them from
+// tenants with credit); 0 holds it. Up to the ridge the compute hides under the memory floor
+// and costs nobody anything, so anyone may add it; past it, a tenant's share of slots and
+// tokens; and never, for a tenant without credit, past what the credit tenants' own tokens
+// would take.
+u32 InferenceBroker::Impl::admission_room(Replica &r, const TenantBudget &b, u64 tokens,
+					  u64 credit_tokens) const
+{
+	if (r.ridge_tokens == 0)
+		r.ridge_tokens = std::max<u32>(1, tokens_within(r, iteration_ns(r, 1)));
+	const u32 free = r.ridge_tokens > tokens ? r.ridge_tokens - (u32)tokens : 0;
+	const u32 share = b.seqs < b.seqs_cap && b.tokens < b.tokens_cap ? b.tokens_cap - b.tokens
+									    : 0;
+	u32 room = std::max(share, free);
+	if (!b.credit && credit_tokens > 0) {
+		const u32 keep = tokens_within(r, iteration_ns(r, credit_tokens));
+		room = keep > tokens ? std::min<u32>(room, keep - (u32)tokens) : 0;
+	}
+	return room;
+}
+
 // Forms the batch: sequences in the policy's order until max_seqs or batch_tokens. Under fair,
-// admission is by tenant too: a tenant that has its share of slots or tokens is held for the
-// rest of the batch, so a flooder cannot fill the batch and lengthen the iterations everyone
-// in it waits for (docs/devices.md: the computation of what this share allows).
+// admission is by tenant too (admission_room): past what the memory floor hides, a tenant that
+// has its share of slots or tokens is held for the rest of the batch, so a flooder cannot
+// fill the batch and lengthen the iterations everyone in it waits for; and while tenants with
+// credit are in the batch (picked first: their counters are the lowest), the others may add
+// only tokens that do not make the iteration longer than the credit tenants' own would.
+// docs/devices.md has the computation of what this allows.
 u64 InferenceBroker::run_iteration(u32 gpu, u32 partition)
 {
 	Replica *r = impl_->find(gpu, partition);
@@ -332,6 +376,7 @@ u64 InferenceBroker::run_iteration(u32 gpu, u32 partition)
 	co_sched_stats st{}; // before any pick changes it
 	co_sched_get_stats(r->sched, &st);
 	r->budgets.clear();
+	u64 credit_tokens = 0; // of tenants with credit, in this batch so far
 	// Bounded: each pass takes a sequence into the batch or holds a tenant (at most
 	// max_seqs of the first and, since a held tenant's picks stop, as many of the second).
 	for (u32 passes = 0; r->batch.size() < bp.max_seqs && tokens_left > 0 &&
@@ -344,8 +389,10 @@ u64 InferenceBroker::run_iteration(u32 gpu, u32 partition)
 		Job &job = *job_of(e);
 		u32 room = tokens_left;
 		TenantBudget *b = by_share ? &impl_->budget_of(*r, job.tenant, st) : nullptr;
-		if (b && (b->seqs >= b->seqs_cap || b->tokens >= b->tokens_cap)) {
-			// Its share is taken: it waits in place (no charge) for the next iteration.
+		if (b)
+			room = std::min(room, impl_->admission_room(*r, *b, tokens, credit_tokens));
+		if (room == 0) {
+			// Nothing it may add: it waits in place (no charge) for the next iteration.
 			const int rc = co_sched_putback(r->sched, e);
 			CO_ASSERT(rc == 0);
 			r->in_sched++;
@@ -353,8 +400,6 @@ u64 InferenceBroker::run_iteration(u32 gpu, u32 partition)
 			CO_ASSERT(hrc == 0);
 			continue;
 		}
-		if (b)
-			room = std::min(room, b->tokens_cap - b->tokens);
 		u32 prefill = 0;
 		u32 decode = 0;
 		if (job.served < job.prompt_tokens)
@@ -373,6 +418,8 @@ u64 InferenceBroker::run_iteration(u32 gpu, u32 partition)
 		if (b) {
 			b->seqs++;
 			b->tokens += prefill + decode;
+			if (b->credit)
+				credit_tokens += prefill + decode;
 		}
 	}
 	if (by_share)

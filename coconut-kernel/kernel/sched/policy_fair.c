@@ -25,9 +25,12 @@
  * largest charge over the smallest weight), so backlogged tenants differ by at most D + C
  * (docs/sched.md has the argument).
  *
- * A putback is not an arrival: the entity was picked and comes back to keep its place, so a
- * lane or tenant made backlogged again by a putback is not placed anew (that could reorder the
- * very picks the putback is undoing).
+ * A putback that undoes a pick (before any charge: a batch slot not taken) is not an arrival:
+ * the lane or tenant it makes backlogged again keeps its counter, so the picks it undoes come
+ * out again in the same order. A putback after a charge (a preempted slice, a sequence of a
+ * batch that goes on) is a return: the turn was used and V may have moved on meanwhile (the
+ * work was in service, not waiting), so it is placed like an arrival and keeps at most the
+ * credit.
  *
  * Holds (batch admission): a held tenant stays backlogged (its weight counts, its lanes stay in
  * its lane heap) but is out of the tenant heaps until released, and V stands still while any
@@ -60,13 +63,13 @@ static void co_sched_fair_tenant_insert(struct co_sched *s, struct co_sched_tena
 			     t->id);
 }
 
-void co_sched_fair_join(struct co_sched *s, struct co_sched_lane *l, bool putback)
+void co_sched_fair_join(struct co_sched *s, struct co_sched_lane *l, bool place)
 {
 	struct co_sched_tenant *t = &s->tenants[l->tenant];
 
 	/* The counts are updated before the hook: the tenant just became backlogged. */
 	if (t->queued == 1) {
-		if (!putback)
+		if (place)
 			t->counter = CO_MAX(t->counter,
 					    co_sched_sub_floor0(s->stats.vtime,
 								co_sched_scaled(s->lag_units,
@@ -75,7 +78,7 @@ void co_sched_fair_join(struct co_sched *s, struct co_sched_lane *l, bool putbac
 		if (!t->held)
 			co_sched_fair_tenant_insert(s, t);
 	}
-	if (!putback)
+	if (place)
 		l->counter = CO_MAX(l->counter,
 				    co_sched_sub_floor0(t->lane_vtime,
 							co_sched_scaled(s->lag_units, l->weight)));

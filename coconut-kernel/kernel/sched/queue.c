@@ -11,11 +11,13 @@
  */
 #include "sched_int.h"
 
-static void co_sched_joined(struct co_sched *s, struct co_sched_lane *l, bool putback)
+/* l got its first entity: by an enqueue or a putback after a charge (place), or by a putback
+ * undoing a pick. */
+static void co_sched_joined(struct co_sched *s, struct co_sched_lane *l, bool place)
 {
 	s->stats.backlogged_lanes++;
 	if (s->policy == CO_SCHED_FAIR) {
-		co_sched_fair_join(s, l, putback);
+		co_sched_fair_join(s, l, place);
 		return;
 	}
 	/* fifo and per-process: tenants are not scheduled, but their weight is still reported. */
@@ -74,7 +76,7 @@ static void co_sched_append(struct co_sched *s, struct co_sched_lane *l,
 	l->tail = e;
 	co_sched_count(s, l, true);
 	if (l->queued == 1)
-		co_sched_joined(s, l, false);
+		co_sched_joined(s, l, true);
 }
 
 int co_sched_enqueue(struct co_sched *s, struct co_sched_entity *e)
@@ -171,7 +173,7 @@ int co_sched_putback(struct co_sched *s, struct co_sched_entity *e)
 		l->tail = e;
 	co_sched_count(s, l, true);
 	if (l->queued == 1)
-		co_sched_joined(s, l, true);
+		co_sched_joined(s, l, !l->turn_open);
 	else if (!prev)
 		co_sched_head_changed(s, l);
 	return 0;

@@ -220,14 +220,14 @@ static inline u64 co_sched_scaled(u64 units, u32 weight)
 /*
  * ---- the policy hooks (queue.c calls them; the queue itself is already updated) ----------
  *
- * join: l just became backlogged (its first entity); putback says it came back by putback,
- *       which restores its place instead of placing it anew (fair).
+ * join: l just became backlogged (its first entity); place says it arrived or returned after
+ *       a charge (fair places it against the virtual time), not by a putback undoing a pick.
  * leave: l just became empty (a pick or a cancel took its last entity).
  * next: the lane to serve now, or NULL when every backlogged tenant is held (fair).
  * head: l's head changed while it stayed backlogged (fifo and per-process re-key it).
  * charged: l's (and its tenant's) counters just advanced.
  */
-void co_sched_fair_join(struct co_sched *s, struct co_sched_lane *l, bool putback);
+void co_sched_fair_join(struct co_sched *s, struct co_sched_lane *l, bool place);
 void co_sched_fair_leave(struct co_sched *s, struct co_sched_lane *l);
 struct co_sched_lane *co_sched_fair_next(struct co_sched *s);
 void co_sched_fair_charged(struct co_sched *s, struct co_sched_lane *l);

@@ -224,14 +224,18 @@ TEST(Broker, CancelCompletesAQueuedOrRunningRequestNow)
 
 // A flooder tenant queues 500 requests; a victim in another tenant arrives a second later.
 // Returns the victim's slowdown (latency / alone time).
-double victim_slowdown(u32 policy, u64 *latency_ns, u64 *alone_ns)
+double victim_slowdown(u32 policy, u64 *latency_ns, u64 *alone_ns, u64 lag_units = 0,
+		       u32 batch_tokens = 8192, u32 flood_prompt = 128, u32 flood_gen = 256)
 {
 	sc_fresh_context();
-	Rig rig(policy);
+	BrokerParams bp;
+	bp.batch_tokens = batch_tokens;
+	Rig rig(policy, bp);
+	EXPECT_EQ(co_sched_set_lag_limit(rig.ts[0]->get(), lag_units), 0);
 	rig.lane(1, 1);
 	rig.lane(2, 2);
 	for (u64 i = 0; i < 500; i++)
-		rig.request(i, 1, 1, 128, 256);
+		rig.request(i, 1, 1, flood_prompt, flood_gen);
 	sc_core::sc_start(ns(1000000000));
 	Job &v = rig.request(1000, 2, 2, 128, 32);
 	sc_core::sc_start();
@@ -254,11 +258,30 @@ TEST(Broker, FairAdmissionKeepsAVictimCloseToItsAloneTime)
 	EXPECT_GT(fifo, 20.0);
 }
 
-// Fair admission divides each batch by tenant weight among the tenants with work waiting:
-// tenant 1 (weight 1) and tenant 2 (weight 3) both flood the broker with decode-only requests;
-// while both wait, an iteration holds at most 2 of 1's sequences and 6 of 2's (of 8); once 2
-// is done, 1 gets all 8. Without the division (fifo) 1's earlier requests fill the batch and 2
-// waits for them.
+// With credit (a lag limit, as the simulator sets) and the release scenario's 512-token
+// budget, behind a flood of long prompts whose batches are compute-bound: the victim is picked
+// first and the flood may add only what the memory floor hides, so every iteration the victim
+// is in costs what it would alone; it waits only for the iteration in flight when it arrives
+// (at most a full 512-token one). Without credit it pays the flood's share of each batch.
+TEST(Broker, AVictimWithCreditRunsAsIfAlone)
+{
+	u64 lat, alone, share_lat, share_alone;
+	victim_slowdown(CO_SCHED_FAIR, &lat, &alone, 2000, 512, 2048, 16);
+	victim_slowdown(CO_SCHED_FAIR, &share_lat, &share_alone, 0, 512, 2048, 16);
+	std::printf("broker victim with credit: alone %.1f ms, with the flood %.1f ms; without "
+		    "credit %.1f ms\n",
+		    alone / 1e6, lat / 1e6, share_lat / 1e6);
+	EXPECT_EQ(alone, share_alone);
+	EXPECT_GE(lat, alone);
+	EXPECT_LE(lat, alone + kPrefill512Ns) << "one iteration in flight at most";
+	EXPECT_GT(share_lat, lat) << "the flood's share of each batch costs the victim";
+}
+
+// Fair admission divides each batch by tenant weight among the tenants with work waiting, past
+// what the memory floor hides: tenant 1 (weight 1) and tenant 2 (weight 3) both queue long
+// prompts; while both wait, an iteration of 2048 tokens holds at most 512 of 1's and 1536 of
+// 2's; once 2 is done, 1 fills it. Without the division (fifo) 1's earlier requests fill the
+// batch and 2 waits for them.
 TEST(Broker, FairAdmissionDividesEachBatchByTenantWeight)
 {
 	for (u32 policy : { CO_SCHED_FAIR, CO_SCHED_FIFO }) {
@@ -270,52 +293,53 @@ TEST(Broker, FairAdmissionDividesEachBatchByTenantWeight)
 		rig.lane(1, 1);
 		rig.lane(2, 2);
 		ASSERT_EQ(co_sched_tenant_set_weight(rig.ts[0]->get(), 2, 3), 0);
-		for (u64 i = 0; i < 20; i++)
-			rig.request(i, 1, 1, 0, 40);
-		for (u64 i = 0; i < 20; i++)
-			rig.request(100 + i, 2, 2, 0, 40);
-		// Per iteration, the sequences each tenant had in it (each decode pick charges
-		// gen_token_weight = 2 units), sampled as in the batch-limits test.
+		for (u64 i = 0; i < 6; i++)
+			rig.request(i, 1, 1, 4096, 1);
+		for (u64 i = 0; i < 6; i++)
+			rig.request(100 + i, 2, 2, 4096, 1);
+		// Per iteration, each tenant's tokens (a prefill token is charged 1 unit), sampled
+		// every 100 us as in the batch-limits test (iterations take milliseconds).
 		co_sched *ts = rig.ts[0]->get();
 		auto served = [ts](u32 t) {
 			struct co_sched_tenant_info info {};
 			EXPECT_EQ(co_sched_get_tenant_info(ts, t, &info), 0);
 			return info.served_units;
 		};
-		u64 prev_it = 0, prev1 = 0, prev2 = 0, most1_both = 0, most1_alone = 0;
+		u64 prev1 = 0, prev2 = 0, most1_both = 0, most2_both = 0, most1_alone = 0;
 		std::pair<u64, u64> first{ 0, 0 };
 		InferenceBroker *b = rig.broker.get();
 		sc_core::sc_spawn_options opts;
 		opts.spawn_method();
 		sc_core::sc_spawn(
 			[&] {
-				const u64 it = b->iterations(), s1 = served(1), s2 = served(2);
+				const u64 s1 = served(1), s2 = served(2);
 				if (s1 != prev1 || s2 != prev2) { // a batch was formed since
-					const u64 n1 = (s1 - prev1) / 2, n2 = (s2 - prev2) / 2;
+					const u64 n1 = s1 - prev1, n2 = s2 - prev2;
+					EXPECT_LE(n1 + n2, 2048u);
 					if (first.first + first.second == 0)
 						first = { n1, n2 };
-					EXPECT_LE(n1 + n2, 8u);
-					u64 &most = n2 ? most1_both : most1_alone;
-					most = std::max(most, n1);
-					if (policy == CO_SCHED_FAIR && n1 && n2) {
-						EXPECT_LE(n2, 6u);
+					if (n2) {
+						most1_both = std::max(most1_both, n1);
+						most2_both = std::max(most2_both, n2);
+					} else {
+						most1_alone = std::max(most1_alone, n1);
 					}
 				}
-				prev_it = it;
 				prev1 = s1;
 				prev2 = s2;
-				if (b->completed() < 40)
+				if (b->completed() < 12)
 					sc_core::next_trigger(ns(100000));
 			},
 			"sampler", &opts);
 		sc_core::sc_start();
-		EXPECT_EQ(b->completed(), 40u);
+		EXPECT_EQ(b->completed(), 12u);
 		if (policy == CO_SCHED_FAIR) {
-			EXPECT_EQ(first, (std::pair<u64, u64>{ 2, 6 })) << "1:3 by weight";
-			EXPECT_EQ(most1_both, 2u) << "a quarter of the slots while both wait";
-			EXPECT_EQ(most1_alone, 8u) << "all of them alone";
+			EXPECT_EQ(first, (std::pair<u64, u64>{ 512, 1536 })) << "1:3 by weight";
+			EXPECT_EQ(most1_both, 512u) << "a quarter of the tokens while both wait";
+			EXPECT_EQ(most2_both, 1536u);
+			EXPECT_EQ(most1_alone, 2048u) << "all of them alone";
 		} else {
-			EXPECT_EQ(first, (std::pair<u64, u64>{ 8, 0 }))
+			EXPECT_EQ(first, (std::pair<u64, u64>{ 2048, 0 }))
 				<< "fifo: its earlier requests fill the batch";
 		}
 	}

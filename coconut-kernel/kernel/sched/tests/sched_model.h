@@ -10,7 +10,8 @@
 //    head. At each pick with no tenant held, vtime = max(vtime, that tenant's counter), and the
 //    tenant's lane vtime = max(lane vtime, that lane's counter). A tenant (lane) that becomes
 //    backlogged by enqueue is placed at max(own, vtime - lag * SCALE / weight) (against its
-//    tenant's lane vtime for a lane), floored at 0; by putback it is not placed. New tenants
+//    tenant's lane vtime for a lane), floored at 0; so is one made backlogged by a putback after
+//    its lane was charged (a return); a putback undoing a pick (lane not charged) is not placed. New tenants
 //    start at vtime, new lanes at their tenant's lane vtime. Held tenants are skipped by picks
 //    until released; pick answers none when only held tenants have work.
 //  - fifo: the backlogged lane with the smallest (head seq, aid).
@@ -190,18 +191,18 @@ struct Model {
 		holds = 0;
 	}
 
-	// aid's lane just got its first entity.
-	void join(u64 aid, bool putback)
+	// aid's lane just got its first entity; place: by an arrival or a return after a charge.
+	void join(u64 aid, bool place)
 	{
 		Lane &l = lanes[aid];
 		Tenant &t = tenants[l.tenant];
 		st.backlogged_lanes++;
 		if (tenant_queued(l.tenant) == 1) {
 			st.backlogged_weight += t.weight;
-			if (policy == CO_SCHED_FAIR && !putback)
+			if (policy == CO_SCHED_FAIR && place)
 				t.counter = std::max(t.counter, sub0(st.vtime, scaled(lag, t.weight)));
 		}
-		if (policy == CO_SCHED_FAIR && !putback)
+		if (policy == CO_SCHED_FAIR && place)
 			l.counter = std::max(l.counter, sub0(t.lane_vtime, scaled(lag, l.weight)));
 	}
 
@@ -223,7 +224,7 @@ struct Model {
 		l.q.push_back(e);
 		st.queued++;
 		if (l.q.size() == 1)
-			join(aid, false);
+			join(aid, true);
 	}
 
 	int enqueue(int e)
@@ -257,7 +258,7 @@ struct Model {
 		l.q.insert(at, e);
 		st.queued++;
 		if (l.q.size() == 1)
-			join(en.aid, true);
+			join(en.aid, !l.turn_open);
 		return 0;
 	}
 
