@@ -113,9 +113,7 @@ void Simulation::Impl::build_tenants()
 		t.name = ts.name;
 		t.index = ti;
 		t.id = ti + 1;
-		for (const auto &g : ts.groups)
-			if (g.workload.kind == WorkloadKind::Flooder)
-				t.flooder = true;
+		t.flooder = ts.flooder;
 		machine->set_tenant_weight(t.id, ts.weight);
 		std::vector<std::string> caps = ts.caps;
 		if (std::find(caps.begin(), caps.end(), "agent.spawn") == caps.end())

@@ -183,6 +183,10 @@ struct TenantSpec {
 	// The tenant's root agent (spawned by AID 1) holds these caps; groups narrow from them.
 	std::vector<std::string> caps;
 	std::vector<AgentGroupSpec> groups;
+	// The aggressor of its scenario: left out of the default fairness and isolation tenants,
+	// and silenced in the counterfactual run (engine RunOptions::without_flooders). `flooder:`
+	// in the file; left out, true when one of its groups runs a flooder workload.
+	bool flooder = false;
 	SourceLoc loc;
 };
 

@@ -72,6 +72,7 @@ TEST(Loader, FullExampleEveryField)
 	EXPECT_EQ(a.weight, 3u);
 	EXPECT_EQ(a.caps.size(), 4u);
 	EXPECT_EQ(a.caps[3], "cap.grant:fs.read:/data/**");
+	EXPECT_FALSE(a.flooder); // written out
 	ASSERT_EQ(a.groups.size(), 2u);
 	const cs::AgentGroupSpec &web = a.groups[0];
 	EXPECT_EQ(web.name, "web");
@@ -121,6 +122,7 @@ TEST(Loader, FullExampleEveryField)
 	EXPECT_EQ(replay.trace_max_rows, 100u);
 	EXPECT_EQ(b.groups[1].workload.kind, cs::WorkloadKind::Flooder);
 	EXPECT_EQ(b.groups[1].workload.mean_gap_ns, 200000000u);
+	EXPECT_TRUE(b.flooder); // left out: it has a flooder group
 
 	// Sorted by time; the two events at 5 ms keep their file order.
 	ASSERT_EQ(s.events.size(), 19u);
@@ -184,7 +186,7 @@ TEST(Loader, FullExampleEveryField)
 	EXPECT_EQ(s.events[18].kind, cs::EventKind::TpmWriteFail);
 	EXPECT_EQ(s.events[18].count, 2u);
 	EXPECT_EQ(s.events[18].at_ns, 1000000000u);
-	EXPECT_EQ(s.events[18].loc.line, 80); // the first event in the file, sorted last
+	EXPECT_EQ(s.events[18].loc.line, 81); // the first event in the file, sorted last
 
 	ASSERT_EQ(s.gates.size(), 8u);
 	EXPECT_EQ(s.gates[0].kind, cs::GateKind::Fairness);
@@ -233,6 +235,32 @@ TEST(Loader, DefaultsFillWhatIsLeftOut)
 	EXPECT_TRUE(s.tenants[0].groups.empty());
 	EXPECT_TRUE(s.events.empty());
 	EXPECT_TRUE(s.gates.empty());
+}
+
+// `flooder:` overrides what the groups say: a tenant can be the aggressor with poisson groups
+// (a noisy neighbour in all but name), or a victim that happens to run a flooder workload.
+TEST(Loader, FlooderFieldOverridesTheGroups)
+{
+	const std::string yaml = R"(name: f
+duration: 1s
+tenants:
+  - name: plain
+    groups: [ { name: g, workload: { kind: poisson, rate: 1/s } } ]
+  - name: marked
+    flooder: true
+    groups: [ { name: g, workload: { kind: poisson, rate: 1/s } } ]
+  - name: floods
+    groups: [ { name: g, workload: { kind: flooder, rate: 1/s } } ]
+  - name: cleared
+    flooder: false
+    groups: [ { name: g, workload: { kind: flooder, rate: 1/s } } ]
+)";
+	const cs::Scenario s = cs::load_scenario_string(yaml, "f.yaml", ".");
+	ASSERT_EQ(s.tenants.size(), 4u);
+	EXPECT_FALSE(s.tenants[0].flooder);
+	EXPECT_TRUE(s.tenants[1].flooder);
+	EXPECT_TRUE(s.tenants[2].flooder);
+	EXPECT_FALSE(s.tenants[3].flooder);
 }
 
 TEST(Loader, ShippedExamplesLoad)

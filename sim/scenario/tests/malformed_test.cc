@@ -84,6 +84,7 @@ std::vector<Case> cases()
 		{"tenant weight wrong type", b + "  - name: b\n    weight: [1] #<\n", "tenants[1].weight"},
 		{"bad cap", b + "  - name: b\n    caps: [\"fs.read:relative/path\"] #<\n",
 		 "tenants[1].caps[0]"},
+		{"flooder not a bool", b + "  - name: b\n    flooder: maybe #<\n", "tenants[1].flooder"},
 		{"unknown workload kind",
 		 b + "      - name: h\n        workload: { kind: zipf, rate: 1/s } #<\n",
 		 "tenants[0].groups[1].workload.kind"},
