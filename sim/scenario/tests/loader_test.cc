@@ -188,10 +188,11 @@ TEST(Loader, FullExampleEveryField)
 	EXPECT_EQ(s.events[18].at_ns, 1000000000u);
 	EXPECT_EQ(s.events[18].loc.line, 81); // the first event in the file, sorted last
 
-	ASSERT_EQ(s.gates.size(), 8u);
+	ASSERT_EQ(s.gates.size(), 9u);
 	EXPECT_EQ(s.gates[0].kind, cs::GateKind::Fairness);
 	EXPECT_EQ(s.gates[0].name, "fairness");
 	EXPECT_EQ(s.gates[0].bound_milli, 1250u);
+	EXPECT_EQ(s.gates[0].p99_max_milli, 4500u);
 	EXPECT_EQ(s.gates[0].tenants, (std::vector<std::string>{"alpha"}));
 	EXPECT_EQ(s.gates[0].resources, (std::vector<std::string>{"cpu", "inference"}));
 	EXPECT_EQ(s.gates[1].name, "parity");
@@ -204,6 +205,14 @@ TEST(Loader, FullExampleEveryField)
 	EXPECT_EQ(s.gates[6].op, cs::CompareOp::Ne);
 	EXPECT_EQ(s.gates[6].value, -1);
 	EXPECT_EQ(s.gates[7].kind, cs::GateKind::Determinism);
+	EXPECT_FALSE(s.gates[7].counterfactual());
+	const cs::GateSpec &alone = s.gates[8];
+	EXPECT_EQ(alone.kind, cs::GateKind::Isolation);
+	EXPECT_EQ(alone.name, "alone");
+	EXPECT_EQ(alone.bound_milli, 2000u);
+	EXPECT_EQ(alone.tenants, (std::vector<std::string>{"alpha"}));
+	EXPECT_TRUE(alone.baseline.empty());
+	EXPECT_TRUE(alone.counterfactual());
 }
 
 // Loading from text with the same base directory gives the same scenario as from the file.
@@ -261,6 +270,48 @@ tenants:
 	EXPECT_TRUE(s.tenants[1].flooder);
 	EXPECT_TRUE(s.tenants[2].flooder);
 	EXPECT_FALSE(s.tenants[3].flooder);
+}
+
+// An isolation gate with `baseline` compares peers (tenants required); without, each tenant
+// with itself alone (tenants and resources optional, a flooder required).
+TEST(Loader, IsolationGateModes)
+{
+	const std::string base = R"(name: i
+duration: 1s
+tenants:
+  - name: a
+  - name: b
+  - name: m
+    groups: [ { name: g, workload: { kind: flooder, rate: 1/s } } ]
+gates:
+)";
+	const cs::Scenario peer = cs::load_scenario_string(
+		base + "  - { kind: isolation, tenants: [a], baseline: [b] }\n", "i.yaml", ".");
+	EXPECT_FALSE(peer.gates[0].counterfactual());
+	EXPECT_EQ(peer.gates[0].baseline, (std::vector<std::string>{"b"}));
+	EXPECT_EQ(peer.gates[0].bound_milli, 1500u);
+	const cs::Scenario cf = cs::load_scenario_string(base + "  - { kind: isolation }\n", "i.yaml", ".");
+	EXPECT_TRUE(cf.gates[0].counterfactual());
+	EXPECT_TRUE(cf.gates[0].tenants.empty()); // every tenant not marked flooder
+	EXPECT_TRUE(cf.gates[0].resources.empty()); // every contended resource
+	EXPECT_FALSE(cf.gates[0].p99_max_milli.has_value());
+}
+
+// Without a flooder there is no counterfactual run to compare with: the error names the gate.
+TEST(Loader, CounterfactualIsolationNeedsAFlooder)
+{
+	try {
+		cs::load_scenario_string("name: i\nduration: 1s\ntenants:\n  - name: a\ngates:\n"
+					 "  - { kind: isolation, name: victims-alone }\n",
+					 "i.yaml", ".");
+		FAIL() << "accepted";
+	} catch (const cs::ScenarioError &e) {
+		EXPECT_EQ(e.field(), "gates[0]");
+		EXPECT_NE(std::string(e.what()).find("isolation gate 'victims-alone'"), std::string::npos)
+			<< e.what();
+		EXPECT_NE(std::string(e.what()).find("no tenant is a flooder"), std::string::npos)
+			<< e.what();
+	}
 }
 
 TEST(Loader, ShippedExamplesLoad)
