@@ -139,6 +139,8 @@ RunResult Simulation::Impl::run()
 	out.kernel_peak_bytes = machine->platform().peak_bytes();
 	out.sc_events = sc_core::sc_delta_count();
 	collect_metrics(out);
+	for (const TenantState &t : tenants)
+		out.arrivals[t.name] = arrival_digests[t.index];
 	evaluate_gates(out);
 	out.fingerprint = fingerprint(out);
 	if (perfetto)

@@ -107,6 +107,7 @@ void Simulation::Impl::build_tenants()
 		extra[{ t, g }] += ev.count;
 	}
 	group_agents.resize(sc.tenants.size());
+	arrival_digests.resize(sc.tenants.size());
 	for (u32 ti = 0; ti < sc.tenants.size(); ti++) {
 		const scenario::TenantSpec &ts = sc.tenants[ti];
 		TenantState t;
@@ -300,6 +301,10 @@ void Simulation::Impl::on_timer()
 
 void Simulation::Impl::start_workload(AgentState &a)
 {
+	// The counterfactual run: a flooder's agents are built and spawned as in every run (the
+	// same AIDs, lanes and CPUs), but their workloads never start.
+	if (opts.without_flooders && tenants[a.tenant].flooder)
+		return;
 	const scenario::WorkloadSpec &w = a.spec->workload;
 	const u64 now = sim::now_ns();
 	const u64 start = std::max(now, w.start_ns);
@@ -377,9 +382,45 @@ void Simulation::Impl::on_restart(AgentState &a)
 	arrive(a, nullptr);
 }
 
+// What one arrival asks for, drawn from the agent's own stream whether or not the arrival is
+// then dropped: an agent's arrivals (times and demands) never depend on how busy the machine
+// is, so the counterfactual run without the flooders sees everyone else's exactly.
+Demands Simulation::Impl::draw_demands(AgentState &a, const TraceRow *row)
+{
+	const scenario::RequestSpec &rs = a.spec->workload.request;
+	Demands d;
+	d.cpu_ns = a.rng.range(rs.cpu_ns.lo, rs.cpu_ns.hi);
+	d.dma_bytes = a.rng.range(rs.dma_bytes.lo, rs.dma_bytes.hi);
+	d.gpu_ns = a.rng.range(rs.gpu_ns.lo, rs.gpu_ns.hi);
+	if (row) {
+		d.prompt_tokens = row->prompt_tokens;
+		d.gen_tokens = row->gen_tokens;
+	} else {
+		d.prompt_tokens = (u32)a.rng.range(rs.prompt_tokens.lo, rs.prompt_tokens.hi);
+		d.gen_tokens = (u32)a.rng.range(rs.gen_tokens.lo, rs.gen_tokens.hi);
+	}
+	if (machine->gpu_count() == 0) {
+		d.dma_bytes = 0;
+		d.gpu_ns = 0;
+		d.prompt_tokens = d.gen_tokens = 0;
+	}
+	if (d.prompt_tokens + d.gen_tokens > 0 && d.gen_tokens == 0)
+		d.gen_tokens = 1; // a request generates at least its first token
+	// Files are read round robin over the agent's own arrivals (not the run's request ids,
+	// which other tenants' load moves).
+	d.nth = a.arrivals++;
+	ArrivalDigest &ad = arrival_digests[a.tenant];
+	ad.arrivals++;
+	for (const u64 v : { (u64)a.index_in_run, sim::now_ns(), d.cpu_ns, d.dma_bytes, d.gpu_ns,
+			     (u64)d.prompt_tokens, (u64)d.gen_tokens })
+		ad.add(v);
+	return d;
+}
+
 void Simulation::Impl::arrive(AgentState &a, const TraceRow *row)
 {
 	const scenario::WorkloadSpec &w = a.spec->workload;
+	const Demands d = draw_demands(a, row);
 	if (a.outstanding >= w.max_outstanding) {
 		dropped++;
 		tenant_counts[a.tenant].dropped++;
@@ -390,27 +431,14 @@ void Simulation::Impl::arrive(AgentState &a, const TraceRow *row)
 	}
 	const scenario::RequestSpec &rs = w.request;
 	Request &r = new_request(a);
-	r.cpu_ns = a.rng.range(rs.cpu_ns.lo, rs.cpu_ns.hi);
-	r.dma_bytes = a.rng.range(rs.dma_bytes.lo, rs.dma_bytes.hi);
-	r.gpu_ns = a.rng.range(rs.gpu_ns.lo, rs.gpu_ns.hi);
-	if (row) {
-		r.prompt_tokens = row->prompt_tokens;
-		r.gen_tokens = row->gen_tokens;
-	} else {
-		r.prompt_tokens = (u32)a.rng.range(rs.prompt_tokens.lo, rs.prompt_tokens.hi);
-		r.gen_tokens = (u32)a.rng.range(rs.gen_tokens.lo, rs.gen_tokens.hi);
-	}
-	const bool has_gpu = machine->gpu_count() > 0;
-	if (!has_gpu) {
-		r.dma_bytes = 0;
-		r.gpu_ns = 0;
-		r.prompt_tokens = r.gen_tokens = 0;
-	}
-	if (r.prompt_tokens + r.gen_tokens > 0 && r.gen_tokens == 0)
-		r.gen_tokens = 1; // a request generates at least its first token
+	r.cpu_ns = d.cpu_ns;
+	r.dma_bytes = d.dma_bytes;
+	r.gpu_ns = d.gpu_ns;
+	r.prompt_tokens = d.prompt_tokens;
+	r.gen_tokens = d.gen_tokens;
 	std::string fs_path;
 	if (!rs.fs_read_paths.empty()) {
-		fs_path = rs.fs_read_paths[(size_t)(r.id % rs.fs_read_paths.size())];
+		fs_path = rs.fs_read_paths[(size_t)(d.nth % rs.fs_read_paths.size())];
 		r.ssd_bytes = rs.fs_read_bytes;
 		Hold h;
 		h.kind = COCONUT_CAP_FS_READ;

@@ -7,6 +7,14 @@
 
 #include <string>
 
+namespace coconut::engine {
+// gtest prints an ArrivalDigest as numbers rather than its bytes.
+void PrintTo(const ArrivalDigest &d, std::ostream *os)
+{
+	*os << d.arrivals << " arrivals, digest " << d.digest;
+}
+} // namespace coconut::engine
+
 namespace {
 
 using coconut::engine::RunOptions;
@@ -35,6 +43,20 @@ const coconut::metrics::GateResult *gate(const RunResult &r, const std::string &
 	return nullptr;
 }
 
+// The test-only flooder scenario (tests/data/flooder-small.yaml): two victims, one flooder.
+coconut::scenario::Scenario flooder_small()
+{
+	return coconut::scenario::load_scenario_file(std::string(COCONUT_SOURCE_DIR) +
+						     "/sim/engine/tests/data/flooder-small.yaml");
+}
+
+RunOptions with_policy(coconut::scenario::Policy p)
+{
+	RunOptions o;
+	o.policy = p;
+	return o;
+}
+
 RunOptions until(std::uint64_t s)
 {
 	RunOptions o;
@@ -56,26 +78,27 @@ TEST(Engine, SameSeedSameFingerprintOtherSeedOther)
 	EXPECT_NE(a.fingerprint, c.fingerprint);
 }
 
+// The release gate over its whole 600 s: at 200 s a victim has ~78 PCIe samples, so its p99
+// is its single slowest transfer and one outlier decides the gate.
 TEST(Engine, PolicyChangesTheRunAndFifoBreaksFairness)
 {
 #ifdef COCONUT_SANITIZED_BUILD
-	GTEST_SKIP() << "400 simulated seconds take minutes under ASan; the default preset runs it";
+	GTEST_SKIP() << "1200 simulated seconds take minutes under ASan; the default preset runs it";
 #endif
 	const auto sc = load("fairness-4tenant-flooder");
-	RunOptions fair = until(200);
-	RunOptions fifo = until(200);
+	RunOptions fifo;
 	fifo.policy = coconut::scenario::Policy::Fifo;
-	const RunResult f = run(sc, fair);
+	const RunResult f = run(sc, RunOptions{});
 	const RunResult g = run(sc, fifo);
 	ASSERT_NE(gate(f, "fairness"), nullptr);
 	EXPECT_TRUE(gate(f, "fairness")->pass) << gate(f, "fairness")->detail;
 	EXPECT_FALSE(gate(g, "fairness")->pass);
 	EXPECT_NE(f.fingerprint, g.fingerprint);
 	// The spike: a victim's PCIe slowdown under fifo is orders of magnitude above fair.
-	EXPECT_GT(*g.metrics.get("tenant.alice.pcie.p99_over_p50_milli") +
-			  *g.metrics.get("tenant.alice.inference.p99_over_p50_milli"),
-		  *f.metrics.get("tenant.alice.pcie.p99_over_p50_milli") +
-			  *f.metrics.get("tenant.alice.inference.p99_over_p50_milli"));
+	const auto p99 = [](const RunResult &r) {
+		return r.metrics.find_hist("tenant.alice.pcie.slowdown")->value_at_quantile_milli(990);
+	};
+	EXPECT_GT(p99(g), 100 * p99(f));
 }
 
 TEST(Engine, UseAfterRevokeGateCatchesAKernelThatLetsRevokedOpsComplete)
@@ -169,6 +192,33 @@ gates:
 	EXPECT_LE(with_exit.metrics.get("requests.completed"), cut.metrics.get("requests.completed"));
 	EXPECT_GE(with_exit.metrics.get("requests.failed"), 1); // the ones in flight at the exit
 	EXPECT_EQ(with_exit.metrics.get("requests.in_flight_at_end"), 0);
+}
+
+// The counterfactual run silences the flooders and nobody else: every other tenant's arrivals
+// (times and demands, dropped ones included) are those of the normal run. alice drops
+// arrivals under fifo (max_outstanding 8), which once moved her random stream.
+TEST(Counterfactual, SilencedFloodersLeaveEveryoneElsesArrivals)
+{
+	const auto sc = flooder_small();
+	const RunOptions fifo = with_policy(coconut::scenario::Policy::Fifo);
+	RunOptions silenced = fifo;
+	silenced.without_flooders = true;
+	const RunResult normal = run(sc, fifo);
+	const RunResult alone = run(sc, silenced);
+	EXPECT_GT(*normal.metrics.get("tenant.alice.dropped"), 0);
+	EXPECT_EQ(*alone.metrics.get("tenant.alice.dropped"), 0);
+	for (const char *victim : { "alice", "bob" }) {
+		SCOPED_TRACE(victim);
+		EXPECT_GT(normal.arrivals.at(victim).arrivals, 100u);
+		EXPECT_EQ(normal.arrivals.at(victim), alone.arrivals.at(victim));
+	}
+	EXPECT_GT(normal.arrivals.at("mallory").arrivals, 1000u);
+	EXPECT_EQ(alone.arrivals.at("mallory").arrivals, 0u);
+	EXPECT_EQ(*alone.metrics.get("tenant.mallory.completed"), 0);
+	// The digest tells arrivals apart: another seed gives alice others.
+	RunOptions other = silenced;
+	other.seed = sc.seed + 1;
+	EXPECT_NE(run(sc, other).arrivals.at("alice").digest, alone.arrivals.at("alice").digest);
 }
 
 } // namespace
