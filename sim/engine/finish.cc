@@ -369,7 +369,7 @@ void Simulation::Impl::evaluate_gates(RunResult &out)
 			r.pass = false;
 			r.measured = "not run";
 			r.bound = "same fingerprint";
-			r.detail = "needs a second run (coconut-sim run does it)";
+			r.detail = "needs a second run (engine::run_scenario makes it)";
 			break;
 		}
 		out.gates.push_back(r);
@@ -399,14 +399,17 @@ std::string Simulation::Impl::fingerprint(const RunResult &out)
 	return fp.hex();
 }
 
-void complete_determinism_gate(RunResult &result, const std::string &other)
+void complete_determinism_gate(RunResult &result, const std::string &other, const std::string &why)
 {
 	for (metrics::GateResult &g : result.gates) {
 		if (g.kind != scenario::gate_kind_name(scenario::GateKind::Determinism))
 			continue;
 		g.pass = !other.empty() && other == result.fingerprint;
-		g.measured = other.empty() ? "second run failed" : other.substr(0, 16) + "...";
+		g.measured = other.empty() ? "second run failed" + (why.empty() ? "" : ": " + why)
+					   : other.substr(0, 16) + "...";
 		g.detail = g.pass ? "" : "first run " + result.fingerprint + ", second " + other;
+		if (other.empty())
+			g.detail = g.measured;
 	}
 	// The fingerprint covers the metrics, not the gates: completing a gate changes nothing.
 }

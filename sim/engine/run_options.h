@@ -34,6 +34,7 @@ struct RunOptions {
 		bool complete_revoked_ops = false; // revoked ops complete: no cancel, -ECAPABILITY ignored
 		bool flip_sealed_bit = false;	   // flip one bit of a sealed event in the window
 		bool phantom_decision = false;	   // count an LSM decision that has no audit event
+		bool kill_counterfactual = false;  // run_scenario's counterfactual child dies (SIGKILL)
 	} mutations;
 };
 

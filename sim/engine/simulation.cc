@@ -1,6 +1,6 @@
 // See simulation.h. The parts: building (this file's constructor), the request pipeline,
-// the timeline of actions and faults, sampling, and the end of the run (gates.cc evaluates the
-// gates, fingerprint in finish()).
+// the timeline of actions and faults (timeline.cc), sampling and the end of the run (finish.cc:
+// metrics, gates, fingerprint; stage_gates.cc the slowdown gates' arithmetic).
 #include "simulation.h"
 
 #include "engine_impl.h"
@@ -45,16 +45,10 @@ u32 quota_kind_of(const std::string &k)
 
 Simulation::Impl::Impl(sc_core::sc_module_name name, const scenario::Scenario &scen,
 		       const RunOptions &o)
-	: sc_module(name), sc(scen), opts(o),
+	: sc_module(name), sc(with_overrides(scen, o)), opts(o),
 	  profiles(o.profile_dir.empty() ? devices::default_profile_dir() : o.profile_dir),
 	  signer(agent_test::Signer::from_seed(0xc0))
 {
-	if (opts.seed)
-		sc.seed = *opts.seed;
-	if (opts.policy)
-		sc.policy = *opts.policy;
-	if (opts.until_ns)
-		sc.duration_ns = *opts.until_ns;
 	if (sc.machine.audit.seal_batch_events > CO_AUDIT_LOG_EVENTS_MAX)
 		sc.machine.audit.seal_batch_events = CO_AUDIT_LOG_EVENTS_MAX;
 
@@ -763,6 +757,18 @@ std::string errno_name(s64 rc)
 }
 
 // ---- The public face -----------------------------------------------------------------------
+
+scenario::Scenario with_overrides(const scenario::Scenario &sc, const RunOptions &opts)
+{
+	scenario::Scenario s = sc;
+	if (opts.seed)
+		s.seed = *opts.seed;
+	if (opts.policy)
+		s.policy = *opts.policy;
+	if (opts.until_ns)
+		s.duration_ns = *opts.until_ns;
+	return s;
+}
 
 Simulation::Simulation(const scenario::Scenario &sc, const RunOptions &opts)
 	: impl_(std::make_unique<Impl>("sim", sc, opts))
