@@ -76,6 +76,10 @@ GateSpec parse_gate(const Field &f, const Scenario &s)
 		if (g.kind == GateKind::Isolation && m.has("baseline")) {
 			tenant_list(m.need("tenants"), g.tenants);
 			tenant_list(m.need("baseline"), g.baseline);
+			if (g.baseline.empty()) // else it would read as the counterfactual mode
+				m.need("baseline").fail("an empty list; name the baseline tenants, or "
+							"leave baseline out to compare with the run "
+							"without the flooders");
 			for (const std::string &t : g.tenants)
 				if (std::find(g.baseline.begin(), g.baseline.end(), t) != g.baseline.end())
 					f.fail("tenant " + quote(t) + " is both exposed and baseline");
