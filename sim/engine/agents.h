@@ -22,7 +22,7 @@ struct TenantState {
 	u32 index = 0;	// in the scenario
 	u32 id = 0;	// the manifest's tenant id: index + 1 (0 is the root agent's)
 	u64 root_aid = 0;
-	bool flooder = false; // TenantSpec::flooder: out of the default gate sets, silenced in the counterfactual
+	bool flooder = false; // TenantSpec::flooder: silenced in the counterfactual run
 };
 
 struct Revocation {

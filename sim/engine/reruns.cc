@@ -162,13 +162,15 @@ Answer finish(Child &c)
 	}
 	const int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 	a.doc = nlohmann::json::parse(text, nullptr, false);
-	if (a.doc.is_object() && a.doc.contains("error") && a.doc["error"].is_string())
-		a.error = a.doc["error"].get<std::string>() + " (exit status " + std::to_string(code) + ")";
+	const bool is_object = a.doc.is_object();
+	if (is_object && a.doc.contains("error") && a.doc["error"].is_string())
+		a.error = a.doc["error"].get<std::string>() + " (exit status " +
+			  std::to_string(code) + ")";
 	else if (code != 0)
 		a.error = "exit status " + std::to_string(code);
 	else if (too_long)
 		a.error = "an answer longer than " + std::to_string(kAnswerBytesMax) + " bytes";
-	else if (!a.doc.is_object() || !a.doc.contains("fingerprint") || !a.doc["fingerprint"].is_string())
+	else if (!is_object || !a.doc.contains("fingerprint") || !a.doc["fingerprint"].is_string())
 		a.error = "an answer that is not {\"fingerprint\": ...}";
 	return a;
 }
@@ -234,8 +236,8 @@ RunResult run_scenario(const scenario::Scenario &sc, const RunOptions &opts)
 	}
 	if (second) {
 		const Answer a = finish(kids.all[*second]);
-		complete_determinism_gate(res, a.error.empty() ? a.doc["fingerprint"].get<std::string>() : "",
-					  a.error);
+		const std::string fp = a.error.empty() ? a.doc["fingerprint"].get<std::string>() : "";
+		complete_determinism_gate(res, fp, a.error);
 	}
 	if (counterfactual)
 		complete_counterfactual(sc, res, finish(kids.all[*counterfactual]));
