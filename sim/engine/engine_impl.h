@@ -158,7 +158,6 @@ struct Simulation::Impl : public sc_core::sc_module, public devices::JobSink {
 	std::vector<std::string> notification_log; // the first few, for the report
 	std::vector<ActionOutcome> outcomes;
 	std::vector<std::string> expectation_failures;
-	std::set<u32> stage_samples[5]; // tenants with samples, per stage
 	std::vector<ArrivalDigest> arrival_digests; // per tenant (RunResult::arrivals)
 	std::vector<metrics::ServiceDifference> service_diff; // per scheduler kind sampled
 

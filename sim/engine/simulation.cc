@@ -593,7 +593,6 @@ void Simulation::Impl::job_done(devices::Job &j)
 		const u64 lat = now - j.submit_ns;
 		const u64 slow_milli = (u64)((unsigned __int128)lat * 1000 / std::max<u64>(1, j.alone_ns));
 		stage_hist(a.tenant, st).record(slow_milli);
-		stage_samples[(size_t)st].insert(a.tenant);
 	}
 	if (perfetto)
 		perfetto->complete(agent_track(r), devices::stage_name(st), j.submit_ns,
