@@ -3,7 +3,7 @@
 
 #include "junit.h"
 #include "report.h"
-#include "sc_context.h"
+#include "reruns.h"
 #include "scenario.h"
 #include "simulation.h"
 
@@ -15,8 +15,6 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
-#include <sys/wait.h>
-#include <unistd.h>
 
 namespace coconut::cli {
 
@@ -74,70 +72,6 @@ engine::RunOptions run_options_of(const Args &a)
 
 namespace {
 
-bool has_determinism_gate(const scenario::Scenario &sc)
-{
-	for (const auto &g : sc.gates)
-		if (g.kind == scenario::GateKind::Determinism)
-			return true;
-	return false;
-}
-
-// The determinism gate's second run, in a child process (SystemC allows one simulation per
-// context, and the two runs then use both cores): it writes its fingerprint to a pipe.
-struct Rerun {
-	pid_t pid = -1;
-	int fd = -1;
-};
-
-Rerun start_rerun(const scenario::Scenario &sc, const engine::RunOptions &base)
-{
-	int fds[2];
-	if (pipe(fds) != 0)
-		return {};
-	const pid_t pid = fork();
-	if (pid < 0) {
-		close(fds[0]);
-		close(fds[1]);
-		return {};
-	}
-	if (pid == 0) {
-		close(fds[0]);
-		std::string fp;
-		try {
-			engine::RunOptions o = base;
-			o.perfetto_path.clear();
-			o.trace_path.clear(); // the child must not write the same trace
-			o.skip_determinism_gate = true;
-			sim::sc_fresh_context();
-			engine::Simulation s(sc, o);
-			fp = s.run().fingerprint;
-		} catch (...) {
-			fp.clear();
-		}
-		const ssize_t n = write(fds[1], fp.data(), fp.size());
-		(void)n;
-		close(fds[1]);
-		_exit(fp.empty() ? 3 : 0);
-	}
-	close(fds[1]);
-	return Rerun{ pid, fds[0] };
-}
-
-std::string finish_rerun(Rerun r)
-{
-	if (r.pid < 0)
-		return "";
-	std::string fp;
-	char buf[128];
-	ssize_t n;
-	while ((n = read(r.fd, buf, sizeof(buf))) > 0)
-		fp.append(buf, (size_t)n);
-	close(r.fd);
-	int status = 0;
-	waitpid(r.pid, &status, 0);
-	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? fp : "";
-}
-
 void write_outputs(const Args &a, const scenario::Scenario &sc, const engine::RunResult &res)
 {
 	if (auto dir = a.get("--out")) {
@@ -156,6 +90,7 @@ void write_outputs(const Args &a, const scenario::Scenario &sc, const engine::Ru
 		f << j.dump(1) << "\n";
 		std::ofstream t(*dir + "/gates.txt");
 		metrics::print_gate_table(t, res.gates);
+		metrics::print_gate_rows(t, res.gates, 0);
 		t << "fingerprint: " << res.fingerprint << "\n";
 		if (!f || !t)
 			throw std::runtime_error("cannot write into " + *dir);
@@ -200,19 +135,13 @@ int cmd_run(const Args &a)
 		std::cerr << e.what() << "\n";
 		return 2;
 	}
-	Rerun rerun;
-	if (has_determinism_gate(sc) && !a.has("--no-determinism-rerun"))
-		rerun = start_rerun(sc, opts);
-
+	// The determinism gate's second run and a counterfactual isolation gate's run without
+	// the flooders are child processes of run_scenario (engine/reruns.h).
+	const scenario::Scenario ran = engine::with_overrides(sc, opts);
 	engine::RunResult res;
-	scenario::Scenario ran;
 	try {
-		sim::sc_fresh_context();
-		engine::Simulation s(sc, opts);
-		ran = s.scenario();
-		res = s.run();
+		res = engine::run_scenario(sc, opts);
 	} catch (const ScenarioError &e) {
-		finish_rerun(rerun);
 		std::cerr << e.what() << "\n";
 		return 2;
 	} catch (const std::runtime_error &e) {
@@ -220,12 +149,9 @@ int cmd_run(const Args &a)
 		if (opts.trace_path.empty() || std::string(e.what()).find(opts.trace_path) ==
 						       std::string::npos)
 			throw;
-		finish_rerun(rerun);
 		std::cerr << e.what() << "\n";
 		return 2;
 	}
-	if (rerun.pid >= 0)
-		engine::complete_determinism_gate(res, finish_rerun(rerun));
 
 	if (!quiet) {
 		std::cout << "scenario: " << ran.name << " (" << file << ")\n"
@@ -241,6 +167,10 @@ int cmd_run(const Args &a)
 		std::cout << "\n";
 	}
 	metrics::print_gate_table(std::cout, res.gates);
+	// A platform's gate may judge hundreds of pairs: the terminal gets the failing ones first.
+	constexpr size_t kRowsMax = 64;
+	if (!quiet)
+		metrics::print_gate_rows(std::cout, res.gates, kRowsMax);
 	std::cout << "fingerprint: " << res.fingerprint << "\n";
 	write_outputs(a, ran, res);
 	return res.all_pass() ? 0 : 1;

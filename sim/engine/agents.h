@@ -22,7 +22,7 @@ struct TenantState {
 	u32 index = 0;	// in the scenario
 	u32 id = 0;	// the manifest's tenant id: index + 1 (0 is the root agent's)
 	u64 root_aid = 0;
-	bool flooder = false; // has a flooder group: excluded from the default fairness set
+	bool flooder = false; // TenantSpec::flooder: silenced in the counterfactual run
 };
 
 struct Revocation {
@@ -42,6 +42,7 @@ struct AgentState {
 	const scenario::AgentGroupSpec *spec = nullptr;
 	metrics::Rng rng{ 0 }; // replaced by Rng::derive(seed, name) at build
 	u32 outstanding = 0;
+	u64 arrivals = 0; // its workload's arrivals so far, dropped ones included
 	std::vector<u32> free_slots; // trace-view track slots of finished requests
 	u32 next_slot = 0;
 	// Trace workloads: rows dealt to this agent, in order.
@@ -51,6 +52,13 @@ struct AgentState {
 	bool on = true;
 	u64 phase_end_ns = 0;
 	std::vector<Revocation> revoked; // caps revoked from it, for the use-after-revoke oracle
+};
+
+// What one arrival asks for (Simulation::Impl::draw_demands), before it becomes a Request.
+struct Demands {
+	u64 cpu_ns = 0, dma_bytes = 0, gpu_ns = 0;
+	u32 prompt_tokens = 0, gen_tokens = 0;
+	u64 nth = 0; // the agent's arrival number: picks its file, round robin
 };
 
 // One cap check a request holds while it runs (an in-flight token of the kernel).

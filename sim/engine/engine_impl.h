@@ -92,6 +92,7 @@ struct Simulation::Impl : public sc_core::sc_module, public devices::JobSink {
 	bool workload_active(const AgentState &a, u64 now) const;
 	void on_arrival(AgentState &a);
 	void on_restart(AgentState &a);
+	Demands draw_demands(AgentState &a, const TraceRow *row);
 	void arrive(AgentState &a, const TraceRow *row);
 	Request &new_request(AgentState &a);
 	void begin_holds(Request &r);
@@ -157,7 +158,7 @@ struct Simulation::Impl : public sc_core::sc_module, public devices::JobSink {
 	std::vector<std::string> notification_log; // the first few, for the report
 	std::vector<ActionOutcome> outcomes;
 	std::vector<std::string> expectation_failures;
-	std::set<u32> stage_samples[5]; // tenants with samples, per stage
+	std::vector<ArrivalDigest> arrival_digests; // per tenant (RunResult::arrivals)
 	std::vector<metrics::ServiceDifference> service_diff; // per scheduler kind sampled
 
 	metrics::MetricRegistry registry;

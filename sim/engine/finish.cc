@@ -4,6 +4,7 @@
 
 #include "gate_result.h"
 #include "report.h"
+#include "stage_gates.h"
 
 #include "coconut/errno.h"
 
@@ -15,11 +16,6 @@ using devices::Stage;
 using scenario::GateKind;
 
 namespace {
-
-// A fairness ratio needs enough samples for its p99 to mean something.
-constexpr u64 kFairnessSamplesMin = 50;
-
-const char *const kResourceNames[] = { "cpu", "pcie", "gpu", "inference" };
 
 bool stage_of(const std::string &resource, Stage &out)
 {
@@ -143,6 +139,8 @@ RunResult Simulation::Impl::run()
 	out.kernel_peak_bytes = machine->platform().peak_bytes();
 	out.sc_events = sc_core::sc_delta_count();
 	collect_metrics(out);
+	for (const TenantState &t : tenants)
+		out.arrivals[t.name] = arrival_digests[t.index];
 	evaluate_gates(out);
 	out.fingerprint = fingerprint(out);
 	if (perfetto)
@@ -202,7 +200,7 @@ void Simulation::Impl::collect_metrics(RunResult &out)
 			set(p + "slowdown_p50_milli", h.value_at_quantile_milli(500));
 			set(p + "slowdown_p99_milli", h.value_at_quantile_milli(990));
 		}
-		for (const char *res : kResourceNames) {
+		for (const char *res : kStageResources) {
 			Stage st;
 			stage_of(res, st);
 			const metrics::LogHistogram &sh = stage_hist(t.index, st);
@@ -253,7 +251,7 @@ void Simulation::Impl::collect_metrics(RunResult &out)
 
 	// The per-tenant summary the CLI prints: where the spike shows.
 	for (const TenantState &t : tenants) {
-		for (const char *res : kResourceNames) {
+		for (const char *res : kStageResources) {
 			Stage st;
 			stage_of(res, st);
 			const metrics::LogHistogram &sh = stage_hist(t.index, st);
@@ -275,6 +273,7 @@ void Simulation::Impl::evaluate_gates(RunResult &out)
 {
 	co_kernel *k = machine->kernel();
 	const kmodel::ChainFollower &ch = machine->chain();
+	const StageTable here = stage_table(sc, registry);
 	for (const scenario::GateSpec &g : sc.gates) {
 		if (g.kind == GateKind::Determinism && opts.skip_determinism_gate)
 			continue; // this is the second run itself
@@ -282,119 +281,17 @@ void Simulation::Impl::evaluate_gates(RunResult &out)
 		r.name = g.name;
 		r.kind = scenario::gate_kind_name(g.kind);
 		switch (g.kind) {
-		case GateKind::Fairness: {
-			std::vector<std::string> who = g.tenants;
-			if (who.empty())
-				for (const TenantState &t : tenants)
-					if (!t.flooder)
-						who.push_back(t.name);
-			std::vector<std::string> res = g.resources;
-			if (res.empty())
-				for (const char *rn : kResourceNames) {
-					Stage st;
-					stage_of(rn, st);
-					if (stage_samples[(size_t)st].size() >= 2)
-						res.push_back(rn); // contended: more than one tenant uses it
-				}
-			u64 worst = 0;
-			std::string worst_at = "-";
-			bool pass = !who.empty() && !res.empty();
-			u32 measured_pairs = 0;
-			std::string detail;
-			for (const std::string &tn : who) {
-				u32 ti = 0;
-				for (const TenantState &t : tenants)
-					if (t.name == tn)
-						ti = t.index;
-				for (const std::string &rn : res) {
-					Stage st;
-					stage_of(rn, st);
-					const metrics::LogHistogram &h = stage_hist(ti, st);
-					if (h.count() == 0)
-						continue; // the tenant does not use this resource
-					if (h.count() < kFairnessSamplesMin) {
-						pass = false;
-						detail += tn + "/" + rn + ": " + std::to_string(h.count()) +
-							  " samples (need " +
-							  std::to_string(kFairnessSamplesMin) + "); ";
-						continue;
-					}
-					const u64 p50 = std::max<u64>(1, h.value_at_quantile_milli(500));
-					const u64 p99 = h.value_at_quantile_milli(990);
-					const u64 ratio = (u64)((unsigned __int128)p99 * 1000 / p50);
-					measured_pairs++;
-					if (ratio > worst || worst_at == "-") {
-						worst = std::max(worst, ratio);
-						if (ratio >= worst)
-							worst_at = tn + "/" + rn;
-					}
-					if (ratio > g.bound_milli) {
-						pass = false;
-						detail += tn + "/" + rn + ": p99/p50 " +
-							  metrics::format_milli(ratio) + " (p50 " +
-							  metrics::format_milli(p50) + "x, p99 " +
-							  metrics::format_milli(p99) + "x); ";
-					}
-				}
-			}
-			if (measured_pairs == 0) {
-				pass = false;
-				detail += "no listed tenant used a listed resource; ";
-			}
-			r.measured = metrics::format_milli(worst) + " (" + worst_at + ")";
-			r.bound = "<= " + metrics::format_milli(g.bound_milli);
-			r.pass = pass;
-			r.detail = detail;
+		case GateKind::Fairness:
+			r = fairness_gate(g, sc, here);
 			break;
-		}
-		case GateKind::Isolation: {
-			std::vector<std::string> res = g.resources;
-			if (res.empty())
-				res = { "inference" };
-			u64 worst = 0;
-			bool pass = true;
-			std::string detail, worst_at = "-";
-			for (const std::string &rn : res) {
-				Stage st;
-				stage_of(rn, st);
-				metrics::LogHistogram exposed, base;
-				for (const TenantState &t : tenants) {
-					const bool in_exposed = std::find(g.tenants.begin(), g.tenants.end(),
-									  t.name) != g.tenants.end();
-					const bool in_base = std::find(g.baseline.begin(), g.baseline.end(),
-								       t.name) != g.baseline.end();
-					if (in_exposed)
-						exposed.merge(stage_hist(t.index, st));
-					if (in_base)
-						base.merge(stage_hist(t.index, st));
-				}
-				if (exposed.count() < kFairnessSamplesMin || base.count() < kFairnessSamplesMin) {
-					pass = false;
-					detail += rn + ": " + std::to_string(exposed.count()) + " exposed and " +
-						  std::to_string(base.count()) + " baseline samples (need " +
-						  std::to_string(kFairnessSamplesMin) + " each); ";
-					continue;
-				}
-				const u64 e99 = exposed.value_at_quantile_milli(990);
-				const u64 b99 = std::max<u64>(1, base.value_at_quantile_milli(990));
-				const u64 ratio = (u64)((unsigned __int128)e99 * 1000 / b99);
-				detail += rn + ": p99 slowdown " + metrics::format_milli(e99) + "x exposed vs " +
-					  metrics::format_milli(b99) + "x baseline (p50 " +
-					  metrics::format_milli(exposed.value_at_quantile_milli(500)) + "x vs " +
-					  metrics::format_milli(base.value_at_quantile_milli(500)) + "x); ";
-				if (ratio >= worst) {
-					worst = ratio;
-					worst_at = rn;
-				}
-				if (ratio > g.bound_milli)
-					pass = false;
-			}
-			r.pass = pass;
-			r.measured = metrics::format_milli(worst) + " (" + worst_at + ")";
-			r.bound = "<= " + metrics::format_milli(g.bound_milli);
-			r.detail = detail;
+		case GateKind::Isolation:
+			// Counterfactual mode waits for the run without the flooders
+			// (complete_isolation_gates): until then it fails, saying so.
+			r = g.counterfactual()
+				    ? isolation_counterfactual_gate(g, sc, here, nullptr,
+								    "counterfactual not run")
+				    : isolation_peer_gate(g, registry);
 			break;
-		}
 		case GateKind::AuditParity: {
 			const u64 ca = ch.count_of(COCONUT_EV_CAP_ALLOW), cd = ch.count_of(COCONUT_EV_CAP_DENY);
 			const u64 pending = co_audit_pending(&k->audit);
@@ -472,7 +369,7 @@ void Simulation::Impl::evaluate_gates(RunResult &out)
 			r.pass = false;
 			r.measured = "not run";
 			r.bound = "same fingerprint";
-			r.detail = "needs a second run (coconut-sim run does it)";
+			r.detail = "needs a second run (engine::run_scenario makes it)";
 			break;
 		}
 		out.gates.push_back(r);
@@ -502,14 +399,17 @@ std::string Simulation::Impl::fingerprint(const RunResult &out)
 	return fp.hex();
 }
 
-void complete_determinism_gate(RunResult &result, const std::string &other)
+void complete_determinism_gate(RunResult &result, const std::string &other, const std::string &why)
 {
 	for (metrics::GateResult &g : result.gates) {
 		if (g.kind != scenario::gate_kind_name(scenario::GateKind::Determinism))
 			continue;
 		g.pass = !other.empty() && other == result.fingerprint;
-		g.measured = other.empty() ? "second run failed" : other.substr(0, 16) + "...";
+		g.measured = other.empty() ? "second run failed" + (why.empty() ? "" : ": " + why)
+					   : other.substr(0, 16) + "...";
 		g.detail = g.pass ? "" : "first run " + result.fingerprint + ", second " + other;
+		if (other.empty())
+			g.detail = g.measured;
 	}
 	// The fingerprint covers the metrics, not the gates: completing a gate changes nothing.
 }

@@ -7,6 +7,7 @@
 #include "metric_registry.h"
 #include "scenario.h"
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -22,6 +23,10 @@ struct RunOptions {
 	u64 perfetto_events_max = 2000000;	  // cap on trace events written
 	std::string profile_dir;		  // empty: devices::default_profile_dir()
 	bool skip_determinism_gate = false;	  // the child run of a determinism gate
+	// The counterfactual: the flooder tenants (TenantSpec::flooder) and their agents are
+	// built and spawned as usual, so every AID, lane and tie-break stays the same, but their
+	// workloads never start. Everything else, the timeline included, runs as written.
+	bool without_flooders = false;
 
 	// Mutations for the tests that show each gate can fail (never set by the CLI): each
 	// plants the bug its gate exists to catch.
@@ -29,7 +34,26 @@ struct RunOptions {
 		bool complete_revoked_ops = false; // revoked ops complete: no cancel, -ECAPABILITY ignored
 		bool flip_sealed_bit = false;	   // flip one bit of a sealed event in the window
 		bool phantom_decision = false;	   // count an LSM decision that has no audit event
+		bool kill_counterfactual = false;  // run_scenario's counterfactual child dies (SIGKILL)
 	} mutations;
+};
+
+// Every arrival of one tenant's workloads, dropped ones included: how many, and a digest of
+// their agents, times and demands. Equal digests in two runs: the tenant had the same
+// arrivals (what the counterfactual run promises every tenant but the flooders).
+struct ArrivalDigest {
+	u64 arrivals = 0;
+	u64 digest = 0;
+	// SplitMix64's finaliser over the running value: order-sensitive, not cryptographic
+	// (it only compares two runs of one binary).
+	void add(u64 v)
+	{
+		u64 z = digest + 0x9e3779b97f4a7c15ull + v;
+		z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+		z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+		digest = z ^ (z >> 31);
+	}
+	bool operator==(const ArrivalDigest &o) const = default;
 };
 
 struct RunResult {
@@ -40,6 +64,7 @@ struct RunResult {
 	u64 kernel_peak_bytes = 0;
 	u64 sc_events = 0; // SystemC delta cycles: the benchmark's event count
 	std::vector<std::string> notes; // per-tenant summary lines, notifications
+	std::map<std::string, ArrivalDigest> arrivals; // per tenant (not in the fingerprint)
 	bool all_pass() const
 	{
 		for (const auto &g : gates)

@@ -1,6 +1,6 @@
 // See simulation.h. The parts: building (this file's constructor), the request pipeline,
-// the timeline of actions and faults, sampling, and the end of the run (gates.cc evaluates the
-// gates, fingerprint in finish()).
+// the timeline of actions and faults (timeline.cc), sampling and the end of the run (finish.cc:
+// metrics, gates, fingerprint; stage_gates.cc the slowdown gates' arithmetic).
 #include "simulation.h"
 
 #include "engine_impl.h"
@@ -45,16 +45,10 @@ u32 quota_kind_of(const std::string &k)
 
 Simulation::Impl::Impl(sc_core::sc_module_name name, const scenario::Scenario &scen,
 		       const RunOptions &o)
-	: sc_module(name), sc(scen), opts(o),
+	: sc_module(name), sc(with_overrides(scen, o)), opts(o),
 	  profiles(o.profile_dir.empty() ? devices::default_profile_dir() : o.profile_dir),
 	  signer(agent_test::Signer::from_seed(0xc0))
 {
-	if (opts.seed)
-		sc.seed = *opts.seed;
-	if (opts.policy)
-		sc.policy = *opts.policy;
-	if (opts.until_ns)
-		sc.duration_ns = *opts.until_ns;
 	if (sc.machine.audit.seal_batch_events > CO_AUDIT_LOG_EVENTS_MAX)
 		sc.machine.audit.seal_batch_events = CO_AUDIT_LOG_EVENTS_MAX;
 
@@ -107,15 +101,14 @@ void Simulation::Impl::build_tenants()
 		extra[{ t, g }] += ev.count;
 	}
 	group_agents.resize(sc.tenants.size());
+	arrival_digests.resize(sc.tenants.size());
 	for (u32 ti = 0; ti < sc.tenants.size(); ti++) {
 		const scenario::TenantSpec &ts = sc.tenants[ti];
 		TenantState t;
 		t.name = ts.name;
 		t.index = ti;
 		t.id = ti + 1;
-		for (const auto &g : ts.groups)
-			if (g.workload.kind == WorkloadKind::Flooder)
-				t.flooder = true;
+		t.flooder = ts.flooder;
 		machine->set_tenant_weight(t.id, ts.weight);
 		std::vector<std::string> caps = ts.caps;
 		if (std::find(caps.begin(), caps.end(), "agent.spawn") == caps.end())
@@ -302,6 +295,10 @@ void Simulation::Impl::on_timer()
 
 void Simulation::Impl::start_workload(AgentState &a)
 {
+	// The counterfactual run: a flooder's agents are built and spawned as in every run (the
+	// same AIDs, lanes and CPUs), but their workloads never start.
+	if (opts.without_flooders && tenants[a.tenant].flooder)
+		return;
 	const scenario::WorkloadSpec &w = a.spec->workload;
 	const u64 now = sim::now_ns();
 	const u64 start = std::max(now, w.start_ns);
@@ -379,9 +376,45 @@ void Simulation::Impl::on_restart(AgentState &a)
 	arrive(a, nullptr);
 }
 
+// What one arrival asks for, drawn from the agent's own stream whether or not the arrival is
+// then dropped: an agent's arrivals (times and demands) never depend on how busy the machine
+// is, so the counterfactual run without the flooders sees everyone else's exactly.
+Demands Simulation::Impl::draw_demands(AgentState &a, const TraceRow *row)
+{
+	const scenario::RequestSpec &rs = a.spec->workload.request;
+	Demands d;
+	d.cpu_ns = a.rng.range(rs.cpu_ns.lo, rs.cpu_ns.hi);
+	d.dma_bytes = a.rng.range(rs.dma_bytes.lo, rs.dma_bytes.hi);
+	d.gpu_ns = a.rng.range(rs.gpu_ns.lo, rs.gpu_ns.hi);
+	if (row) {
+		d.prompt_tokens = row->prompt_tokens;
+		d.gen_tokens = row->gen_tokens;
+	} else {
+		d.prompt_tokens = (u32)a.rng.range(rs.prompt_tokens.lo, rs.prompt_tokens.hi);
+		d.gen_tokens = (u32)a.rng.range(rs.gen_tokens.lo, rs.gen_tokens.hi);
+	}
+	if (machine->gpu_count() == 0) {
+		d.dma_bytes = 0;
+		d.gpu_ns = 0;
+		d.prompt_tokens = d.gen_tokens = 0;
+	}
+	if (d.prompt_tokens + d.gen_tokens > 0 && d.gen_tokens == 0)
+		d.gen_tokens = 1; // a request generates at least its first token
+	// Files are read round robin over the agent's own arrivals (not the run's request ids,
+	// which other tenants' load moves).
+	d.nth = a.arrivals++;
+	ArrivalDigest &ad = arrival_digests[a.tenant];
+	ad.arrivals++;
+	for (const u64 v : { (u64)a.index_in_run, sim::now_ns(), d.cpu_ns, d.dma_bytes, d.gpu_ns,
+			     (u64)d.prompt_tokens, (u64)d.gen_tokens })
+		ad.add(v);
+	return d;
+}
+
 void Simulation::Impl::arrive(AgentState &a, const TraceRow *row)
 {
 	const scenario::WorkloadSpec &w = a.spec->workload;
+	const Demands d = draw_demands(a, row);
 	if (a.outstanding >= w.max_outstanding) {
 		dropped++;
 		tenant_counts[a.tenant].dropped++;
@@ -392,27 +425,14 @@ void Simulation::Impl::arrive(AgentState &a, const TraceRow *row)
 	}
 	const scenario::RequestSpec &rs = w.request;
 	Request &r = new_request(a);
-	r.cpu_ns = a.rng.range(rs.cpu_ns.lo, rs.cpu_ns.hi);
-	r.dma_bytes = a.rng.range(rs.dma_bytes.lo, rs.dma_bytes.hi);
-	r.gpu_ns = a.rng.range(rs.gpu_ns.lo, rs.gpu_ns.hi);
-	if (row) {
-		r.prompt_tokens = row->prompt_tokens;
-		r.gen_tokens = row->gen_tokens;
-	} else {
-		r.prompt_tokens = (u32)a.rng.range(rs.prompt_tokens.lo, rs.prompt_tokens.hi);
-		r.gen_tokens = (u32)a.rng.range(rs.gen_tokens.lo, rs.gen_tokens.hi);
-	}
-	const bool has_gpu = machine->gpu_count() > 0;
-	if (!has_gpu) {
-		r.dma_bytes = 0;
-		r.gpu_ns = 0;
-		r.prompt_tokens = r.gen_tokens = 0;
-	}
-	if (r.prompt_tokens + r.gen_tokens > 0 && r.gen_tokens == 0)
-		r.gen_tokens = 1; // a request generates at least its first token
+	r.cpu_ns = d.cpu_ns;
+	r.dma_bytes = d.dma_bytes;
+	r.gpu_ns = d.gpu_ns;
+	r.prompt_tokens = d.prompt_tokens;
+	r.gen_tokens = d.gen_tokens;
 	std::string fs_path;
 	if (!rs.fs_read_paths.empty()) {
-		fs_path = rs.fs_read_paths[(size_t)(r.id % rs.fs_read_paths.size())];
+		fs_path = rs.fs_read_paths[(size_t)(d.nth % rs.fs_read_paths.size())];
 		r.ssd_bytes = rs.fs_read_bytes;
 		Hold h;
 		h.kind = COCONUT_CAP_FS_READ;
@@ -573,7 +593,6 @@ void Simulation::Impl::job_done(devices::Job &j)
 		const u64 lat = now - j.submit_ns;
 		const u64 slow_milli = (u64)((unsigned __int128)lat * 1000 / std::max<u64>(1, j.alone_ns));
 		stage_hist(a.tenant, st).record(slow_milli);
-		stage_samples[(size_t)st].insert(a.tenant);
 	}
 	if (perfetto)
 		perfetto->complete(agent_track(r), devices::stage_name(st), j.submit_ns,
@@ -737,6 +756,18 @@ std::string errno_name(s64 rc)
 }
 
 // ---- The public face -----------------------------------------------------------------------
+
+scenario::Scenario with_overrides(const scenario::Scenario &sc, const RunOptions &opts)
+{
+	scenario::Scenario s = sc;
+	if (opts.seed)
+		s.seed = *opts.seed;
+	if (opts.policy)
+		s.policy = *opts.policy;
+	if (opts.until_ns)
+		s.duration_ns = *opts.until_ns;
+	return s;
+}
 
 Simulation::Simulation(const scenario::Scenario &sc, const RunOptions &opts)
 	: impl_(std::make_unique<Impl>("sim", sc, opts))

@@ -30,8 +30,8 @@ public:
 	Simulation &operator=(const Simulation &) = delete;
 
 	// Runs to the scenario's end (or --until), drains the audit rings, evaluates the gates.
-	// The determinism gate is left for the caller (it needs a second run: see
-	// complete_determinism_gate).
+	// The determinism gate and counterfactual isolation gates fail as "not run": they need
+	// another run, which run_scenario (reruns.h) makes and completes them from.
 	RunResult run();
 
 	// The scenario as run (overrides applied).
@@ -42,8 +42,13 @@ private:
 	std::unique_ptr<Impl> impl_;
 };
 
-// Fills the determinism gate(s) of result from a second run's fingerprint.
-void complete_determinism_gate(RunResult &result, const std::string &other_fingerprint);
+// Fills the determinism gate(s) of result from a second run's fingerprint; an empty one says
+// the second run failed, `why` how.
+void complete_determinism_gate(RunResult &result, const std::string &other_fingerprint,
+			       const std::string &why = "");
+
+// The scenario as a run with these options simulates it (--seed, --policy, --until applied).
+scenario::Scenario with_overrides(const scenario::Scenario &sc, const RunOptions &opts);
 
 } // namespace coconut::engine
 

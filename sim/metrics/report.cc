@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <array>
+#include <cassert>
+#include <optional>
 
 #include "text_escape.h"
 
@@ -74,30 +76,81 @@ std::string format_ns(u64 ns)
 	return text + kUnits[u].name;
 }
 
+namespace {
+
+// Columns padded to their widest cell (the last one is not padded), " | " between them, a
+// "-+-" rule under the header; every line starts with indent.
+void print_table(std::ostream &out, const std::string &indent,
+		 const std::vector<std::vector<std::string>> &lines)
+{
+	assert(!lines.empty());
+	std::vector<size_t> w(lines[0].size(), 0);
+	for (const auto &l : lines) {
+		assert(l.size() == w.size());
+		for (size_t c = 0; c < l.size(); c++)
+			w[c] = std::max(w[c], l[c].size());
+	}
+	for (size_t i = 0; i < lines.size(); i++) {
+		out << indent;
+		for (size_t c = 0; c < w.size(); c++)
+			out << (c ? " | " : "") << (c + 1 < w.size() ? pad(lines[i][c], w[c]) : lines[i][c]);
+		out << '\n';
+		if (i == 0) {
+			out << indent;
+			for (size_t c = 0; c < w.size(); c++)
+				out << (c ? "-+-" : "") << std::string(w[c], '-');
+			out << '\n';
+		}
+	}
+}
+
+std::string milli_or_dash(const std::optional<u64> &v)
+{
+	return v ? format_milli(*v) : "-";
+}
+
+// The rows of one gate as table lines, at most rows_max of them (failing ones first).
+std::vector<std::vector<std::string>> row_lines(const GateResult &g, size_t rows_max)
+{
+	const bool fairness = g.ref.empty();
+	std::vector<std::vector<std::string>> lines;
+	if (fairness)
+		lines.push_back({"tenant", "resource", "n", "p50", "p99", "p99/p50", "verdict"});
+	else
+		lines.push_back({"tenant", "resource", "n", "p50", "p99", "n " + g.ref, "p99 " + g.ref,
+				 "ratio", "verdict"});
+	std::vector<size_t> pick;
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < g.rows.size(); i++)
+			if (g.rows[i].pass == (pass == 1) && (rows_max == 0 || pick.size() < rows_max))
+				pick.push_back(i);
+	std::sort(pick.begin(), pick.end());
+	for (const size_t i : pick) {
+		const GateRow &r = g.rows[i];
+		std::vector<std::string> l = {r.tenant, r.resource, std::to_string(r.samples),
+					      format_milli(r.p50_milli), format_milli(r.p99_milli)};
+		if (!fairness) {
+			l.push_back(r.has_ref ? std::to_string(r.ref_samples) : "-");
+			l.push_back(r.has_ref ? format_milli(r.ref_p99_milli) : "-");
+		}
+		l.push_back(milli_or_dash(r.ratio_milli));
+		l.push_back(r.pass ? "PASS" : r.note.empty() ? "FAIL" : "FAIL: " + r.note);
+		lines.push_back(l);
+	}
+	return lines;
+}
+
+} // namespace
+
 void print_gate_table(std::ostream &out, const std::vector<GateResult> &gates)
 {
-	const std::array<std::string, 4> head{"gate", "measured", "bound", "verdict"};
-	std::array<size_t, 4> w{};
-	for (size_t c = 0; c < 4; c++)
-		w[c] = head[c].size();
-	for (const GateResult &g : gates) {
-		w[0] = std::max(w[0], g.name.size());
-		w[1] = std::max(w[1], g.measured.size());
-		w[2] = std::max(w[2], g.bound.size());
-	}
-	const auto row = [&](const std::string &a, const std::string &b, const std::string &c,
-			     const std::string &d) {
-		out << pad(a, w[0]) << " | " << pad(b, w[1]) << " | " << pad(c, w[2]) << " | " << d
-		    << '\n';
-	};
-	row(head[0], head[1], head[2], head[3]);
-	out << std::string(w[0], '-') << "-+-" << std::string(w[1], '-') << "-+-"
-	    << std::string(w[2], '-') << "-+-" << std::string(w[3], '-') << '\n';
+	std::vector<std::vector<std::string>> lines{{"gate", "measured", "bound", "verdict"}};
 	size_t failed = 0;
 	for (const GateResult &g : gates) {
-		row(g.name, g.measured, g.bound, g.pass ? "PASS" : "FAIL");
+		lines.push_back({g.name, g.measured, g.bound, g.pass ? "PASS" : "FAIL"});
 		failed += !g.pass;
 	}
+	print_table(out, "", lines);
 	if (failed != 0) {
 		out << "failures:\n";
 		for (const GateResult &g : gates)
@@ -109,17 +162,50 @@ void print_gate_table(std::ostream &out, const std::vector<GateResult> &gates)
 	    << " failed\n";
 }
 
+void print_gate_rows(std::ostream &out, const std::vector<GateResult> &gates, size_t rows_max)
+{
+	for (const GateResult &g : gates) {
+		if (g.rows.empty())
+			continue;
+		out << "\n" << g.name << ", per tenant and resource"
+		    << (g.ref == "alone" ? " (alone: the same run without the flooders)"
+			: g.ref == "baseline" ? " (exposed tenants pooled against the baseline's)"
+					      : "")
+		    << ":\n";
+		print_table(out, "  ", row_lines(g, rows_max));
+		if (rows_max != 0 && g.rows.size() > rows_max)
+			out << "  ... " << g.rows.size() - rows_max
+			    << " more rows (all of them in --out DIR/result.json)\n";
+	}
+}
+
 nlohmann::json gates_to_json(const std::vector<GateResult> &gates)
 {
+	const auto opt = [](bool has, u64 v) { return has ? nlohmann::json(v) : nlohmann::json(); };
 	nlohmann::json a = nlohmann::json::array();
-	for (const GateResult &g : gates)
+	for (const GateResult &g : gates) {
+		nlohmann::json rows = nlohmann::json::array();
+		for (const GateRow &r : g.rows)
+			rows.push_back({{"tenant", utf8_sanitize(r.tenant)},
+					{"resource", utf8_sanitize(r.resource)},
+					{"samples", r.samples},
+					{"p50_milli", r.p50_milli},
+					{"p99_milli", r.p99_milli},
+					{"ref_samples", opt(r.has_ref, r.ref_samples)},
+					{"ref_p99_milli", opt(r.has_ref, r.ref_p99_milli)},
+					{"ratio_milli", opt(r.ratio_milli.has_value(), r.ratio_milli.value_or(0))},
+					{"pass", r.pass},
+					{"note", utf8_sanitize(r.note)}});
 		// Sanitized: nlohmann::json refuses to dump invalid UTF-8.
 		a.push_back({{"name", utf8_sanitize(g.name)},
 			     {"kind", utf8_sanitize(g.kind)},
 			     {"measured", utf8_sanitize(g.measured)},
 			     {"bound", utf8_sanitize(g.bound)},
 			     {"pass", g.pass},
-			     {"detail", utf8_sanitize(g.detail)}});
+			     {"detail", utf8_sanitize(g.detail)},
+			     {"ref", utf8_sanitize(g.ref)},
+			     {"rows", rows}});
+	}
 	return a;
 }
 

@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstddef>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -19,7 +20,15 @@ namespace coconut::metrics {
 // "N gates: P passed, F failed".
 void print_gate_table(std::ostream &out, const std::vector<GateResult> &gates);
 
-// [{"name","kind","measured","bound","pass","detail"}, ...] in the given order.
+// For each gate with rows (fairness, isolation), a heading and a table "tenant | resource |
+// n | p50 | p99 | [n alone | p99 alone |] ratio | verdict" (isolation gates name their
+// reference: alone or baseline). rows_max > 0 keeps that many rows per gate, failing rows
+// first, and says how many were left out; 0 prints them all.
+void print_gate_rows(std::ostream &out, const std::vector<GateResult> &gates, size_t rows_max);
+
+// [{"name","kind","measured","bound","pass","detail","ref","rows"}, ...] in the given order;
+// rows: [{"tenant","resource","samples","p50_milli","p99_milli","ref_samples",
+// "ref_p99_milli","ratio_milli","pass","note"}, ...], absent numbers as null.
 nlohmann::json gates_to_json(const std::vector<GateResult> &gates);
 
 // True when every gate passed (an empty list passes).

@@ -18,10 +18,32 @@ std::string as_gate_name(const Field &f)
 	return s;
 }
 
+// An isolation gate without `baseline` compares each tenant with itself in the same run
+// without the flooders: there must be a flooder to silence, and a listed tenant must not be
+// one (silenced, it would have nothing to compare).
+void check_counterfactual(const MapReader &m, const GateSpec &g, const Scenario &s)
+{
+	const bool any = std::any_of(s.tenants.begin(), s.tenants.end(),
+				     [](const TenantSpec &t) { return t.flooder; });
+	if (!any)
+		m.self().fail("isolation gate " + quote(g.name) +
+			      " has no `baseline`, so it compares every tenant with its run without "
+			      "the flooders, but no tenant is a flooder (give one `flooder: true`, "
+			      "or give the gate a `baseline`)");
+	if (!m.has("tenants"))
+		return;
+	const std::vector<Field> listed = as_list(*m.get("tenants"), limits::tenants_max);
+	for (size_t i = 0; i < g.tenants.size() && i < listed.size(); i++)
+		for (const TenantSpec &t : s.tenants)
+			if (t.name == g.tenants[i] && t.flooder)
+				listed[i].fail("tenant " + quote(t.name) +
+					       " is a flooder: the counterfactual run silences it");
+}
+
 GateSpec parse_gate(const Field &f, const Scenario &s)
 {
-	const MapReader m(f, {"kind", "name", "bound", "tenants", "resources", "metric", "op",
-			      "value", "baseline"});
+	const MapReader m(f, {"kind", "name", "bound", "tenants", "resources", "p99_max", "metric",
+			      "op", "value", "baseline"});
 	GateSpec g;
 	g.loc = f.loc();
 	const Field kind_field = m.need("kind");
@@ -51,17 +73,31 @@ GateSpec parse_gate(const Field &f, const Scenario &s)
 		// baseline, which no scheduler can promise.
 		if (auto v = m.get("bound"))
 			g.bound_milli = as_milli(*v, 1000, 1000000000);
-		if (g.kind == GateKind::Isolation) {
+		if (g.kind == GateKind::Isolation && m.has("baseline")) {
 			tenant_list(m.need("tenants"), g.tenants);
 			tenant_list(m.need("baseline"), g.baseline);
+			if (g.baseline.empty()) // else it would read as the counterfactual mode
+				m.need("baseline").fail("an empty list; name the baseline tenants, or "
+							"leave baseline out to compare with the run "
+							"without the flooders");
 			for (const std::string &t : g.tenants)
 				if (std::find(g.baseline.begin(), g.baseline.end(), t) != g.baseline.end())
 					f.fail("tenant " + quote(t) + " is both exposed and baseline");
 		} else {
 			if (auto v = m.get("tenants"))
 				tenant_list(*v, g.tenants);
-			m.refuse("baseline", not_used);
+			if (g.kind == GateKind::Fairness)
+				m.refuse("baseline", not_used);
 		}
+		if (g.kind == GateKind::Fairness) {
+			// A slowdown is never below 1 (nothing runs faster than alone).
+			if (auto v = m.get("p99_max"))
+				g.p99_max_milli = as_milli(*v, 1000, 1000000000);
+		} else {
+			m.refuse("p99_max", not_used);
+		}
+		if (g.counterfactual())
+			check_counterfactual(m, g, s);
 		if (auto v = m.get("resources")) {
 			for (const Field &e : as_list(*v, 4)) {
 				const std::string name = as_string(e, limits::name_bytes_max);
@@ -75,6 +111,7 @@ GateSpec parse_gate(const Field &f, const Scenario &s)
 		m.refuse("bound", not_used);
 		m.refuse("tenants", not_used);
 		m.refuse("resources", not_used);
+		m.refuse("p99_max", not_used);
 		m.refuse("baseline", not_used);
 	}
 	if (g.kind == GateKind::Metric) {

@@ -187,6 +187,10 @@ struct TenantSpec {
 	// The tenant's root agent (spawned by AID 1) holds these caps; groups narrow from them.
 	std::vector<std::string> caps;
 	std::vector<AgentGroupSpec> groups;
+	// The aggressor of its scenario: left out of the default fairness and isolation tenants,
+	// and silenced in the counterfactual run (engine RunOptions::without_flooders). `flooder:`
+	// in the file; left out, true when one of its groups runs a flooder workload.
+	bool flooder = false;
 	SourceLoc loc;
 };
 
@@ -253,7 +257,7 @@ enum class GateKind {
 	Expectations,	  // every action with `expect` returned exactly that
 	Metric,		  // a named metric compared with a value
 	Determinism,	  // a second run with the same seed prints the same fingerprint
-	Isolation,	  // the listed tenants' pooled p99 slowdown <= bound x the baseline's
+	Isolation,	  // p99 slowdown <= bound x a reference: the baseline's, or the tenant's own alone
 };
 const char *gate_kind_name(GateKind k);
 
@@ -263,18 +267,24 @@ const char *compare_op_name(CompareOp op); // "==", "!=", "<", "<=", ">", ">="
 struct GateSpec {
 	GateKind kind = GateKind::AuditParity;
 	std::string name; // defaults to the kind's name
-	// Fairness
+	// Fairness and isolation
 	u64 bound_milli = 1500;		    // p99/p50 bound in thousandths (1.5)
-	std::vector<std::string> tenants;   // empty: every tenant without a flooder group
+	std::vector<std::string> tenants;   // empty: every tenant not marked flooder
 	std::vector<std::string> resources; // of "cpu" "pcie" "gpu" "inference"; empty: all contended
-	// Isolation: the tenants compared with (tenants = the exposed ones); bound_milli is the
-	// largest allowed ratio of the two groups' pooled p99 slowdowns, per resource.
+	// Fairness: also every listed tenant's p99 slowdown itself <= this (thousandths).
+	std::optional<u64> p99_max_milli;
+	// Isolation, peer mode: the tenants compared with (tenants = the exposed ones);
+	// bound_milli is the largest allowed ratio of the two groups' pooled p99 slowdowns, per
+	// resource. Empty: counterfactual mode, each tenant's p99 against its own in the same run
+	// without the flooders (engine::run_scenario runs that).
 	std::vector<std::string> baseline;
 	// Metric
 	std::string metric; // a name from docs/scenarios.md "Metrics"
 	CompareOp op = CompareOp::Eq;
 	s64 value = 0;
 	SourceLoc loc;
+
+	bool counterfactual() const { return kind == GateKind::Isolation && baseline.empty(); }
 };
 
 // ---- The whole scenario ---------------------------------------------------------------------

@@ -7,6 +7,7 @@
 #include "coconut/cap.h"
 #include "coconut/limits.h"
 
+#include <algorithm>
 #include <filesystem>
 
 namespace coconut::scenario::detail {
@@ -276,7 +277,7 @@ AgentGroupSpec parse_group(const Field &f, const MachineSpec &machine,
 TenantSpec parse_tenant(const Field &f, const MachineSpec &machine, const std::string &base_dir,
 			u64 duration_ns)
 {
-	const MapReader m(f, {"name", "weight", "caps", "groups"});
+	const MapReader m(f, {"name", "weight", "caps", "flooder", "groups"});
 	TenantSpec t;
 	t.loc = f.loc();
 	t.name = as_name(m.need("name"));
@@ -296,6 +297,12 @@ TenantSpec parse_tenant(const Field &f, const MachineSpec &machine, const std::s
 			t.groups.push_back(std::move(g));
 		}
 	}
+	if (auto v = m.get("flooder"))
+		t.flooder = as_bool(*v);
+	else
+		t.flooder = std::any_of(t.groups.begin(), t.groups.end(), [](const AgentGroupSpec &g) {
+			return g.workload.kind == WorkloadKind::Flooder;
+		});
 	return t;
 }
 

@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
 """Runs a short scenario with --junit, --perfetto and --out and checks the three outputs parse
 and hold what they promise (gates as testcases; trace tracks per tenant and device queues;
-result.json with the fingerprint and metrics)."""
+result.json with the fingerprint and metrics). Given a flooder scenario as well, runs it under
+fifo and checks the rows of its fairness and isolation gates in result.json and JUnit.
+
+usage: check_outputs.py SIM SCENARIO OUT [FLOODER_SCENARIO]"""
 import json
 import pathlib
 import subprocess
@@ -36,7 +39,46 @@ def main() -> int:
     assert len(res["fingerprint"]) == 64
     assert res["metrics"], "no metrics"
     print(f"ok: {len(cases)} testcases, {len(events)} trace events, {len(threads)} threads")
+    if len(sys.argv) > 4:
+        check_rows(sim, sys.argv[4], out / "rows")
     return 0
+
+
+def check_rows(sim, scenario, out):
+    """The rows of the slowdown gates: in result.json with their numbers (an isolation ratio
+    is p99 over the reference's p99), and in JUnit as testcases GATE/TENANT/RESOURCE whose
+    verdicts are the rows'."""
+    out.mkdir(parents=True, exist_ok=True)
+    junit = out / "junit.xml"
+    p = subprocess.run([sim, "run", scenario, "--policy", "fifo", "--junit", str(junit),
+                        "--out", str(out)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                       text=True)
+    print(p.stdout)
+    assert p.returncode == 1, f"exit {p.returncode}: the flooder scenario must fail under fifo"
+    gates = {g["name"]: g for g in json.loads((out / "result.json").read_text())["gates"]}
+    iso, fair = gates["isolation"], gates["fairness"]
+    assert iso["ref"] == "alone" and fair["ref"] == "", (iso["ref"], fair["ref"])
+    assert iso["rows"] and fair["rows"], "no rows"
+    assert not iso["pass"], iso["measured"]
+    for row in iso["rows"]:
+        for key in ("tenant", "resource", "samples", "p50_milli", "p99_milli", "ref_samples",
+                    "ref_p99_milli", "ratio_milli", "pass", "note"):
+            assert key in row, (key, row)
+        assert row["ref_samples"] is not None, row  # the counterfactual run answered
+        if row["ratio_milli"] is None:
+            assert not row["pass"] and "too few samples" in row["note"], row
+        else:
+            want = row["p99_milli"] * 1000 // max(1, row["ref_p99_milli"])
+            assert abs(row["ratio_milli"] - want) <= 1, (row, want)
+    verdicts = {}
+    for case in ET.parse(junit).getroot().findall(".//testcase"):
+        verdicts[case.get("name")] = case.find("failure") is None
+    for g in (iso, fair):
+        assert verdicts[g["name"]] == g["pass"], g["name"]
+        for row in g["rows"]:
+            name = f'{g["name"]}/{row["tenant"]}/{row["resource"]}'
+            assert verdicts.get(name) == row["pass"], (name, verdicts.get(name), row)
+    print(f"ok: {len(iso['rows'])} isolation rows, {len(fair['rows'])} fairness rows")
 
 
 if __name__ == "__main__":

@@ -10,6 +10,21 @@ endforeach()
 coconut_scenario_test(scenario_fairness_fifo_fails ${SCN}/fairness-4tenant-flooder.yaml 1
   ARGS --policy fifo --no-determinism-rerun --out ${OUT}/fairness-fifo
   MATCH "fairness +\\| .*\\| FAIL" "audit.parity +\\| .*\\| PASS")
+# The counterfactual isolation gate on the release scenario (RELEASE_ISOLATION, made in
+# CMakeLists.txt): under fifo every victim is far slower than alone, so it fails, a row per
+# victim and resource says by how much; under fair the counterfactual run answers (its verdict
+# belongs to the scheduler) and the rows carry ratios.
+coconut_scenario_test(scenario_release_isolation_fifo_fails ${RELEASE_ISOLATION} 1
+  ARGS --policy fifo --no-determinism-rerun --out ${OUT}/release-isolation-fifo
+  MATCH "isolation-alone +\\| .*\\| FAIL" "audit.parity +\\| .*\\| PASS"
+        "^isolation-alone, per tenant and resource"
+        "^  alice +\\| pcie +\\| [0-9]+ +\\| .*\\| FAIL"
+  NO_MATCH "counterfactual run failed" "counterfactual not run")
+coconut_scenario_test(scenario_release_isolation_fair ${RELEASE_ISOLATION} "0,1"
+  ARGS --no-determinism-rerun
+  MATCH "isolation-alone +\\| [0-9]+\\.[0-9]{3} \\(|isolation-alone +\\| too few samples"
+        "^  carol +\\| inference +\\| [0-9]+ +\\| [0-9.]+ +\\| [0-9.]+ +\\| [0-9]+ +\\| [0-9.]+ +\\| [0-9.]+ +\\| (PASS|FAIL)$"
+  NO_MATCH "counterfactual run failed" "counterfactual not run")
 # The platform's isolation gate trips under fifo too: the runaway's neighbours spike.
 coconut_scenario_test(scenario_platform_fifo_fails ${SCN}/platform-200-tenants.yaml 1
   ARGS --policy fifo --no-determinism-rerun

@@ -19,19 +19,67 @@ using coconut::metrics::format_milli;
 using coconut::metrics::format_milli_signed;
 using coconut::metrics::format_ns;
 using coconut::metrics::GateResult;
+using coconut::metrics::GateRow;
 using coconut::metrics::gates_to_json;
+using coconut::metrics::print_gate_rows;
 using coconut::metrics::print_gate_table;
 using coconut::metrics::write_junit;
 using coconut::metrics::xml_escape;
 
+GateResult gate(const char *name, const char *kind, const char *measured, const char *bound,
+	       bool pass, const char *detail)
+{
+	GateResult g;
+	g.name = name;
+	g.kind = kind;
+	g.measured = measured;
+	g.bound = bound;
+	g.pass = pass;
+	g.detail = detail;
+	return g;
+}
+
 std::vector<GateResult> sample_gates()
 {
 	return {
-		{"fairness.p99_over_p50.b", "fairness", "1.212", "<= 1.500", true, ""},
-		{"parity.lsm_vs_audit", "parity", "3 off", "== 0", false,
-		 "denies 120 vs audit <deny> 117 & \"quoted\"\nsecond line"},
-		{"determinism", "determinism", "ok", "identical", true, "fingerprint ab12"},
+		gate("fairness.p99_over_p50.b", "fairness", "1.212", "<= 1.500", true, ""),
+		gate("parity.lsm_vs_audit", "parity", "3 off", "== 0", false,
+		     "denies 120 vs audit <deny> 117 & \"quoted\"\nsecond line"),
+		gate("determinism", "determinism", "ok", "identical", true, "fingerprint ab12"),
 	};
+}
+
+// An isolation gate with a passing row, a row over its bound and one with too few samples.
+GateResult isolation_with_rows()
+{
+	GateResult g = gate("isolation", "isolation", "too few samples (bob/cpu: 12 here, 60 "
+				"counterfactual; need 50)", "<= 1.500", false, "");
+	g.ref = "alone";
+	GateRow ok;
+	ok.tenant = "alice";
+	ok.resource = "cpu";
+	ok.samples = 100;
+	ok.p50_milli = 1000;
+	ok.p99_milli = 1200;
+	ok.has_ref = true;
+	ok.ref_samples = 110;
+	ok.ref_p99_milli = 1100;
+	ok.ratio_milli = 1090;
+	ok.pass = true;
+	GateRow over = ok;
+	over.resource = "pcie";
+	over.p99_milli = 9000;
+	over.ratio_milli = 8181;
+	over.pass = false;
+	GateRow few = ok;
+	few.tenant = "bob";
+	few.samples = 12;
+	few.ref_samples = 60;
+	few.ratio_milli.reset();
+	few.pass = false;
+	few.note = "too few samples (12 here, 60 counterfactual; need 50)";
+	g.rows = {ok, over, few};
+	return g;
 }
 
 TEST(Format, Milli)
@@ -109,6 +157,59 @@ TEST(GateTable, Json)
 	EXPECT_EQ(j[1]["bound"], "== 0");
 	EXPECT_NO_THROW((void)j.dump()); // invalid UTF-8 was sanitized
 }
+// Rows: one table per gate that has them, every column where the header has it, the reason
+// beside a FAIL that has no ratio; a cap keeps the failing rows.
+TEST(GateRows, TableWithReference)
+{
+	std::vector<GateResult> gates = sample_gates();
+	gates.push_back(isolation_with_rows());
+	std::ostringstream out;
+	print_gate_rows(out, gates, 0);
+	const std::string text = out.str();
+	EXPECT_EQ(text.find("parity"), std::string::npos) << text; // no rows, no table
+	EXPECT_NE(text.find("isolation, per tenant and resource (alone: the same run without the "
+			    "flooders):"),
+		  std::string::npos)
+		<< text;
+	std::istringstream lines(text);
+	std::string blank, title, header, rule, r1, r2, r3;
+	std::getline(lines, blank);
+	std::getline(lines, title);
+	std::getline(lines, header);
+	std::getline(lines, rule);
+	std::getline(lines, r1);
+	std::getline(lines, r2);
+	std::getline(lines, r3);
+	EXPECT_NE(header.find("p99 alone"), std::string::npos) << header;
+	EXPECT_EQ(header.rfind(" | "), r1.rfind(" | ")) << text;
+	EXPECT_EQ(header.rfind(" | "), r3.rfind(" | ")) << text;
+	EXPECT_NE(r1.find("1.090"), std::string::npos) << r1;
+	EXPECT_NE(r1.find("PASS"), std::string::npos) << r1;
+	EXPECT_NE(r2.find("8.181"), std::string::npos) << r2;
+	EXPECT_NE(r3.find("FAIL: too few samples (12 here, 60 counterfactual; need 50)"),
+		  std::string::npos)
+		<< r3;
+	EXPECT_NE(r3.find(" - "), std::string::npos) << r3; // no ratio printed
+
+	std::ostringstream capped;
+	print_gate_rows(capped, gates, 2);
+	EXPECT_EQ(capped.str().find("PASS"), std::string::npos) << capped.str(); // the passing row
+	EXPECT_NE(capped.str().find("8.181"), std::string::npos) << capped.str();
+	EXPECT_NE(capped.str().find("1 more rows"), std::string::npos) << capped.str();
+}
+
+TEST(GateRows, Json)
+{
+	const auto j = gates_to_json({isolation_with_rows()});
+	ASSERT_EQ(j[0]["rows"].size(), 3u);
+	EXPECT_EQ(j[0]["ref"], "alone");
+	EXPECT_EQ(j[0]["rows"][0]["ratio_milli"], 1090);
+	EXPECT_EQ(j[0]["rows"][0]["ref_p99_milli"], 1100);
+	EXPECT_TRUE(j[0]["rows"][2]["ratio_milli"].is_null());
+	EXPECT_EQ(j[0]["rows"][2]["samples"], 12);
+	EXPECT_EQ(j[0]["rows"][2]["pass"], false);
+	EXPECT_TRUE(gates_to_json(sample_gates())[1]["rows"].empty());
+}
 
 TEST(Junit, XmlEscape)
 {
@@ -121,6 +222,7 @@ TEST(Junit, ParsesWithPythonXmlEtree)
 {
 	auto gates = sample_gates();
 	gates[0].name = "naughty ]]> \x02 \xc3\xa9 \xff";
+	gates.push_back(isolation_with_rows());
 	const std::string path = std::string(::testing::TempDir()) + "junit-" +
 				 std::to_string(getpid()) + ".xml";
 	{
@@ -135,10 +237,16 @@ TEST(Junit, ParsesWithPythonXmlEtree)
 		      "assert root.tag == 'testsuites', root.tag\n"
 		      "s = root.find('testsuite')\n"
 		      "assert s.get('name') == 'scenarios/fair<4>.yaml', s.get('name')\n"
-		      "assert s.get('tests') == '3' and s.get('failures') == '1', s.attrib\n"
+		      "assert s.get('tests') == '7' and s.get('failures') == '4', s.attrib\n"
 		      "assert s.get('time') == '2.500000000', s.get('time')\n"
 		      "cases = s.findall('testcase')\n"
-		      "assert len(cases) == 3\n"
+		      "assert len(cases) == 7\n"
+		      "names = [c.get('name') for c in cases[3:]]\n"
+		      "assert names == ['isolation', 'isolation/alice/cpu', 'isolation/alice/pcie', "
+		      "'isolation/bob/cpu'], names\n"
+		      "assert cases[4].find('failure') is None\n"
+		      "assert 'ratio 8.181' in cases[5].find('failure').get('message')\n"
+		      "assert 'too few samples' in cases[6].find('failure').get('message')\n"
 		      "assert cases[0].get('name') == 'naughty ]]> \\ufffd \\u00e9 \\ufffd', "
 		      "repr(cases[0].get('name'))\n"
 		      "assert cases[0].find('failure') is None\n"

@@ -66,6 +66,10 @@ def main():
     doc = copy.deepcopy(good); doc["tenants"][0]["groups"][0]["workload"]["rate"] = "5"; bad.append(("rate without unit", doc))
     doc = copy.deepcopy(good); doc["events"][0]["kind"] = "reboot"; bad.append(("unknown event kind", doc))
     doc = copy.deepcopy(good); doc["gates"].append({"kind": "fairness", "bound": "0"}); bad.append(("bound 0", doc))
+    doc = copy.deepcopy(good); doc["gates"].append({"kind": "fairness", "p99_max": "0.5"}); bad.append(("p99_max below 1", doc))
+    doc = copy.deepcopy(good); doc["gates"].append({"kind": "audit.verify", "p99_max": 2}); bad.append(("p99_max off fairness", doc))
+    doc = copy.deepcopy(good); doc["gates"].append({"kind": "isolation", "baseline": ["x"]}); bad.append(("baseline without tenants", doc))
+    doc = copy.deepcopy(good); doc["tenants"][0]["flooder"] = "yes"; bad.append(("flooder not a bool", doc))
     doc = copy.deepcopy(good); doc["machine"]["gpus"][0]["partitions"] = ["1.5ns"]; bad.append(("bad size", doc))
     for label, doc in bad:
         if validator.is_valid(doc):

@@ -72,6 +72,7 @@ TEST(Loader, FullExampleEveryField)
 	EXPECT_EQ(a.weight, 3u);
 	EXPECT_EQ(a.caps.size(), 4u);
 	EXPECT_EQ(a.caps[3], "cap.grant:fs.read:/data/**");
+	EXPECT_FALSE(a.flooder); // written out
 	ASSERT_EQ(a.groups.size(), 2u);
 	const cs::AgentGroupSpec &web = a.groups[0];
 	EXPECT_EQ(web.name, "web");
@@ -121,6 +122,7 @@ TEST(Loader, FullExampleEveryField)
 	EXPECT_EQ(replay.trace_max_rows, 100u);
 	EXPECT_EQ(b.groups[1].workload.kind, cs::WorkloadKind::Flooder);
 	EXPECT_EQ(b.groups[1].workload.mean_gap_ns, 200000000u);
+	EXPECT_TRUE(b.flooder); // left out: it has a flooder group
 
 	// Sorted by time; the two events at 5 ms keep their file order.
 	ASSERT_EQ(s.events.size(), 19u);
@@ -184,12 +186,13 @@ TEST(Loader, FullExampleEveryField)
 	EXPECT_EQ(s.events[18].kind, cs::EventKind::TpmWriteFail);
 	EXPECT_EQ(s.events[18].count, 2u);
 	EXPECT_EQ(s.events[18].at_ns, 1000000000u);
-	EXPECT_EQ(s.events[18].loc.line, 80); // the first event in the file, sorted last
+	EXPECT_EQ(s.events[18].loc.line, 81); // the first event in the file, sorted last
 
-	ASSERT_EQ(s.gates.size(), 8u);
+	ASSERT_EQ(s.gates.size(), 9u);
 	EXPECT_EQ(s.gates[0].kind, cs::GateKind::Fairness);
 	EXPECT_EQ(s.gates[0].name, "fairness");
 	EXPECT_EQ(s.gates[0].bound_milli, 1250u);
+	EXPECT_EQ(s.gates[0].p99_max_milli, 4500u);
 	EXPECT_EQ(s.gates[0].tenants, (std::vector<std::string>{"alpha"}));
 	EXPECT_EQ(s.gates[0].resources, (std::vector<std::string>{"cpu", "inference"}));
 	EXPECT_EQ(s.gates[1].name, "parity");
@@ -202,6 +205,14 @@ TEST(Loader, FullExampleEveryField)
 	EXPECT_EQ(s.gates[6].op, cs::CompareOp::Ne);
 	EXPECT_EQ(s.gates[6].value, -1);
 	EXPECT_EQ(s.gates[7].kind, cs::GateKind::Determinism);
+	EXPECT_FALSE(s.gates[7].counterfactual());
+	const cs::GateSpec &alone = s.gates[8];
+	EXPECT_EQ(alone.kind, cs::GateKind::Isolation);
+	EXPECT_EQ(alone.name, "alone");
+	EXPECT_EQ(alone.bound_milli, 2000u);
+	EXPECT_EQ(alone.tenants, (std::vector<std::string>{"alpha"}));
+	EXPECT_TRUE(alone.baseline.empty());
+	EXPECT_TRUE(alone.counterfactual());
 }
 
 // Loading from text with the same base directory gives the same scenario as from the file.
@@ -233,6 +244,74 @@ TEST(Loader, DefaultsFillWhatIsLeftOut)
 	EXPECT_TRUE(s.tenants[0].groups.empty());
 	EXPECT_TRUE(s.events.empty());
 	EXPECT_TRUE(s.gates.empty());
+}
+
+// `flooder:` overrides what the groups say: a tenant can be the aggressor with poisson groups
+// (a noisy neighbour in all but name), or a victim that happens to run a flooder workload.
+TEST(Loader, FlooderFieldOverridesTheGroups)
+{
+	const std::string yaml = R"(name: f
+duration: 1s
+tenants:
+  - name: plain
+    groups: [ { name: g, workload: { kind: poisson, rate: 1/s } } ]
+  - name: marked
+    flooder: true
+    groups: [ { name: g, workload: { kind: poisson, rate: 1/s } } ]
+  - name: floods
+    groups: [ { name: g, workload: { kind: flooder, rate: 1/s } } ]
+  - name: cleared
+    flooder: false
+    groups: [ { name: g, workload: { kind: flooder, rate: 1/s } } ]
+)";
+	const cs::Scenario s = cs::load_scenario_string(yaml, "f.yaml", ".");
+	ASSERT_EQ(s.tenants.size(), 4u);
+	EXPECT_FALSE(s.tenants[0].flooder);
+	EXPECT_TRUE(s.tenants[1].flooder);
+	EXPECT_TRUE(s.tenants[2].flooder);
+	EXPECT_FALSE(s.tenants[3].flooder);
+}
+
+// An isolation gate with `baseline` compares peers (tenants required); without, each tenant
+// with itself alone (tenants and resources optional, a flooder required).
+TEST(Loader, IsolationGateModes)
+{
+	const std::string base = R"(name: i
+duration: 1s
+tenants:
+  - name: a
+  - name: b
+  - name: m
+    groups: [ { name: g, workload: { kind: flooder, rate: 1/s } } ]
+gates:
+)";
+	const cs::Scenario peer = cs::load_scenario_string(
+		base + "  - { kind: isolation, tenants: [a], baseline: [b] }\n", "i.yaml", ".");
+	EXPECT_FALSE(peer.gates[0].counterfactual());
+	EXPECT_EQ(peer.gates[0].baseline, (std::vector<std::string>{"b"}));
+	EXPECT_EQ(peer.gates[0].bound_milli, 1500u);
+	const cs::Scenario cf = cs::load_scenario_string(base + "  - { kind: isolation }\n", "i.yaml", ".");
+	EXPECT_TRUE(cf.gates[0].counterfactual());
+	EXPECT_TRUE(cf.gates[0].tenants.empty()); // every tenant not marked flooder
+	EXPECT_TRUE(cf.gates[0].resources.empty()); // every contended resource
+	EXPECT_FALSE(cf.gates[0].p99_max_milli.has_value());
+}
+
+// Without a flooder there is no counterfactual run to compare with: the error names the gate.
+TEST(Loader, CounterfactualIsolationNeedsAFlooder)
+{
+	try {
+		cs::load_scenario_string("name: i\nduration: 1s\ntenants:\n  - name: a\ngates:\n"
+					 "  - { kind: isolation, name: victims-alone }\n",
+					 "i.yaml", ".");
+		FAIL() << "accepted";
+	} catch (const cs::ScenarioError &e) {
+		EXPECT_EQ(e.field(), "gates[0]");
+		EXPECT_NE(std::string(e.what()).find("isolation gate 'victims-alone'"), std::string::npos)
+			<< e.what();
+		EXPECT_NE(std::string(e.what()).find("no tenant is a flooder"), std::string::npos)
+			<< e.what();
+	}
 }
 
 TEST(Loader, ShippedExamplesLoad)
