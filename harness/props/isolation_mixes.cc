@@ -5,7 +5,7 @@
 // baselines, and the fair failures with their seeds and what they are made of.
 //
 //   isolation_mixes [--mixes N] [--first-seed S] [--policies fair,fifo,per-process]
-//                   [--min-fair-pass PERMILLE] [--min-fifo-fail PERMILLE]
+//                   [--sched-lag DURATION] [--min-fair-pass PERMILLE] [--min-fifo-fail PERMILLE]
 //   isolation_mixes --emit SEED        the mix's scenario, for `coconut-sim run`
 //
 // Exit 1 when fair passes fewer than --min-fair-pass (permille) of the mixes, or fifo fails
@@ -37,13 +37,15 @@ struct Options {
 	u64 min_fifo_fail_permille = 0;
 	bool emit = false;
 	u64 emit_seed = 0;
+	std::string sched_lag; // machine.sched_lag for every mix; empty: the scenario default
 };
 
 [[noreturn]] void usage(const std::string &why)
 {
 	std::cerr << "isolation_mixes: " << why
 		  << "\nusage: isolation_mixes [--mixes N] [--first-seed S] [--policies a,b,..] "
-		     "[--min-fair-pass PERMILLE] [--min-fifo-fail PERMILLE] | --emit SEED\n";
+		     "[--sched-lag DURATION] [--min-fair-pass PERMILLE] [--min-fifo-fail PERMILLE] "
+		     "| --emit SEED\n";
 	std::exit(2);
 }
 
@@ -93,6 +95,8 @@ Options parse(int argc, char **argv)
 			o.min_fifo_fail_permille = number("--min-fifo-fail", v);
 		else if (a == "--policies")
 			o.policies = policy_list(v);
+		else if (a == "--sched-lag")
+			o.sched_lag = v; // the loader checks it, naming the field
 		else if (a == "--emit") {
 			o.emit = true;
 			o.emit_seed = number("--emit", v);
@@ -116,6 +120,8 @@ Verdict judge(const scenario::Scenario &sc, const std::string &policy)
 	opts.policy = scenario::parse_policy(policy);
 	opts.skip_determinism_gate = true;
 	const engine::RunResult res = engine::run_scenario(sc, opts);
+	if (std::getenv("MIX_DEBUG"))
+		std::cerr << "fingerprint " << res.fingerprint << "\n";
 	Verdict v;
 	for (const metrics::GateResult &g : res.gates) {
 		if (g.kind != "isolation")
@@ -148,7 +154,7 @@ int main(int argc, char **argv)
 {
 	const Options o = parse(argc, argv);
 	if (o.emit) {
-		std::cout << props::generate_mix(o.emit_seed, nullptr);
+		std::cout << props::generate_mix(o.emit_seed, nullptr, o.sched_lag);
 		return 0;
 	}
 	std::map<std::string, u64> failed;
@@ -156,7 +162,7 @@ int main(int argc, char **argv)
 	for (u64 i = 0; i < o.mixes; i++) {
 		const u64 seed = o.first_seed + i;
 		props::MixShape shape;
-		const std::string yaml = props::generate_mix(seed, &shape);
+		const std::string yaml = props::generate_mix(seed, &shape, o.sched_lag);
 		const scenario::Scenario sc =
 			scenario::load_scenario_string(yaml, "mix-" + std::to_string(seed), ".");
 		std::string line = "mix " + std::to_string(seed) + ": " + props::describe(shape);

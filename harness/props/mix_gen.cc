@@ -155,7 +155,7 @@ std::string flooder(metrics::Rng &rng, u32 i, const Capacity &cap, MixShape &sha
 
 } // namespace
 
-std::string generate_mix(u64 seed, MixShape *out)
+std::string generate_mix(u64 seed, MixShape *out, const std::string &sched_lag)
 {
 	metrics::Rng rng = metrics::Rng::derive(seed, "isolation-mix");
 	MixShape shape;
@@ -184,7 +184,8 @@ std::string generate_mix(u64 seed, MixShape *out)
 	y += "name: mix-" + std::to_string(seed) + "\nseed: " + std::to_string(seed) +
 	     "\nduration: " + std::to_string(shape.duration_s) + "s\nwarmup: 5s\npolicy: fair\n";
 	y += "machine:\n  cpus: " + std::to_string(shape.cpus) +
-	     "\n  cpu_slice: 4ms\n  gpus:\n    - profile: h100-sxm\n  pcie: " + shape.pcie +
+	     "\n  cpu_slice: 4ms\n" + (sched_lag.empty() ? "" : "  sched_lag: " + sched_lag + "\n") +
+	     "  gpus:\n    - profile: h100-sxm\n  pcie: " + shape.pcie +
 	     "\n  broker:\n    batch_tokens: 512\n    max_seqs: 64\n"
 	     "    model: { name: llama-2-7b, params: 7000000000, bytes_per_param: 2 }\n";
 	y += "tenants:\n" + tenants;

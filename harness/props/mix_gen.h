@@ -27,8 +27,9 @@ struct MixShape {
 	std::uint64_t duration_s = 0;
 };
 
-// The scenario of mix `seed` (YAML), and its shape.
-std::string generate_mix(std::uint64_t seed, MixShape *shape);
+// The scenario of mix `seed` (YAML), and its shape. sched_lag, when not empty, is written as
+// machine.sched_lag (a duration: "5s").
+std::string generate_mix(std::uint64_t seed, MixShape *shape, const std::string &sched_lag = "");
 
 // One line saying what the mix is: "8 cpus gen5, 3 victims (load <= 72%, cpu >= 1.2ms, dma <=
 // 512MiB), 2 flooders (cpu pcie inference)".

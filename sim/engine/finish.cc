@@ -242,7 +242,10 @@ void Simulation::Impl::collect_metrics(RunResult &out)
 		set("pcie" + std::to_string(g) + ".utilisation_milli",
 		    (u64)((unsigned __int128)machine->link(g).busy_ns() * 1000 / span));
 		set("pcie" + std::to_string(g) + ".bytes", machine->link(g).bytes_moved());
+		set("pcie" + std::to_string(g) + ".turns", machine->link(g).turns());
+		set("pcie" + std::to_string(g) + ".preemptions", machine->link(g).preemptions());
 	}
+	set("cpu.preemptions", machine->cpus().preemptions());
 	if (machine->broker()) {
 		set("broker.iterations", machine->broker()->iterations());
 		set("broker.tokens", machine->broker()->tokens_processed());

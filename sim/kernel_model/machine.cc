@@ -140,7 +140,8 @@ Machine::Machine(sc_core::sc_module_name name, const scenario::MachineSpec &spec
 								     token_scheds_);
 	}
 	ssd_ = std::make_unique<devices::Ssd>("ssd", profiles.ssd(spec.ssd_profile));
-	set_lag_limits(pcie);
+	pcie_bytes_per_s_ = pcie.bytes_per_s;
+	set_lag_limits();
 
 	SC_METHOD(sealer_tick);
 	sensitive << seal_event_;
@@ -164,26 +165,34 @@ Machine::~Machine()
 		co_sched_destroy(s);
 }
 
-// The fair policy's lag limit is given in time (machine.sched_lag): each scheduler gets it in
-// its own units, at its resource's full rate: every core's CPU time, the link's bytes, a
-// partition's GPU time, a replica's weighted tokens at a full batch.
-void Machine::set_lag_limits(const devices::PcieProfile &pcie)
+// The fair policy's lag limit is given in time (machine.sched_lag): a tenant may bank its
+// share of each resource for that long. The kernel takes the credit of a weight-1 tenant in
+// the resource's units, so each scheduler gets the window times its full rate (every core's
+// CPU time, the link's bytes, a partition's GPU time, a replica's weighted tokens at a full
+// batch) over the tenants' total weight: all of them together can bank the window's worth of
+// the resource, no more. Set again whenever a tenant's weight is (build_tenants).
+void Machine::set_lag_limits()
 {
+	u64 weights = 0;
+	for (const auto &[tenant, w] : tenant_weights_)
+		weights += w;
+	weights = std::max<u64>(1, weights);
 	const u64 lag_ns = spec_.sched_lag_ns;
-	auto set = [](co_sched *s, unsigned __int128 units) {
-		const u64 u = (u64)std::min<unsigned __int128>(units, CO_SCHED_LAG_UNITS_MAX);
-		const int rc = co_sched_set_lag_limit(s, u);
+	auto set_rate = [lag_ns, weights](co_sched *s, unsigned __int128 units_per_s) {
+		const unsigned __int128 units = units_per_s * lag_ns / 1000000000u / weights;
+		const int rc = co_sched_set_lag_limit(
+			s, (u64)std::min<unsigned __int128>(units, CO_SCHED_LAG_UNITS_MAX));
 		CO_ASSERT(rc == 0);
 	};
-	set(cpu_sched_, (unsigned __int128)lag_ns * spec_.cpus);
+	set_rate(cpu_sched_, (unsigned __int128)spec_.cpus * 1000000000u);
 	for (co_sched *s : pcie_scheds_)
-		set(s, (unsigned __int128)lag_ns * pcie.bytes_per_s / 1000000000u);
+		set_rate(s, pcie_bytes_per_s_);
 	for (size_t g = 0; g < gpu_scheds_.size(); g++)
 		for (size_t p = 0; p < gpu_scheds_[g].size(); p++) {
-			set(gpu_scheds_[g][p], lag_ns);
-			set(token_scheds_[g][p],
-			    (unsigned __int128)lag_ns *
-				    broker_->full_rate_units_per_s((u32)g, (u32)p) / 1000000000u);
+			set_rate(gpu_scheds_[g][p], 1000000000u);
+			if (broker_)
+				set_rate(token_scheds_[g][p],
+					 broker_->full_rate_units_per_s((u32)g, (u32)p));
 		}
 }
 
@@ -221,6 +230,8 @@ void Machine::set_tenant_weight(u32 tenant, u32 weight)
 		if (rc)
 			throw std::runtime_error("co_sched_tenant_set_weight: " + std::to_string(rc));
 	}
+	tenant_weights_[tenant] = weight;
+	set_lag_limits();
 }
 
 void Machine::on_ready(u64 aid, u32 tenant)

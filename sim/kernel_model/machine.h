@@ -21,6 +21,7 @@
 #include "coconut/kernel.h"
 #include "coconut/sched.h"
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -92,7 +93,7 @@ private:
 	void on_ready(u64 aid, u32 tenant);
 	void on_exit(u64 aid, u32 tenant);
 	co_sched *make_sched(u32 resource);
-	void set_lag_limits(const devices::PcieProfile &pcie);
+	void set_lag_limits();
 
 	scenario::MachineSpec spec_;
 	u32 policy_;
@@ -108,6 +109,8 @@ private:
 	std::vector<std::vector<co_sched *>> gpu_scheds_;
 	std::vector<std::vector<co_sched *>> token_scheds_;
 	u32 next_lane_weight_ = 1;
+	u64 pcie_bytes_per_s_ = 0;
+	std::map<u32, u32> tenant_weights_; // set_tenant_weight's, for the lag limits
 
 	std::unique_ptr<devices::CpuCluster> cpus_;
 	std::vector<std::unique_ptr<devices::PcieLink>> links_;

@@ -155,7 +155,7 @@ MachineSpec parse_machine(const Field &f, const devices::ProfileLibrary &profile
 	if (auto v = m.get("sched_lag")) {
 		mach.sched_lag_ns = as_duration(*v);
 		if (mach.sched_lag_ns > limits::sched_lag_ns_max)
-			v->fail("the lag limit is at most 1s of a resource's full rate");
+			v->fail("the lag limit is at most 60s of a tenant's share");
 	}
 	if (auto v = m.get("gpus")) {
 		for (const Field &e : as_list(*v, limits::gpu_entries_max)) {

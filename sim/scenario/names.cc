@@ -161,7 +161,7 @@ bool contains(const std::array<const char *, N> &names, std::string_view text)
 }
 
 // Metrics the engine provides for the whole machine (docs/scenarios.md, "Metrics").
-constexpr std::array<const char *, 39> global_metrics{
+constexpr std::array<const char *, 42> global_metrics{
 	"requests.throughput_milli_per_s", "requests.completed",	   "requests.failed",	     "requests.dropped",
 	"requests.denied",	   "requests.in_flight_at_end", "lsm.allows",
 	"lsm.denies",		   "audit.events",	     "audit.cap_allow",
@@ -175,6 +175,7 @@ constexpr std::array<const char *, 39> global_metrics{
 	"service_difference.inference.max_milli", "jain.cpu_milli", "jain.pcie_milli",
 	"jain.inference_milli",	   "cpu.utilisation_milli",  "pcie0.utilisation_milli",
 	"pcie0.bytes",		   "broker.iterations",	     "broker.tokens",
+	"pcie0.turns",		   "pcie0.preemptions",	     "cpu.preemptions",
 };
 
 // tenant.<name>.<suffix>

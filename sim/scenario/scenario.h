@@ -94,9 +94,10 @@ struct MachineSpec {
 	u64 syscall_entry_ns = 150; // entry + exit cost of one syscall, charged to the caller's CPU
 	u64 cpu_slice_ns = 1000000; // the CPU scheduler's time slice
 	u64 cpu_preempt_ns = 5000;  // a wakeup preemption's switch (docs/devices.md: why 5 us)
-	// The fair policy's lag limit, as time of each resource at its full rate (docs/sched.md):
-	// how much service a tenant that was under its share may claim ahead of the others.
-	u64 sched_lag_ns = 50000000;
+	// The fair policy's lag limit, as time of every tenant's share of each resource
+	// (docs/sched.md): how much service one that was under its share may claim ahead of the
+	// others when it returns.
+	u64 sched_lag_ns = 5000000000ull;
 	std::vector<GpuSpec> gpus;  // may be empty (no GPU, no broker)
 	std::string pcie_profile = "pcie-gen5-x16"; // one link per GPU
 	std::string tpm_profile = "tpm2-discrete";

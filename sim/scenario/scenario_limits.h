@@ -37,9 +37,9 @@ inline constexpr std::uint32_t bytes_per_param_max = 8;
 inline constexpr std::uint32_t trace_share_max = 1u << 16;
 // machine.cpu_preempt: a context switch is microseconds; a millisecond is already absurd.
 inline constexpr std::uint64_t cpu_preempt_ns_max = 1000000;
-// machine.sched_lag: a second of credit at 256 cores is 2.56e11 ns, within the kernel's
-// CO_SCHED_LAG_UNITS_MAX (2^40); more would let a returning tenant hold a link for seconds.
-inline constexpr std::uint64_t sched_lag_ns_max = 1000000000;
+// machine.sched_lag: a minute of every tenant's share; the machine clamps each scheduler's
+// limit to the kernel's CO_SCHED_LAG_UNITS_MAX (2^40 units) besides.
+inline constexpr std::uint64_t sched_lag_ns_max = 60000000000ull;
 
 } // namespace coconut::scenario::limits
 

@@ -81,6 +81,7 @@ struct co_sched_tenant_info {
 	bool backlogged;    /* queued > 0 */
 	bool held;	    /* fair: skipped by picks until co_sched_release_holds() */
 	u64 counter;	    /* virtual counter (fair policy), in scaled units */
+	u64 raw_counter;    /* fair: the same history, never placed: orders tenants with credit */
 	u64 served_units;   /* units charged to its lanes since creation */
 };
 
@@ -162,20 +163,22 @@ int co_sched_cancel(struct co_sched *s, struct co_sched_entity *e);
 int co_sched_charge(struct co_sched *s, u64 aid, u64 units);
 
 /*
- * Fair placement: the most service, in the resource's units, that a lane or tenant which was
- * under its share may claim ahead of the others when it becomes backlogged again (its lag
- * credit, scaled by its weight like a charge). 0, the default, lifts a returning tenant level
- * with the virtual time: no credit at all, the Virtual Token Counter's rule. -EINVAL above
- * CO_SCHED_LAG_UNITS_MAX. The other policies keep it and ignore it.
+ * Fair placement: the most service, in the resource's units, that a weight-1 lane or tenant
+ * which was under its share may claim ahead of the others when it becomes backlogged again (its
+ * lag credit; one of weight w banks w times as much, in proportion to its share). 0, the
+ * default, lifts a returning tenant level with the virtual time: no credit at all, the Virtual
+ * Token Counter's rule. -EINVAL above CO_SCHED_LAG_UNITS_MAX. The other policies keep it and
+ * ignore it.
  */
 int co_sched_set_lag_limit(struct co_sched *s, u64 units);
 u64 co_sched_lag_limit(const struct co_sched *s);
 
 /*
  * Wakeup preemption: whether work of waking_aid's lane, just enqueued, should take the place of
- * work of running_aid's lane being served now. Fair: when the waking tenant's counter is below
- * the running tenant's (or, in one tenant, the waking lane's below the running lane's): it has
- * credit the running one has used. fifo and per-process never preempt (a new task waits its
+ * work of running_aid's lane being served now. Fair: when the waking tenant is strictly ahead
+ * of the running one in the pick order (it has credit the running one has used up, or both
+ * have credit and it has had less service; in one tenant, the waking lane's counter below the
+ * running lane's). fifo and per-process never preempt (a new task waits its
  * turn). false for an unknown AID. A device with several servers asks it pairwise to find the
  * running work furthest behind (the one any other would preempt).
  */

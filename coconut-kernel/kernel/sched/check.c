@@ -65,11 +65,17 @@ static bool co_sched_check_tenant(const struct co_sched *s, u32 i)
 	if (lanes != t->lanes || queued != t->queued)
 		return false;
 	if (s->policy != CO_SCHED_FAIR)
-		return !in && !t->held && t->lane_heap.count == 0;
+		return !in && !t->held && !t->credit && t->lane_heap.count == 0;
 	/* A held tenant stays backlogged but is out of the tenant heaps until released. */
 	if (!co_sched_heap_valid(&s->lane_pool, &t->lane_heap) ||
 	    t->lane_heap.count != backlogged || in != (t->queued > 0 && !t->held) ||
 	    in != (s->tenant_max_pool.node_of[i] != CO_SCHED_NIL))
+		return false;
+	/* Credit: in the by-raw heap exactly while in the heaps with its counter below vtime. */
+	if (t->credit != (in && t->counter < s->stats.vtime) ||
+	    t->credit != (s->tenant_credit_pool.node_of[i] != CO_SCHED_NIL))
+		return false;
+	if (t->credit && s->tenant_credit_pool.nodes[s->tenant_credit_pool.node_of[i]].key != t->raw)
 		return false;
 	return !in || (s->tenant_pool.nodes[node].key == t->counter &&
 		       ~s->tenant_max_pool.nodes[s->tenant_max_pool.node_of[i]].key == t->counter);
@@ -92,7 +98,7 @@ static bool co_sched_check_holds(const struct co_sched *s)
 
 static bool co_sched_check_tenants(const struct co_sched *s)
 {
-	u32 i, in_heaps = 0;
+	u32 i, in_heaps = 0, credit = 0;
 	u64 weight = 0;
 
 	if (s->tenants_used > s->tenants_max || s->tenant_ix.count != s->tenants_used ||
@@ -104,6 +110,7 @@ static bool co_sched_check_tenants(const struct co_sched *s)
 		if (!co_sched_check_tenant(s, i))
 			return false;
 		in_heaps += t->queued > 0 && !t->held;
+		credit += t->credit;
 		weight += t->queued > 0 ? t->weight : 0;
 	}
 	if (weight != s->stats.backlogged_weight || !co_sched_check_holds(s))
@@ -112,8 +119,9 @@ static bool co_sched_check_tenants(const struct co_sched *s)
 		return true;
 	return co_sched_heap_valid(&s->tenant_pool, &s->tenants_by_counter) &&
 	       co_sched_heap_valid(&s->tenant_max_pool, &s->tenants_by_counter_desc) &&
+	       co_sched_heap_valid(&s->tenant_credit_pool, &s->tenants_by_raw) &&
 	       s->tenants_by_counter.count == in_heaps &&
-	       s->tenants_by_counter_desc.count == in_heaps;
+	       s->tenants_by_counter_desc.count == in_heaps && s->tenants_by_raw.count == credit;
 }
 
 bool co_sched_check(const struct co_sched *s)

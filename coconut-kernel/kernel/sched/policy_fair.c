@@ -13,7 +13,9 @@
  * Placement. The instance keeps a virtual time V: at every pick, V = max(V, the smallest
  * backlogged tenant counter), so it only moves forward (CFS's min_vruntime). A tenant that
  * becomes backlogged by an enqueue is placed at max(its counter, V - credit), credit being the
- * lag limit scaled by its weight like a charge. A tenant that used less than its share while
+ * lag limit in counter units (lag * SCALE: the same for everyone, so in the resource's units a
+ * tenant banks its weight times the limit, in proportion to its share). A tenant that used
+ * less than its share while
  * others were served has fallen behind V: it comes back ahead of them, by at most the credit,
  * and is served first until it has caught up. One that used more keeps its debt. The lag limit
  * bounds what idle time can bank: an hour away is worth no more than the limit (the VTC
@@ -47,12 +49,15 @@ static u32 co_sched_tenant_slot_of(const struct co_sched *s, const struct co_sch
 	return (u32)(t - s->tenants);
 }
 
-static u64 co_sched_sub_floor0(u64 a, u64 b)
+/* Where a tenant (lane) at `counter` that becomes backlogged goes: never lowered (its debt is
+ * kept), never below vtime - limit. */
+static u64 co_sched_place(u64 counter, u64 vtime, u64 limit)
 {
-	return a > b ? a - b : 0;
+	return CO_MAX(counter, vtime > limit ? vtime - limit : 0);
 }
 
-/* Puts a backlogged, unheld tenant into both tenant heaps. */
+/* Puts a backlogged, unheld tenant into the tenant heaps: by counter and by ~counter, and by
+ * raw history too while it has credit. */
 static void co_sched_fair_tenant_insert(struct co_sched *s, struct co_sched_tenant *t)
 {
 	u32 slot = co_sched_tenant_slot_of(s, t);
@@ -61,27 +66,38 @@ static void co_sched_fair_tenant_insert(struct co_sched *s, struct co_sched_tena
 	co_sched_heap_insert(&s->tenant_pool, &s->tenants_by_counter, slot, t->counter, t->id);
 	co_sched_heap_insert(&s->tenant_max_pool, &s->tenants_by_counter_desc, slot, ~t->counter,
 			     t->id);
+	t->credit = t->counter < s->stats.vtime;
+	if (t->credit)
+		co_sched_heap_insert(&s->tenant_credit_pool, &s->tenants_by_raw, slot, t->raw, t->id);
+}
+
+static void co_sched_fair_tenant_remove(struct co_sched *s, struct co_sched_tenant *t)
+{
+	u32 slot = co_sched_tenant_slot_of(s, t);
+
+	co_sched_heap_remove(&s->tenant_pool, &s->tenants_by_counter, slot);
+	co_sched_heap_remove(&s->tenant_max_pool, &s->tenants_by_counter_desc, slot);
+	if (t->credit)
+		co_sched_heap_remove(&s->tenant_credit_pool, &s->tenants_by_raw, slot);
+	t->credit = false;
 }
 
 void co_sched_fair_join(struct co_sched *s, struct co_sched_lane *l, bool place)
 {
 	struct co_sched_tenant *t = &s->tenants[l->tenant];
+	/* The same in every counter's units: a tenant of weight w banks w times the limit. */
+	const u64 credit = co_sched_scaled(s->lag_units, 1);
 
 	/* The counts are updated before the hook: the tenant just became backlogged. */
 	if (t->queued == 1) {
 		if (place)
-			t->counter = CO_MAX(t->counter,
-					    co_sched_sub_floor0(s->stats.vtime,
-								co_sched_scaled(s->lag_units,
-										t->weight)));
+			t->counter = co_sched_place(t->counter, s->stats.vtime, credit);
 		s->stats.backlogged_weight += t->weight;
 		if (!t->held)
 			co_sched_fair_tenant_insert(s, t);
 	}
 	if (place)
-		l->counter = CO_MAX(l->counter,
-				    co_sched_sub_floor0(t->lane_vtime,
-							co_sched_scaled(s->lag_units, l->weight)));
+		l->counter = co_sched_place(l->counter, t->lane_vtime, credit);
 	co_sched_heap_insert(&s->lane_pool, &t->lane_heap, co_sched_lane_slot(s, l), l->counter,
 			     l->aid);
 }
@@ -98,8 +114,8 @@ void co_sched_fair_leave(struct co_sched *s, struct co_sched_lane *l)
 	s->stats.backlogged_weight -= t->weight;
 	if (t->held)
 		return; /* not in the heaps; co_sched_release_holds() sees it is idle */
-	co_sched_heap_remove(&s->tenant_pool, &s->tenants_by_counter, slot);
-	co_sched_heap_remove(&s->tenant_max_pool, &s->tenants_by_counter_desc, slot);
+	CO_ASSERT(co_sched_heap_has(&s->tenant_pool, slot));
+	co_sched_fair_tenant_remove(s, t);
 }
 
 struct co_sched_lane *co_sched_fair_next(struct co_sched *s)
@@ -114,7 +130,9 @@ struct co_sched_lane *co_sched_fair_next(struct co_sched *s)
 	}
 	min_counter = co_sched_heap_min_key(&s->tenant_pool, &s->tenants_by_counter);
 	max_counter = ~co_sched_heap_min_key(&s->tenant_max_pool, &s->tenants_by_counter_desc);
-	tslot = co_sched_heap_min(&s->tenant_pool, &s->tenants_by_counter);
+	/* Tenants with credit first, by their history; then the others by counter. */
+	tslot = s->tenants_by_raw.count ? co_sched_heap_min(&s->tenant_credit_pool, &s->tenants_by_raw)
+					: co_sched_heap_min(&s->tenant_pool, &s->tenants_by_counter);
 	t = &s->tenants[tslot];
 	lslot = co_sched_heap_min(&s->lane_pool, &t->lane_heap);
 	CO_ASSERT(max_counter >= min_counter && lslot != CO_SCHED_NIL);
@@ -138,14 +156,35 @@ void co_sched_fair_charged(struct co_sched *s, struct co_sched_lane *l)
 		co_sched_heap_rekey(&s->tenant_pool, &s->tenants_by_counter, l->tenant, t->counter);
 		co_sched_heap_rekey(&s->tenant_max_pool, &s->tenants_by_counter_desc, l->tenant,
 				    ~t->counter);
+		if (t->credit && t->counter >= s->stats.vtime) {
+			/* Its credit is spent: from now on it waits its turn by counter. */
+			co_sched_heap_remove(&s->tenant_credit_pool, &s->tenants_by_raw, l->tenant);
+			t->credit = false;
+		} else if (t->credit) {
+			co_sched_heap_rekey(&s->tenant_credit_pool, &s->tenants_by_raw, l->tenant,
+					    t->raw);
+		}
 	}
+}
+
+/* Whether tenant a is strictly ahead of b in the pick order: credit first, by history, then
+ * by counter (as co_sched_fair_next picks). */
+static bool co_sched_fair_ahead(const struct co_sched *s, const struct co_sched_tenant *a,
+				const struct co_sched_tenant *b)
+{
+	bool credit_a = a->counter < s->stats.vtime, credit_b = b->counter < s->stats.vtime;
+
+	if (credit_a != credit_b)
+		return credit_a;
+	return credit_a ? a->raw < b->raw : a->counter < b->counter;
 }
 
 bool co_sched_fair_preempts(const struct co_sched *s, const struct co_sched_lane *waking,
 			    const struct co_sched_lane *running)
 {
 	if (waking->tenant != running->tenant)
-		return s->tenants[waking->tenant].counter < s->tenants[running->tenant].counter;
+		return co_sched_fair_ahead(s, &s->tenants[waking->tenant],
+					   &s->tenants[running->tenant]);
 	return waking->counter < running->counter;
 }
 
@@ -166,10 +205,8 @@ int co_sched_tenant_hold(struct co_sched *s, u32 tenant)
 	t = &s->tenants[slot];
 	if (t->held)
 		return 0;
-	if (co_sched_heap_has(&s->tenant_pool, slot)) {
-		co_sched_heap_remove(&s->tenant_pool, &s->tenants_by_counter, slot);
-		co_sched_heap_remove(&s->tenant_max_pool, &s->tenants_by_counter_desc, slot);
-	}
+	if (co_sched_heap_has(&s->tenant_pool, slot))
+		co_sched_fair_tenant_remove(s, t);
 	t->held = true;
 	t->hold_next = s->hold_head;
 	s->hold_head = slot;

@@ -231,6 +231,7 @@ int co_sched_charge(struct co_sched *s, u64 aid, u64 units)
 	 * there). */
 	l->counter = co_sched_add_sat(l->counter, co_sched_scaled(units, l->weight));
 	t->counter = co_sched_add_sat(t->counter, co_sched_scaled(units, t->weight));
+	t->raw = co_sched_add_sat(t->raw, co_sched_scaled(units, t->weight));
 	l->served_units = co_sched_add_sat(l->served_units, units);
 	t->served_units = co_sched_add_sat(t->served_units, units);
 	s->stats.charged_units = co_sched_add_sat(s->stats.charged_units, units);

@@ -71,7 +71,8 @@ static void co_sched_log(const struct co_plat *plat, const char *msg, size_t len
 struct co_sched_layout {
 	size_t lanes, tenants, lane_slots, tenant_slots;
 	size_t lane_nodes, lane_node_of, tenant_nodes, tenant_node_of;
-	size_t tenant_max_nodes, tenant_max_node_of, total;
+	size_t tenant_max_nodes, tenant_max_node_of, tenant_credit_nodes, tenant_credit_node_of;
+	size_t total;
 };
 
 static size_t co_sched_take(size_t *at, size_t bytes)
@@ -98,6 +99,8 @@ static void co_sched_layout(struct co_sched_layout *lo, u32 lanes_max, u32 tenan
 	lo->tenant_node_of = co_sched_take(&at, tenants_max * sizeof(u32));
 	lo->tenant_max_nodes = co_sched_take(&at, tenants_max * sizeof(struct co_sched_hnode));
 	lo->tenant_max_node_of = co_sched_take(&at, tenants_max * sizeof(u32));
+	lo->tenant_credit_nodes = co_sched_take(&at, tenants_max * sizeof(struct co_sched_hnode));
+	lo->tenant_credit_node_of = co_sched_take(&at, tenants_max * sizeof(u32));
 	lo->total = at;
 }
 
@@ -171,6 +174,9 @@ struct co_sched *co_sched_create(const struct co_plat *plat, u32 resource, u32 p
 	co_sched_pool_init(&s->tenant_max_pool,
 			   co_sched_at(base, lo.tenant_max_nodes),
 			   co_sched_at(base, lo.tenant_max_node_of), tenants_max);
+	co_sched_pool_init(&s->tenant_credit_pool, co_sched_at(base, lo.tenant_credit_nodes),
+			   co_sched_at(base, lo.tenant_credit_node_of), tenants_max);
+	co_sched_heap_init(&s->tenants_by_raw);
 	co_sched_heap_init(&s->seq_heads);
 	co_sched_heap_init(&s->tenants_by_counter);
 	co_sched_heap_init(&s->tenants_by_counter_desc);
@@ -221,6 +227,7 @@ static u32 co_sched_tenant_get(struct co_sched *s, u32 tenant)
 	t->weight = CO_SCHED_WEIGHT_DEFAULT;
 	/* Level with the virtual time: credit is earned by waiting, not by being new. */
 	t->counter = s->stats.vtime;
+	t->raw = s->stats.vtime;
 	co_sched_heap_init(&t->lane_heap);
 	t->hold_next = CO_SCHED_NIL;
 	co_sched_index_insert(&s->tenant_ix, tenant, slot);
@@ -355,6 +362,7 @@ int co_sched_get_tenant_info(const struct co_sched *s, u32 tenant, struct co_sch
 	out->backlogged = t->queued > 0;
 	out->held = t->held;
 	out->counter = t->counter;
+	out->raw_counter = t->raw;
 	out->served_units = t->served_units;
 	return 0;
 }

@@ -148,6 +148,12 @@ struct co_sched_tenant {
 	 * it.
 	 */
 	u64 lane_vtime;
+	/*
+	 * fair: its service history, advanced by every charge like counter but never placed: the
+	 * order among tenants with credit (docs/sched.md, "Credit keeps history").
+	 */
+	u64 raw;
+	bool credit;	/* fair: backlogged with counter < vtime, in tenants_by_raw */
 	bool held;	/* fair: skipped by picks (co_sched_tenant_hold) */
 	u32 hold_next;	/* the held list's link */
 };
@@ -176,12 +182,14 @@ struct co_sched {
 	struct co_sched_heap seq_heads; /* fifo, per-process: backlogged lanes by (head seq, aid) */
 	/*
 	 * fair: backlogged tenants that are not held by (counter, id), and by (~counter, id) for
-	 * the spread.
+	 * the spread; those of them with credit (counter < vtime) also by (raw, id), served first.
 	 */
 	struct co_sched_pool tenant_pool;
 	struct co_sched_heap tenants_by_counter;
 	struct co_sched_pool tenant_max_pool;
 	struct co_sched_heap tenants_by_counter_desc;
+	struct co_sched_pool tenant_credit_pool;
+	struct co_sched_heap tenants_by_raw;
 	u32 hold_head;	/* fair: the held tenants, linked through hold_next */
 	u32 holds;	/* how many */
 

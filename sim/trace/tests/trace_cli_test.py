@@ -83,10 +83,12 @@ def mutations(sim, scenario, outdir):
     recs = [json.loads(l) for l in lines[1:]]
 
     def pick(pred, start):
-        for k in range(start, len(recs)):
+        # From the middle on, then from the start: where a pattern (a call right before a
+        # seal) falls depends on the run's timing, which scheduler changes move.
+        for k in list(range(start, len(recs) - 1)) + list(range(0, start)):
             if pred(recs[k]):
                 return k
-        fail("no record to mutate from %d" % start)
+        fail("no record to mutate")
 
     mid = len(recs) // 2
     # A changed return code: a call with ret 0 now claims -EPERM.

@@ -199,7 +199,8 @@ public:
 			}
 			const auto &t = it->second;
 			if (rc != 0 || ti.tenant != id || ti.weight != t.weight ||
-			    ti.counter != t.counter || ti.served_units != t.served ||
+			    ti.counter != t.counter || ti.raw_counter != t.raw ||
+			    ti.served_units != t.served ||
 			    ti.queued != m_.tenant_queued(id) || ti.lanes != m_.tenant_lanes(id) ||
 			    ti.backlogged != (ti.queued > 0) || ti.held != t.held)
 				return "tenant_info(" + std::to_string(id) + ")";

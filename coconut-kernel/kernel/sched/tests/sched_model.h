@@ -5,11 +5,12 @@
 // tenants' counters and served totals, and the statistics.
 //
 // Rules it encodes (docs/sched.md says why):
-//  - fair: among the backlogged tenants that are not held, the one with the smallest
-//    (counter, id), then its backlogged lane with the smallest (counter, aid), then that lane's
+//  - fair: among the backlogged tenants that are not held, those with credit (counter below
+//    vtime) first, by the smallest (raw, id) -- raw is charged like counter but never placed --
+//    then the one with the smallest (counter, id); then its backlogged lane with the smallest (counter, aid), then that lane's
 //    head. At each pick with no tenant held, vtime = max(vtime, that tenant's counter), and the
 //    tenant's lane vtime = max(lane vtime, that lane's counter). A tenant (lane) that becomes
-//    backlogged by enqueue is placed at max(own, vtime - lag * SCALE / weight) (against its
+//    backlogged by enqueue is placed at max(own, vtime - lag * SCALE) (against its
 //    tenant's lane vtime for a lane), floored at 0; so is one made backlogged by a putback after
 //    its lane was charged (a return); a putback undoing a pick (lane not charged) is not placed. New tenants
 //    start at vtime, new lanes at their tenant's lane vtime. Held tenants are skipped by picks
@@ -46,9 +47,9 @@ inline u64 scaled(u64 units, u32 weight)
 	return v > UINT64_MAX ? UINT64_MAX : (u64)v;
 }
 
-inline u64 sub0(u64 a, u64 b)
+inline u64 placed(u64 counter, u64 vtime, u64 limit)
 {
-	return a > b ? a - b : 0;
+	return std::max(counter, vtime > limit ? vtime - limit : 0);
 }
 
 struct Model {
@@ -63,6 +64,7 @@ struct Model {
 	struct Tenant {
 		u32 weight = CO_SCHED_WEIGHT_DEFAULT;
 		u64 counter = 0;
+		u64 raw = 0; // the history: charged like counter, never placed
 		u64 served = 0;
 		u64 lane_vtime = 0;
 		bool held = false;
@@ -100,6 +102,7 @@ struct Model {
 		if (!tenants.count(id)) {
 			Tenant t;
 			t.counter = st.vtime;
+			t.raw = st.vtime;
 			tenants[id] = t;
 			st.tenants = (u32)tenants.size();
 		}
@@ -200,10 +203,10 @@ struct Model {
 		if (tenant_queued(l.tenant) == 1) {
 			st.backlogged_weight += t.weight;
 			if (policy == CO_SCHED_FAIR && place)
-				t.counter = std::max(t.counter, sub0(st.vtime, scaled(lag, t.weight)));
+				t.counter = placed(t.counter, st.vtime, scaled(lag, 1));
 		}
 		if (policy == CO_SCHED_FAIR && place)
-			l.counter = std::max(l.counter, sub0(t.lane_vtime, scaled(lag, l.weight)));
+			l.counter = placed(l.counter, t.lane_vtime, scaled(lag, 1));
 	}
 
 	// aid's lane just lost its last entity.
@@ -282,7 +285,7 @@ struct Model {
 	// The fair pick's lane, 0 when only held tenants have work.
 	u64 pick_fair()
 	{
-		std::optional<std::pair<u64, u32>> best;
+		std::optional<std::pair<u64, u32>> best, credit;
 		u64 maxc = 0;
 		for (const auto &[id, t] : tenants) {
 			if (t.held || !tenant_backlogged(id))
@@ -290,12 +293,16 @@ struct Model {
 			maxc = std::max(maxc, t.counter);
 			if (!best || std::make_pair(t.counter, id) < *best)
 				best = std::make_pair(t.counter, id);
+			if (t.counter < st.vtime && (!credit || std::make_pair(t.raw, id) < *credit))
+				credit = std::make_pair(t.raw, id);
 		}
 		if (!best)
 			return 0;
 		st.max_backlogged_spread = std::max(st.max_backlogged_spread, maxc - best->first);
 		if (holds == 0)
 			st.vtime = std::max(st.vtime, best->first);
+		if (credit)
+			best = std::make_pair(tenants[credit->second].counter, credit->second);
 		std::optional<std::pair<u64, u64>> lbest;
 		for (const auto &[a, l] : lanes)
 			if (l.tenant == best->second && !l.q.empty() &&
@@ -341,9 +348,13 @@ struct Model {
 		if (w == lanes.end() || r == lanes.end() || waking == running ||
 		    policy != CO_SCHED_FAIR)
 			return false;
-		return w->second.tenant != r->second.tenant
-			       ? tenants.at(w->second.tenant).counter < tenants.at(r->second.tenant).counter
-			       : w->second.counter < r->second.counter;
+		if (w->second.tenant == r->second.tenant)
+			return w->second.counter < r->second.counter;
+		const Tenant &a = tenants.at(w->second.tenant), &b = tenants.at(r->second.tenant);
+		const bool ca = a.counter < st.vtime, cb = b.counter < st.vtime;
+		if (ca != cb)
+			return ca;
+		return ca ? a.raw < b.raw : a.counter < b.counter;
 	}
 
 	// e is picked (not queued).
@@ -375,6 +386,7 @@ struct Model {
 		Tenant &t = tenants[l.tenant];
 		l.counter = add_sat(l.counter, scaled(units, l.weight));
 		t.counter = add_sat(t.counter, scaled(units, t.weight));
+		t.raw = add_sat(t.raw, scaled(units, t.weight));
 		l.served = add_sat(l.served, units);
 		t.served = add_sat(t.served, units);
 		st.charged_units = add_sat(st.charged_units, units);

@@ -138,7 +138,7 @@ RC_GTEST_PROP(SchedFairBound, ServiceDifferenceWithinOneTurn, ())
 }
 
 // Tenants go idle and come back (their entities cancelled and queued again); with lag limit L
-// every backlogged counter stays in [V - C, V + D] (C = L * SCALE / w_min), so the spread is at
+// every backlogged counter stays in [V - C, V + D] (C = L * SCALE), so the spread is at
 // most D + C: one turn plus the credit. L = 0 is the VTC lift: within one turn.
 void returning_tenants(u64 lag)
 {
@@ -151,8 +151,7 @@ void returning_tenants(u64 lag)
 		rc::gen::pair(rc::gen::inRange<u64>(1, umax + 1), rc::gen::arbitrary<u8>()));
 	FairLoad f(lanes, tw, { 1, 2, 3 }, umax);
 	RC_ASSERT(co_sched_set_lag_limit(f.t.s, lag) == 0);
-	const u64 bound = f.max_increment() +
-			  lag * CO_SCHED_WEIGHT_SCALE / *std::min_element(tw.begin(), tw.end());
+	const u64 bound = f.max_increment() + lag * CO_SCHED_WEIGHT_SCALE;
 	std::vector<co_sched_entity *> parked; // entities of tenants gone idle
 	for (const auto &[u, r] : script) {
 		if (r % 16 == 0 && parked.empty()) {
