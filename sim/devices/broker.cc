@@ -58,7 +58,13 @@ struct Replica {
 	bool lost = false;
 	u32 in_sched = 0;
 
-	u32 ridge_tokens = 0; // tokens the memory floor hides (computed at first use)
+	// The iteration cost's parts, fixed for the replica (Impl::cost_of): t(n) = overhead_ns +
+	// max(mem_ns, ceil(n * cmp_per_token / cmp_den)).
+	u64 overhead_ns = 0;
+	u64 mem_ns = 0;
+	unsigned __int128 cmp_per_token = 0;
+	unsigned __int128 cmp_den = 1;
+	u32 ridge_tokens = 0; // tokens the memory floor hides
 	bool in_iteration = false;
 	u64 iter_end_ns = 0;
 	u64 iter_tokens = 0;
@@ -84,9 +90,10 @@ struct InferenceBroker::Impl {
 		return replicas[g][p].get();
 	}
 	bool is_lost(const Replica &r) const { return r.lost || r.gpu->partition(r.p).lost; }
+	void cost_of(Replica &r) const;
 	u64 iteration_ns(const Replica &r, u64 tokens) const;
 	u32 tokens_within(const Replica &r, u64 ns) const;
-	u32 admission_room(Replica &r, const TenantBudget &b, u64 tokens, u64 credit_tokens) const;
+	u32 admission_room(const Replica &r, const TenantBudget &b, u64 tokens, u64 credit_tokens) const;
 	u64 alone_ns(const Replica &r, u32 prompt, u32 gen) const;
 	void finalize_if_due(Replica &r);
 	TenantBudget &budget_of(Replica &r, u32 tenant, const co_sched_stats &st) const;
@@ -143,6 +150,7 @@ InferenceBroker::InferenceBroker(sc_core::sc_module_name name, const BrokerParam
 			r->p = p;
 			r->sched = token_scheds[g][p];
 			r->batch.reserve(params.max_seqs);
+			impl_->cost_of(*r);
 			Replica *rp = r.get();
 			Impl *impl = impl_;
 			spawn_method(("replica_g" + std::to_string(g) + "p" + std::to_string(p)).c_str(),
@@ -160,8 +168,9 @@ InferenceBroker::~InferenceBroker()
 
 // Roofline: an iteration streams every weight once from HBM (memory floor) and does
 // 2 * params FLOPs per token (compute floor); the partition has share_num/share_den of both.
-// Integer ns, rounded up, 128-bit intermediates.
-u64 InferenceBroker::Impl::iteration_ns(const Replica &r, u64 tokens) const
+// Integer ns, rounded up, 128-bit intermediates. The parts are fixed for a replica, so they
+// are computed once (every batch asks for several iteration times).
+void InferenceBroker::Impl::cost_of(Replica &r) const
 {
 	const GpuProfile &prof = r.gpu->profile();
 	const PartitionInfo &info = r.gpu->partition(r.p);
@@ -171,13 +180,21 @@ u64 InferenceBroker::Impl::iteration_ns(const Replica &r, u64 tokens) const
 	u128 mem_num = mul_checked(mul_checked(model_bytes, kNsPerS * 100u), prof.hbm_bytes);
 	u128 mem_den = mul_checked(mul_checked(prof.hbm_bytes_per_s, prof.mem_efficiency_pct),
 				   info.hbm_bytes);
-	u128 flops = mul_checked(mul_checked(2u * static_cast<u128>(params.model_params), tokens),
-				 prof.hbm_bytes);
-	u128 cmp_num = mul_checked(flops, kNsPerS * 100u);
-	u128 cmp_den = mul_checked(
-		mul_checked(prof.dense_fp16_flops_per_s, prof.compute_efficiency_pct), info.hbm_bytes);
-	return prof.iteration_overhead_ns +
-	       std::max(div_ceil_u128(mem_num, mem_den), div_ceil_u128(cmp_num, cmp_den));
+	r.overhead_ns = prof.iteration_overhead_ns;
+	r.mem_ns = div_ceil_u128(mem_num, mem_den);
+	r.cmp_per_token = mul_checked(mul_checked(2u * static_cast<u128>(params.model_params),
+						  prof.hbm_bytes),
+				      kNsPerS * 100u);
+	r.cmp_den = mul_checked(mul_checked(prof.dense_fp16_flops_per_s,
+					    prof.compute_efficiency_pct),
+				info.hbm_bytes);
+	r.ridge_tokens = std::max<u32>(1, tokens_within(r, iteration_ns(r, 1)));
+}
+
+u64 InferenceBroker::Impl::iteration_ns(const Replica &r, u64 tokens) const
+{
+	return r.overhead_ns +
+	       std::max(r.mem_ns, div_ceil_u128(mul_checked(r.cmp_per_token, tokens), r.cmp_den));
 }
 
 // A lone sequence: prefill in chunks of up to batch_tokens, the last chunk yields the first
@@ -317,19 +334,15 @@ TenantBudget &InferenceBroker::Impl::budget_of(Replica &r, u32 tenant,
 	return r.budgets.back();
 }
 
-// The most tokens an iteration can hold and still take at most ns (0 when even one token
-// takes longer): the iteration time grows with tokens, so a binary search over the batch.
+// The most tokens an iteration can hold and still take at most ns (0 when even an empty one
+// takes longer): t(n) <= ns when the memory floor fits and ceil(n * per_token / den) <= x, that
+// is n * per_token <= x * den, with x = ns - overhead. One division, exact.
 u32 InferenceBroker::Impl::tokens_within(const Replica &r, u64 ns) const
 {
-	u32 lo = 0, hi = params.batch_tokens;
-	while (lo < hi) { // at most log2(batch_tokens) + 1 steps
-		const u32 mid = lo + (hi - lo + 1) / 2;
-		if (iteration_ns(r, mid) <= ns)
-			lo = mid;
-		else
-			hi = mid - 1;
-	}
-	return lo;
+	if (ns < r.overhead_ns || ns - r.overhead_ns < r.mem_ns)
+		return 0;
+	const u128 n = mul_checked(ns - r.overhead_ns, r.cmp_den) / r.cmp_per_token;
+	return static_cast<u32>(std::min<u128>(n, params.batch_tokens));
 }
 
 // How many tokens tenant b may add to a batch that holds `tokens` (credit_tokens of them from
@@ -337,11 +350,9 @@ u32 InferenceBroker::Impl::tokens_within(const Replica &r, u64 ns) const
 // and costs nobody anything, so anyone may add it; past it, a tenant's share of slots and
 // tokens; and never, for a tenant without credit, past what the credit tenants' own tokens
 // would take.
-u32 InferenceBroker::Impl::admission_room(Replica &r, const TenantBudget &b, u64 tokens,
+u32 InferenceBroker::Impl::admission_room(const Replica &r, const TenantBudget &b, u64 tokens,
 					  u64 credit_tokens) const
 {
-	if (r.ridge_tokens == 0)
-		r.ridge_tokens = std::max<u32>(1, tokens_within(r, iteration_ns(r, 1)));
 	const u32 free = r.ridge_tokens > tokens ? r.ridge_tokens - (u32)tokens : 0;
 	const u32 share = b.seqs < b.seqs_cap && b.tokens < b.tokens_cap ? b.tokens_cap - b.tokens
 									    : 0;
