@@ -31,9 +31,12 @@ static bool co_sched_check_queue(const struct co_sched *s, const struct co_sched
 	if (s->policy == CO_SCHED_FAIR)
 		return s->lane_pool.nodes[node].key == l->counter &&
 		       s->tenants[l->tenant].queued > 0;
-	/* The head is the lane's oldest: seqs rise along the queue. */
+	/*
+	 * The head is the lane's oldest: seqs never fall along the queue (they may repeat: an
+	 * entity put back that was never picked keeps whatever seq it had).
+	 */
 	for (e = l->head, n = 0; e && e->next && n <= CO_SCHED_QUEUED_MAX; e = e->next, n++)
-		if (e->next->seq <= e->seq)
+		if (e->next->seq < e->seq)
 			return false;
 	return s->lane_pool.nodes[node].key == l->head->seq;
 }
