@@ -1,5 +1,5 @@
 // kernel/sched: every errno of every call, the instance's one allocation, the AID index under
-// churn, and each policy's order (fifo across lanes, per-process rotation, putback and
+// churn, and each policy's order (fifo across lanes, per-process tasks in turn, putback and
 // cancel), on the deterministic UserPlatform.
 #include "sched_util.h"
 
