@@ -2,9 +2,12 @@
 // gives the same YAML on every machine.
 #include "mix_gen.h"
 
+#include "broker_cost.h"
+#include "profile.h"
 #include "rng.h"
 
 #include <algorithm>
+#include <cassert>
 #include <array>
 
 namespace coconut::props {
@@ -17,11 +20,14 @@ using u128 = unsigned __int128;
 
 constexpr u64 kUs = 1000, kMs = 1000000, kKiB = 1024, kMiB = 1024 * 1024, kGiB = kMiB * 1024;
 constexpr u64 kNsPerS = 1000000000;
-// A replica's full rate in scheduler units (tokens, generated ones weighing 2) on the H100
-// profile: a 512-token prefill batch takes 0.1 ms + 2 * 7e9 * 512 / (989.4e12 * 60 %) =
-// 12.17 ms, about 42,000 tokens a second. Used only to size loads.
-constexpr u64 kInferenceUnitsPerS = 42000;
+// The mixes' replica: LLaMA-2-7B on the h100-sxm profile, 512-token batches of 64 sequences.
+constexpr u64 kBatchTokens = 512, kMaxSeqs = 64;
+constexpr u64 kFloodPromptMean = (256 + 2048) / 2, kFloodGenMean = (32 + 256) / 2;
 constexpr u64 kVictimRateMilliMax = 200000; // 200 requests a second: bounds a mix's events
+// 120 requests (50 per resource are the gate's minimum, with margin for Poisson) after the
+// warm-up in the longest run (600 s, warm-up 5 s): 120 / 595 s.
+constexpr u64 kVictimRateMilliMin = 202;
+constexpr u32 kShrinkStepsMax = 8;
 constexpr u32 kFloodFactor = 10;	     // flooders ask ten times their share
 
 // lo * (2^(1/4))^k for k uniform over the quarter-octaves up to hi: sizes spread evenly on a
@@ -73,10 +79,38 @@ std::string group(const std::string &name, u32 count, const std::string &workloa
 	       "\n        manifest: { caps: " + kCaps + " }\n        workload:\n" + workload;
 }
 
+// A saturated replica's rate in scheduler units (tokens, generated ones weighing 2) for
+// requests of these mean sizes, from the broker's cost model: in the steady state prefill and
+// decode tokens flow in the ratio prompt : gen - 1 (the first token comes with the prefill), so
+// a batch holds that mix up to its token and sequence limits: decodes at the mean context, the
+// prefill as one chunk at the mean offset. Used only to size loads; decode-heavy requests
+// serve far fewer units a second than prefill (every decode reads its context's KV cache).
+u64 inference_units_per_s(u64 prompt, u64 gen)
+{
+	static const devices::BrokerCost cost(
+		devices::ProfileLibrary(devices::default_profile_dir()).gpu("h100-sxm"),
+		devices::ModelShape{}, 1, 1, kBatchTokens);
+	const u64 decode = gen > 0 ? gen - 1 : 0;
+	u64 n_d = kBatchTokens * decode / (prompt + decode);
+	u64 p = kBatchTokens - n_d;
+	if (n_d > kMaxSeqs - 1) { // the sequence limit binds first
+		n_d = kMaxSeqs - 1;
+		p = std::min<u64>(kBatchTokens - n_d, n_d * prompt / decode);
+	}
+	devices::BatchShape b;
+	if (p > 0)
+		b.add_prefill(p, prompt > p ? (prompt - p) / 2 : 0);
+	for (u64 k = 0; k < n_d; k++)
+		b.add_decode(prompt + gen / 2);
+	const u64 units = p + 2 * n_d;
+	return std::max<u64>(1, (u64)((u128)units * kNsPerS / cost.iteration_ns(b)));
+}
+
 struct Capacity {
 	u64 cpu_ns_per_s;
 	u64 pcie_bytes_per_s;
 	u64 tenants;
+	u64 flood_units_per_s; // inference_units_per_s of the flood's requests
 };
 
 // One victim: a group of 1..3 agents whose every request computes and, with probability 2/3
@@ -87,22 +121,46 @@ std::string victim(metrics::Rng &rng, u32 i, const Capacity &cap, MixShape &shap
 {
 	const u32 agents = 1 + (u32)rng.below(3);
 	const bool pcie = rng.below(3) != 0, inference = rng.below(3) != 0;
-	const u64 cpu_lo = log_uniform(rng, 500 * kUs, 200 * kMs);
-	const u64 cpu_hi = std::min<u64>(200 * kMs, cpu_lo * (1 + rng.below(4)));
-	const u64 dma_lo = log_uniform(rng, 64 * kKiB, kGiB);
-	const u64 dma_hi = std::min<u64>(kGiB, dma_lo * (1 + rng.below(4)));
-	const u64 p_lo = 16 + rng.below(1009), p_hi = std::min<u64>(2048, p_lo + rng.below(1025));
-	const u64 g_lo = 1 + rng.below(128), g_hi = std::min<u64>(256, g_lo + rng.below(129));
+	u64 cpu_lo = log_uniform(rng, 500 * kUs, 200 * kMs);
+	u64 cpu_hi = std::min<u64>(200 * kMs, cpu_lo * (1 + rng.below(4)));
+	u64 dma_lo = log_uniform(rng, 64 * kKiB, kGiB);
+	u64 dma_hi = std::min<u64>(kGiB, dma_lo * (1 + rng.below(4)));
+	u64 p_lo = 16 + rng.below(1009), p_hi = std::min<u64>(2048, p_lo + rng.below(1025));
+	u64 g_lo = 1 + rng.below(128), g_hi = std::min<u64>(256, g_lo + rng.below(129));
 	const u64 load = 50 + rng.below(751); // permille of its share, on every resource it uses
 	// The rate that puts it at `load` of its share on the resource it uses most.
-	u64 rate = (u64)((u128)load * cap.cpu_ns_per_s / (cap.tenants * ((cpu_lo + cpu_hi) / 2)));
-	if (pcie)
-		rate = std::min(rate, (u64)((u128)load * cap.pcie_bytes_per_s /
-					    (cap.tenants * ((dma_lo + dma_hi) / 2))));
-	if (inference)
-		rate = std::min(rate, load * kInferenceUnitsPerS /
-					      (cap.tenants * ((p_lo + p_hi) / 2 + (g_lo + g_hi))));
-	rate = std::clamp<u64>(rate, agents, kVictimRateMilliMax);
+	const auto rate_at_load = [&] {
+		u64 r = (u64)((u128)load * cap.cpu_ns_per_s /
+			      (cap.tenants * ((cpu_lo + cpu_hi) / 2)));
+		if (pcie)
+			r = std::min(r, (u64)((u128)load * cap.pcie_bytes_per_s /
+					      (cap.tenants * ((dma_lo + dma_hi) / 2))));
+		if (inference) {
+			// Its share of what the replica serves: of the flood's requests or its own,
+			// the smaller (the batch holds both).
+			const u64 units_per_s = std::min(
+				cap.flood_units_per_s,
+				inference_units_per_s((p_lo + p_hi) / 2, (g_lo + g_hi) / 2));
+			r = std::min(r, load * units_per_s /
+						(cap.tenants * ((p_lo + p_hi) / 2 + (g_lo + g_hi))));
+		}
+		return r;
+	};
+	u64 rate = rate_at_load();
+	// Too slow for the gate's samples within the longest run: its requests shrink (all sizes
+	// by the same factor) until the rate at its load reaches the floor. Raising the rate
+	// instead would put it over its share, and it would be no victim.
+	for (u32 step = 0; step < kShrinkStepsMax && rate < kVictimRateMilliMin; step++) {
+		const u64 f = (kVictimRateMilliMin + rate - 1) / std::max<u64>(rate, 1);
+		cpu_lo = std::max<u64>(kUs, cpu_lo / f), cpu_hi = std::max(cpu_lo, cpu_hi / f);
+		dma_lo = std::max<u64>(4 * kKiB, dma_lo / f), dma_hi = std::max(dma_lo, dma_hi / f);
+		p_lo = std::max<u64>(1, p_lo / f), p_hi = std::max(p_lo, p_hi / f);
+		g_lo = std::max<u64>(1, g_lo / f), g_hi = std::max(g_lo, g_hi / f);
+		rate = rate_at_load();
+	}
+	assert(rate >= kVictimRateMilliMin);
+	rate = std::min<u64>(rate, kVictimRateMilliMax);
+	rate = std::max<u64>(rate, agents);
 	*rate_milli = rate;
 	shape.load_permille_max = std::max<u32>(shape.load_permille_max, (u32)load);
 	shape.cpu_job_ns_min = shape.cpu_job_ns_min ? std::min(shape.cpu_job_ns_min, cpu_lo) : cpu_lo;
@@ -143,7 +201,8 @@ std::string flooder(metrics::Rng &rng, u32 i, const Capacity &cap, MixShape &sha
 				     (cap.tenants * (544 * kMiB)));
 			req = "            cpu: 100us\n            dma: " + range("64MiB", "1GiB") + "\n";
 		} else {
-			rate = kFloodFactor * 1000 * kInferenceUnitsPerS / (cap.tenants * 1440);
+			rate = kFloodFactor * 1000 * cap.flood_units_per_s /
+			       (cap.tenants * (kFloodPromptMean + 2 * kFloodGenMean));
 			req = "            cpu: 100us\n            prompt_tokens: " + range("256", "2048") +
 			      "\n            gen_tokens: " + range("32", "256") + "\n";
 		}
@@ -166,7 +225,8 @@ std::string generate_mix(u64 seed, MixShape *out, const std::string &sched_lag)
 	shape.victims = 1 + (u32)rng.below(8);
 	shape.flooders = 1 + (u32)rng.below(3);
 	const Capacity cap{ shape.cpus * kNsPerS, gen5 ? 50000000000ull : 25000000000ull,
-			    shape.victims + shape.flooders };
+			    shape.victims + shape.flooders,
+			    inference_units_per_s(kFloodPromptMean, kFloodGenMean) };
 	std::string tenants;
 	u64 slowest = ~0ull;
 	for (u32 v = 0; v < shape.victims; v++) {
@@ -186,8 +246,9 @@ std::string generate_mix(u64 seed, MixShape *out, const std::string &sched_lag)
 	y += "machine:\n  cpus: " + std::to_string(shape.cpus) +
 	     "\n  cpu_slice: 4ms\n" + (sched_lag.empty() ? "" : "  sched_lag: " + sched_lag + "\n") +
 	     "  gpus:\n    - profile: h100-sxm\n  pcie: " + shape.pcie +
-	     "\n  broker:\n    batch_tokens: 512\n    max_seqs: 64\n"
-	     "    model: { name: llama-2-7b, params: 7000000000, bytes_per_param: 2 }\n";
+	     "\n  broker:\n    batch_tokens: " + std::to_string(kBatchTokens) +
+	     "\n    max_seqs: " + std::to_string(kMaxSeqs) + "\n"
+	     "    model: { name: llama-2-7b, params: 6740000000, bytes_per_param: 2 }\n";
 	y += "tenants:\n" + tenants;
 	y += "gates:\n  - kind: isolation\n    bound: 1.5\n";
 	if (out)

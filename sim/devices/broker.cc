@@ -5,6 +5,9 @@
 // tokens are applied, finished sequences complete, and the rest go back to their lanes.
 #include "broker.h"
 
+#include "broker_admission.h"
+#include "broker_cost.h"
+
 #include "completions.h"
 #include "sc_context.h"
 #include "service.h"
@@ -22,32 +25,11 @@ using coconut::sim::ns;
 
 namespace {
 
-using u128 = unsigned __int128;
-constexpr u64 kNsPerS = 1000000000ull;
-
-u128 mul_checked(u128 a, u128 b)
-{
-	u128 r;
-	CO_ASSERT(!__builtin_mul_overflow(a, b, &r));
-	return r;
-}
-
 struct Pick {
 	Job *job; // nullptr once cancelled
 	u32 prefill_tokens;
 	u32 decode_tokens;
-};
-
-// A tenant's share of one iteration's batch (fair admission): at most `seqs` sequences and
-// `tokens` tokens, by its weight among the tenants with work waiting when the batch is formed;
-// the whole batch for a tenant with credit (docs/devices.md).
-struct TenantBudget {
-	u32 tenant;
-	bool credit; // used less than its share: not capped, and others may not slow it
-	u32 seqs_cap;
-	u32 tokens_cap;
-	u32 seqs = 0;
-	u32 tokens = 0;
+	u64 offset; // the chunk's offset (prefill) or the context read (decode)
 };
 
 struct Replica {
@@ -57,19 +39,11 @@ struct Replica {
 	co_sched *sched = nullptr;
 	bool lost = false;
 	u32 in_sched = 0;
-
-	// The iteration cost's parts, fixed for the replica (Impl::cost_of): t(n) = overhead_ns +
-	// max(mem_ns, ceil(n * cmp_per_token / cmp_den)).
-	u64 overhead_ns = 0;
-	u64 mem_ns = 0;
-	unsigned __int128 cmp_per_token = 0;
-	unsigned __int128 cmp_den = 1;
-	u32 ridge_tokens = 0; // tokens the memory floor hides
+	std::unique_ptr<BrokerCost> cost; // the partition's iteration cost
 	bool in_iteration = false;
 	u64 iter_end_ns = 0;
 	u64 iter_tokens = 0;
 	std::vector<Pick> batch; // capacity reused across iterations
-	std::vector<TenantBudget> budgets; // this iteration's, fair admission only; reused
 	sc_core::sc_event end;
 };
 
@@ -90,13 +64,10 @@ struct InferenceBroker::Impl {
 		return replicas[g][p].get();
 	}
 	bool is_lost(const Replica &r) const { return r.lost || r.gpu->partition(r.p).lost; }
-	void cost_of(Replica &r) const;
-	u64 iteration_ns(const Replica &r, u64 tokens) const;
-	u32 tokens_within(const Replica &r, u64 ns) const;
-	u32 admission_room(const Replica &r, const TenantBudget &b, u64 tokens, u64 credit_tokens) const;
 	u64 alone_ns(const Replica &r, u32 prompt, u32 gen) const;
 	void finalize_if_due(Replica &r);
-	TenantBudget &budget_of(Replica &r, u32 tenant, const co_sched_stats &st) const;
+	void pick_round(Replica &r, BatchAdmission &admit, bool by_share, u64 now);
+	void grow_cut_chunks(Replica &r, BatchAdmission &admit);
 	void fail(Job &job, int rc, u64 now)
 	{
 		job.rc = rc;
@@ -110,10 +81,11 @@ InferenceBroker::InferenceBroker(sc_core::sc_module_name name, const BrokerParam
 	: sc_module(name)
 {
 	std::string who = std::string("InferenceBroker ") + this->name();
-	if (params.batch_tokens == 0 || params.max_seqs == 0 || params.model_params == 0 ||
-	    params.bytes_per_param == 0)
-		throw std::invalid_argument(who + ": batch_tokens, max_seqs, model_params and "
-						  "bytes_per_param must be >= 1");
+	if (params.batch_tokens == 0 || params.max_seqs == 0 || params.model.params == 0 ||
+	    params.model.bytes_per_param == 0 || params.model.layers == 0 ||
+	    params.model.hidden == 0)
+		throw std::invalid_argument(who + ": batch_tokens, max_seqs and the model's params, "
+						  "bytes per param, layers and hidden size must be >= 1");
 	if (token_scheds.size() != gpus.size())
 		throw std::invalid_argument(who + ": token_scheds needs one row per GPU");
 	for (std::size_t g = 0; g < gpus.size(); g++) {
@@ -122,14 +94,6 @@ InferenceBroker::InferenceBroker(sc_core::sc_module_name name, const BrokerParam
 			throw std::invalid_argument(who + ": gpus[" + std::to_string(g) +
 						    "] must be the GPU with index " +
 						    std::to_string(g));
-		const GpuProfile &prof = gpu->profile();
-		if (prof.hbm_bytes_per_s == 0 || prof.dense_fp16_flops_per_s == 0 ||
-		    prof.compute_efficiency_pct == 0 || prof.compute_efficiency_pct > 100 ||
-		    prof.mem_efficiency_pct == 0 || prof.mem_efficiency_pct > 100)
-			throw std::invalid_argument(
-				who + ": GPU profile " + prof.name +
-				" needs hbm_bytes_per_s and dense_fp16_flops_per_s > 0 and "
-				"efficiencies in 1..100 %");
 		if (token_scheds[g].size() != gpu->partitions())
 			throw std::invalid_argument(who + ": token_scheds[" + std::to_string(g) +
 						    "] needs one scheduler per partition");
@@ -150,7 +114,11 @@ InferenceBroker::InferenceBroker(sc_core::sc_module_name name, const BrokerParam
 			r->p = p;
 			r->sched = token_scheds[g][p];
 			r->batch.reserve(params.max_seqs);
-			impl_->cost_of(*r);
+			// The partition's share of the GPU is its HBM over the GPU's.
+			r->cost = std::make_unique<BrokerCost>(gpus[g]->profile(), params.model,
+							       gpus[g]->partition(p).hbm_bytes,
+							       gpus[g]->profile().hbm_bytes,
+							       params.batch_tokens);
 			Replica *rp = r.get();
 			Impl *impl = impl_;
 			spawn_method(("replica_g" + std::to_string(g) + "p" + std::to_string(p)).c_str(),
@@ -166,52 +134,28 @@ InferenceBroker::~InferenceBroker()
 	delete impl_;
 }
 
-// Roofline: an iteration streams every weight once from HBM (memory floor) and does
-// 2 * params FLOPs per token (compute floor); the partition has share_num/share_den of both.
-// Integer ns, rounded up, 128-bit intermediates. The parts are fixed for a replica, so they
-// are computed once (every batch asks for several iteration times).
-void InferenceBroker::Impl::cost_of(Replica &r) const
-{
-	const GpuProfile &prof = r.gpu->profile();
-	const PartitionInfo &info = r.gpu->partition(r.p);
-	// share = info.hbm_bytes / prof.hbm_bytes: multiply by hbm_bytes(GPU), divide by
-	// hbm_bytes(partition).
-	u128 model_bytes = mul_checked(params.model_params, params.bytes_per_param);
-	u128 mem_num = mul_checked(mul_checked(model_bytes, kNsPerS * 100u), prof.hbm_bytes);
-	u128 mem_den = mul_checked(mul_checked(prof.hbm_bytes_per_s, prof.mem_efficiency_pct),
-				   info.hbm_bytes);
-	r.overhead_ns = prof.iteration_overhead_ns;
-	r.mem_ns = div_ceil_u128(mem_num, mem_den);
-	r.cmp_per_token = mul_checked(mul_checked(2u * static_cast<u128>(params.model_params),
-						  prof.hbm_bytes),
-				      kNsPerS * 100u);
-	r.cmp_den = mul_checked(mul_checked(prof.dense_fp16_flops_per_s,
-					    prof.compute_efficiency_pct),
-				info.hbm_bytes);
-	r.ridge_tokens = std::max<u32>(1, tokens_within(r, iteration_ns(r, 1)));
-}
-
-u64 InferenceBroker::Impl::iteration_ns(const Replica &r, u64 tokens) const
-{
-	return r.overhead_ns +
-	       std::max(r.mem_ns, div_ceil_u128(mul_checked(r.cmp_per_token, tokens), r.cmp_den));
-}
-
-// A lone sequence: prefill in chunks of up to batch_tokens, the last chunk yields the first
-// generated token, then one decode iteration (1 token) per further generated token. Without
-// a prompt every generated token takes a decode iteration.
+// A lone sequence: prefill in chunks of up to batch_tokens at growing offsets, the last chunk
+// yields the first generated token, then one decode iteration per further token, each reading
+// the context so far. Without a prompt every generated token takes a decode iteration.
 u64 InferenceBroker::Impl::alone_ns(const Replica &r, u32 prompt, u32 gen) const
 {
 	u64 t = 0;
-	if (prompt > 0) {
-		u32 b = params.batch_tokens;
-		t += static_cast<u64>(prompt / b) * iteration_ns(r, b);
-		if (prompt % b)
-			t += iteration_ns(r, prompt % b);
-		if (gen > 0)
-			gen--;
+	for (u32 filled = 0; filled < prompt;) {
+		const u32 chunk = std::min(prompt - filled, params.batch_tokens);
+		BatchShape b;
+		b.add_prefill(chunk, filled);
+		t += r.cost->iteration_ns(b);
+		filled += chunk;
 	}
-	return t + static_cast<u64>(gen) * iteration_ns(r, 1);
+	u32 generated = 0;
+	if (prompt > 0 && gen > 0)
+		generated = 1;
+	for (; generated < gen; generated++) { // bounded by gen
+		BatchShape b;
+		b.add_decode(static_cast<u64>(prompt) + generated);
+		t += r.cost->iteration_ns(b);
+	}
+	return t;
 }
 
 u64 InferenceBroker::full_rate_units_per_s(u32 gpu, u32 partition) const
@@ -220,8 +164,10 @@ u64 InferenceBroker::full_rate_units_per_s(u32 gpu, u32 partition) const
 	if (!r)
 		return 0;
 	const BrokerParams &bp = impl_->params;
-	return mul_div_ceil((u64)bp.batch_tokens * bp.prompt_token_weight, kNsPerS,
-			    impl_->iteration_ns(*r, bp.batch_tokens));
+	BatchShape full;
+	full.add_prefill(bp.batch_tokens, 0);
+	return mul_div_ceil((u64)bp.batch_tokens * bp.prompt_token_weight, 1000000000ull,
+			    r->cost->iteration_ns(full));
 }
 
 u64 InferenceBroker::alone_ns(u32 gpu, u32 partition, u32 prompt_tokens, u32 gen_tokens) const
@@ -308,69 +254,67 @@ void InferenceBroker::Impl::finalize_if_due(Replica &r)
 	r.batch.clear();
 }
 
-// The batch share of tenant this iteration: max_seqs and batch_tokens times its weight over the
-// weight of every tenant with work waiting (at least one of each, so nobody waits for a
-// rounding). A tenant with credit (its counter below the scheduler's virtual time: it used
-// less than its share) is not capped: it is picked first and takes what it needs, as it would
-// alone; the caps keep those that used their share from filling the rest. Found by a scan: a
-// batch holds at most max_seqs tenants.
-TenantBudget &InferenceBroker::Impl::budget_of(Replica &r, u32 tenant,
-					       const co_sched_stats &st) const
+// One round of picks: each pick goes in (as much as the admission allows) or is put back and
+// its tenant held (fair) or ends the batch (fifo, per-process: it is full). Releases the holds
+// at the end. Bounded: each pass takes a sequence into the
+// batch or holds a tenant (at most max_seqs of the first and, since a held tenant's picks
+// stop, as many of the second).
+void InferenceBroker::Impl::pick_round(Replica &r, BatchAdmission &admit, bool by_share, u64 now)
 {
-	for (TenantBudget &b : r.budgets)
-		if (b.tenant == tenant)
-			return b;
-	struct co_sched_tenant_info info {};
-	const int rc = co_sched_get_tenant_info(r.sched, tenant, &info);
-	const u64 weight_sum = st.backlogged_weight;
-	CO_ASSERT(rc == 0 && weight_sum >= info.weight && info.weight > 0);
-	const bool credit = info.counter < st.vtime;
-	auto share = [&](u32 total) {
-		return credit ? total
-			      : (u32)std::max<u64>(1, (u64)total * info.weight / weight_sum);
-	};
-	r.budgets.push_back(
-		TenantBudget{ tenant, credit, share(params.max_seqs), share(params.batch_tokens) });
-	return r.budgets.back();
-}
-
-// The most tokens an iteration can hold and still take at most ns (0 when even an empty one
-// takes longer): t(n) <= ns when the memory floor fits and ceil(n * per_token / den) <= x, that
-// is n * per_token <= x * den, with x = ns - overhead. One division, exact.
-u32 InferenceBroker::Impl::tokens_within(const Replica &r, u64 ns) const
-{
-	if (ns < r.overhead_ns || ns - r.overhead_ns < r.mem_ns)
-		return 0;
-	const u128 n = mul_checked(ns - r.overhead_ns, r.cmp_den) / r.cmp_per_token;
-	return static_cast<u32>(std::min<u128>(n, params.batch_tokens));
-}
-
-// How many tokens tenant b may add to a batch that holds `tokens` (credit_tokens of them from
-// tenants with credit); 0 holds it. Up to the ridge the compute hides under the memory floor
-// and costs nobody anything, so anyone may add it; past it, a tenant's share of slots and
-// tokens; and never, for a tenant without credit, past what the credit tenants' own tokens
-// would take.
-u32 InferenceBroker::Impl::admission_room(const Replica &r, const TenantBudget &b, u64 tokens,
-					  u64 credit_tokens) const
-{
-	const u32 free = r.ridge_tokens > tokens ? r.ridge_tokens - (u32)tokens : 0;
-	const u32 share = b.seqs < b.seqs_cap && b.tokens < b.tokens_cap ? b.tokens_cap - b.tokens
-									    : 0;
-	u32 room = std::max(share, free);
-	if (!b.credit && credit_tokens > 0) {
-		const u32 keep = tokens_within(r, iteration_ns(r, credit_tokens));
-		room = keep > tokens ? std::min<u32>(room, keep - (u32)tokens) : 0;
+	for (u32 passes = 0; !admit.full() && passes < 2 * params.max_seqs + CO_SCHED_TENANTS_MAX;
+	     passes++) {
+		co_sched_entity *e = co_sched_pick(r.sched);
+		if (!e)
+			break;
+		r.in_sched--;
+		Job &job = *job_of(e);
+		const SeqStep step = admit.offer(job);
+		if (!step.prefill && !step.decode) {
+			const int rc = co_sched_putback(r.sched, e);
+			CO_ASSERT(rc == 0);
+			r.in_sched++;
+			if (!by_share)
+				break; // fifo, per-process: the batch is full
+			const int hrc = co_sched_tenant_hold(r.sched, job.tenant);
+			CO_ASSERT(hrc == 0);
+			continue;
+		}
+		if (job.served == 0 && job.phase == 0)
+			job.start_ns = now;
+		co_sched_charge(r.sched, job.aid,
+				static_cast<u64>(step.prefill) * params.prompt_token_weight +
+					static_cast<u64>(step.decode) * params.gen_token_weight);
+		admit.take(job, step);
+		r.batch.push_back(Pick{ &job, step.prefill, step.decode, step.offset });
 	}
-	return room;
+	if (by_share)
+		co_sched_release_holds(r.sched);
 }
 
-// Forms the batch: sequences in the policy's order until max_seqs or batch_tokens. Under fair,
-// admission is by tenant too (admission_room): past what the memory floor hides, a tenant that
-// has its share of slots or tokens is held for the rest of the batch, so a flooder cannot
-// fill the batch and lengthen the iterations everyone in it waits for; and while tenants with
-// credit are in the batch (picked first: their counters are the lowest), the others may add
-// only tokens that do not make the iteration longer than the credit tenants' own would.
-// docs/devices.md has the computation of what this allows.
+// A later round: chunks cut short by their tenant's share grow by what the new share allows.
+void InferenceBroker::Impl::grow_cut_chunks(Replica &r, BatchAdmission &admit)
+{
+	for (Pick &pk : r.batch) { // bounded by max_seqs
+		if (admit.full())
+			return;
+		if (pk.prefill_tokens == 0 || pk.offset + pk.prefill_tokens >= pk.job->prompt_tokens)
+			continue;
+		SeqStep step{ pk.prefill_tokens, 0, pk.offset };
+		const u32 extra = admit.extension(*pk.job, step);
+		if (extra == 0)
+			continue;
+		co_sched_charge(r.sched, pk.job->aid,
+				static_cast<u64>(extra) * params.prompt_token_weight);
+		admit.grow(*pk.job, step, extra);
+		pk.prefill_tokens = step.prefill;
+	}
+}
+
+// Forms the batch: sequences in the policy's order while BatchAdmission lets them in (the
+// batch limits; under fair, the tenant rules of broker_admission.h). A sequence it refuses waits
+// in place (no charge) and its tenant is held for the rest of the round. Under fair, when the
+// round ends with room left because tenants reached their shares, the next round grows the
+// chunks it cut short, then picks again with each tenant's share added once more.
 u64 InferenceBroker::run_iteration(u32 gpu, u32 partition)
 {
 	Replica *r = impl_->find(gpu, partition);
@@ -380,67 +324,23 @@ u64 InferenceBroker::run_iteration(u32 gpu, u32 partition)
 	impl_->finalize_if_due(*r);
 	CO_ASSERT(!r->in_iteration); // the executor runs one item at a time
 	const BrokerParams &bp = impl_->params;
-	u64 now = now_ns();
-	u32 tokens_left = bp.batch_tokens;
-	u64 tokens = 0;
+	const u64 now = now_ns();
 	const bool by_share = co_sched_policy_of(r->sched) == CO_SCHED_FAIR;
-	co_sched_stats st{}; // before any pick changes it
-	co_sched_get_stats(r->sched, &st);
-	r->budgets.clear();
-	u64 credit_tokens = 0; // of tenants with credit, in this batch so far
-	// Bounded: each pass takes a sequence into the batch or holds a tenant (at most
-	// max_seqs of the first and, since a held tenant's picks stop, as many of the second).
-	for (u32 passes = 0; r->batch.size() < bp.max_seqs && tokens_left > 0 &&
-			     passes < 2 * bp.max_seqs + CO_SCHED_TENANTS_MAX;
-	     passes++) {
-		co_sched_entity *e = co_sched_pick(r->sched);
-		if (!e)
+	BatchAdmission admit(*r->cost, bp.batch_tokens, bp.max_seqs, by_share, r->sched);
+	// Bounded: kAdmissionRoundsMax rounds at most (in practice one to three).
+	for (u32 round = 0; round < kAdmissionRoundsMax; round++) {
+		if (round > 0)
+			impl_->grow_cut_chunks(*r, admit);
+		impl_->pick_round(*r, admit, by_share, now);
+		if (!by_share || admit.full() || !admit.next_round())
 			break;
-		r->in_sched--;
-		Job &job = *job_of(e);
-		u32 room = tokens_left;
-		TenantBudget *b = by_share ? &impl_->budget_of(*r, job.tenant, st) : nullptr;
-		if (b)
-			room = std::min(room, impl_->admission_room(*r, *b, tokens, credit_tokens));
-		if (room == 0) {
-			// Nothing it may add: it waits in place (no charge) for the next iteration.
-			const int rc = co_sched_putback(r->sched, e);
-			CO_ASSERT(rc == 0);
-			r->in_sched++;
-			const int hrc = co_sched_tenant_hold(r->sched, job.tenant);
-			CO_ASSERT(hrc == 0);
-			continue;
-		}
-		u32 prefill = 0;
-		u32 decode = 0;
-		if (job.served < job.prompt_tokens)
-			prefill = std::min(job.prompt_tokens - static_cast<u32>(job.served),
-					   room); // chunked prefill
-		else
-			decode = 1;
-		if (job.served == 0 && job.phase == 0)
-			job.start_ns = now;
-		co_sched_charge(r->sched, job.aid,
-				static_cast<u64>(prefill) * bp.prompt_token_weight +
-					static_cast<u64>(decode) * bp.gen_token_weight);
-		r->batch.push_back(Pick{ &job, prefill, decode });
-		tokens_left -= prefill + decode;
-		tokens += prefill + decode;
-		if (b) {
-			b->seqs++;
-			b->tokens += prefill + decode;
-			if (b->credit)
-				credit_tokens += prefill + decode;
-		}
 	}
-	if (by_share)
-		co_sched_release_holds(r->sched);
 	if (r->batch.empty())
 		return 0;
-	u64 d = impl_->iteration_ns(*r, tokens);
+	const u64 d = r->cost->iteration_ns(admit.shape());
 	r->in_iteration = true;
 	r->iter_end_ns = now + d;
-	r->iter_tokens = tokens;
+	r->iter_tokens = admit.shape().tokens;
 	r->end.notify(ns(d));
 	return d;
 }

@@ -5,12 +5,13 @@
 // batch holds max_seqs sequences or batch_tokens tokens: a sequence in prefill takes
 // min(its remaining prompt, the tokens left) tokens, one in decode takes 1 token; each pick
 // is charged prompt_token_weight per prompt token and gen_token_weight per generated token.
-// Sequences not finished are put back (reverse pick order) for the next iteration.
-// Iteration time (roofline): overhead + max(weights / (HBM bandwidth * efficiency * share),
-// 2 * params * tokens / (peak FLOPs * efficiency * share)).
+// Sequences not finished are put back (reverse pick order) for the next iteration. Under fair,
+// admission is by tenant too (broker_admission.h). An iteration takes what BrokerCost says for
+// its tokens, the contexts its sequences read and its prefill chunks (broker_cost.h).
 #ifndef COCONUT_SIM_DEVICES_BROKER_H
 #define COCONUT_SIM_DEVICES_BROKER_H
 
+#include "broker_cost.h"
 #include "gpu.h"
 #include "job.h"
 
@@ -21,8 +22,7 @@ namespace coconut::devices {
 struct BrokerParams {
 	u32 batch_tokens = 8192;
 	u32 max_seqs = 64;
-	u64 model_params = 7000000000ull;
-	u32 bytes_per_param = 2;
+	ModelShape model; // the model every replica serves (LLaMA-2-7B fp16 by default)
 	u32 prompt_token_weight = 1;
 	u32 gen_token_weight = 2;
 };

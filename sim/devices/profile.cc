@@ -118,18 +118,22 @@ LoadedProfile load_profile(const std::string &path, const std::string &name)
 		p.kind = d::scalar_text(root.member("kind", kind_node, root.loc()), "a profile kind");
 		if (p.kind == "gpu") {
 			const MapReader m(root, {"kind", "description", "hbm_bytes", "hbm_bytes_per_s",
-						 "dense_fp16_flops_per_s", "compute_efficiency_pct",
-						 "mem_efficiency_pct", "max_partitions",
-						 "iteration_overhead_ns"});
+						 "dense_fp16_flops_per_s", "max_partitions",
+						 "weights_read_bytes_per_s", "linear_flops_per_s",
+						 "kv_read_bytes_per_s", "attention_flops_per_s",
+						 "attention_layer_overhead_ns", "iteration_overhead_ns"});
 			describe(m);
 			ProfileReader r(m, p.gpu.sources);
 			p.gpu.name = name;
 			p.gpu.hbm_bytes = r.number("hbm_bytes");
 			p.gpu.hbm_bytes_per_s = r.number("hbm_bytes_per_s");
 			p.gpu.dense_fp16_flops_per_s = r.number("dense_fp16_flops_per_s");
-			p.gpu.compute_efficiency_pct = r.number32("compute_efficiency_pct");
-			p.gpu.mem_efficiency_pct = r.number32("mem_efficiency_pct");
 			p.gpu.max_partitions = r.number32("max_partitions");
+			p.gpu.weights_read_bytes_per_s = r.number("weights_read_bytes_per_s");
+			p.gpu.linear_flops_per_s = r.number("linear_flops_per_s");
+			p.gpu.kv_read_bytes_per_s = r.number("kv_read_bytes_per_s");
+			p.gpu.attention_flops_per_s = r.number("attention_flops_per_s");
+			p.gpu.attention_layer_overhead_ns = r.number("attention_layer_overhead_ns");
 			p.gpu.iteration_overhead_ns = r.number("iteration_overhead_ns");
 		} else if (p.kind == "pcie") {
 			const MapReader m(root, {"kind", "description", "bytes_per_s", "latency_ns",

@@ -19,10 +19,14 @@ struct GpuProfile {
 	u64 hbm_bytes = 0;
 	u64 hbm_bytes_per_s = 0;	 // memory bandwidth
 	u64 dense_fp16_flops_per_s = 0;	 // tensor-core peak, dense
-	u32 compute_efficiency_pct = 50; // sustained fraction of peak in prefill GEMMs
-	u32 mem_efficiency_pct = 80;	 // sustained fraction of HBM bandwidth in decode
 	u32 max_partitions = 1;		 // MIG instances (1: not partitionable)
-	u64 iteration_overhead_ns = 0;	 // launch + scheduling cost per batch iteration
+	// The broker's iteration cost (broker_cost.h), fitted to measurements:
+	u64 weights_read_bytes_per_s = 0;    // streaming the weights through the linear layers
+	u64 linear_flops_per_s = 0;	     // the linear layers' sustained FLOP rate
+	u64 kv_read_bytes_per_s = 0;	     // decode attention reading the KV cache
+	u64 attention_flops_per_s = 0;	     // prefill attention's sustained FLOP rate
+	u64 attention_layer_overhead_ns = 0; // fixed cost of one layer's attention kernels
+	u64 iteration_overhead_ns = 0;	     // CPU-side scheduling and launches per iteration
 	std::map<std::string, std::string> sources; // field name -> source text
 };
 

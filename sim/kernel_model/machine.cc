@@ -132,8 +132,11 @@ Machine::Machine(sc_core::sc_module_name name, const scenario::MachineSpec &spec
 		devices::BrokerParams bp;
 		bp.batch_tokens = spec.broker.batch_tokens;
 		bp.max_seqs = spec.broker.max_seqs;
-		bp.model_params = spec.broker.model.params;
-		bp.bytes_per_param = spec.broker.model.bytes_per_param;
+		bp.model.params = spec.broker.model.params;
+		bp.model.bytes_per_param = spec.broker.model.bytes_per_param;
+		bp.model.layers = spec.broker.model.layers;
+		bp.model.hidden = spec.broker.model.hidden;
+		bp.model.kv_bytes_per_token = spec.broker.model.kv_bytes_per_token;
 		bp.prompt_token_weight = spec.broker.prompt_token_weight;
 		bp.gen_token_weight = spec.broker.gen_token_weight;
 		broker_ = std::make_unique<devices::InferenceBroker>("broker", bp, gpu_ptrs,

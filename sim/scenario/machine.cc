@@ -96,13 +96,23 @@ BrokerSpec parse_broker(const Field &f)
 		       std::to_string(b.batch_tokens) +
 		       "): every decoding sequence needs one token of the batch");
 	if (auto v = m.get("model")) {
-		const MapReader mm(*v, {"name", "params", "bytes_per_param"});
+		const MapReader mm(*v, {"name", "params", "bytes_per_param", "layers", "hidden",
+					"kv_bytes_per_token"});
 		if (auto n = mm.get("name"))
 			b.model.name = as_string(*n, limits::name_bytes_max);
 		if (auto n = mm.get("params"))
 			b.model.params = as_uint(*n, 1, u64{1} << 50);
 		if (auto n = mm.get("bytes_per_param"))
 			b.model.bytes_per_param = as_u32(*n, 1, limits::bytes_per_param_max);
+		if (auto n = mm.get("layers"))
+			b.model.layers = as_u32(*n, 1, limits::model_layers_max);
+		if (auto n = mm.get("hidden"))
+			b.model.hidden = as_u32(*n, 1, limits::model_hidden_max);
+		if (auto n = mm.get("kv_bytes_per_token"))
+			b.model.kv_bytes_per_token = as_size(*n, 1);
+		else
+			b.model.kv_bytes_per_token =
+				2ull * b.model.layers * b.model.hidden * b.model.bytes_per_param;
 	}
 	if (auto v = m.get("prompt_token_weight"))
 		b.prompt_token_weight = as_u32(*v, 1, 1000);

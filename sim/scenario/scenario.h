@@ -73,10 +73,15 @@ struct GpuSpec {
 
 // The served model: its weights are read once per decode iteration (the memory-bound floor),
 // and it costs 2 * params FLOPs per token (the compute-bound part).
+// The served model's shape (the broker's cost needs every part; defaults: LLaMA-2-7B fp16).
 struct ModelSpec {
 	std::string name = "llama-2-7b";
-	u64 params = 7000000000ull;
+	u64 params = 6740000000ull;
 	u32 bytes_per_param = 2;
+	u32 layers = 32;
+	u32 hidden = 4096;
+	// Left out of a scenario: 2 (K and V) * layers * hidden * bytes_per_param.
+	u64 kv_bytes_per_token = 524288;
 };
 
 struct BrokerSpec {

@@ -34,6 +34,8 @@ inline constexpr std::uint32_t spawn_count_max = 4096;	  // agents a spawn event
 inline constexpr std::uint32_t ring_pressure_count_max = 1u << 20;
 inline constexpr std::uint32_t tpm_fail_count_max = 1u << 20;
 inline constexpr std::uint32_t bytes_per_param_max = 8;
+inline constexpr std::uint32_t model_layers_max = 1024; // broker.model.layers (LLaMA-3-405B: 126)
+inline constexpr std::uint32_t model_hidden_max = 1u << 16; // broker.model.hidden (405B: 16384)
 inline constexpr std::uint32_t trace_share_max = 1u << 16;
 // machine.cpu_preempt: a context switch is microseconds; a millisecond is already absurd.
 inline constexpr std::uint64_t cpu_preempt_ns_max = 1000000;

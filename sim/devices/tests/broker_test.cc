@@ -1,10 +1,13 @@
-// InferenceBroker: roofline iteration times (golden values for an H100-like GPU and a 7B fp16
-// model), exact alone time, batching, the batch token limit, cancel, fair vs fifo admission.
+// InferenceBroker: iteration times (golden values for an H100-like GPU and a 7B fp16 model),
+// exact alone time, batching, the batch token limit, cancel, fair vs fifo admission.
 #include "broker.h"
+#include "broker_admission.h"
+#include "broker_cost.h"
 
 #include "test_support.h"
 
 #include <cerrno>
+#include <cmath>
 #include <cstdio>
 
 namespace coconut::devices::test {
@@ -14,19 +17,23 @@ using coconut::sim::now_ns;
 using coconut::sim::ns;
 using coconut::sim::sc_fresh_context;
 
-// Golden values, computed by hand (exact fractions, rounded up) for 7e9 params * 2 B on
-// 3.35e12 B/s * 80 % and 989e12 FLOP/s * 50 %:
-constexpr u64 kDecodeNs = 5223881;	   // 14e9 / 2.68e12 s: the memory floor
-constexpr u64 kPrefill184Ns = 5209303;	   // 2 * 7e9 * 184 / 4.945e14 s: still under it
-constexpr u64 kPrefill186Ns = 5265926;	   // just over it (compute-bound from 185 tokens)
-constexpr u64 kPrefill512Ns = 14495450;
-constexpr u64 kPrefill1808Ns = 51187058;
-constexpr u64 kPrefill8192Ns = 231927200; // a full 8192-token batch
-constexpr u64 kDecodeEighthNs = 41791045; // the memory floor on a 10 GiB (1/8) partition
+// Golden values from broker_golden.py (the cost formula of docs/devices.md written again in
+// Python integers) for h100_like() and a 7e9-parameter fp16 model (test_model()):
+constexpr u64 kAlone1x1Ns = 5223958;	  // one 1-token iteration: the weights' read, nearly
+constexpr u64 kAlone0x1Ns = 5223958;
+constexpr u64 kAlone512x1Ns = 15408048;	  // one 512-token prefill iteration
+constexpr u64 kAlone8192x1Ns = 231993673; // a full 8192-token batch
+constexpr u64 kAlone10000x3Ns = 293896582; // chunks of 8192 and 1808, then two decodes
+constexpr u64 kAlone0x7Ns = 36567706;
+constexpr u64 kEighth1x1Ns = 41941659; // on a 10 GiB (1/8) partition, 150 us overhead
+constexpr u64 kEighth0x3Ns = 125824977;
+constexpr u64 kFourTogetherNs = 344589892; // four 128+64 requests in one batch
+constexpr u64 kFirstFourNs = 20903421;	   // a 10-token prefill and three decodes
+constexpr u64 kPrefill512Ns = kAlone512x1Ns;
 
 // One GPU (optionally partitioned), one token scheduler per partition, one broker.
 struct Rig {
-	explicit Rig(u32 policy, BrokerParams bp = BrokerParams{}, u64 overhead_ns = 0,
+	explicit Rig(u32 policy, BrokerParams bp = test_params(), u64 overhead_ns = 0,
 		     std::vector<u64> parts = {})
 		: gs(parts.empty() ? 1 : parts.size()), ts(parts.empty() ? 1 : parts.size())
 	{
@@ -64,35 +71,38 @@ struct Rig {
 	std::unique_ptr<InferenceBroker> broker;
 };
 
-TEST(Broker, IterationTimesMatchTheRooflineGoldenValues)
+TEST(Broker, IterationTimesMatchTheGoldenValues)
 {
 	sc_fresh_context();
 	Rig rig(CO_SCHED_FAIR);
 	InferenceBroker &b = *rig.broker;
 	// One-iteration requests: a prompt and the one token its last prefill chunk yields.
-	EXPECT_EQ(b.alone_ns(0, 0, 1, 1), kDecodeNs);
-	EXPECT_EQ(b.alone_ns(0, 0, 0, 1), kDecodeNs);
-	EXPECT_EQ(b.alone_ns(0, 0, 184, 1), kDecodeNs);
-	EXPECT_EQ(b.alone_ns(0, 0, 184, 0), kDecodeNs);
-	EXPECT_GT(kDecodeNs, kPrefill184Ns);
-	EXPECT_EQ(b.alone_ns(0, 0, 186, 1), kPrefill186Ns);
-	EXPECT_EQ(b.alone_ns(0, 0, 512, 1), kPrefill512Ns);
-	EXPECT_EQ(b.alone_ns(0, 0, 8192, 1), kPrefill8192Ns);
-	// Chunked prefill (8192 + 1808), then two decode iterations.
-	EXPECT_EQ(b.alone_ns(0, 0, 10000, 3), kPrefill8192Ns + kPrefill1808Ns + 2 * kDecodeNs);
-	EXPECT_EQ(b.alone_ns(0, 0, 0, 7), 7 * kDecodeNs);
+	EXPECT_EQ(b.alone_ns(0, 0, 1, 1), kAlone1x1Ns);
+	EXPECT_EQ(b.alone_ns(0, 0, 0, 1), kAlone0x1Ns);
+	EXPECT_EQ(b.alone_ns(0, 0, 512, 1), kAlone512x1Ns);
+	EXPECT_EQ(b.alone_ns(0, 0, 512, 0), kAlone512x1Ns);
+	EXPECT_EQ(b.alone_ns(0, 0, 8192, 1), kAlone8192x1Ns);
+	EXPECT_EQ(b.alone_ns(0, 0, 10000, 3), kAlone10000x3Ns);
+	EXPECT_EQ(b.alone_ns(0, 0, 0, 7), kAlone0x7Ns);
 	EXPECT_EQ(b.alone_ns(1, 0, 1, 1), 0u); // no such GPU
-	std::printf("h100-like, 7B fp16: decode iteration %.3f ms, 512-token prefill %.3f ms, "
-		    "8192-token iteration %.3f ms\n",
-		    kDecodeNs / 1e6, kPrefill512Ns / 1e6, kPrefill8192Ns / 1e6);
+	// The soft roofline: above both the weights' read and the compute alone, and below their
+	// sum, most of all where they are equal (185 tokens here).
+	const double weights_ns = 14e9 / 2.68e12 * 1e9, compute185_ns = 2 * 7e9 * 185 / 4.945e14 * 1e9;
+	const u64 t185 = b.alone_ns(0, 0, 185, 1);
+	EXPECT_GT(t185, std::max(weights_ns, compute185_ns));
+	EXPECT_LT(t185, weights_ns + compute185_ns);
+	EXPECT_NEAR(t185 / std::hypot(weights_ns, compute185_ns), 1.0, 1e-6);
+	std::printf("h100-like, 7B fp16: 1-token iteration %.3f ms, 185-token %.3f ms, "
+		    "512-token %.3f ms, 8192-token %.3f ms\n",
+		    kAlone1x1Ns / 1e6, t185 / 1e6, kAlone512x1Ns / 1e6, kAlone8192x1Ns / 1e6);
 }
 
 TEST(Broker, IterationTimeScalesWithPartitionShareAndAddsOverhead)
 {
 	sc_fresh_context();
-	Rig rig(CO_SCHED_FAIR, BrokerParams{}, 150000, { 10 * kGiB, 70 * kGiB });
-	EXPECT_EQ(rig.broker->alone_ns(0, 0, 1, 1), 150000 + kDecodeEighthNs);
-	EXPECT_EQ(rig.broker->alone_ns(0, 0, 0, 3), 3 * (150000 + kDecodeEighthNs));
+	Rig rig(CO_SCHED_FAIR, test_params(), 150000, { 10 * kGiB, 70 * kGiB });
+	EXPECT_EQ(rig.broker->alone_ns(0, 0, 1, 1), kEighth1x1Ns);
+	EXPECT_EQ(rig.broker->alone_ns(0, 0, 0, 3), kEighth0x3Ns);
 	EXPECT_EQ(rig.broker->alone_ns(0, 2, 1, 1), 0u);
 }
 
@@ -103,7 +113,7 @@ TEST(Broker, LoneRequestTakesExactlyItsAloneTime)
 	} cases[] = { { 1000, 50 }, { 20000, 0 }, { 0, 5 }, { 8192, 2 }, { 7, 1 } };
 	for (const Case &c : cases) {
 		sc_fresh_context();
-		Rig rig(CO_SCHED_FAIR, BrokerParams{}, 40000);
+		Rig rig(CO_SCHED_FAIR, test_params(), 40000);
 		rig.lane(1, 1);
 		sc_core::sc_start(ns(12345));
 		Job &j = rig.request(1, 1, 1, c.prompt, c.gen);
@@ -135,7 +145,7 @@ TEST(Broker, FourIdenticalRequestsShareTheIterationsOfOne)
 		EXPECT_EQ(j->rc, 0);
 		EXPECT_EQ(j->done_ns, rig.jobs[0]->done_ns); // same batch all along
 	}
-	EXPECT_EQ(rig.jobs[0]->done_ns, kPrefill512Ns + 63 * kDecodeNs);
+	EXPECT_EQ(rig.jobs[0]->done_ns, kFourTogetherNs);
 	EXPECT_LT(rig.jobs[0]->done_ns, 4 * alone);
 	EXPECT_EQ(rig.sink.order, (std::vector<u64>{ 1, 2, 3, 4 }));
 }
@@ -143,7 +153,7 @@ TEST(Broker, FourIdenticalRequestsShareTheIterationsOfOne)
 TEST(Broker, EveryIterationRespectsTheBatchLimits)
 {
 	sc_fresh_context();
-	BrokerParams bp;
+	BrokerParams bp = test_params();
 	bp.batch_tokens = 2048;
 	bp.max_seqs = 8;
 	// fifo: the batch limits alone (fair also divides them by tenant: the next test).
@@ -195,14 +205,14 @@ TEST(Broker, EveryIterationRespectsTheBatchLimits)
 TEST(Broker, CancelCompletesAQueuedOrRunningRequestNow)
 {
 	sc_fresh_context();
-	BrokerParams bp;
+	BrokerParams bp = test_params();
 	bp.max_seqs = 1; // one sequence per iteration: the second request waits
 	Rig rig(CO_SCHED_FIFO, bp);
 	rig.lane(1, 1);
 	Job &running = rig.request(1, 1, 1, 10, 100);
 	Job &waiting = rig.request(2, 1, 1, 10, 100);
 	Job &other = rig.request(3, 1, 1, 10, 2);
-	sc_core::sc_start(ns(3 * kDecodeNs + 1000)); // mid fourth iteration of request 1
+	sc_core::sc_start(ns(kFirstFourNs - 1000)); // mid fourth iteration of request 1
 	EXPECT_EQ(rig.broker->queued(), 2u);
 	EXPECT_TRUE(rig.broker->cancel(waiting, -EKEYREVOKED));
 	EXPECT_EQ(rig.broker->queued(), 1u);
@@ -217,7 +227,7 @@ TEST(Broker, CancelCompletesAQueuedOrRunningRequestNow)
 	EXPECT_EQ(waiting.done_ns, t_cancel);
 	// The iteration in flight runs to its end; then request 3 runs alone.
 	EXPECT_EQ(other.rc, 0);
-	EXPECT_EQ(other.done_ns, 4 * kDecodeNs + other.alone_ns);
+	EXPECT_EQ(other.done_ns, kFirstFourNs + other.alone_ns);
 	EXPECT_FALSE(rig.broker->cancel(other, -ECANCELED));
 	EXPECT_EQ(rig.broker->completed(), 3u);
 }
@@ -228,7 +238,7 @@ double victim_slowdown(u32 policy, u64 *latency_ns, u64 *alone_ns, u64 lag_units
 		       u32 batch_tokens = 8192, u32 flood_prompt = 128, u32 flood_gen = 256)
 {
 	sc_fresh_context();
-	BrokerParams bp;
+	BrokerParams bp = test_params();
 	bp.batch_tokens = batch_tokens;
 	Rig rig(policy, bp);
 	EXPECT_EQ(co_sched_set_lag_limit(rig.ts[0]->get(), lag_units), 0);
@@ -260,10 +270,12 @@ TEST(Broker, FairAdmissionKeepsAVictimCloseToItsAloneTime)
 
 // With credit (a lag limit, as the simulator sets) and the release scenario's 512-token
 // budget, behind a flood of long prompts whose batches are compute-bound: the victim is picked
-// first and the flood may add only what the memory floor hides, so every iteration the victim
-// is in costs what it would alone; it waits only for the iteration in flight when it arrives
-// (at most a full 512-token one). Without credit it pays the flood's share of each batch.
-TEST(Broker, AVictimWithCreditRunsAsIfAlone)
+// first, and every iteration it is in grows by at most a quarter of its own work
+// (kCreditIterationSlackDen) or by the flood's own part of its share (rule 1a: half of half a
+// full batch's cost above the floor), whichever is more. It also waits for the iteration in
+// flight when it arrives (at most a full 512-token one). Without credit it pays the flood's
+// whole share of each batch.
+TEST(Broker, AVictimWithCreditRunsNearlyAsIfAlone)
 {
 	u64 lat, alone, share_lat, share_alone;
 	victim_slowdown(CO_SCHED_FAIR, &lat, &alone, 2000, 512, 2048, 16);
@@ -271,22 +283,31 @@ TEST(Broker, AVictimWithCreditRunsAsIfAlone)
 	std::printf("broker victim with credit: alone %.1f ms, with the flood %.1f ms; without "
 		    "credit %.1f ms\n",
 		    alone / 1e6, lat / 1e6, share_lat / 1e6);
+	const BrokerCost cost(h100_like(), test_params().model, 1, 1, 512);
+	BatchShape full;
+	full.add_prefill(512, 0);
+	const u64 flood_own_ns = (cost.iteration_ns(full) - cost.floor_ns()) / 2 / kOwnShareDen;
+	const u64 iterations = 32; // a 128-token prefill (with the first token), 31 decodes
 	EXPECT_EQ(alone, share_alone);
 	EXPECT_GE(lat, alone);
-	EXPECT_LE(lat, alone + kPrefill512Ns) << "one iteration in flight at most";
+	EXPECT_LE(lat, alone + std::max(alone / kCreditIterationSlackDen, iterations * flood_own_ns) +
+			       kPrefill512Ns)
+		<< "a quarter or the flood's own part per iteration, one iteration in flight";
 	EXPECT_GT(share_lat, lat) << "the flood's share of each batch costs the victim";
 }
 
-// Fair admission divides each batch by tenant weight among the tenants with work waiting, past
-// what the memory floor hides: tenant 1 (weight 1) and tenant 2 (weight 3) both queue long
-// prompts; while both wait, an iteration of 2048 tokens holds at most 512 of 1's and 1536 of
-// 2's; once 2 is done, 1 fills it. Without the division (fifo) 1's earlier requests fill the
-// batch and 2 waits for them.
+// Fair admission divides each batch's cost by tenant weight among the tenants with work
+// waiting: tenant 1 (weight 1) and tenant 2 (weight 3) both queue long prompts; while both
+// wait, tenant 1 adds at most a quarter of what a full 2048-token batch costs above the floor
+// and tenant 2 three quarters: 625 and 1422 tokens (broker_golden.py; not 512 and 1536, since
+// a token costs more the fuller the batch), and the one token left goes to tenant 1's chunk in
+// a second round (a division, not a limit). Once 2 is done, 1 fills the batch. Without the
+// division (fifo) 1's earlier requests fill it and 2 waits for them.
 TEST(Broker, FairAdmissionDividesEachBatchByTenantWeight)
 {
 	for (u32 policy : { CO_SCHED_FAIR, CO_SCHED_FIFO }) {
 		sc_fresh_context();
-		BrokerParams bp;
+		BrokerParams bp = test_params();
 		bp.batch_tokens = 2048;
 		bp.max_seqs = 8;
 		Rig rig(policy, bp);
@@ -305,7 +326,8 @@ TEST(Broker, FairAdmissionDividesEachBatchByTenantWeight)
 			EXPECT_EQ(co_sched_get_tenant_info(ts, t, &info), 0);
 			return info.served_units;
 		};
-		u64 prev1 = 0, prev2 = 0, most1_both = 0, most2_both = 0, most1_alone = 0;
+		u64 prev1 = 0, prev2 = 0, most2_both = 0, most1_alone = 0;
+		u64 batches_both = 0, both_full = 0, over_share = 0;
 		std::pair<u64, u64> first{ 0, 0 };
 		InferenceBroker *b = rig.broker.get();
 		sc_core::sc_spawn_options opts;
@@ -319,8 +341,11 @@ TEST(Broker, FairAdmissionDividesEachBatchByTenantWeight)
 					if (first.first + first.second == 0)
 						first = { n1, n2 };
 					if (n2) {
-						most1_both = std::max(most1_both, n1);
 						most2_both = std::max(most2_both, n2);
+						batches_both++;
+						both_full += n1 + n2 == 2048;
+						// More than its quarter only when 2 had less to add.
+						over_share += n1 > 626 && n2 >= 1422;
 					} else {
 						most1_alone = std::max(most1_alone, n1);
 					}
@@ -334,10 +359,21 @@ TEST(Broker, FairAdmissionDividesEachBatchByTenantWeight)
 		sc_core::sc_start();
 		EXPECT_EQ(b->completed(), 12u);
 		if (policy == CO_SCHED_FAIR) {
-			EXPECT_EQ(first, (std::pair<u64, u64>{ 512, 1536 })) << "1:3 by weight";
-			EXPECT_EQ(most1_both, 512u) << "a quarter of the tokens while both wait";
-			EXPECT_EQ(most2_both, 1536u);
+			EXPECT_EQ(first, (std::pair<u64, u64>{ 626, 1422 })) << "1:3 by weight";
+			EXPECT_EQ(over_share, 0u) << "a quarter of the cost while both have work";
+			EXPECT_GE(most2_both, 1422u);
+			EXPECT_GT(batches_both, 5u);
+			EXPECT_EQ(both_full, batches_both) << "what one cannot use goes to the other";
 			EXPECT_EQ(most1_alone, 2048u) << "all of them alone";
+			// The same split in cost: a quarter of what the batch adds above the floor.
+			BrokerCost cost(h100_like(), test_params().model, 1, 1, 2048);
+			BatchShape one, both;
+			one.add_prefill(first.first, 0);
+			both = one;
+			both.add_prefill(first.second, 0);
+			const double c1 = cost.iteration_ns(one) - cost.floor_ns();
+			const double c2 = cost.iteration_ns(both) - cost.iteration_ns(one);
+			EXPECT_NEAR(c1 / (c1 + c2), 0.25, 0.002);
 		} else {
 			EXPECT_EQ(first, (std::pair<u64, u64>{ 2048, 0 }))
 				<< "fifo: its earlier requests fill the batch";

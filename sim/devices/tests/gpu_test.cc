@@ -15,7 +15,9 @@ using coconut::sim::ns;
 using coconut::sim::sc_fresh_context;
 
 constexpr u64 kMs = 1000000;
-constexpr u64 kDecodeNs = 5223881; // 7B fp16 weights / (3.35 TB/s * 80 %), rounded up
+// broker_golden.py: a 1-token prompt with 100 tokens alone, and its first two iterations.
+constexpr u64 kAlone1x100Ns = 522395800;
+constexpr u64 kFirstTwoNs = 10447916;
 
 TEST(Gpu, PartitionsGetComputeInProportionToTheirHbm)
 {
@@ -79,7 +81,7 @@ TEST(Gpu, ExecutorSharesTimeBetweenIterationsAndComputeSlices)
 	ts.lane(2, 2);
 	Recorder sink;
 	Gpu gpu("gpu", 0, h100_like(), {}, { gs.get() }, 1 * kMs);
-	InferenceBroker broker("broker", BrokerParams{}, { &gpu }, { { ts.get() } });
+	InferenceBroker broker("broker", test_params(), { &gpu }, { { ts.get() } });
 	Jobs jobs;
 	Job &c = add_job(jobs, 1, 1, 1, Stage::GpuCompute, &sink);
 	c.gpu_ns = 10 * kMs;
@@ -91,10 +93,10 @@ TEST(Gpu, ExecutorSharesTimeBetweenIterationsAndComputeSlices)
 	sc_core::sc_start();
 	// Equal GPU time while both wait: an iteration (5.2 ms), six 1 ms slices (the compute side
 	// is then ahead), an iteration, four slices: the compute job is done after two iterations.
-	EXPECT_EQ(c.done_ns, 2 * kDecodeNs + 10 * kMs);
+	EXPECT_EQ(c.done_ns, kFirstTwoNs + 10 * kMs);
 	// The request lost the ten slices to the compute job.
-	EXPECT_EQ(r.done_ns, 100 * kDecodeNs + 10 * kMs);
-	EXPECT_EQ(r.alone_ns, 100 * kDecodeNs);
+	EXPECT_EQ(r.done_ns, kAlone1x100Ns + 10 * kMs);
+	EXPECT_EQ(r.alone_ns, kAlone1x100Ns);
 	EXPECT_EQ(gpu.busy_ns(0), r.done_ns);
 	EXPECT_EQ(broker.iterations(), 100u);
 }
@@ -110,7 +112,7 @@ TEST(Gpu, LostPartitionFailsEverythingOnItAtOnce)
 		s->lane(1, 1);
 	Recorder sink;
 	Gpu gpu("gpu", 0, h100_like(), { 40 * kGiB, 40 * kGiB }, { g0.get(), g1.get() }, kMs);
-	BrokerParams bp;
+	BrokerParams bp = test_params();
 	bp.max_seqs = 2;
 	InferenceBroker broker("broker", bp, { &gpu }, { { t0.get(), t1.get() } });
 	Jobs jobs;

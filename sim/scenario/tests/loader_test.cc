@@ -239,7 +239,9 @@ TEST(Loader, DefaultsFillWhatIsLeftOut)
 	EXPECT_EQ(s.machine.cpus, 8u);
 	EXPECT_TRUE(s.machine.gpus.empty());
 	EXPECT_EQ(s.machine.audit.ring_slots, 256u);
-	EXPECT_EQ(s.machine.broker.model.params, 7000000000u);
+	EXPECT_EQ(s.machine.broker.model.params, 6740000000u);
+	EXPECT_EQ(s.machine.broker.model.layers, 32u);
+	EXPECT_EQ(s.machine.broker.model.kv_bytes_per_token, 524288u) << "2 x 32 x 4096 x 2 bytes";
 	ASSERT_EQ(s.tenants.size(), 1u);
 	EXPECT_TRUE(s.tenants[0].groups.empty());
 	EXPECT_TRUE(s.events.empty());

@@ -22,8 +22,9 @@ const std::string shipped = std::string(COCONUT_SOURCE_DIR) + "/sim/devices/prof
 // Fields whose number each kind must carry, each with a source.
 const std::map<std::string, std::set<std::string>> fields_of_kind = {
 	{"gpu",
-	 {"hbm_bytes", "hbm_bytes_per_s", "dense_fp16_flops_per_s", "compute_efficiency_pct",
-	  "mem_efficiency_pct", "max_partitions", "iteration_overhead_ns"}},
+	 {"hbm_bytes", "hbm_bytes_per_s", "dense_fp16_flops_per_s", "max_partitions",
+	  "weights_read_bytes_per_s", "linear_flops_per_s", "kv_read_bytes_per_s",
+	  "attention_flops_per_s", "attention_layer_overhead_ns", "iteration_overhead_ns"}},
 	{"pcie", {"bytes_per_s", "latency_ns", "chunk_bytes"}},
 	{"tpm", {"nv_write_ns", "nv_indices"}},
 	{"ssd", {"read_bytes_per_s", "write_bytes_per_s", "read_latency_ns"}},
@@ -144,10 +145,12 @@ TEST(Profiles, BrokenFilesNameFileLineAndField)
 		{"unknown kind", "kind: fpga\n", "bad.yaml:1:", "kind"},
 		{"bad unit", "kind: pcie\nbytes_per_s: { value: 25Gbit/s, source: s }\n",
 		 "bad.yaml:2:", "bytes_per_s.value"},
-		{"efficiency over 100",
+		{"rate of zero",
 		 "kind: gpu\nhbm_bytes: { value: 1GiB, source: s }\nhbm_bytes_per_s: { value: 1GB/s, source: s }\n"
-		 "dense_fp16_flops_per_s: { value: 1T, source: s }\ncompute_efficiency_pct: { value: 101, source: s }\n",
-		 "bad.yaml:5:", "compute_efficiency_pct.value"},
+		 "dense_fp16_flops_per_s: { value: 1T, source: s }\nmax_partitions: { value: 1, source: s }\n"
+		 "weights_read_bytes_per_s: { value: 1GB/s, source: s }\n"
+		 "linear_flops_per_s: { value: 0T, source: s }\n",
+		 "bad.yaml:7:", "linear_flops_per_s.value"},
 		{"syntax", "kind: [gpu\n", "bad.yaml:", "(yaml syntax)"},
 	};
 	for (const auto &c : cases) {
