@@ -35,7 +35,8 @@ namespace coconut::devices {
 // longer than their own work. Rule 1a: half of a tenant's share is its own. Measured on the
 // generated mixes (docs/devices.md): 1/16 with no rule 1a starves tenants that are not
 // flooding; 1/16 with all of the share 36 % of mixes fail; 1/4 with half 0 of seeds 1..25 and
-// 4 of 200 held-out seeds.
+// 3 of 200 held-out seeds fail (docs/devices.md: "a light tenant with credit can collapse the
+// batch").
 constexpr u64 kCreditIterationSlackDen = 4;
 constexpr u64 kOwnShareDen = 2;
 // Rounds of rule 1 per batch at most: a sequence whose step costs more than this many shares

@@ -1,8 +1,11 @@
 // See pcie_link.h. The link's wire is one spawned SC_METHOD: at the end of each turn it charges
 // the turn's bytes to the lane, puts an unfinished transfer back in its place, and picks again.
-// An arrival may end a turn early (rearbitrate()). A transfer whose last byte has left
-// completes latency_ns later; the latency is pipelined (the wire is free for the next turn
-// meanwhile). Completion is a BEGIN_RESP on the backward path, sent by the link's completion
+// An arrival may end a turn early (rearbitrate()). A transfer's demand on the wire is its bytes
+// plus the per-copy overhead (copy_overhead_ns, in the bytes the link moves in that time): the
+// copy engine is busy with it, so a stream of small copies runs far below the bandwidth, and the
+// overhead is charged to the tenant like bytes (a flood of tiny copies pays for the wire time it
+// takes). A transfer whose last byte has left completes latency_ns later; the latency is
+// pipelined (the wire is free for the next turn meanwhile). Completion is a BEGIN_RESP on the backward path, sent by the link's completion
 // queue at exactly done_ns.
 #include "pcie_link.h"
 
@@ -71,7 +74,7 @@ struct PcieLink::Impl {
 
 	WireState state = WireState::Idle;
 	Job *chunk_job = nullptr;
-	u64 chunk_bytes = 0;
+	u64 turn_units = 0; // the turn on the wire: overhead and bytes
 	u64 chunk_start_ns = 0;
 	u64 chunk_ns = 0;
 	u32 chunk_percent = 100; // the rate the turn on the wire runs at
@@ -82,9 +85,24 @@ struct PcieLink::Impl {
 	std::unordered_map<const Job *, tlm::tlm_generic_payload *> in_flight;
 	Completions done;
 
+	// The per-copy overhead in wire units (bytes at the nominal rate), rounded up.
+	const u64 overhead_units;
+
 	Impl(PcieLink &l, const PcieProfile &p, co_sched *s)
-		: link(l), profile(p), sched(s), done("completions", &Impl::respond, this)
+		: link(l), profile(p), sched(s), done("completions", &Impl::respond, this),
+		  overhead_units(mul_div_ceil(p.copy_overhead_ns, p.bytes_per_s, kNsPerS))
 	{
+	}
+	// A transfer's demand on the wire: its bytes and the copy's overhead.
+	u64 demand(const Job &job) const { return job.bytes + overhead_units; }
+	// Of `units` served from `served_before` on, how many were the transfer's bytes (the
+	// overhead comes first: the engine sets the copy up before it moves data).
+	u64 data_bytes(u64 served_before, u64 units) const
+	{
+		const u64 after = served_before + units;
+		const u64 data_after = after > overhead_units ? after - overhead_units : 0;
+		const u64 data_before = served_before > overhead_units ? served_before - overhead_units : 0;
+		return data_after - data_before;
 	}
 
 	// Duration of `bytes` on the wire at `pct` % of nominal bandwidth, rounded up.
@@ -131,7 +149,7 @@ tlm::tlm_sync_enum PcieLink::nb_transport_fw(tlm::tlm_generic_payload &trans,
 	CO_ASSERT(impl_->in_flight.find(&job) == impl_->in_flight.end());
 	impl_->in_flight.emplace(&job, &trans);
 	// (the DmaEngine has reset the job: begin_job)
-	job.entity.ent.cost = std::min(job.bytes, impl_->profile.chunk_bytes);
+	job.entity.ent.cost = std::min(impl_->demand(job), impl_->profile.chunk_bytes);
 	if (job.bytes == 0) {
 		impl_->done.at(job, now + impl_->profile.latency_ns, &trans);
 	} else if (int rc = co_sched_enqueue(impl_->sched, &job.entity.ent); rc != 0) {
@@ -161,21 +179,21 @@ void PcieLink::Impl::step()
 	u64 now = now_ns();
 	if (state == WireState::Busy) {
 		CO_ASSERT(now == chunk_start_ns + chunk_ns);
-		end_chunk(now, chunk_bytes, chunk_ns);
+		end_chunk(now, turn_units, chunk_ns);
 	}
 	start(now);
 }
 
-// Ends the turn on the wire after it moved `bytes` in elapsed_ns: charges them, completes the
-// transfer or puts the rest back.
-void PcieLink::Impl::end_chunk(u64 now, u64 bytes, u64 elapsed_ns)
+// Ends the turn on the wire after it served `units` (overhead first, then bytes) in elapsed_ns:
+// charges them, completes the transfer or puts the rest back.
+void PcieLink::Impl::end_chunk(u64 now, u64 units, u64 elapsed_ns)
 {
 	Job &job = *chunk_job;
-	bytes_moved += bytes;
+	bytes_moved += data_bytes(job.served, units);
 	busy_ns += elapsed_ns;
 	chunk_job = nullptr;
 	state = WireState::Idle;
-	if (end_turn(sched, job, bytes, job.bytes, in_sched))
+	if (end_turn(sched, job, units, demand(job), in_sched))
 		done.at(job, now + profile.latency_ns, in_flight.at(&job));
 }
 
@@ -189,14 +207,14 @@ void PcieLink::Impl::start(u64 now)
 		return;
 	}
 	Job &job = *next;
-	const u64 rest = job.bytes - job.served;
+	const u64 rest = demand(job) - job.served;
 	state = WireState::Busy;
 	chunk_job = &job;
-	chunk_bytes = co_sched_contended(sched, &job.entity.ent) ? std::min(profile.chunk_bytes, rest)
+	turn_units = co_sched_contended(sched, &job.entity.ent) ? std::min(profile.chunk_bytes, rest)
 								 : rest;
 	chunk_start_ns = now;
 	chunk_percent = percent; // a turn runs at the rate it started with
-	chunk_ns = wire_ns(chunk_bytes, chunk_percent);
+	chunk_ns = wire_ns(turn_units, chunk_percent);
 	turns++;
 	wire.notify(ns(chunk_ns));
 }
@@ -210,7 +228,7 @@ void PcieLink::Impl::rearbitrate(const Job &arrived, u64 now)
 		return; // idle, or the turn ends now anyway
 	const Job &on_wire = *chunk_job;
 	const bool preempts = co_sched_wakeup_preempts(sched, arrived.aid, on_wire.aid);
-	if (!preempts && chunk_bytes <= profile.chunk_bytes)
+	if (!preempts && turn_units <= profile.chunk_bytes)
 		return;
 	if (!preempts && !co_sched_contended(sched, &on_wire.entity.ent))
 		return;
@@ -218,17 +236,17 @@ void PcieLink::Impl::rearbitrate(const Job &arrived, u64 now)
 	cut_turn(now);
 }
 
-// Ends the turn on the wire now (before its end): the bytes it moved so far, at the turn's
-// rate and rounded down, are charged; the policy picks again.
+// Ends the turn on the wire now (before its end): the units it served so far (overhead, then
+// bytes), at the turn's rate and rounded down, are charged; the policy picks again.
 void PcieLink::Impl::cut_turn(u64 now)
 {
 	CO_ASSERT(state == WireState::Busy && now < chunk_start_ns + chunk_ns);
 	const u64 elapsed = now - chunk_start_ns;
-	const u64 bytes = (u64)((unsigned __int128)elapsed * profile.bytes_per_s * chunk_percent /
+	const u64 units = (u64)((unsigned __int128)elapsed * profile.bytes_per_s * chunk_percent /
 				(kNsPerS * 100u));
-	CO_ASSERT(bytes < chunk_bytes); // the turn's end is later than now
+	CO_ASSERT(units < turn_units); // the turn's end is later than now
 	wire.cancel();
-	end_chunk(now, bytes, elapsed);
+	end_chunk(now, units, elapsed);
 	start(now);
 }
 
@@ -270,7 +288,8 @@ u32 PcieLink::bandwidth_percent() const
 // time exactly.
 u64 PcieLink::alone_ns(u64 bytes) const
 {
-	return impl_->profile.latency_ns + (bytes ? impl_->wire_ns(bytes, 100) : 0);
+	return impl_->profile.latency_ns +
+	       (bytes ? impl_->wire_ns(bytes + impl_->overhead_units, 100) : 0);
 }
 
 u64 PcieLink::busy_ns() const

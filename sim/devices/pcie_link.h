@@ -2,8 +2,9 @@
 // link on the host side) sends each transfer as a tlm_generic_payload with BEGIN_REQ on the
 // forward path; the PcieLink (target) queues it in its fair-share scheduler (resource pcie,
 // lanes keyed on AID) and moves it at the link's bandwidth, answering BEGIN_RESP on the
-// backward path when the last byte plus the profile's latency has passed. The Job rides along
-// in a payload extension.
+// backward path when the last byte plus the profile's latency has passed. Each copy first keeps
+// the wire busy for the profile's copy_overhead_ns (set-up the copy engine does not overlap with
+// data). The Job rides along in a payload extension.
 //
 // Arbitration is exact at arrivals and cheap in between (a fluid model of who holds the wire):
 // a transfer the scheduler says is uncontended (co_sched_contended) is moved to its end in one
@@ -40,7 +41,8 @@ public:
 	// turn on the wire is cut now (what it moved is charged) and goes on at the new rate.
 	void set_bandwidth_percent(u32 percent);
 	u32 bandwidth_percent() const;
-	// Service time of `bytes` on the idle nominal link: latency + bytes / bandwidth.
+	// Service time of `bytes` on the idle nominal link: latency + (the copy's overhead +
+	// bytes) / bandwidth, the overhead rounded up to whole bytes of wire time.
 	u64 alone_ns(u64 bytes) const;
 
 	u64 busy_ns() const;

@@ -136,12 +136,13 @@ LoadedProfile load_profile(const std::string &path, const std::string &name)
 			p.gpu.attention_layer_overhead_ns = r.number("attention_layer_overhead_ns");
 			p.gpu.iteration_overhead_ns = r.number("iteration_overhead_ns");
 		} else if (p.kind == "pcie") {
-			const MapReader m(root, {"kind", "description", "bytes_per_s", "latency_ns",
-						 "chunk_bytes"});
+			const MapReader m(root, {"kind", "description", "bytes_per_s",
+						 "copy_overhead_ns", "latency_ns", "chunk_bytes"});
 			describe(m);
 			ProfileReader r(m, p.pcie.sources);
 			p.pcie.name = name;
 			p.pcie.bytes_per_s = r.number("bytes_per_s");
+			p.pcie.copy_overhead_ns = r.number("copy_overhead_ns");
 			p.pcie.latency_ns = r.number("latency_ns");
 			p.pcie.chunk_bytes = r.number("chunk_bytes");
 		} else if (p.kind == "tpm") {

@@ -33,7 +33,8 @@ struct GpuProfile {
 struct PcieProfile {
 	std::string name;
 	u64 bytes_per_s = 0;	     // sustained, one direction
-	u64 latency_ns = 0;	     // per transfer (DMA setup + round trip)
+	u64 copy_overhead_ns = 0;    // per copy, the wire busy before data moves (not pipelined)
+	u64 latency_ns = 0;	     // per copy, after its last byte (pipelined: the wire is free)
 	u64 chunk_bytes = 262144;    // arbitration granularity: one fair-share turn
 	std::map<std::string, std::string> sources;
 };

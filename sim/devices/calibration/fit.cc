@@ -133,4 +133,44 @@ double attention_ms(const AttentionFit &fit, const ModelShape &model, const Atte
 	       prefill_flops(model, p) / static_cast<double>(fit.attention_flops_per_s) * 1e3;
 }
 
+CopyFit fit_copy(const std::vector<CopyPoint> &points)
+{
+	if (points.size() < 2)
+		throw std::invalid_argument("calibration: a copy fit needs two sizes or more");
+	std::vector<std::array<double, 3>> rows;
+	for (const CopyPoint &p : points) {
+		if (p.bytes == 0 || !(p.bytes_per_s > 0))
+			throw std::invalid_argument("calibration: a copy point needs bytes > 0 and a rate > 0");
+		const double b = static_cast<double>(p.bytes);
+		rows.push_back({ 1.0, b, b / p.bytes_per_s * 1e9 });
+	}
+	double x[2];
+	least_squares<2>(rows, x);
+	if (x[0] < 0 || x[1] <= 0)
+		throw std::invalid_argument("calibration: the copy points give no positive fit");
+	return { x[0], 1e9 / x[1] };
+}
+
+double fit_copy_bandwidth(const std::vector<CopyPoint> &points, double overhead_ns)
+{
+	// Minimises sum((overhead + bytes * x) / t - 1)^2 over x = ns per byte: closed form.
+	double num = 0, den = 0;
+	for (const CopyPoint &p : points) {
+		if (p.bytes == 0 || !(p.bytes_per_s > 0))
+			throw std::invalid_argument("calibration: a copy point needs bytes > 0 and a rate > 0");
+		const double b = static_cast<double>(p.bytes), t = b / p.bytes_per_s * 1e9;
+		num += (b / t) * (1 - overhead_ns / t);
+		den += (b / t) * (b / t);
+	}
+	if (!(den > 0) || !(num > 0))
+		throw std::invalid_argument("calibration: the copy points give no positive bandwidth");
+	return 1e9 / (num / den);
+}
+
+double copy_bytes_per_s(const CopyFit &fit, u64 bytes)
+{
+	const double b = static_cast<double>(bytes);
+	return b / ((fit.overhead_ns + b / fit.bytes_per_s * 1e9) * 1e-9);
+}
+
 } // namespace coconut::devices::calibration

@@ -52,6 +52,25 @@ double linear_ms(const LinearFit &fit, u64 tokens);
 AttentionFit fit_attention(const std::vector<AttentionPoint> &points, const ModelShape &model);
 double attention_ms(const AttentionFit &fit, const ModelShape &model, const AttentionPoint &p);
 
+// One host-to-device copy size and the bandwidth measured for back-to-back copies of it.
+struct CopyPoint {
+	u64 bytes = 0;
+	double bytes_per_s = 0;
+};
+
+struct CopyFit {
+	double overhead_ns = 0; // the copy engine busy per copy before data moves
+	double bytes_per_s = 0;
+};
+
+// t = overhead + bytes / bandwidth per copy, by least squares on relative error: the PCIe
+// link's per-copy overhead and bandwidth from a size curve (two points or more).
+CopyFit fit_copy(const std::vector<CopyPoint> &points);
+// The bandwidth alone, the overhead given (a link whose published points are all large copies).
+double fit_copy_bandwidth(const std::vector<CopyPoint> &points, double overhead_ns);
+// The bandwidth back-to-back copies of `bytes` see under the fit.
+double copy_bytes_per_s(const CopyFit &fit, u64 bytes);
+
 } // namespace coconut::devices::calibration
 
 #endif

@@ -1,6 +1,6 @@
-// fit_published: fits the broker's cost model to published.yaml and prints, per GPU, the
-// profile fields the fit gives (to paste into sim/devices/profiles/<gpu>.yaml) and the
-// residuals of every point with the profiles of a directory (default: the built-in one).
+// fit_published: fits the broker's cost model and the PCIe copy model to published.yaml and
+// prints the profile fields the fit gives (to paste into sim/devices/profiles/<name>.yaml) and
+// the residuals of every point with the profiles of a directory (default: the built-in one).
 //
 //   fit_published PUBLISHED.yaml [PROFILE_DIR]
 #include "published.h"
@@ -54,7 +54,19 @@ int main(int argc, char **argv)
 					    attention_ms(f, p.model, ap),
 					    (attention_ms(f, p.model, ap) / ap.ms - 1) * 100);
 		}
+		if (!p.size_curve.empty()) {
+			const PcieFit f = fit_pcie(p);
+			std::printf("pcie: copy_overhead_ns %.0f", f.overhead_ns);
+			for (const auto &[profile, bw] : f.bytes_per_s)
+				std::printf(", %s bytes_per_s %.0f", profile.c_str(), bw);
+			std::printf("\n");
+		}
 		const ProfileLibrary lib(argc == 3 ? argv[2] : default_profile_dir());
+		for (const Residual &r : copy_residuals(p, lib))
+			std::printf("copy %s %s: %.2f GB/s published, %.2f model, %+.1f %%%s%s\n",
+				    r.gpu.c_str(), r.what.c_str(), r.published_ms, r.model_ms,
+				    r.error() * 100, r.outlier.empty() ? "" : "  outlier: ",
+				    r.outlier.c_str());
 		for (const Residual &r : iteration_residuals(p, lib))
 			std::printf("iteration %s %s: %.2f ms published, %.2f model, %+.1f %%%s%s\n",
 				    r.gpu.c_str(), r.what.c_str(), r.published_ms, r.model_ms,

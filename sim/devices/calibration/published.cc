@@ -83,10 +83,66 @@ Published load_published(const std::string &path)
 			}
 			p.iterations.push_back(it);
 		}
+		if (const YAML::Node pc = root["pcie"]) {
+			const YAML::Node sc = need(pc, "size_curve", path, "pcie");
+			p.size_curve_profile = need(sc, "profile", path, "pcie.size_curve").as<std::string>();
+			const std::string source =
+				need(sc, "source", path, "pcie.size_curve").as<std::string>();
+			for (const YAML::Node &e : need(sc, "points", path, "pcie.size_curve"))
+				p.size_curve.push_back({ p.size_curve_profile,
+							 std::to_string(e[0].as<u64>()) + " B", source, "",
+							 { e[0].as<u64>(), e[1].as<double>() * 1e9 } });
+			for (const YAML::Node &e : need(pc, "copies", path, "pcie")) {
+				CopyMeasurement c;
+				c.profile = e["profile"].as<std::string>();
+				c.what = e["what"].as<std::string>();
+				c.source = e["source"].as<std::string>();
+				if (e["outlier"])
+					c.outlier = e["outlier"].as<std::string>();
+				c.point = { e["bytes"].as<u64>(), e["gb_per_s"].as<double>() * 1e9 };
+				p.copies.push_back(c);
+			}
+			if (p.size_curve.size() < 2)
+				bad(path, "pcie.size_curve.points", "needs two sizes or more");
+		}
 	} catch (const YAML::Exception &e) {
 		bad(path, "(yaml)", e.what());
 	}
 	return p;
+}
+
+PcieFit fit_pcie(const Published &p)
+{
+	std::vector<CopyPoint> curve;
+	for (const CopyMeasurement &c : p.size_curve)
+		curve.push_back(c.point);
+	const CopyFit f = fit_copy(curve);
+	PcieFit out;
+	out.overhead_ns = f.overhead_ns;
+	out.bytes_per_s[p.size_curve_profile] = f.bytes_per_s;
+	std::map<std::string, std::vector<CopyPoint>> by_profile;
+	for (const CopyMeasurement &c : p.copies)
+		if (c.outlier.empty())
+			by_profile[c.profile].push_back(c.point);
+	for (const auto &[profile, pts] : by_profile)
+		if (profile != p.size_curve_profile)
+			out.bytes_per_s[profile] = fit_copy_bandwidth(pts, f.overhead_ns);
+	return out;
+}
+
+std::vector<Residual> copy_residuals(const Published &p, const ProfileLibrary &profiles)
+{
+	std::vector<Residual> out;
+	std::vector<CopyMeasurement> all = p.size_curve;
+	all.insert(all.end(), p.copies.begin(), p.copies.end());
+	for (const CopyMeasurement &c : all) {
+		const PcieProfile link = profiles.pcie(c.profile);
+		const double b = static_cast<double>(c.point.bytes);
+		const double ns = static_cast<double>(link.copy_overhead_ns) +
+				  b * 1e9 / static_cast<double>(link.bytes_per_s);
+		out.push_back({ c.profile, c.what, c.point.bytes_per_s / 1e9, b / ns, c.outlier });
+	}
+	return out;
 }
 
 std::vector<Residual> iteration_residuals(const Published &p, const ProfileLibrary &profiles)

@@ -25,13 +25,35 @@ struct IterationPoint {
 	u64 mean_from = 0, mean_to = 0; // decode_mean: contexts from..to (batch in `batch`)
 };
 
+// A published host-to-device bandwidth for copies of one size on one link profile.
+struct CopyMeasurement {
+	std::string profile; // the pcie profile it checks (and, with fit, sets)
+	std::string what;
+	std::string source;
+	std::string outlier; // why it is expected outside +-15 % (empty: it is not)
+	CopyPoint point;
+};
+
 struct Published {
 	ModelShape model;
 	std::map<std::string, std::vector<LinearPoint>> linear; // fitted, by profile name
 	std::map<std::string, std::vector<LinearPoint>> curve;	 // checked only
 	std::map<std::string, std::vector<AttentionPoint>> attention;
 	std::vector<IterationPoint> iterations;
+	// pcie: the size curve the per-copy overhead (shared by every link) is fitted to, on
+	// size_curve_profile, and the large copies each other profile's bandwidth is fitted to.
+	std::string size_curve_profile;
+	std::vector<CopyMeasurement> size_curve;
+	std::vector<CopyMeasurement> copies;
 };
+
+// The fit of the pcie section: the shared overhead and each profile's bandwidth (outliers left
+// out of both).
+struct PcieFit {
+	double overhead_ns = 0;
+	std::map<std::string, double> bytes_per_s;
+};
+PcieFit fit_pcie(const Published &p);
 
 // Reads published.yaml; a malformed file throws std::runtime_error naming the field.
 Published load_published(const std::string &path);
@@ -47,6 +69,11 @@ struct Residual {
 
 // The model's time for each iteration point with the given profiles (BrokerCost, whole GPU).
 std::vector<Residual> iteration_residuals(const Published &p, const ProfileLibrary &profiles);
+
+// The shipped link model's bandwidth for each published copy (size curve and large copies):
+// bytes / (copy_overhead + bytes / bytes_per_s), back-to-back copies (the pipelined latency
+// does not slow a stream). In the Residual, "ms" fields hold GB/s.
+std::vector<Residual> copy_residuals(const Published &p, const ProfileLibrary &profiles);
 
 } // namespace coconut::devices::calibration
 

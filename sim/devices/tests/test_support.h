@@ -119,6 +119,7 @@ inline PcieProfile pcie_like()
 	PcieProfile p;
 	p.name = "pcie-like";
 	p.bytes_per_s = 50000000000ull;
+	p.copy_overhead_ns = 0; // the tests of arbitration; PcieLink.CopyOverhead* set one
 	p.latency_ns = 2000;
 	p.chunk_bytes = 262144;
 	return p;
