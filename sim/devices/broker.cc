@@ -7,6 +7,7 @@
 
 #include "broker_admission.h"
 #include "broker_cost.h"
+#include "broker_kv.h"
 
 #include "completions.h"
 #include "sc_context.h"
@@ -40,12 +41,20 @@ struct Replica {
 	bool lost = false;
 	u32 in_sched = 0;
 	std::unique_ptr<BrokerCost> cost; // the partition's iteration cost
+	std::unique_ptr<KvCache> kv;	  // the partition's KV cache
 	bool in_iteration = false;
 	u64 iter_end_ns = 0;
 	u64 iter_tokens = 0;
 	std::vector<Pick> batch; // capacity reused across iterations
 	sc_core::sc_event end;
 };
+
+// The context job's step needs held: a prefill holds its whole target from its first chunk
+// on (vLLM allocates a prompt's blocks when it admits it), a decode the token it appends.
+u64 kv_tokens_for(const Job &job, const SeqStep &step)
+{
+	return step.prefill ? prefill_target(job) : step.offset + 1;
+}
 
 } // namespace
 
@@ -56,6 +65,7 @@ struct InferenceBroker::Impl {
 	Completions done{ "completions" };
 	u64 iterations = 0;
 	u64 tokens_processed = 0;
+	u64 preemptions = 0;
 
 	Replica *find(u32 g, u32 p) const
 	{
@@ -68,10 +78,20 @@ struct InferenceBroker::Impl {
 	void finalize_if_due(Replica &r);
 	void pick_round(Replica &r, BatchAdmission &admit, bool by_share, u64 now);
 	void grow_cut_chunks(Replica &r, BatchAdmission &admit);
+	SeqStep fit_kv(Replica &r, const Job &job, SeqStep step, bool by_share);
+	Job *preemption_victim(const Replica &r, const Job &for_job, bool by_share) const;
+	void preempt(Replica &r, Job &victim);
+	// Completes a job now (its KV cache freed): with rc 0 it finished, else it failed.
+	void finish(Job &job, u64 now)
+	{
+		if (Replica *r = find(job.gpu, job.partition))
+			r->kv->release(job);
+		done.at(job, now);
+	}
 	void fail(Job &job, int rc, u64 now)
 	{
 		job.rc = rc;
-		done.at(job, now);
+		finish(job, now);
 	}
 };
 
@@ -81,6 +101,8 @@ InferenceBroker::InferenceBroker(sc_core::sc_module_name name, const BrokerParam
 	: sc_module(name)
 {
 	std::string who = std::string("InferenceBroker ") + this->name();
+	if (params.memory_percent == 0 || params.memory_percent > 100)
+		throw std::invalid_argument(who + ": memory_percent must be 1..100");
 	if (params.batch_tokens == 0 || params.max_seqs == 0 || params.model.params == 0 ||
 	    params.model.bytes_per_param == 0 || params.model.layers == 0 ||
 	    params.model.hidden == 0)
@@ -119,6 +141,16 @@ InferenceBroker::InferenceBroker(sc_core::sc_module_name name, const BrokerParam
 							       gpus[g]->partition(p).hbm_bytes,
 							       gpus[g]->profile().hbm_bytes,
 							       params.batch_tokens);
+			// The KV cache: the engine's share of the partition's HBM less the weights
+			// (none when the weights do not fit: every request there fails -E2BIG; the
+			// scenario loader refuses such a broker when the scenario sets one).
+			const u64 engine_bytes = (u64)((unsigned __int128)gpus[g]->partition(p).hbm_bytes *
+						       params.memory_percent / 100);
+			const u64 weights_bytes = params.model.params * params.model.bytes_per_param;
+			r->kv = std::make_unique<KvCache>(
+				engine_bytes > weights_bytes
+					? (engine_bytes - weights_bytes) / params.model.kv_bytes_per_token
+					: 0);
 			Replica *rp = r.get();
 			Impl *impl = impl_;
 			spawn_method(("replica_g" + std::to_string(g) + "p" + std::to_string(p)).c_str(),
@@ -194,6 +226,10 @@ void InferenceBroker::submit(Job &job)
 		impl_->fail(job, -EIO, now);
 		return;
 	}
+	if (!r->kv->fits(static_cast<u64>(job.prompt_tokens) + job.gen_tokens)) {
+		impl_->fail(job, -E2BIG, now); // longer than the whole KV cache: it could never run
+		return;
+	}
 	const BrokerParams &bp = impl_->params;
 	job.entity.ent.cost =
 		job.prompt_tokens > 0
@@ -226,13 +262,15 @@ void InferenceBroker::Impl::finalize_if_due(Replica &r)
 		Job &job = *pk.job;
 		if (pk.prefill_tokens > 0) {
 			job.served += pk.prefill_tokens;
-			if (job.served == job.prompt_tokens && job.gen_tokens > 0)
-				job.phase++; // the last prefill chunk yields the first token
+			if (job.served == prefill_target(job) && job.phase < job.gen_tokens)
+				job.phase++; // the last prefill chunk yields the next token
 		}
 		job.phase += pk.decode_tokens;
-		if (job.served >= job.prompt_tokens && job.phase >= job.gen_tokens) {
+		if (job.phase > 0 && job.first_token_ns == 0)
+			job.first_token_ns = now;
+		if (job.served >= prefill_target(job) && job.phase >= job.gen_tokens) {
 			pk.job = nullptr;
-			done.at(job, now);
+			finish(job, now);
 		} else {
 			unfinished++;
 		}
@@ -268,7 +306,9 @@ void InferenceBroker::Impl::pick_round(Replica &r, BatchAdmission &admit, bool b
 			break;
 		r.in_sched--;
 		Job &job = *job_of(e);
-		const SeqStep step = admit.offer(job);
+		SeqStep step = admit.offer(job);
+		if (step.prefill || step.decode)
+			step = fit_kv(r, job, step, by_share);
 		if (!step.prefill && !step.decode) {
 			const int rc = co_sched_putback(r.sched, e);
 			CO_ASSERT(rc == 0);
@@ -285,6 +325,7 @@ void InferenceBroker::Impl::pick_round(Replica &r, BatchAdmission &admit, bool b
 				static_cast<u64>(step.prefill) * params.prompt_token_weight +
 					static_cast<u64>(step.decode) * params.gen_token_weight);
 		admit.take(job, step);
+		r.kv->grow(job, kv_tokens_for(job, step));
 		r.batch.push_back(Pick{ &job, step.prefill, step.decode, step.offset });
 	}
 	if (by_share)
@@ -297,10 +338,11 @@ void InferenceBroker::Impl::grow_cut_chunks(Replica &r, BatchAdmission &admit)
 	for (Pick &pk : r.batch) { // bounded by max_seqs
 		if (admit.full())
 			return;
-		if (pk.prefill_tokens == 0 || pk.offset + pk.prefill_tokens >= pk.job->prompt_tokens)
+		if (pk.prefill_tokens == 0 ||
+		    pk.offset + pk.prefill_tokens >= prefill_target(*pk.job))
 			continue;
 		SeqStep step{ pk.prefill_tokens, 0, pk.offset };
-		const u32 extra = admit.extension(*pk.job, step);
+		const u32 extra = admit.extension(*pk.job, step); // its blocks are held already
 		if (extra == 0)
 			continue;
 		co_sched_charge(r.sched, pk.job->aid,
@@ -308,6 +350,86 @@ void InferenceBroker::Impl::grow_cut_chunks(Replica &r, BatchAdmission &admit)
 		admit.grow(*pk.job, step, extra);
 		pk.prefill_tokens = step.prefill;
 	}
+}
+
+// Makes room in the KV cache for job's step: from the free blocks, else by preempting the
+// sequences the policy lets it take from (preemption_victim). A sequence that holds nothing yet
+// starts only with its whole prompt's blocks free and the watermark left for the running
+// sequences' next tokens; otherwise it waits, and so does a decode that finds no block.
+// Bounded: each preemption frees a holder's blocks, and there are finitely many holders.
+SeqStep InferenceBroker::Impl::fit_kv(Replica &r, const Job &job, SeqStep step, bool by_share)
+{
+	const u64 more = r.kv->more_needed(job, kv_tokens_for(job, step));
+	const u64 want = more + (job.kv_blocks == 0 && more > 0 ? r.kv->watermark_blocks() : 0);
+	for (std::size_t i = 0, n = r.kv->holders().size(); want > r.kv->free_blocks() && i < n; i++) {
+		Job *victim = preemption_victim(r, job, by_share);
+		if (!victim)
+			break;
+		preempt(r, *victim);
+	}
+	if (more <= r.kv->free_blocks() && (want <= r.kv->free_blocks() || r.batch.empty()))
+		return step;
+	return SeqStep{};
+}
+
+// Whose KV cache job may take: never a sequence in the batch being formed (or itself). The
+// first pick of a batch may take anyone's: no iteration is empty while work waits (every
+// request fits the cache alone, checked at submit). Otherwise, as vLLM orders its running
+// queue, a running sequence takes from its own tenant's later arrivals (all of them one
+// tenant's under fifo and per-process); under fair a tenant with credit (under its share) also
+// takes from the tenants without, the one most over its share (the highest counter) first.
+// Among equals, the latest arrival.
+Job *InferenceBroker::Impl::preemption_victim(const Replica &r, const Job &for_job,
+					      bool by_share) const
+{
+	const bool first = r.batch.empty();
+	co_sched_stats st{};
+	co_sched_get_stats(r.sched, &st);
+	const auto counter = [&](const Job &j) {
+		co_sched_tenant_info info{};
+		const int rc = co_sched_get_tenant_info(r.sched, j.tenant, &info);
+		CO_ASSERT(rc == 0);
+		return info.counter;
+	};
+	const auto later = [](const Job &a, const Job &b) {
+		return a.submit_ns != b.submit_ns ? a.submit_ns > b.submit_ns : a.id > b.id;
+	};
+	const bool credit = by_share && counter(for_job) < st.vtime;
+	const bool running = for_job.kv_blocks > 0;
+	Job *best = nullptr;
+	u64 best_counter = 0;
+	for (Job *h : r.kv->holders()) { // bounded by the holders; each checks the batch
+		if (h == &for_job)
+			continue;
+		bool in_batch = false;
+		for (const Pick &pk : r.batch)
+			in_batch |= pk.job == h;
+		if (in_batch)
+			continue;
+		const u64 c = by_share ? counter(*h) : 0;
+		const bool own_later = running && later(*h, for_job) &&
+				       (!by_share || h->tenant == for_job.tenant);
+		const bool over_share = credit && c >= st.vtime;
+		if (!first && !own_later && !over_share)
+			continue;
+		if (!best || c > best_counter || (c == best_counter && later(*h, *best))) {
+			best = h;
+			best_counter = c;
+		}
+	}
+	return best;
+}
+
+// Takes victim's KV cache: it stays queued where it is, and its next turn prefills its prompt
+// and the tokens it had generated again (vLLM's recompute preemption; swapping to host memory
+// is not modelled).
+void InferenceBroker::Impl::preempt(Replica &r, Job &victim)
+{
+	r.kv->release(victim);
+	victim.recompute = victim.phase;
+	victim.served = 0;
+	victim.preemptions++;
+	preemptions++;
 }
 
 // Forms the batch: sequences in the policy's order while BatchAdmission lets them in (the
@@ -356,7 +478,7 @@ bool InferenceBroker::cancel(Job &job, int rc)
 	impl_->finalize_if_due(*r); // a sequence that finishes exactly now is not cancelled
 	if (co_sched_cancel(r->sched, &job.entity.ent) == 0) {
 		r->in_sched--;
-		impl_->fail(job, rc, now);
+		impl_->fail(job, rc, now); // frees the KV cache it may hold
 		return true;
 	}
 	if (r->in_iteration) {
@@ -403,6 +525,29 @@ u64 InferenceBroker::iterations() const
 u64 InferenceBroker::tokens_processed() const
 {
 	return impl_->tokens_processed;
+}
+
+u64 InferenceBroker::preemptions() const
+{
+	return impl_->preemptions;
+}
+
+u64 InferenceBroker::kv_capacity_tokens() const
+{
+	u64 n = 0;
+	for (const auto &row : impl_->replicas)
+		for (const auto &r : row)
+			n += r->kv->capacity_blocks() * kKvBlockTokens;
+	return n;
+}
+
+u64 InferenceBroker::kv_peak_used_tokens() const
+{
+	u64 n = 0;
+	for (const auto &row : impl_->replicas)
+		for (const auto &r : row)
+			n = std::max(n, r->kv->peak_used_blocks() * kKvBlockTokens);
+	return n;
 }
 
 u64 InferenceBroker::completed() const

@@ -25,6 +25,9 @@ struct BrokerParams {
 	ModelShape model; // the model every replica serves (LLaMA-2-7B fp16 by default)
 	u32 prompt_token_weight = 1;
 	u32 gen_token_weight = 2;
+	// The share of each partition's HBM the engine takes (vLLM's gpu_memory_utilization):
+	// the weights, and the KV cache in what is left.
+	u32 memory_percent = 90;
 };
 
 class InferenceBroker : public sc_core::sc_module {
@@ -38,7 +41,8 @@ public:
 
 	// Queues an inference request (stage Inference; prompt_tokens + gen_tokens > 0) on
 	// job.gpu / job.partition. alone_ns = its service time as the only request on an idle
-	// replica. -ENODEV (no such gpu/partition) or -EIO (lost) complete at once with that rc.
+	// replica. -ENODEV (no such gpu/partition), -EIO (lost) or -E2BIG (its context could never
+	// fit the replica's KV cache) complete at once with that rc.
 	void submit(Job &job);
 	// Service time of a lone request of these sizes on (gpu, partition).
 	u64 alone_ns(u32 gpu, u32 partition, u32 prompt_tokens, u32 gen_tokens) const;
@@ -57,6 +61,9 @@ public:
 
 	u64 iterations() const;
 	u64 tokens_processed() const;
+	u64 preemptions() const;	  // sequences whose KV cache was taken (recomputed later)
+	u64 kv_capacity_tokens() const;	  // all replicas, whole blocks
+	u64 kv_peak_used_tokens() const;  // the largest of any replica's use, in tokens
 	u64 completed() const;
 	u32 queued() const;
 

@@ -108,7 +108,7 @@ SeqStep BatchAdmission::offer(const Job &job) const
 	const u32 tokens_left = batch_tokens_ - (u32)std::min<u64>(all_.tokens, batch_tokens_);
 	if (tokens_left == 0 || all_.seqs >= max_seqs_)
 		return s;
-	const u32 remaining = job.prompt_tokens - (u32)job.served;
+	const u32 remaining = prefill_target(job) - (u32)job.served;
 	if (remaining == 0) {
 		s.decode = 1;
 		s.offset = job.prompt_tokens + job.phase; // the context its next token reads
@@ -153,9 +153,10 @@ void BatchAdmission::take(const Job &job, const SeqStep &s)
 
 u32 BatchAdmission::extension(const Job &job, const SeqStep &s) const
 {
-	CO_ASSERT(s.prefill > 0 && s.offset + s.prefill <= job.prompt_tokens);
+	CO_ASSERT(s.prefill > 0 && s.offset + s.prefill <= prefill_target(job));
 	const u32 tokens_left = batch_tokens_ - (u32)std::min<u64>(all_.tokens, batch_tokens_);
-	const u32 hi = std::min<u32>(tokens_left, job.prompt_tokens - (u32)(s.offset + s.prefill));
+	const u32 hi =
+		std::min<u32>(tokens_left, prefill_target(job) - (u32)(s.offset + s.prefill));
 	if (hi == 0 || !by_share_)
 		return hi;
 	// The seq is counted already: fits() must not count it again against the slots.

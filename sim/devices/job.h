@@ -52,6 +52,7 @@ struct Job {
 	u64 submit_ns = 0; // when submit() was called
 	u64 start_ns = 0;  // first service
 	u64 done_ns = 0;   // completion (job_done is called at this time)
+	u64 first_token_ns = 0; // Inference: when its first generated token came (0: none yet)
 	u64 alone_ns = 0;  // service time on an idle device with nominal parameters, set at submit
 	u32 cpu_core = 0;  // Cpu: the core that ran its last slice
 	int rc = 0;	   // 0, or -errno: -EIO (device or partition lost), -ENODEV (no such device)
@@ -59,10 +60,20 @@ struct Job {
 	// Device-private progress (units served so far: ns, bytes or tokens).
 	u64 served = 0;
 	u32 phase = 0;
+	u32 kv_blocks = 0;  // Inference: KV-cache blocks it holds
+	u32 recompute = 0;  // Inference: generated tokens prefilled again after a preemption
+	u32 preemptions = 0; // Inference: times its KV cache was taken from it
 
 	JobSink *sink = nullptr;
 	void *user = nullptr; // the engine's request
 };
+
+// Inference: the tokens its prefill computes: the prompt, and after a preemption the tokens it
+// had generated too (recomputed, not generated again).
+inline u32 prefill_target(const Job &j)
+{
+	return j.prompt_tokens + j.recompute;
+}
 
 inline Job *job_of(co_sched_entity *e)
 {

@@ -13,6 +13,10 @@ void begin_job(Job &job, u64 now)
 	job.start_ns = now;
 	job.served = 0;
 	job.phase = 0;
+	job.kv_blocks = 0;
+	job.recompute = 0;
+	job.preemptions = 0;
+	job.first_token_ns = 0;
 	job.rc = 0;
 	job.alone_ns = 0;
 }

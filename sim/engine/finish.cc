@@ -200,6 +200,15 @@ void Simulation::Impl::collect_metrics(RunResult &out)
 			set(p + "slowdown_p50_milli", h.value_at_quantile_milli(500));
 			set(p + "slowdown_p99_milli", h.value_at_quantile_milli(990));
 		}
+		for (const char *what : { "ttft_ns", "tpot_ns" }) {
+			const metrics::LogHistogram *lh =
+				registry.find_hist("tenant." + t.name + "." + what);
+			if (!lh || lh->count() == 0)
+				continue;
+			const std::string base = std::string(what).substr(0, 4); // ttft, tpot
+			set(p + base + "_p50_ns", lh->value_at_quantile_milli(500));
+			set(p + base + "_p99_ns", lh->value_at_quantile_milli(990));
+		}
 		for (const char *res : kStageResources) {
 			Stage st;
 			stage_of(res, st);
@@ -249,6 +258,9 @@ void Simulation::Impl::collect_metrics(RunResult &out)
 	if (machine->broker()) {
 		set("broker.iterations", machine->broker()->iterations());
 		set("broker.tokens", machine->broker()->tokens_processed());
+		set("broker.preemptions", machine->broker()->preemptions());
+		set("broker.kv_capacity_tokens", machine->broker()->kv_capacity_tokens());
+		set("broker.kv_peak_tokens", machine->broker()->kv_peak_used_tokens());
 	}
 	out.metrics = registry;
 

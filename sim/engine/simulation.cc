@@ -594,6 +594,19 @@ void Simulation::Impl::job_done(devices::Job &j)
 		const u64 slow_milli = (u64)((unsigned __int128)lat * 1000 / std::max<u64>(1, j.alone_ns));
 		stage_hist(a.tenant, st).record(slow_milli);
 	}
+	// What serving users read: the time to the first token (queueing and prefill) and the
+	// time per output token after it (the decode pace), per request.
+	if (j.rc == 0 && r.measured && st == Stage::Inference && j.first_token_ns) {
+		tenant_hist(a.tenant, "ttft_ns").record(j.first_token_ns - j.submit_ns);
+		if (j.gen_tokens >= 2)
+			tenant_hist(a.tenant, "tpot_ns")
+				.record((now - j.first_token_ns) / (j.gen_tokens - 1));
+		if (perfetto)
+			perfetto->complete(agent_track(r), "first token", j.first_token_ns, 0,
+					   { { "request", std::to_string(r.id) },
+					     { "ttft_ns",
+					       std::to_string(j.first_token_ns - j.submit_ns) } });
+	}
 	if (perfetto)
 		perfetto->complete(agent_track(r), devices::stage_name(st), j.submit_ns,
 				   now - j.submit_ns,

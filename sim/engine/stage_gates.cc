@@ -302,7 +302,12 @@ GateResult isolation_counterfactual_gate(const GateSpec &g, const scenario::Scen
 {
 	GateResult r = start(g, "alone");
 	Tally t;
-	const std::vector<std::string> res = gate_resources(g, here);
+	// Every resource a listed tenant used in either run, contended or not: a flooder that
+	// completes nothing on a resource (it hogs it with work that never finishes, or is
+	// starved) must not take the victims' rows on it out of the gate.
+	std::vector<std::string> res = g.resources;
+	if (res.empty())
+		res.assign(std::begin(kStageResources), std::end(kStageResources));
 	for (const std::string &tn : gate_tenants(g, sc)) {
 		for (const std::string &rn : res) {
 			const StageStats h = find_or_none(here, tn, rn);

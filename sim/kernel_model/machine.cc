@@ -139,6 +139,7 @@ Machine::Machine(sc_core::sc_module_name name, const scenario::MachineSpec &spec
 		bp.model.kv_bytes_per_token = spec.broker.model.kv_bytes_per_token;
 		bp.prompt_token_weight = spec.broker.prompt_token_weight;
 		bp.gen_token_weight = spec.broker.gen_token_weight;
+		bp.memory_percent = spec.broker.memory_percent;
 		broker_ = std::make_unique<devices::InferenceBroker>("broker", bp, gpu_ptrs,
 								     token_scheds_);
 	}

@@ -85,7 +85,7 @@ AuditSpec parse_audit(const Field &f, u32 cpus)
 BrokerSpec parse_broker(const Field &f)
 {
 	const MapReader m(f, {"batch_tokens", "max_seqs", "model", "prompt_token_weight",
-			      "gen_token_weight"});
+			      "gen_token_weight", "memory_percent"});
 	BrokerSpec b;
 	if (auto v = m.get("batch_tokens"))
 		b.batch_tokens = as_u32(*v, 1, 1u << 20);
@@ -118,7 +118,33 @@ BrokerSpec parse_broker(const Field &f)
 		b.prompt_token_weight = as_u32(*v, 1, 1000);
 	if (auto v = m.get("gen_token_weight"))
 		b.gen_token_weight = as_u32(*v, 1, 1000);
+	if (auto v = m.get("memory_percent"))
+		b.memory_percent = as_u32(*v, 1, 100);
 	return b;
+}
+
+// A broker the scenario sets must leave its model a KV cache on every GPU partition.
+void check_broker_fits(const Field &f, const MachineSpec &mach,
+		       const devices::ProfileLibrary &profiles)
+{
+	const BrokerSpec &b = mach.broker;
+	const u64 weights = b.model.params * b.model.bytes_per_param;
+	for (const GpuSpec &g : mach.gpus) {
+		std::vector<u64> parts = g.partition_hbm_bytes;
+		if (parts.empty())
+			parts.push_back(profiles.gpu(g.profile).hbm_bytes);
+		for (std::size_t p = 0; p < parts.size(); p++) {
+			const u64 engine = (u64)((unsigned __int128)parts[p] * b.memory_percent / 100);
+			if (engine <= weights)
+				f.fail("the model's weights (" + std::to_string(weights) +
+				       " bytes) leave no KV cache in " + std::to_string(b.memory_percent) +
+				       " % of " + g.profile + (g.partition_hbm_bytes.empty()
+								       ? std::string()
+								       : " partition " + std::to_string(p)) +
+				       " (" + std::to_string(parts[p]) +
+				       " bytes): a smaller model, more memory_percent or a larger partition");
+		}
+	}
 }
 
 } // namespace
@@ -197,8 +223,10 @@ MachineSpec parse_machine(const Field &f, const devices::ProfileLibrary &profile
 	else
 		parse_audit(m.self().member("audit", YAML::Node(YAML::NodeType::Map), f.loc()),
 			    mach.cpus);
-	if (auto v = m.get("broker"))
+	if (auto v = m.get("broker")) {
 		mach.broker = parse_broker(*v);
+		check_broker_fits(*v, mach, profiles);
+	}
 	return mach;
 }
 

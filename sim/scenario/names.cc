@@ -161,7 +161,7 @@ bool contains(const std::array<const char *, N> &names, std::string_view text)
 }
 
 // Metrics the engine provides for the whole machine (docs/scenarios.md, "Metrics").
-constexpr std::array<const char *, 42> global_metrics{
+constexpr std::array<const char *, 45> global_metrics{
 	"requests.throughput_milli_per_s", "requests.completed",	   "requests.failed",	     "requests.dropped",
 	"requests.denied",	   "requests.in_flight_at_end", "lsm.allows",
 	"lsm.denies",		   "audit.events",	     "audit.cap_allow",
@@ -175,13 +175,15 @@ constexpr std::array<const char *, 42> global_metrics{
 	"service_difference.inference.max_milli", "jain.cpu_milli", "jain.pcie_milli",
 	"jain.inference_milli",	   "cpu.utilisation_milli",  "pcie0.utilisation_milli",
 	"pcie0.bytes",		   "broker.iterations",	     "broker.tokens",
+	"broker.preemptions",	   "broker.kv_capacity_tokens", "broker.kv_peak_tokens",
 	"pcie0.turns",		   "pcie0.preemptions",	     "cpu.preemptions",
 };
 
 // tenant.<name>.<suffix>
-constexpr std::array<const char *, 7> tenant_metric_suffixes{
-	"completed", "failed", "denied", "dropped", "throughput_milli_per_s", "slowdown_p50_milli",
-	"slowdown_p99_milli"};
+constexpr std::array<const char *, 11> tenant_metric_suffixes{
+	"completed",	      "failed",		    "denied",	   "dropped",
+	"throughput_milli_per_s", "slowdown_p50_milli", "slowdown_p99_milli", "ttft_p50_ns",
+	"ttft_p99_ns",	      "tpot_p50_ns",	    "tpot_p99_ns"};
 // tenant.<name>.<resource>.<suffix>
 constexpr std::array<const char *, 1> tenant_resource_metric_suffixes{"p99_over_p50_milli"};
 

@@ -91,6 +91,9 @@ struct BrokerSpec {
 	// Inference-token weights for fair-share charges (VTC: prompt 1, generated 2).
 	u32 prompt_token_weight = 1;
 	u32 gen_token_weight = 2;
+	// The share of each partition's HBM the serving engine takes (vLLM's
+	// gpu_memory_utilization): the weights, and the KV cache in the rest.
+	u32 memory_percent = 90;
 };
 
 struct MachineSpec {

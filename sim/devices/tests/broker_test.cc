@@ -381,5 +381,90 @@ TEST(Broker, FairAdmissionDividesEachBatchByTenantWeight)
 	}
 }
 
+// The KV cache. With memory_percent 20 the engine takes 16 GiB of the 80: 14 GB of weights leave
+// 3,179,869,184 bytes, 6,065 tokens of 512 KiB, 379 whole blocks of 16 (6,064 tokens).
+BrokerParams small_cache()
+{
+	BrokerParams bp = test_params();
+	bp.memory_percent = 20;
+	return bp;
+}
+constexpr u64 kSmallCacheTokens = 6064;
+
+TEST(Broker, KvCacheCapacityIsTheMemoryLeftAfterTheWeights)
+{
+	sc_fresh_context();
+	Rig rig(CO_SCHED_FIFO, small_cache());
+	EXPECT_EQ(rig.broker->kv_capacity_tokens(), kSmallCacheTokens);
+	rig.lane(1, 1);
+	Job &fits = rig.request(1, 1, 1, 6000, 64);	  // 6,064 tokens: exactly the cache
+	Job &too_long = rig.request(2, 1, 1, 6000, 65); // one more block than there is
+	sc_core::sc_start();
+	EXPECT_EQ(fits.rc, 0);
+	EXPECT_EQ(too_long.rc, -E2BIG) << "refused at once, not run and stuck";
+	EXPECT_EQ(too_long.done_ns, 0u);
+	EXPECT_EQ(rig.broker->kv_peak_used_tokens(), kSmallCacheTokens);
+	EXPECT_EQ(rig.broker->preemptions(), 0u);
+}
+
+// 16 requests of 512 + 256 tokens (12,288 in all) on a 6,064-token cache: the running
+// sequences outgrow it, the latest arrivals among them are preempted and recomputed, and every
+// request completes with its tokens. The earliest keeps running (vLLM's order).
+TEST(Broker, KvOverflowPreemptsTheLatestAndEveryRequestCompletes)
+{
+	for (u32 policy : { CO_SCHED_FIFO, CO_SCHED_FAIR }) {
+		sc_fresh_context();
+		Rig rig(policy, small_cache());
+		rig.lane(1, 1);
+		for (u64 i = 0; i < 16; i++)
+			rig.request(i + 1, 1, 1, 512, 256);
+		sc_core::sc_start();
+		u32 ok = 0, preempted = 0;
+		for (const auto &j : rig.jobs) {
+			ok += j->rc == 0;
+			preempted += j->preemptions > 0;
+		}
+		std::printf("broker kv overflow (%s): %llu preemptions, %u of 16 requests preempted, "
+			    "peak %llu of %llu tokens\n",
+			    policy == CO_SCHED_FIFO ? "fifo" : "fair",
+			    (unsigned long long)rig.broker->preemptions(), preempted,
+			    (unsigned long long)rig.broker->kv_peak_used_tokens(),
+			    (unsigned long long)rig.broker->kv_capacity_tokens());
+		EXPECT_EQ(ok, 16u);
+		EXPECT_GT(rig.broker->preemptions(), 0u);
+		EXPECT_LE(rig.broker->kv_peak_used_tokens(), kSmallCacheTokens);
+		EXPECT_EQ(rig.jobs.front()->preemptions, 0u) << "the earliest is never the victim";
+		EXPECT_GT(preempted, 0u);
+		EXPECT_EQ(rig.broker->queued(), 0u);
+	}
+}
+
+// A tenant under its share whose request finds the cache full of a flooder's sequences takes
+// their blocks (fair), where fifo makes it wait for them to finish.
+TEST(Broker, FairLetsATenantWithCreditTakeTheFloodersCache)
+{
+	u64 latency[2] = {}, alone = 0;
+	for (u32 i = 0; i < 2; i++) {
+		const u32 policy = i == 0 ? CO_SCHED_FAIR : CO_SCHED_FIFO;
+		sc_fresh_context();
+		Rig rig(policy, small_cache());
+		rig.lane(1, 1);
+		rig.lane(2, 2);
+		for (u64 k = 0; k < 16; k++)
+			rig.request(k + 1, 1, 1, 512, 256);
+		sc_core::sc_start(ns(1000000000)); // 1 s: the flood holds the cache
+		Job &v = rig.request(100, 2, 2, 128, 32);
+		sc_core::sc_start();
+		ASSERT_EQ(v.rc, 0);
+		latency[i] = v.done_ns - v.submit_ns;
+		alone = v.alone_ns;
+	}
+	std::printf("broker victim behind a full KV cache: alone %.1f ms, fair %.1f ms, fifo %.1f "
+		    "ms\n",
+		    alone / 1e6, latency[0] / 1e6, latency[1] / 1e6);
+	EXPECT_LT(latency[0], 2 * alone) << "fair: it takes the blocks it needs";
+	EXPECT_GT(latency[1], 4 * alone) << "fifo: it waits for a running sequence to finish";
+}
+
 } // namespace
 } // namespace coconut::devices::test
