@@ -2,7 +2,8 @@
 // every measurement is kept (in whole nanoseconds) so that the writer computes medians and
 // spreads, and a sample can be re-fitted later without the GPU. The measuring side
 // (measure_*.cu) fills one; sample_write.cc turns it into text and sample_read.cc back, with
-// every field checked. docs/calibrate.md, "The sample format", describes the file.
+// every field checked. docs/calibrate.md, "The sample format", describes the file. C++17: the
+// CUDA sources include it.
 //
 // Map of this directory:
 //   calibrate_limits.h      every limit and the measurement plan's counts
@@ -42,7 +43,6 @@ struct DeviceInfo {
 	std::string note;		// free text ("" when none): e.g. that a sample is synthetic
 	u64 hbm_bytes = 0;		// cudaDeviceProp::totalGlobalMem
 	u32 sms = 0;			// streaming multiprocessors
-	bool operator==(const DeviceInfo &) const = default;
 };
 
 // The model the proxies are shaped after (LLaMA-2-7B): the broker's ModelShape
@@ -59,7 +59,6 @@ struct ProxyModel {
 	// One layer's linear weights (QKV, O, gate+up, down): the proxies time one layer, and the
 	// writer scales to the whole model by params / layer_linear_params (docs/calibrate.md).
 	u64 layer_linear_params = 0;
-	bool operator==(const ProxyModel &) const = default;
 };
 
 enum class Direction { HostToDevice, DeviceToHost, Both };
@@ -75,7 +74,6 @@ struct CopyPoint {
 	u64 bytes = 0;
 	u32 ops = 0;
 	Repeats ns;
-	bool operator==(const CopyPoint &) const = default;
 };
 
 // One copy at a time, timed on the host from the call to its completion.
@@ -84,7 +82,6 @@ struct LoneCopy {
 	HostMemory memory = HostMemory::Pinned;
 	u64 bytes = 0;
 	Repeats ns;
-	bool operator==(const LoneCopy &) const = default;
 };
 
 // Empty kernels: `ops` back to back per repeat (time per launch), and one at a time with a
@@ -93,28 +90,24 @@ struct LaunchTiming {
 	u32 ops = 0;
 	Repeats ns;
 	Repeats lone_ns;
-	bool operator==(const LaunchTiming &) const = default;
 };
 
 // The streaming kernel: `bytes` read and written per launch (the bytes counted are both).
 struct HbmTiming {
 	u64 bytes = 0;
 	Repeats ns;
-	bool operator==(const HbmTiming &) const = default;
 };
 
 struct GemmPoint {
 	std::string dtype; // "fp16", "bf16" (FP32 accumulation)
 	u64 m = 0, n = 0, k = 0;
 	Repeats ns;
-	bool operator==(const GemmPoint &) const = default;
 };
 
 // One layer's four linear GEMMs at `tokens` tokens.
 struct LinearTiming {
 	u64 tokens = 0;
 	Repeats ns;
-	bool operator==(const LinearTiming &) const = default;
 };
 
 // One layer's decode attention: `batch` sequences of `context` tokens each, K and V read once.
@@ -122,7 +115,6 @@ struct KvReadTiming {
 	u64 batch = 0;
 	u64 context = 0;
 	Repeats ns;
-	bool operator==(const KvReadTiming &) const = default;
 };
 
 // One layer's prefill attention proxy: per head, S = Q K^T and O = S V for a chunk of
@@ -131,7 +123,6 @@ struct PrefillAttentionTiming {
 	u64 chunk = 0;
 	u64 offset = 0;
 	Repeats ns;
-	bool operator==(const PrefillAttentionTiming &) const = default;
 };
 
 struct Sample {
@@ -147,7 +138,6 @@ struct Sample {
 	std::vector<LinearTiming> prefill_linear; // tokens 128..2048
 	std::vector<KvReadTiming> kv_read;
 	std::vector<PrefillAttentionTiming> prefill_attention;
-	bool operator==(const Sample &) const = default;
 };
 
 // The sample as text (sample_write.cc): the format sample_read.cc reads back to an equal
