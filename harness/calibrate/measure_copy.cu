@@ -23,7 +23,9 @@ u32 ops_for(u64 bytes)
 
 std::string what(const char *dir, const char *mem, u64 bytes)
 {
-	return std::string(dir) + " " + mem + " " + std::to_string(bytes >> 10) + " KiB";
+	const bool mib = bytes >= (1u << 20);
+	return std::string(dir) + " " + mem + " " + std::to_string(bytes >> (mib ? 20 : 10)) +
+	       (mib ? " MiB" : " KiB");
 }
 
 struct HostSide {
