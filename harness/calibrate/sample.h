@@ -12,11 +12,15 @@
 //   link_fit.h              the PCIe link's bandwidth, per-copy overhead and latency
 //   gpu_fit.h               the GPU profile's fields from the proxies (sim/devices/calibration)
 //   profile_text.h          profile YAML: values with units, sources, header comments
+//                           (gpu_profile.cc, link_profile.cc: the two documents)
+//   yaml_quote.h            quoting text for YAML
 //   writer.h                sample file -> <gpu>-measured.yaml and <gpu>-measured-pcie.yaml
 //   write_main.cc           coconut-calibrate-write SAMPLE OUTDIR
-//   measure.h, measure_*.cu the CUDA measurements (built only where nvcc is found)
+//   measure.h, measure_*.cu the CUDA measurements (built only where nvcc is found), their
+//                           plan (measure_plan.cc) and shared CUDA helpers (cuda_util.h)
 //   progress.h              one terminal line per measurement step
 //   calibrate_main.cc       coconut-calibrate: measure, write the sample, write the profiles
+//   tests/, testdata/       the writer's test and its recorded (synthetic) sample
 #ifndef COCONUT_HARNESS_CALIBRATE_SAMPLE_H
 #define COCONUT_HARNESS_CALIBRATE_SAMPLE_H
 
