@@ -86,6 +86,7 @@ void write_outputs(const Args &a, const scenario::Scenario &sc, const engine::Ru
 		j["gates"] = metrics::gates_to_json(res.gates);
 		j["metrics"] = res.metrics.to_json();
 		j["notes"] = res.notes;
+		j["series"] = res.series;
 		std::ofstream f(*dir + "/result.json");
 		f << j.dump(1) << "\n";
 		std::ofstream t(*dir + "/gates.txt");

@@ -527,6 +527,17 @@ u64 InferenceBroker::tokens_processed() const
 	return impl_->tokens_processed;
 }
 
+u32 InferenceBroker::cut_in_batch(u32 gpu, u32 partition, u32 tenant) const
+{
+	const Replica *r = impl_->find(gpu, partition);
+	u32 n = 0;
+	if (r && r->in_iteration)
+		for (const Pick &pk : r->batch) // bounded by max_seqs
+			n += pk.job && pk.job->tenant == tenant && pk.prefill_tokens > 0 &&
+			     pk.offset + pk.prefill_tokens < prefill_target(*pk.job);
+	return n;
+}
+
 u64 InferenceBroker::preemptions() const
 {
 	return impl_->preemptions;

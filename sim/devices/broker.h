@@ -59,6 +59,10 @@ public:
 	// The partition was lost: fail every request on it with -EIO.
 	void partition_lost(u32 gpu, u32 partition);
 
+	// Sequences of `tenant` in the iteration running on (gpu, partition) now whose prompt
+	// this iteration does not finish: work it waits for that the token scheduler does not see
+	// queued while the iteration runs (a decode gets its one token: it waits for nothing).
+	u32 cut_in_batch(u32 gpu, u32 partition, u32 tenant) const;
 	u64 iterations() const;
 	u64 tokens_processed() const;
 	u64 preemptions() const;	  // sequences whose KV cache was taken (recomputed later)

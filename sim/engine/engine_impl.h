@@ -8,6 +8,7 @@
 #include "simulation.h"
 
 #include "fairness.h"
+#include "service_series.h"
 #include "fingerprint.h"
 #include "histogram.h"
 #include "machine.h"
@@ -31,7 +32,7 @@ namespace coconut::engine {
 
 std::string errno_name(s64 rc);
 
-enum class TimerKind { Arrival, Restart, Timeline, RequestRetry, Sample, PcieRestore };
+enum class TimerKind { Arrival, Restart, Timeline, RequestRetry, Sample, PcieRestore, InflightPoll };
 
 struct Timer {
 	u64 at_ns;
@@ -96,6 +97,7 @@ struct Simulation::Impl : public sc_core::sc_module, public devices::JobSink {
 	void arrive(AgentState &a, const TraceRow *row);
 	Request &new_request(AgentState &a);
 	void begin_holds(Request &r);
+	void inflight_slot_freed();
 	void next_stage(Request &r);
 	void job_done(devices::Job &job) override;
 	int complete_hold(Request &r, Hold &h);
@@ -152,6 +154,11 @@ struct Simulation::Impl : public sc_core::sc_module, public devices::JobSink {
 	// counters
 	u64 completed = 0, failed = 0, denied = 0, dropped = 0;
 	u64 backpressure_waits = 0, inflight_full_waits = 0;
+	// Requests refused -ENOSPC (the kernel's in-flight table full), in the order refused: each
+	// in-flight completion wakes the oldest (a wait queue, not a poll per request), and one
+	// poll a seal interval wakes it too in case a slot freed another way (an agent's exit).
+	std::deque<Request *> inflight_waiters;
+	bool inflight_poll_armed = false;
 	u64 inflight_revoked_failed = 0, cancelled_on_revoke = 0, use_after_revoke = 0;
 	u64 revocations = 0, notifications = 0, edquot = 0, vfs_reads = 0;
 	u64 partitions_lost = 0, hbm_used_max = 0, ring_pressure_busy = 0;
@@ -160,6 +167,7 @@ struct Simulation::Impl : public sc_core::sc_module, public devices::JobSink {
 	std::vector<std::string> expectation_failures;
 	std::vector<ArrivalDigest> arrival_digests; // per tenant (RunResult::arrivals)
 	std::vector<metrics::ServiceDifference> service_diff; // per scheduler kind sampled
+	std::vector<metrics::ServiceSeries> service_series; // the units behind service_diff
 
 	metrics::MetricRegistry registry;
 	// stage_hist()'s cache: [tenant][devices::Stage] -> the registry's histogram.

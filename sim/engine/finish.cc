@@ -70,6 +70,8 @@ void Simulation::Impl::sample()
 	}
 	if (service_diff.size() < scheds.size())
 		service_diff.resize(scheds.size());
+	if (service_series.size() < scheds.size())
+		service_series.resize(scheds.size());
 	const u64 now = sim::now_ns();
 	for (size_t i = 0; i < scheds.size(); i++) {
 		std::vector<metrics::TenantSample> samples;
@@ -79,13 +81,20 @@ void Simulation::Impl::sample()
 			if (co_sched_get_tenant_info(scheds[i], t.id, &info) == 0) {
 				s.served_units = info.served_units;
 				s.weight = info.weight;
-				s.backlogged = info.backlogged;
+				// A tenant whose prompt the running iteration prefills only in part is
+				// waiting for service though nothing of it is queued meanwhile.
+				s.backlogged = info.backlogged ||
+					       (i == 2 && machine->broker()->cut_in_batch(0, 0, t.id) > 0);
 			} else {
 				s.weight = 1;
 			}
 			samples.push_back(s);
 		}
 		service_diff[i].sample(now, samples);
+		std::vector<u64> served;
+		for (const metrics::TenantSample &x : samples)
+			served.push_back(x.served_units);
+		service_series[i].sample(now, served);
 	}
 	if (perfetto) {
 		// Device tracks: each CPU core's, PCIe link's and GPU partition's busy share over the
@@ -223,9 +232,24 @@ void Simulation::Impl::collect_metrics(RunResult &out)
 	set("requests.throughput_milli_per_s", per_ks(measured_completed));
 	// Jain's index over the tenants' weighted service, per sampled scheduler.
 	const char *const sampled[] = { "cpu", "pcie", "inference" };
-	for (size_t i = 0; i < service_diff.size() && i < 3; i++)
+	std::vector<std::string> tenant_names;
+	for (const TenantState &t : tenants)
+		tenant_names.push_back(t.name);
+	for (size_t i = 0; i < service_series.size() && i < 3; i++)
+		out.series[sampled[i]] = service_series[i].to_json(tenant_names);
+	for (size_t i = 0; i < service_diff.size() && i < 3; i++) {
+		const metrics::ServiceDifference &d = service_diff[i];
 		set(std::string("service_difference.") + sampled[i] + ".max_milli",
-		    service_diff[i].max_difference_milli());
+		    d.max_difference_milli());
+		set(std::string("service_difference.") + sampled[i] + ".worst_at_ns", d.worst_at_ns());
+		// Which pair: names are not metrics, so the note says it.
+		if (d.max_difference_milli() > 0 && d.worst_j() < tenants.size())
+			out.notes.push_back(std::string("service difference ") + sampled[i] + ": " +
+					    metrics::format_milli(d.max_difference_milli()) + " units between " +
+					    tenants[d.worst_i()].name + " and " +
+					    tenants[d.worst_j()].name + " at " +
+					    std::to_string(d.worst_at_ns() / 1000000) + " ms");
+	}
 	std::vector<co_sched *> scheds = { machine->cpu_sched() };
 	if (machine->gpu_count()) {
 		scheds.push_back(machine->pcie_sched(0));
@@ -235,8 +259,10 @@ void Simulation::Impl::collect_metrics(RunResult &out)
 		std::vector<u64> x;
 		for (const TenantState &t : tenants) {
 			struct co_sched_tenant_info info{};
-			if (co_sched_get_tenant_info(scheds[i], t.id, &info) == 0 && info.served_units)
-				x.push_back(info.served_units / std::max<u32>(1, info.weight));
+			if (co_sched_get_tenant_info(scheds[i], t.id, &info) != 0 || !info.served_units)
+				continue;
+			x.push_back(info.served_units / std::max<u32>(1, info.weight));
+			set("tenant." + t.name + "." + sampled[i] + ".served_units", info.served_units);
 		}
 		if (!x.empty())
 			set(std::string("jain.") + sampled[i] + "_milli", metrics::jain_index_milli(x));

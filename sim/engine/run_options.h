@@ -5,6 +5,7 @@
 
 #include "gate_result.h"
 #include "metric_registry.h"
+#include <nlohmann/json.hpp>
 #include "scenario.h"
 
 #include <map>
@@ -64,6 +65,9 @@ struct RunResult {
 	u64 kernel_peak_bytes = 0;
 	u64 sc_events = 0; // SystemC delta cycles: the benchmark's event count
 	std::vector<std::string> notes; // per-tenant summary lines, notifications
+	// Per sampled resource (cpu, pcie, inference): each tenant's served units over time
+	// (metrics::ServiceSeries), in result.json; not in the fingerprint.
+	nlohmann::json series = nlohmann::json::object();
 	std::map<std::string, ArrivalDigest> arrivals; // per tenant (not in the fingerprint)
 	bool all_pass() const
 	{

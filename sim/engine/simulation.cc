@@ -286,6 +286,15 @@ void Simulation::Impl::on_timer()
 		case TimerKind::PcieRestore:
 			machine->link((u32)t.a).set_bandwidth_percent(100);
 			break;
+		case TimerKind::InflightPoll:
+			inflight_poll_armed = false;
+			inflight_slot_freed();
+			if (!inflight_waiters.empty() && !inflight_poll_armed) {
+				inflight_poll_armed = true;
+				schedule(now + sc.machine.audit.seal_interval_ns, TimerKind::InflightPoll,
+					 0, 0);
+			}
+			break;
 		}
 	}
 	arm_timer();
@@ -506,15 +515,23 @@ void Simulation::Impl::begin_holds(Request &r)
 		u64 token = 0;
 		// The agent's lookup (-ESRCH, -ESTALE: the request fails below), then the decision.
 		const int rc = machine->port().inflight_begin(a.aid, h.kind, h.object, &token);
-		if (rc == -EBUSY || rc == -ENOSPC) {
-			// Backpressure: the audit ring is full (the chain never drops an event) or
-			// too many operations are in flight. Try again after the sealer's next pass.
-			if (rc == -EBUSY)
-				backpressure_waits++;
-			else
-				inflight_full_waits++;
+		if (rc == -EBUSY) {
+			// Backpressure: the audit ring is full (the chain never drops an event). Try
+			// again after the sealer's next pass.
+			backpressure_waits++;
 			schedule(sim::now_ns() + sc.machine.audit.seal_interval_ns,
 				 TimerKind::RequestRetry, reinterpret_cast<u64>(&r), 0);
+			return;
+		}
+		if (rc == -ENOSPC) {
+			// Too many operations in flight: wait for one to complete.
+			inflight_full_waits++;
+			inflight_waiters.push_back(&r);
+			if (!inflight_poll_armed) {
+				inflight_poll_armed = true;
+				schedule(sim::now_ns() + sc.machine.audit.seal_interval_ns,
+					 TimerKind::InflightPoll, 0, 0);
+			}
 			return;
 		}
 		if (rc) {
@@ -532,6 +549,18 @@ void Simulation::Impl::begin_holds(Request &r)
 		r.holds_begun++;
 	}
 	next_stage(r);
+}
+
+// A slot of the in-flight table may be free: the oldest waiter tries again now (through the
+// timer queue, so the completing request finishes first). Should it be refused again it
+// waits at the back.
+void Simulation::Impl::inflight_slot_freed()
+{
+	if (inflight_waiters.empty())
+		return;
+	Request *r = inflight_waiters.front();
+	inflight_waiters.pop_front();
+	schedule(sim::now_ns(), TimerKind::RequestRetry, reinterpret_cast<u64>(r), 0);
 }
 
 void Simulation::Impl::next_stage(Request &r)
@@ -637,6 +666,7 @@ int Simulation::Impl::complete_hold(Request &r, Hold &h)
 {
 	int rc = machine->port().inflight_complete(h.token);
 	h.token = 0;
+	inflight_slot_freed();
 	if (rc == -ECAPABILITY && opts.mutations.complete_revoked_ops)
 		rc = 0;
 	if (rc == -ECAPABILITY) {
@@ -663,6 +693,7 @@ void Simulation::Impl::finish(Request &r, int rc)
 		if (h.token) {
 			(void)machine->port().inflight_complete(h.token);
 			h.token = 0;
+			inflight_slot_freed();
 		}
 	r.rc = rc;
 	TenantCounts &tc = tenant_counts[a.tenant];

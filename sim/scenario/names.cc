@@ -161,7 +161,7 @@ bool contains(const std::array<const char *, N> &names, std::string_view text)
 }
 
 // Metrics the engine provides for the whole machine (docs/scenarios.md, "Metrics").
-constexpr std::array<const char *, 45> global_metrics{
+constexpr std::array<const char *, 48> global_metrics{
 	"requests.throughput_milli_per_s", "requests.completed",	   "requests.failed",	     "requests.dropped",
 	"requests.denied",	   "requests.in_flight_at_end", "lsm.allows",
 	"lsm.denies",		   "audit.events",	     "audit.cap_allow",
@@ -173,6 +173,8 @@ constexpr std::array<const char *, 45> global_metrics{
 	"ring_pressure.busy",	   "backpressure.waits",     "inflight.full_waits",
 	"service_difference.cpu.max_milli", "service_difference.pcie.max_milli",
 	"service_difference.inference.max_milli", "jain.cpu_milli", "jain.pcie_milli",
+	"service_difference.cpu.worst_at_ns", "service_difference.pcie.worst_at_ns",
+	"service_difference.inference.worst_at_ns",
 	"jain.inference_milli",	   "cpu.utilisation_milli",  "pcie0.utilisation_milli",
 	"pcie0.bytes",		   "broker.iterations",	     "broker.tokens",
 	"broker.preemptions",	   "broker.kv_capacity_tokens", "broker.kv_peak_tokens",
@@ -185,7 +187,8 @@ constexpr std::array<const char *, 11> tenant_metric_suffixes{
 	"throughput_milli_per_s", "slowdown_p50_milli", "slowdown_p99_milli", "ttft_p50_ns",
 	"ttft_p99_ns",	      "tpot_p50_ns",	    "tpot_p99_ns"};
 // tenant.<name>.<resource>.<suffix>
-constexpr std::array<const char *, 1> tenant_resource_metric_suffixes{"p99_over_p50_milli"};
+constexpr std::array<const char *, 2> tenant_resource_metric_suffixes{"p99_over_p50_milli",
+									"served_units"};
 
 } // namespace
 

@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <string>
 
 namespace coconut::engine {
@@ -193,6 +194,42 @@ gates:
 	EXPECT_LE(with_exit.metrics.get("requests.completed"), cut.metrics.get("requests.completed"));
 	EXPECT_GE(with_exit.metrics.get("requests.failed"), 1); // the ones in flight at the exit
 	EXPECT_EQ(with_exit.metrics.get("requests.in_flight_at_end"), 0);
+}
+
+// More operations than the kernel's in-flight table holds (CO_INFLIGHT_MAX 4,096: 17 agents
+// with 256 requests each in flight): the ones refused -ENOSPC wait in a queue, each completion
+// lets the oldest try again, and all of them complete. Refusals stay about one per waiter and
+// completion: a poll per waiter per seal interval would be hundreds of thousands here.
+TEST(Engine, InflightTableFullRequestsWaitAndAllComplete)
+{
+	const std::string yaml = R"(name: inflight-full
+duration: 3s
+machine: { cpus: 16, gpus: [ { profile: h100-sxm } ] }
+tenants:
+  - name: a
+    caps: [ "inference:kvwarden" ]
+    groups:
+      - name: w
+        count: 17
+        manifest: { caps: [ "inference:kvwarden" ] }
+        workload:
+          kind: closed-loop
+          concurrency: 256
+          request: { cpu: 100us, prompt_tokens: 16, gen_tokens: 2 }
+gates:
+  - { kind: metric, name: nothing-failed, metric: requests.failed, op: "==", value: 0 }
+)";
+	const auto sc = coconut::scenario::load_scenario_string(yaml, "inflight-full.yaml", ".");
+	const RunResult r = run(sc, RunOptions{});
+	const auto waits = *r.metrics.get("inflight.full_waits");
+	const auto completed = *r.metrics.get("requests.completed");
+	std::printf("in-flight table full: %lld refusals, %lld completed, %lld in flight at the end\n",
+		    (long long)waits, (long long)completed,
+		    (long long)*r.metrics.get("requests.in_flight_at_end"));
+	EXPECT_GT(waits, 0) << "the table did fill";
+	EXPECT_EQ(r.metrics.get("requests.failed"), 0);
+	EXPECT_GT(completed, 17 * 256) << "every agent's requests went round more than once";
+	EXPECT_LE(waits, completed + 17 * 256 + 1000) << "a refusal per waiter and wake, not a poll each";
 }
 
 // The counterfactual run silences the flooders and nobody else: every other tenant's arrivals
