@@ -66,6 +66,7 @@ struct InferenceBroker::Impl {
 	u64 iterations = 0;
 	u64 tokens_processed = 0;
 	u64 preemptions = 0;
+	u64 kv_waits = 0; // steps that waited for KV blocks
 
 	Replica *find(u32 g, u32 p) const
 	{
@@ -369,6 +370,7 @@ SeqStep InferenceBroker::Impl::fit_kv(Replica &r, const Job &job, SeqStep step, 
 	}
 	if (more <= r.kv->free_blocks() && (want <= r.kv->free_blocks() || r.batch.empty()))
 		return step;
+	kv_waits++;
 	return SeqStep{};
 }
 
@@ -541,6 +543,11 @@ u32 InferenceBroker::cut_in_batch(u32 gpu, u32 partition, u32 tenant) const
 u64 InferenceBroker::preemptions() const
 {
 	return impl_->preemptions;
+}
+
+u64 InferenceBroker::kv_waits() const
+{
+	return impl_->kv_waits;
 }
 
 u64 InferenceBroker::kv_capacity_tokens() const

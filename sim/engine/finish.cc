@@ -285,6 +285,7 @@ void Simulation::Impl::collect_metrics(RunResult &out)
 		set("broker.iterations", machine->broker()->iterations());
 		set("broker.tokens", machine->broker()->tokens_processed());
 		set("broker.preemptions", machine->broker()->preemptions());
+		set("broker.kv_waits", machine->broker()->kv_waits());
 		set("broker.kv_capacity_tokens", machine->broker()->kv_capacity_tokens());
 		set("broker.kv_peak_tokens", machine->broker()->kv_peak_used_tokens());
 	}
