@@ -72,10 +72,44 @@ engine::RunOptions run_options_of(const Args &a)
 
 namespace {
 
+// Every output path is made ready and tried before the run (a bad one is bad input, found
+// before any long work, not an internal error at the end): --out's directory and the parent
+// directories of --junit, --perfetto and --trace are created; each file is opened for writing
+// once. An empty file left by the try is overwritten by the run.
+void prepare_outputs(const Args &a)
+{
+	namespace fs = std::filesystem;
+	const auto fail = [](const std::string &opt, const std::string &path, const std::string &why) {
+		throw UsageError(opt + " " + path + ": " + why);
+	};
+	if (auto dir = a.get("--out")) {
+		std::error_code ec;
+		fs::create_directories(*dir, ec);
+		if (ec || !fs::is_directory(*dir))
+			fail("--out", *dir, "cannot make the directory" +
+						    (ec ? " (" + ec.message() + ")" : std::string()));
+	}
+	for (const char *opt : { "--junit", "--perfetto", "--trace" }) {
+		const auto path = a.get(opt);
+		if (!path)
+			continue;
+		if (path->empty())
+			fail(opt, "''", "expected a file name");
+		const fs::path parent = fs::path(*path).parent_path();
+		std::error_code ec;
+		if (!parent.empty())
+			fs::create_directories(parent, ec);
+		if (ec)
+			fail(opt, *path, "cannot make its directory (" + ec.message() + ")");
+		if (!std::ofstream(*path, std::ios::app))
+			fail(opt, *path, std::string("cannot open for writing (") + std::strerror(errno) +
+						 ")");
+	}
+}
+
 void write_outputs(const Args &a, const scenario::Scenario &sc, const engine::RunResult &res)
 {
 	if (auto dir = a.get("--out")) {
-		std::filesystem::create_directories(*dir);
 		nlohmann::json j;
 		j["scenario"] = sc.name;
 		j["file"] = sc.file;
@@ -136,6 +170,7 @@ int cmd_run(const Args &a)
 		std::cerr << e.what() << "\n";
 		return 2;
 	}
+	prepare_outputs(a);
 	// The determinism gate's second run and a counterfactual isolation gate's run without
 	// the flooders are child processes of run_scenario (engine/reruns.h).
 	const scenario::Scenario ran = engine::with_overrides(sc, opts);
@@ -143,13 +178,6 @@ int cmd_run(const Args &a)
 	try {
 		res = engine::run_scenario(sc, opts);
 	} catch (const ScenarioError &e) {
-		std::cerr << e.what() << "\n";
-		return 2;
-	} catch (const std::runtime_error &e) {
-		// A trace or output file that cannot be written is bad input, not a bug.
-		if (opts.trace_path.empty() || std::string(e.what()).find(opts.trace_path) ==
-						       std::string::npos)
-			throw;
 		std::cerr << e.what() << "\n";
 		return 2;
 	}

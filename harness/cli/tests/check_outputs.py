@@ -7,6 +7,7 @@ fifo and checks the rows of its fairness and isolation gates in result.json and 
 usage: check_outputs.py SIM SCENARIO OUT [FLOODER_SCENARIO]"""
 import json
 import pathlib
+import shutil
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -14,12 +15,15 @@ import xml.etree.ElementTree as ET
 
 def main() -> int:
     sim, scenario, out = sys.argv[1], sys.argv[2], pathlib.Path(sys.argv[3])
-    out.mkdir(parents=True, exist_ok=True)
+    # As the README writes it: the output files inside --out's directory, which does not exist
+    # yet (run makes it before the run, for every output path).
+    shutil.rmtree(out, ignore_errors=True)
     junit, trace = out / "junit.xml", out / "trace.json"
     p = subprocess.run([sim, "run", scenario, "--until", "10s", "--no-determinism-rerun",
                         "--junit", str(junit), "--perfetto", str(trace), "--out", str(out)],
                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     print(p.stdout)
+    assert p.returncode in (0, 1), f"exit {p.returncode}"
     suite = ET.parse(junit).getroot()
     cases = suite.findall(".//testcase")
     assert cases, "no testcase in the JUnit file"
@@ -38,6 +42,7 @@ def main() -> int:
     res = json.loads((out / "result.json").read_text())
     assert len(res["fingerprint"]) == 64
     assert res["metrics"], "no metrics"
+    assert set(res["series"]) >= {"cpu", "inference"}, res["series"].keys()
     print(f"ok: {len(cases)} testcases, {len(events)} trace events, {len(threads)} threads")
     if len(sys.argv) > 4:
         check_rows(sim, sys.argv[4], out / "rows")
