@@ -1,6 +1,7 @@
 // See link_fit.h.
 #include "link_fit.h"
 
+#include "fit.h"
 #include "scenario.h"
 
 #include <algorithm>
@@ -21,29 +22,6 @@ struct SizeTime {
 	double ns;
 };
 
-// t = a + b * size by least squares on relative error, as the broker's fits do
-// (sim/devices/calibration/fit.h): a 4 KiB copy's microseconds count as much as a 1 GiB copy's
-// 20 ms. With u = 1/t and v = size/t the residual is a*u + b*v - 1, so the normal equations are
-// [Suu Suv; Suv Svv] [a b]' = [Su Sv]'.
-bool fit_line(const std::vector<SizeTime> &pts, double &a, double &b)
-{
-	double suu = 0, suv = 0, svv = 0, su = 0, sv = 0;
-	for (const SizeTime &p : pts) {
-		const double u = 1.0 / p.ns, v = p.bytes / p.ns;
-		suu += u * u;
-		suv += u * v;
-		svv += v * v;
-		su += u;
-		sv += v;
-	}
-	const double det = suu * svv - suv * suv;
-	if (!(std::fabs(det) > 1e-12 * suu * svv))
-		return false;
-	a = (su * svv - sv * suv) / det;
-	b = (suu * sv - suv * su) / det;
-	return true;
-}
-
 } // namespace
 
 LinkFit fit_link(const Sample &s, const std::string &path)
@@ -61,10 +39,18 @@ LinkFit fit_link(const Sample &s, const std::string &path)
 		refuse(path, "copies", std::to_string(pts.size()) +
 					       " sizes of pinned h2d copies: the link fit needs at least 3 "
 					       "(the tool measures 4 KiB to 1 GiB)");
-	double a = 0, b = 0;
-	if (!fit_line(pts, a, b) || a < 0 || b <= 0)
+	// t = overhead + size / bandwidth, the published points' fit (sim/devices/calibration).
+	std::vector<devices::calibration::CopyPoint> curve;
+	for (const SizeTime &p : pts)
+		curve.push_back({static_cast<u64>(p.bytes), p.bytes / p.ns * 1e9});
+	devices::calibration::CopyFit fit;
+	try {
+		fit = devices::calibration::fit_copy(curve);
+	} catch (const std::invalid_argument &) {
 		refuse(path, "copies", "the pinned h2d copies give no fit with a positive bandwidth "
 				       "and a non-negative overhead (measure again)");
+	}
+	const double a = fit.overhead_ns, b = 1e9 / fit.bytes_per_s; // ns, ns per byte
 	LinkFit f;
 	f.bytes_per_s = 1e9 / b;
 	f.copy_overhead_ns = a;
