@@ -14,6 +14,7 @@ BatchAdmission::BatchAdmission(const BrokerCost &cost, u32 batch_tokens, u32 max
 	BatchShape full;
 	full.add_prefill(batch_tokens, 0);
 	full_batch_cost_ns_ = cost.iteration_ns(full) - cost.floor_ns();
+	all_cost_ns_ = cost_ns(all_);
 }
 
 // An iteration's cost, the floor for an empty one: every iteration pays it, so what a sequence
@@ -82,13 +83,13 @@ bool BatchAdmission::fits(const Budget &b, const BatchShape &with, u64 marginal_
 		return true; // rule 1a: part of its share is its own, whoever has credit
 	if (credit_.seqs == 0)
 		return true;
-	const u64 keep = cost_.iteration_ns(credit_);
+	const u64 keep = credit_cost_ns_;
 	return cost_.iteration_ns(with) <= keep + keep / kCreditIterationSlackDen;
 }
 
 template <typename With> u32 BatchAdmission::largest_chunk(const Budget &b, u32 hi, With with) const
 {
-	const u64 now_ns = cost_ns(all_);
+	const u64 now_ns = all_cost_ns_;
 	u32 lo = 0;
 	while (lo < hi) {
 		const u32 mid = lo + (hi - lo + 1) / 2;
@@ -120,7 +121,7 @@ SeqStep BatchAdmission::offer(const Job &job) const
 		return s;
 	const Budget &b = budget_of(job.tenant);
 	const BatchShape with = plus(all_, s);
-	const u64 now_ns = cost_ns(all_), t = cost_.iteration_ns(with);
+	const u64 now_ns = all_cost_ns_, t = cost_.iteration_ns(with);
 	if (fits(b, with, t > now_ns ? t - now_ns : 0))
 		return s;
 	if (s.decode) // the first pick always goes in: no iteration is empty while work waits
@@ -139,16 +140,19 @@ SeqStep BatchAdmission::offer(const Job &job) const
 void BatchAdmission::take(const Job &job, const SeqStep &s)
 {
 	CO_ASSERT(s.prefill || s.decode);
-	const u64 before = cost_ns(all_);
+	const u64 before = all_cost_ns_;
 	all_ = plus(all_, s);
+	all_cost_ns_ = cost_ns(all_);
 	if (!by_share_)
 		return;
 	Budget &b = budget_of(job.tenant);
-	const u64 after = cost_ns(all_);
+	const u64 after = all_cost_ns_;
 	b.seqs++;
 	b.cost_ns += after > before ? after - before : 0;
-	if (b.credit)
+	if (b.credit) {
 		credit_ = plus(credit_, s);
+		credit_cost_ns_ = cost_.iteration_ns(credit_);
+	}
 }
 
 u32 BatchAdmission::extension(const Job &job, const SeqStep &s) const
@@ -172,14 +176,17 @@ u32 BatchAdmission::extension(const Job &job, const SeqStep &s) const
 void BatchAdmission::grow(const Job &job, SeqStep &s, u32 extra)
 {
 	CO_ASSERT(extra > 0 && s.prefill > 0);
-	const u64 before = cost_ns(all_);
+	const u64 before = all_cost_ns_;
 	all_.grow_prefill(s.prefill, s.offset, extra);
+	all_cost_ns_ = cost_ns(all_);
 	if (by_share_) {
 		Budget &b = budget_of(job.tenant);
-		const u64 after = cost_ns(all_);
+		const u64 after = all_cost_ns_;
 		b.cost_ns += after > before ? after - before : 0;
-		if (b.credit)
+		if (b.credit) {
 			credit_.grow_prefill(s.prefill, s.offset, extra);
+			credit_cost_ns_ = cost_.iteration_ns(credit_);
+		}
 	}
 	s.prefill += extra;
 }

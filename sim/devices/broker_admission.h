@@ -103,6 +103,9 @@ private:
 	u32 round_ = 0;
 	mutable bool over_share_ = false; // a step was refused or cut by rule 1 this round
 	BatchShape all_, credit_;
+	// cost_ns(all_) and the credit tenants' own iteration, kept as the batch grows: fits() and
+	// offer() ask for them at every candidate and every step of a chunk's binary search.
+	u64 all_cost_ns_ = 0, credit_cost_ns_ = 0;
 	mutable std::vector<Budget> budgets_; // found once per tenant per batch
 };
 
