@@ -2,6 +2,7 @@
 // in well under the 3 minutes on an A100 or H100 (docs/calibrate.md has the estimate);
 // --quick keeps the shape of every curve with fewer points, smaller buffers and 3 repeats,
 // for a check that the tool works.
+#include "broker_cost.h"
 #include "measure.h"
 
 #include "calibrate_limits.h"
@@ -48,13 +49,16 @@ Plan make_plan(bool quick)
 
 ProxyModel proxy_model()
 {
+	// The broker's default model (devices::ModelShape: LLaMA-2-7B fp16), and what only the
+	// proxies need besides.
+	const devices::ModelShape shape;
 	ProxyModel m;
 	m.name = "LLaMA-2-7B";
-	m.params = 6740000000ull;
-	m.bytes_per_param = 2;
-	m.layers = 32;
-	m.hidden = 4096;
-	m.kv_bytes_per_token = 524288;
+	m.params = shape.params;
+	m.bytes_per_param = shape.bytes_per_param;
+	m.layers = shape.layers;
+	m.hidden = shape.hidden;
+	m.kv_bytes_per_token = shape.kv_bytes_per_token;
 	m.intermediate = 11008;
 	m.heads = 32;
 	const u64 h = m.hidden, i = m.intermediate;

@@ -73,7 +73,6 @@ public:
 
 	const BatchShape &shape() const { return all_; }
 	u32 seqs() const { return all_.seqs; }
-	u32 rounds() const { return round_ + 1; }
 	bool full() const { return all_.seqs >= max_seqs_ || all_.tokens >= batch_tokens_; }
 
 private:

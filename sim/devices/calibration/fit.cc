@@ -167,10 +167,4 @@ double fit_copy_bandwidth(const std::vector<CopyPoint> &points, double overhead_
 	return 1e9 / (num / den);
 }
 
-double copy_bytes_per_s(const CopyFit &fit, u64 bytes)
-{
-	const double b = static_cast<double>(bytes);
-	return b / ((fit.overhead_ns + b / fit.bytes_per_s * 1e9) * 1e-9);
-}
-
 } // namespace coconut::devices::calibration

@@ -68,8 +68,6 @@ struct CopyFit {
 CopyFit fit_copy(const std::vector<CopyPoint> &points);
 // The bandwidth alone, the overhead given (a link whose published points are all large copies).
 double fit_copy_bandwidth(const std::vector<CopyPoint> &points, double overhead_ns);
-// The bandwidth back-to-back copies of `bytes` see under the fit.
-double copy_bytes_per_s(const CopyFit &fit, u64 bytes);
 
 } // namespace coconut::devices::calibration
 
