@@ -362,7 +362,10 @@ SeqStep InferenceBroker::Impl::fit_kv(Replica &r, const Job &job, SeqStep step, 
 {
 	const u64 more = r.kv->more_needed(job, kv_tokens_for(job, step));
 	const u64 want = more + (job.kv_blocks == 0 && more > 0 ? r.kv->watermark_blocks() : 0);
-	for (std::size_t i = 0, n = r.kv->holders().size(); want > r.kv->free_blocks() && i < n; i++) {
+	// The first pick goes in with what it needs (the watermark is for later picks' sake):
+	// preempting for the watermark too would throw away work for nothing.
+	const u64 target = r.batch.empty() ? more : want;
+	for (std::size_t i = 0, n = r.kv->holders().size(); target > r.kv->free_blocks() && i < n; i++) {
 		Job *victim = preemption_victim(r, job, by_share);
 		if (!victim)
 			break;
