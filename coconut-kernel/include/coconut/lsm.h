@@ -67,7 +67,8 @@ int co_lsm_audit_room(struct co_kernel *k, u32 n);
 
 /*
  * Grants caps[0..len): one or more canonical capability texts separated by '\n' (no empty
- * line, no trailing '\n': the format of root_caps), all or nothing. For each cap:
+ * line, no trailing '\n': the format of root_caps), all or nothing, to target, which is the
+ * caller or one of its descendants and is not root (else -EPERM, not audited). For each cap:
  *  - caller holds a cap.grant covering it: an LSM decision of the caller, audited as
  *    co_lsm_check() of kind cap.grant with the cap's text as object;
  *  - target's parent holds a cap covering it (narrowing), and target's ceiling (its manifest's
@@ -79,7 +80,7 @@ int co_lsm_audit_room(struct co_kernel *k, u32 n);
  * (sets are multisets: each copy follows its own derivation when revoked).
  * Errors, with nothing granted: -EINVAL (empty text or line, a trailing '\n', a line that does
  * not parse), -ENAMETOOLONG (a line over CO_CAP_TEXT_BYTES_MAX), -ESTALE (target terminated),
- * -EPERM (target quarantined, root, or its parent gone), -ENOSPC (target's set cannot take them
+ * -EPERM (target outside the caller's subtree, root, quarantined, or its parent gone), -ENOSPC (target's set cannot take them
  * all, or the batch needs more audit events than one ring holds, 2n + 2 > ring slots: split
  * it), -ECAPABILITY (a denied decision, a cap the parent or the ceiling does not cover),
  * -EBUSY (audit ring full now; nothing decided).
@@ -93,13 +94,15 @@ int co_cap_grant(struct co_kernel *k, struct co_agent *caller, struct co_agent *
  * removed cap (and only those: a cap held twice through two grants keeps the copy derived from
  * a cap that stays). Every in-flight operation authorised by a removed cap is marked revoked:
  * completing it returns -ECAPABILITY. When it returns 0, no removed cap authorises anything.
- * Authorisation: caller is a strict ancestor of target (and neither quarantined nor
- * terminated), or holds a cap.grant covering cap (an audited LSM decision of the caller).
+ * Authority: target is the caller or one of its descendants, and not root (else -EPERM, not
+ * audited: root's caps are where every derivation starts, so revoking one would cascade into
+ * every tenant). A strict ancestor that is neither quarantined nor terminated needs nothing
+ * more; the target itself needs a cap.grant covering cap (an audited LSM decision).
  * One REVOKE event per removed cap (aid = caller, arg = the owner's AID, cap = its text).
  * An agent left without caps is not terminated: what it may still do is nothing, which the LSM
  * already enforces, and whether to end it is policy (the simulator's scenarios decide).
- * Errors: -EINVAL, -ENAMETOOLONG (the text), -ESTALE (target terminated), -ECAPABILITY
- * (not authorised), -ENOENT (target holds no such cap), -EBUSY: the audit ring filled part way.
+ * Errors: -EINVAL, -ENAMETOOLONG (the text), -ESTALE (target terminated), -EPERM (root, or
+ * outside the caller's subtree), -ECAPABILITY (not authorised), -ENOENT (target holds no such cap), -EBUSY: the audit ring filled part way.
  * Then the revocation is partly applied, deepest descendants first (so what stays is still a
  * consistent derivation tree and the target's own cap is removed last), every removed cap was
  * audited and its tokens are revoked: seal and call again to finish.

@@ -115,8 +115,11 @@ int co_cap_grant(struct co_kernel *k, struct co_agent *caller, struct co_agent *
 	CO_ASSERT(count > 0 && count <= CO_CAP_SET_CAPS_MAX);
 	if (co_agent_state_terminal(target->state))
 		return -ESTALE;
-	/* Root has no parent to narrow from: it holds what the machine was configured with. */
-	if (target->state == COCONUT_STATE_QUARANTINED || target->parent_aid == COCONUT_AID_NONE)
+	/* Only in the caller's subtree; never root, which holds what the machine was given. */
+	err = co_cap_authority(k, caller, target);
+	if (err)
+		return err;
+	if (target->state == COCONUT_STATE_QUARANTINED)
 		return -EPERM;
 	parent = co_agent_lookup(k, target->parent_aid, &err);
 	if (!parent)

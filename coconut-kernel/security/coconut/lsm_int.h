@@ -16,6 +16,21 @@ static inline bool co_lsm_may_act(u32 state)
 }
 
 /*
+ * The authority rule of grant and revoke (docs/lsm.md, "Who may grant and revoke"): an agent
+ * acts on caps only in its own subtree (the target is the caller or one of its descendants), and
+ * root's caps, the source every other cap derives from, are no target at all. -EPERM otherwise:
+ * an identity rule like quota's, not an LSM decision, so it is not audited (an agent of one
+ * tenant cannot make the chain grow with refusals about another).
+ */
+static inline int co_cap_authority(const struct co_kernel *k, const struct co_agent *caller,
+				   const struct co_agent *target)
+{
+	if (target->aid == COCONUT_AID_ROOT || target->parent_aid == COCONUT_AID_NONE)
+		return -EPERM;
+	return co_agent_is_self_or_ancestor(k, caller, target) ? 0 : -EPERM;
+}
+
+/*
  * inflight.c: marks revoked every pending operation whose authorising cap is no longer in its
  * agent's set (handles are not reused, so a missing handle is a removed cap) or whose agent
  * may no longer act. Revocation calls it once after removing caps.

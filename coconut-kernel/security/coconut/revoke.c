@@ -151,8 +151,15 @@ int co_cap_revoke(struct co_kernel *k, struct co_agent *caller, struct co_agent 
 	if (co_agent_state_terminal(target->state))
 		return -ESTALE;
 	/*
-	 * An ancestor may take back what its line handed down; anyone else needs the right to
-	 * grant the cap, asked as an LSM decision (audited). A quarantined or terminated caller
+	 * Only in the caller's subtree, and never root: its caps are where every other cap's
+	 * derivation starts, so revoking one would cascade through every tenant.
+	 */
+	err = co_cap_authority(k, caller, target);
+	if (err)
+		return err;
+	/*
+	 * An ancestor may take back what its line handed down; the target itself needs the right
+	 * to grant the cap, asked as an LSM decision (audited). A quarantined or terminated caller
 	 * goes the second way, where it is denied: it can do nothing, this included.
 	 */
 	if (!co_lsm_may_act(caller->state) || !co_agent_is_ancestor(k, caller, target)) {

@@ -305,7 +305,10 @@ public:
 		s64 want = m.lookup(caller, &c);
 		if (!want)
 			want = m.lookup(target, &t);
-		if (!want && (t->state == S_QUARANTINED || t->parent == 0))
+		// The authority rule (docs/lsm.md): the caller's own subtree, never root.
+		if (!want && (t->parent == 0 || !m.self_or_ancestor(*c, *t)))
+			want = -EPERM;
+		if (!want && t->state == S_QUARANTINED)
 			want = -EPERM;
 		if (!want && t->caps.size() + lines.size() > CO_CAP_SET_CAPS_MAX)
 			want = -ENOSPC;
@@ -384,6 +387,8 @@ public:
 		s64 want = m.lookup(caller, &c);
 		if (!want)
 			want = m.lookup(target, &t);
+		if (!want && (t->parent == 0 || !m.self_or_ancestor(*c, *t)))
+			want = -EPERM;
 		if (want) {
 			expect(r, want);
 			return;

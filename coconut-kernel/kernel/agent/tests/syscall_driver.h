@@ -236,7 +236,7 @@ inline DriverResult run_driver(co_kernel *k, const Signer &signer, const uint8_t
 			const std::string &c = caps[in.u8() % caps.size()];
 			r = co_sys_agent_cap_revoke(k, caller, t, c.data(), c.size());
 			what = "revoke " + c;
-			ok = driver_ret_ok(r, {ESRCH, ESTALE, ECAPABILITY, ENOENT, EBUSY}, false);
+			ok = driver_ret_ok(r, {ESRCH, ESTALE, EPERM, ECAPABILITY, ENOENT, EBUSY}, false);
 			break;
 		}
 		case 6: { // present

@@ -111,20 +111,50 @@ TEST(Grant, EscalationIsRefused)
 	Kernel t;
 	u64 a = t.spawn(COCONUT_AID_ROOT, { "fs.read:/data/**" });
 	u64 b = t.spawn(a, {});
-	u64 c = t.spawn(COCONUT_AID_ROOT, { "cap.grant:fs.read:/**" });
+	u64 c = t.spawn(COCONUT_AID_ROOT, { "fs.read:/data/**", "cap.grant:fs.read:/**" });
+	u64 d = t.spawn(c, {});
 	// No cap.grant at all.
 	EXPECT_EQ(t.grant(a, b, "fs.read:/data/x"), -ECAPABILITY);
 	// Nor to itself, though its parent covers it.
 	EXPECT_EQ(t.grant(a, a, "fs.read:/data/x"), -ECAPABILITY);
 	// The right to grant does not lift the parent's bound.
-	EXPECT_EQ(t.grant(c, b, "fs.read:/home/x"), -ECAPABILITY);
-	EXPECT_EQ(t.grant(c, b, "fs.read:/**"), -ECAPABILITY);
+	EXPECT_EQ(t.grant(c, d, "fs.read:/home/x"), -ECAPABILITY);
+	EXPECT_EQ(t.grant(c, d, "fs.read:/**"), -ECAPABILITY);
 	// cap.grant:fs.read:/** does not cover another kind.
-	EXPECT_EQ(t.grant(c, b, "inference:kv"), -ECAPABILITY);
+	EXPECT_EQ(t.grant(c, d, "inference:kv"), -ECAPABILITY);
+	EXPECT_TRUE(t.caps(d).empty());
+	// What the parent covers, a holder of the right may grant, in its own subtree only.
+	EXPECT_EQ(t.grant(c, d, "fs.read:/data/x"), 0);
+	EXPECT_EQ(t.caps(d), std::vector<std::string>{ "fs.read:/data/x" });
+	EXPECT_EQ(t.grant(c, b, "fs.read:/data/x"), -EPERM);
 	EXPECT_TRUE(t.caps(b).empty());
-	// What the parent covers, a holder of the right may grant (c is not b's ancestor).
-	EXPECT_EQ(t.grant(c, b, "fs.read:/data/x"), 0);
-	EXPECT_EQ(t.caps(b), std::vector<std::string>{ "fs.read:/data/x" });
+}
+
+// The authority rule (docs/lsm.md, "Who may grant and revoke"): a cap.grant holder grants only
+// in its own subtree. Before it, any holder could push caps onto another tenant's agents up to
+// their ceiling.
+TEST(Grant, NoCallerPushesCapsIntoAnotherSubtree)
+{
+	Kernel t;
+	u64 acme = t.spawn(COCONUT_AID_ROOT, { "fs.read:/**", "agent.spawn", "cap.grant:fs.read:/**" },
+			   nullptr, "acme", 1);
+	u64 acme_w = t.spawn(acme, {}, nullptr, "acme-worker", 1);
+	u64 zeta = t.spawn(COCONUT_AID_ROOT, { "fs.read:/**", "agent.spawn" }, nullptr, "zeta", 2);
+	u64 zeta_w = t.spawn(zeta, {}, nullptr, "zeta-worker", 2);
+	const u64 denies = t.k->lsm_denies, allows = t.k->lsm_allows, sealed = t.sealed();
+
+	EXPECT_EQ(t.grant(acme, zeta_w, "fs.read:/secrets/x"), -EPERM);
+	EXPECT_EQ(t.grant(acme, zeta, "fs.read:/secrets/x"), -EPERM);
+	EXPECT_EQ(t.grant(acme_w, acme, "fs.read:/x"), -EPERM);
+	EXPECT_EQ(t.grant(acme, COCONUT_AID_ROOT, "fs.read:/x"), -EPERM);
+	EXPECT_TRUE(t.caps(zeta_w).empty());
+	EXPECT_EQ(t.caps(zeta).size(), 2u);
+	EXPECT_EQ(t.k->lsm_denies, denies);
+	EXPECT_EQ(t.k->lsm_allows, allows);
+	EXPECT_EQ(t.sealed(), sealed);
+	// In its own subtree the right works as before.
+	EXPECT_EQ(t.grant(acme, acme_w, "fs.read:/data/x"), 0);
+	EXPECT_EQ(t.caps(acme_w), std::vector<std::string>{ "fs.read:/data/x" });
 }
 
 TEST(Grant, TheTargetsCeilingBoundsIt)
@@ -285,7 +315,9 @@ RC_GTEST_PROP(GrantProp, NarrowingHoldsAfterRandomGrants, ())
 			batch.push_back(kPool[rng.below(static_cast<u32>(pool))]);
 		const auto before = t.caps(target);
 		const u64 parent = t.agent(target)->parent_aid;
-		bool expect = target != COCONUT_AID_ROOT;
+		// The authority rule: the caller's own subtree, never root.
+		bool expect = target != COCONUT_AID_ROOT &&
+			      (caller == target || strict_ancestor(t, caller, target));
 		for (const auto &c : batch) {
 			expect = expect && covers_text(t.caps(caller), "cap.grant:" + c) &&
 				 covers_text(t.caps(parent), c);

@@ -295,6 +295,18 @@ private:
 	std::string root_caps_;
 };
 
+// Whether anc is a strict ancestor of aid, by walking parent links (the model of the kernel's
+// co_agent_is_ancestor(), which walks depths).
+inline bool strict_ancestor(const Kernel &t, u64 anc, u64 aid)
+{
+	for (const co_agent *x = t.agent(aid); x && x->parent_aid;) {
+		if (x->parent_aid == anc)
+			return true;
+		x = t.agent(x->parent_aid);
+	}
+	return false;
+}
+
 inline std::vector<co_audit_event> decode_segment(const std::vector<u8> &seg)
 {
 	std::vector<co_cbor_item> items(CO_CBOR_DOC_ITEMS_MAX);

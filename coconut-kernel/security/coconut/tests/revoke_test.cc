@@ -114,30 +114,33 @@ TEST(Revoke, InFlightOperationsOfRemovedCapsFail)
 TEST(Revoke, WhoMayRevoke)
 {
 	Kernel t;
-	u64 a = t.spawn(COCONUT_AID_ROOT, { "fs.read:/d/**", "inference:kv", "agent.spawn" });
-	u64 b = t.spawn(a, { "fs.read:/d/**", "inference:kv" });
+	u64 a = t.spawn(COCONUT_AID_ROOT, { "fs.read:/d/**", "inference:kv", "agent.spawn",
+					    "cap.grant:inference:*" });
+	u64 b = t.spawn(a, { "fs.read:/d/**", "inference:kv", "cap.grant:inference:kv" });
 	u64 sib = t.spawn(COCONUT_AID_ROOT, { "fs.read:/**" });
 	u64 granter = t.spawn(COCONUT_AID_ROOT, { "cap.grant:inference:*" });
-	// Neither an ancestor nor a holder of the right: an audited deny, nothing removed.
+	// Outside the caller's subtree, right or not: an identity refusal, no decision audited.
 	u64 denies = t.k->lsm_denies;
-	EXPECT_EQ(t.revoke(sib, b, "fs.read:/d/**"), -ECAPABILITY);
+	EXPECT_EQ(t.revoke(sib, b, "fs.read:/d/**"), -EPERM);
+	EXPECT_EQ(t.revoke(granter, b, "inference:kv"), -EPERM);
+	EXPECT_EQ(t.revoke(granter, b, "inference:vllm"), -EPERM);
+	EXPECT_EQ(t.k->lsm_denies, denies);
+	// Not upwards, not sideways.
+	EXPECT_EQ(t.revoke(b, a, "inference:kv"), -EPERM);
+	EXPECT_EQ(t.caps(b).size(), 3u);
+	// Itself: only with the right to grant the cap (an audited decision).
+	EXPECT_EQ(t.revoke(b, b, "fs.read:/d/**"), -ECAPABILITY);
 	EXPECT_EQ(t.k->lsm_denies, denies + 1);
-	// Not upwards, not sideways, not itself.
-	EXPECT_EQ(t.revoke(b, a, "inference:kv"), -ECAPABILITY);
-	EXPECT_EQ(t.revoke(b, b, "inference:kv"), -ECAPABILITY);
-	EXPECT_EQ(t.caps(b).size(), 2u);
-	// A holder of a covering cap.grant may, without being an ancestor.
-	EXPECT_EQ(t.revoke(granter, b, "inference:kv"), 0);
-	EXPECT_EQ(t.caps(b), std::vector<std::string>{ "fs.read:/d/**" });
+	EXPECT_EQ(t.revoke(b, b, "inference:kv"), 0);
+	EXPECT_EQ(t.caps(b), (std::vector<std::string>{ "cap.grant:inference:kv", "fs.read:/d/**" }));
 	// A parent may; the answer about a cap the target lacks comes after the right.
-	EXPECT_EQ(t.revoke(granter, b, "inference:vllm"), -ENOENT);
-	EXPECT_EQ(t.revoke(sib, b, "fs.read:/nope"), -ECAPABILITY);
+	EXPECT_EQ(t.revoke(sib, b, "fs.read:/nope"), -EPERM);
 	EXPECT_EQ(t.revoke(a, b, "fs.read:/nope"), -ENOENT);
 	// A quarantined ancestor may not.
 	ASSERT_EQ(co_agent_quarantine(t.k, COCONUT_AID_NONE, a), 0);
 	EXPECT_EQ(t.revoke(a, b, "fs.read:/d/**"), -ECAPABILITY);
 	EXPECT_EQ(t.revoke(COCONUT_AID_ROOT, b, "fs.read:/d/**"), 0);
-	EXPECT_TRUE(t.caps(b).empty());
+	EXPECT_EQ(t.caps(b), std::vector<std::string>{ "cap.grant:inference:kv" });
 }
 
 TEST(Revoke, Errors)
@@ -156,6 +159,43 @@ TEST(Revoke, Errors)
 	EXPECT_EQ(t.revoke(r, a, "fs.read:/d/x"), -ENOENT);
 	ASSERT_EQ(co_agent_exit(t.k, a), 0);
 	EXPECT_EQ(t.revoke(r, a, "fs.read:/d/**"), -ESTALE);
+}
+
+// The authority rule (docs/lsm.md, "Who may grant and revoke"): an agent acts on caps only in its
+// own subtree, and root's caps are no target. Before it, a cap.grant holder anywhere could revoke
+// root's cap and the cascade took every cap derived from it in every tenant.
+TEST(Revoke, NoCallerReachesRootOrAnotherSubtree)
+{
+	Kernel t;
+	u64 acme = t.spawn(COCONUT_AID_ROOT, { "inference:*", "agent.spawn", "cap.grant:inference:*" },
+			   nullptr, "acme", 1);
+	u64 acme_w = t.spawn(acme, { "inference:*" }, nullptr, "acme-worker", 1);
+	u64 zeta = t.spawn(COCONUT_AID_ROOT, { "inference:*", "agent.spawn" }, nullptr, "zeta", 2);
+	u64 zeta_w = t.spawn(zeta, { "inference:*" }, nullptr, "zeta-worker", 2);
+	const auto root_caps = t.caps(COCONUT_AID_ROOT);
+	const u64 denies = t.k->lsm_denies, allows = t.k->lsm_allows, sealed = t.sealed();
+
+	// Root as the target: from another tenant, from its own holder of the right, from itself.
+	EXPECT_EQ(t.revoke(acme, COCONUT_AID_ROOT, "inference:*"), -EPERM);
+	EXPECT_EQ(t.revoke(acme_w, COCONUT_AID_ROOT, "inference:*"), -EPERM);
+	EXPECT_EQ(t.revoke(COCONUT_AID_ROOT, COCONUT_AID_ROOT, "inference:*"), -EPERM);
+	// Another tenant's agents, though acme holds cap.grant:inference:*.
+	EXPECT_EQ(t.revoke(acme, zeta_w, "inference:*"), -EPERM);
+	EXPECT_EQ(t.revoke(acme, zeta, "inference:*"), -EPERM);
+	// Upwards within a tenant: a worker on its parent.
+	EXPECT_EQ(t.revoke(acme_w, acme, "inference:*"), -EPERM);
+
+	// The identity refusals are no LSM decisions and append nothing; nothing moved anywhere.
+	EXPECT_EQ(t.k->lsm_denies, denies);
+	EXPECT_EQ(t.k->lsm_allows, allows);
+	EXPECT_EQ(t.sealed(), sealed);
+	EXPECT_EQ(t.caps(COCONUT_AID_ROOT), root_caps);
+	for (u64 x : { acme, acme_w, zeta, zeta_w })
+		EXPECT_EQ(t.check(x, COCONUT_CAP_INFERENCE, "kv"), 0) << x;
+	// Within its subtree acme still may: the right to take back what its line handed down.
+	EXPECT_EQ(t.revoke(acme, acme_w, "inference:*"), 0);
+	EXPECT_EQ(t.check(acme_w, COCONUT_CAP_INFERENCE, "kv"), -ECAPABILITY);
+	EXPECT_EQ(t.check(zeta_w, COCONUT_CAP_INFERENCE, "kv"), 0);
 }
 
 // The ring fills part way: what is removed was doomed, what stays is consistent, and calling
@@ -219,6 +259,8 @@ TEST(Revoke, PartialUnderBackpressureFinishesOnRetry)
 const char *const kPool[] = {
 	"fs.read:/d/**", "fs.read:/d/a", "fs.read:/d/a/**", "fs.read:/d/*.txt", "fs.read:/e",
 	"inference:kv",	 "inference:*",	 "gpu:0/**",	    "gpu:0/partition/1",
+	// Delegation rights, so callers other than ancestors hold some (and lose them).
+	"cap.grant:inference:*", "cap.grant:fs.read:/d/**",
 };
 
 const std::pair<u32, const char *> kObjects[] = {
@@ -302,16 +344,6 @@ std::set<std::pair<u64, u32>> doomed(Kernel &t, const Snapshot &s, u64 target, c
 	return out;
 }
 
-bool strict_ancestor(Kernel &t, u64 anc, u64 aid)
-{
-	for (const co_agent *x = t.agent(aid); x && x->parent_aid;) {
-		if (x->parent_aid == anc)
-			return true;
-		x = t.agent(x->parent_aid);
-	}
-	return false;
-}
-
 struct Op {
 	u64 token;
 	u64 aid;
@@ -327,6 +359,7 @@ RC_GTEST_PROP(RevokeProp, NothingAuthorisedByARevokedCapIsAllowedAfterwards, ())
 	std::vector<u64> aids = { COCONUT_AID_ROOT };
 	std::vector<Op> ops;
 	std::set<std::pair<u64, u32>> gone; // (aid, handle) removed by a revocation
+	u32 tenants = 0;
 	const u32 pool = CO_ARRAY_SIZE(kPool);
 	auto pick = [&](const std::vector<u64> &v) { return v[rng.below(static_cast<u32>(v.size()))]; };
 	auto live = [&](u64 aid) {
@@ -343,13 +376,28 @@ RC_GTEST_PROP(RevokeProp, NothingAuthorisedByARevokedCapIsAllowedAfterwards, ())
 			for (u32 i = 0; i < pool; i++)
 				if (rng.chance(40) && covers_text(mine, kPool[i]))
 					caps.push_back(kPool[i]);
-			aids.push_back(t.spawn(x, caps));
+			// Root's children start tenants 1, 2, ...; everyone else is in its parent's.
+			const u32 tenant = x == COCONUT_AID_ROOT ? ++tenants : t.agent(x)->tenant;
+			aids.push_back(t.spawn(x, caps, nullptr, "agent", tenant));
 		} else if (what < 35) {
-			if (x == COCONUT_AID_ROOT || !live(x))
+			if (!live(x))
+				continue;
+			// Mostly root, sometimes any agent of any tenant; any target, root included.
+			const u64 caller = rng.chance(60) ? COCONUT_AID_ROOT : pick(aids);
+			if (!live(caller))
 				continue;
 			const std::string c = kPool[rng.below(pool)];
-			const bool ok = covers_text(t.caps(t.agent(x)->parent_aid), c);
-			RC_ASSERT((t.grant(COCONUT_AID_ROOT, x, c) == 0) == ok);
+			const bool in_subtree = x != COCONUT_AID_ROOT &&
+						(caller == x || strict_ancestor(t, caller, x));
+			const bool ok = in_subtree && covers_text(t.caps(caller), "cap.grant:" + c) &&
+					covers_text(t.caps(t.agent(x)->parent_aid), c);
+			const Snapshot before = snapshot(t, aids);
+			const int rc = t.grant(caller, x, c);
+			RC_ASSERT((rc == 0) == ok);
+			if (!in_subtree) {
+				RC_ASSERT(rc == -EPERM);
+				RC_ASSERT(snapshot(t, aids) == before);
+			}
 		} else if (what < 55) {
 			if (!live(x))
 				continue;
@@ -369,7 +417,8 @@ RC_GTEST_PROP(RevokeProp, NothingAuthorisedByARevokedCapIsAllowedAfterwards, ())
 			if (x != COCONUT_AID_ROOT && live(x))
 				RC_ASSERT(co_agent_exit(t.k, x) == 0);
 		} else {
-			if (x == COCONUT_AID_ROOT || !live(x))
+			// Any live target, root included (refused), and callers across tenants.
+			if (!live(x))
 				continue;
 			// The caller: mostly an ancestor, sometimes anyone.
 			u64 caller = COCONUT_AID_ROOT;
@@ -388,9 +437,16 @@ RC_GTEST_PROP(RevokeProp, NothingAuthorisedByARevokedCapIsAllowedAfterwards, ())
 							 kPool[rng.below(pool)];
 			const Snapshot before = snapshot(t, aids);
 			const auto doom = doomed(t, before, x, text);
-			const bool authorised = strict_ancestor(t, caller, x) ||
-						covers_text(t.caps(caller), "cap.grant:" + text);
-			const int want = !authorised ? -ECAPABILITY : doom.empty() ? -ENOENT : 0;
+			// The authority rule (docs/lsm.md): the caller's own subtree, root never.
+			const bool in_subtree = x != COCONUT_AID_ROOT &&
+						(caller == x || strict_ancestor(t, caller, x));
+			const bool caller_acts = t.state(caller) != COCONUT_STATE_QUARANTINED;
+			const bool authorised =
+				(strict_ancestor(t, caller, x) && caller_acts) ||
+				(caller_acts && covers_text(t.caps(caller), "cap.grant:" + text));
+			const int want = !in_subtree ? -EPERM :
+					 !authorised ? -ECAPABILITY :
+					 doom.empty() ? -ENOENT : 0;
 			RC_ASSERT(t.revoke(caller, x, text) == want);
 			Snapshot expect = before;
 			for (auto &kv : expect) {
