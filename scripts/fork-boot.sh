@@ -2,7 +2,7 @@
 # Boots the forked kernel (scripts/fork-build.sh; docs/fork.md) under QEMU (TCG, 2 vCPUs) with
 # Coconut built in and checks it through the syscall backend: harness/guest/fork_init.sh lists
 # the LSM, finds the built-in instance and agentfs, and runs `coconut_guest syscalls`
-# (syscalls 472-479 as root and as nobody, a signed spawn, the audit chain verified offline).
+# (syscalls 472-480 as root and as nobody, a signed spawn, the audit chain verified offline).
 # The authorizer key made on the host (harness/guest/make_requests.cc) and a fixed boot id go
 # on the kernel command line as the built-in module's parameters (coconut.authorizers=,
 # coconut.boot_id=). Passes when the serial console's verdict line is "coconut-guest: PASS".

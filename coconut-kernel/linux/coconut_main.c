@@ -2,7 +2,7 @@
 /*
  * coconut.ko: one Coconut kernel instance (coconut/kernel.h) built from the same kernel C the
  * simulator links, on the Linux platform (platform_linux.c), with the audit sealer as a
- * kernel thread (sealer.c), the eight calls on /dev/coconut (ioctl.c) and agentfs
+ * kernel thread (sealer.c), the nine calls on /dev/coconut (ioctl.c) and agentfs
  * (agentfs_fs.c). docs/module.md describes the parameters, the locks and the lifecycle.
  *
  * Load: BLAKE3 self-check, the instance (root agent, audited), the trusted authorizer keys,
@@ -92,6 +92,19 @@ static int tier_capacity_count;
 module_param_array(tier_capacity_bytes, ullong, &tier_capacity_count, 0444);
 MODULE_PARM_DESC(tier_capacity_bytes, "hbm,ram,ssd capacities in bytes (0: default)");
 
+/* Per-tenant limits (coconut/limits.h, "Per-tenant limits"); 0 keeps the default. */
+static unsigned int tenant_agents_max;
+module_param(tenant_agents_max, uint, 0444);
+MODULE_PARM_DESC(tenant_agents_max, "live agents one tenant may have (0: a quarter of 4096)");
+
+static unsigned int tenant_extents_max;
+module_param(tenant_extents_max, uint, 0444);
+MODULE_PARM_DESC(tenant_extents_max, "extents of each tier one tenant may hold (0: 256)");
+
+static unsigned int tenant_tier_percent;
+module_param(tenant_tier_percent, uint, 0444);
+MODULE_PARM_DESC(tenant_tier_percent, "percent of each tier's bytes one tenant may hold (0: 25)");
+
 /* BLAKE3("abc"), as printed by b3sum. */
 static const u8 coconut_blake3_abc[CO_BLAKE3_OUT_BYTES] = {
 	0x64, 0x37, 0xb3, 0xac, 0x38, 0x46, 0x51, 0x33, 0xff, 0xb6, 0x3b, 0x75, 0x27, 0x3a, 0x8d, 0xb5,
@@ -166,6 +179,13 @@ static void coconut_config_topology(struct co_kernel_config *cfg)
 	for (t = 0; t < tier_capacity_count && t < COCONUT_TIER_COUNT; t++)
 		if (tier_capacity_bytes[t])
 			cfg->tier_capacity_bytes[t] = tier_capacity_bytes[t];
+	/* Out of range values make co_kernel_create refuse, with the reason in the log. */
+	if (tenant_agents_max)
+		cfg->tenant_agents_max = tenant_agents_max;
+	if (tenant_extents_max)
+		cfg->tenant_extents_max = tenant_extents_max;
+	if (tenant_tier_percent)
+		cfg->tenant_tier_percent = tenant_tier_percent;
 }
 
 static int coconut_instance_create(struct coconut_mod *m)

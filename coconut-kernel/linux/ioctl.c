@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * /dev/coconut: the eight agent calls as ioctls (docs/uapi.md, "The ioctls"). This file only
+ * /dev/coconut: the nine agent calls as ioctls (docs/uapi.md, "The ioctls"). This file only
  * moves bytes: it copies each call struct in (the size-field rule), copies the user buffers it
  * names into kernel memory, calls co_sys_agent_*() (kernel/agent/syscalls.c, where every field
  * is judged) and copies results out. It answers nothing itself that the kernel C would answer
@@ -311,6 +311,17 @@ static s64 coconut_ioc_memory_tier(struct co_kernel *k, u64 caller, void __user 
 	return copy_to_user(uarg, &a, sizeof(a)) ? -EFAULT : 0;
 }
 
+static s64 coconut_ioc_exit(struct co_kernel *k, u64 caller, void __user *uarg)
+{
+	struct coconut_exit_args a;
+	int rc;
+
+	rc = coconut_args_in_checked(a, uarg);
+	if (rc)
+		return rc;
+	return co_sys_agent_exit(k, caller, a.aid, 0);
+}
+
 static long coconut_ioc_bind(struct file *f, void __user *uarg)
 {
 	struct coconut_file *cf = f->private_data;
@@ -383,6 +394,8 @@ static s64 coconut_dispatch(struct co_kernel *k, unsigned int nr, u64 caller,
 		return coconut_ioc_audit_query(k, caller, uarg);
 	case _IOC_NR(COCONUT_IOC_MEMORY_TIER):
 		return coconut_ioc_memory_tier(k, caller, uarg, from_ioctl);
+	case _IOC_NR(COCONUT_IOC_EXIT):
+		return coconut_ioc_exit(k, caller, uarg);
 	default:
 		return -ENOTTY;
 	}

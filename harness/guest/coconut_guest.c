@@ -10,7 +10,7 @@
  *   coconut_guest check              the module answers (after a reload: a fresh instance)
  *   coconut_guest syscalls REQ_DIR BOOT_ID
  *                                    the forked kernel (docs/fork.md, scripts/fork-boot.sh):
- *                                    the same calls through syscalls 472-479 (the syscall
+ *                                    the same calls through syscalls 472-480 (the syscall
  *                                    backend), as root and as nobody; BOOT_ID is the 32 hex
  *                                    digits given as coconut.boot_id= on the command line
  *
@@ -151,6 +151,82 @@ static int cat_contains(const char *path, const char *needle)
 
 #define S(x) x, sizeof(x) - 1
 
+/* A request made on the host (make_requests.cc) into buf; its length, 0 if unreadable. */
+static size_t read_req(const char *req_dir, const char *name, uint8_t *buf, size_t cap)
+{
+	char path[512];
+	size_t len;
+
+	snprintf(path, sizeof(path), "%s/%s", req_dir, name);
+	len = read_file(path, buf, cap);
+	if (len == 0)
+		printf("cannot read %s\n", path);
+	return len;
+}
+
+/*
+ * Who may do what to whom across tenants (issue 17, findings 1 and 2), through the ioctls as
+ * the agents themselves (bound files): acme (tenant 1) holds the cap.grant right over fs.read
+ * yet cannot revoke root's caps nor touch zeta's (tenant 2) agents, cannot start zeta's tenant,
+ * meets its tenant's extent limit while zeta still allocates, and ends its own agents with
+ * agent_exit, which gives their extents back.
+ */
+static void tenants(const char *req_dir, struct coconut *root)
+{
+	static uint8_t req[CO_SPAWN_REQUEST_BYTES_MAX];
+	struct coconut acme_fd, worker_fd;
+	int64_t acme, zeta, worker, again, r = 0;
+	size_t len;
+	int i;
+
+	len = read_req(req_dir, "acme.req", req, sizeof(req));
+	acme = expect("tenant_spawn_acme", coconut_agent_spawn(root, req, len), 3);
+	len = read_req(req_dir, "zeta.req", req, sizeof(req));
+	zeta = expect("tenant_spawn_zeta", coconut_agent_spawn(root, req, len), 4);
+	if (acme <= 0 || zeta <= 0 || open_bound(&acme_fd, (uint64_t)acme))
+		return;
+	len = read_req(req_dir, "acme-worker.req", req, sizeof(req));
+	worker = expect("tenant_acme_spawns_worker", coconut_agent_spawn(&acme_fd, req, len), 5);
+	len = read_req(req_dir, "escape.req", req, sizeof(req));
+	expect("tenant_acme_cannot_start_zeta", coconut_agent_spawn(&acme_fd, req, len), -EPERM);
+
+	/* Finding 1: the right to grant reaches neither root nor another tenant. */
+	expect("tenant_revoke_root", coconut_agent_cap_revoke(&acme_fd, COCONUT_AID_ROOT,
+		S("fs.read:/**")), -EPERM);
+	expect("tenant_revoke_other", coconut_agent_cap_revoke(&acme_fd, (uint64_t)zeta,
+		S("fs.read:/data/**")), -EPERM);
+	expect("tenant_grant_other", coconut_agent_cap_grant(&acme_fd, (uint64_t)zeta,
+		S("fs.read:/data/x")), -EPERM);
+	expect("tenant_root_cap_kept", coconut_agent_cap_present(root, 2, S("fs.read"),
+		S("/home/maya/project/a.c")), 0);
+	expect("tenant_other_cap_kept", coconut_agent_cap_present(root, (uint64_t)zeta,
+		S("fs.read"), S("/data/a.txt")), 0);
+	expect("tenant_revoke_own", coconut_agent_cap_revoke(&acme_fd, (uint64_t)worker,
+		S("fs.read:/data/acme/**")), 0);
+
+	/* Finding 2: the tenant's extent limit, then agent_exit gives the extents back. */
+	for (i = 0; i <= CO_TENANT_EXTENTS_DEFAULT && r >= 0; i++)
+		r = coconut_agent_memory_tier(&acme_fd, (uint64_t)worker, COCONUT_TIER_RAM, 4096);
+	check("tenant_extent_limit", r == -EDQUOT && i == CO_TENANT_EXTENTS_DEFAULT + 1);
+	check("tenant_other_allocates", coconut_agent_memory_tier(root, (uint64_t)zeta,
+		COCONUT_TIER_RAM, 4096) > 0);
+	expect("tenant_exit_other", coconut_agent_exit(&acme_fd, (uint64_t)zeta), -EPERM);
+	expect("tenant_exit_root", coconut_agent_exit(&acme_fd, COCONUT_AID_ROOT), -EPERM);
+	if (open_bound(&worker_fd, (uint64_t)worker) == 0) {
+		expect("tenant_exit_parent", coconut_agent_exit(&worker_fd, (uint64_t)acme), -EPERM);
+		expect("tenant_exit_self", coconut_agent_exit(&worker_fd, (uint64_t)worker), 0);
+		expect("tenant_exit_again", coconut_agent_exit(&worker_fd, (uint64_t)worker),
+		       -ESTALE);
+		coconut_close(&worker_fd);
+	}
+	len = read_req(req_dir, "acme-worker.req", req, sizeof(req));
+	again = expect("tenant_respawn", coconut_agent_spawn(&acme_fd, req, len), 6);
+	check("tenant_extents_given_back", again > 0 && coconut_agent_memory_tier(&acme_fd,
+		(uint64_t)again, COCONUT_TIER_RAM, 4096) > 0);
+	expect("tenant_kill_own", coconut_agent_exit(&acme_fd, (uint64_t)again), 0);
+	coconut_close(&acme_fd);
+}
+
 static int scenario(const char *req_dir)
 {
 	static uint8_t req[CO_SPAWN_REQUEST_BYTES_MAX], bad[CO_SPAWN_REQUEST_BYTES_MAX];
@@ -239,6 +315,8 @@ static int scenario(const char *req_dir)
 	check("agentfs_audit_tail", cat_contains(path, "event: "));
 	check("agentfs_unknown", access("/agent/live/999/status", F_OK) != 0);
 
+	tenants(req_dir, &root);
+
 	/* The chain: queried and verified offline. */
 	verify_chain(&root);
 	coconut_close(&root);
@@ -269,7 +347,8 @@ static uint64_t rnd(struct fuzz_thread *t)
 static const unsigned long fuzz_cmds[] = {
 	COCONUT_IOC_SPAWN, COCONUT_IOC_ATTEST, COCONUT_IOC_QUOTA, COCONUT_IOC_CAP_GRANT,
 	COCONUT_IOC_CAP_REVOKE, COCONUT_IOC_CAP_PRESENT, COCONUT_IOC_AUDIT_QUERY,
-	COCONUT_IOC_MEMORY_TIER, COCONUT_IOC_INFO, COCONUT_IOC_TPM_NV_READ, COCONUT_IOC_SEAL,
+	COCONUT_IOC_MEMORY_TIER, COCONUT_IOC_EXIT, COCONUT_IOC_INFO, COCONUT_IOC_TPM_NV_READ,
+	COCONUT_IOC_SEAL,
 };
 
 static const char *const fuzz_texts[] = {
@@ -536,7 +615,7 @@ static int fork_syscalls(const char *req_dir, const char *boot_hex)
 	/* Root through the syscalls: no open file, no bind; CAP_SYS_ADMIN makes the caller AID 1. */
 	coconut_open(&root, COCONUT_BACKEND_SYSCALL, NULL);
 	expect("syscall_471_enosys", raw_syscall(COCONUT_NR_FIRST - 1), -ENOSYS);
-	expect("syscall_480_enosys", raw_syscall(COCONUT_NR_LAST + 1), -ENOSYS);
+	expect("syscall_481_enosys", raw_syscall(COCONUT_NR_LAST + 1), -ENOSYS);
 	expect("root_cap_present", coconut_agent_cap_present(&root, 1, S("agent.spawn"), NULL, 0),
 	       0);
 	expect_positive("root_attest", coconut_agent_attest(&root, 1, att, sizeof(att)));
@@ -592,6 +671,9 @@ static int fork_syscalls(const char *req_dir, const char *boot_hex)
 	verify_segment(&root, boot_id, info.sealed);
 	lsm_listed();
 	as_nobody(req, len);
+	/* Syscall 480: root ends the child; a second time it is gone. */
+	expect("syscall_exit_child", coconut_agent_exit(&root, (uint64_t)child), 0);
+	expect("syscall_exit_again", coconut_agent_exit(&root, (uint64_t)child), -ESTALE);
 	coconut_close(&root);
 	return failures ? 1 : 0;
 }

@@ -2,7 +2,7 @@
 # /init of the forked kernel's guest (scripts/fork-boot.sh; docs/fork.md): Coconut is built in,
 # so nothing is loaded. Checks the LSM is listed, the built-in instance came up with the command
 # line's parameters, agentfs, then runs /guest/coconut_guest in its syscall mode (syscalls
-# 472-479 through libcoconut's syscall backend, as root and as nobody), checks the kernel log
+# 472-480 through libcoconut's syscall backend, as root and as nobody), checks the kernel log
 # and reboots (QEMU runs with -no-reboot, so that ends it: there is no ACPI to power off with).
 # The last word on the serial console is "coconut-guest: PASS" or "coconut-guest: FAIL: <why>".
 /bin/busybox --install -s /bin

@@ -3,12 +3,14 @@
 // kernel tests' request builder (coconut-kernel/kernel/agent/tests/spawn_request.h) with the
 // simulator's authorizer seed, so the guest and the simulator see the same bytes.
 //
-//   make_requests OUT_DIR    writes OUT_DIR/authorizer.hex and OUT_DIR/worker.req
+//   make_requests OUT_DIR    writes OUT_DIR/authorizer.hex, OUT_DIR/worker.req and the two
+//                            tenants' requests (acme, zeta, acme-worker, escape .req)
 #include "spawn_request.h"
 
 #include <cstdio>
 #include <fstream>
 #include <string>
+#include <vector>
 
 namespace {
 
@@ -54,6 +56,35 @@ int main(int argc, char **argv)
 	    !write_file(out + "/worker.req", req.data(), req.size())) {
 		std::fprintf(stderr, "make_requests: cannot write to %s\n", out.c_str());
 		return 1;
+	}
+
+	// Two tenants for the cross-tenant checks (coconut_guest.c, tenants()): acme's top agent
+	// may spawn and holds a delegation right over fs.read; zeta's only reads. acme-worker is
+	// acme's worker; escape is a worker manifest naming zeta's tenant, which acme may not
+	// spawn (only root starts tenants).
+	struct Made {
+		const char *file, *name;
+		uint32_t tenant;
+		std::vector<std::string> caps;
+	};
+	const Made made[] = {
+		{ "acme.req", "acme", 1,
+		  { "agent.spawn", "fs.read:/data/**", "cap.grant:fs.read:/**", "mem.tier:ram" } },
+		{ "zeta.req", "zeta", 2, { "fs.read:/data/**", "mem.tier:ram" } },
+		{ "acme-worker.req", "acme-worker", 1, { "fs.read:/data/acme/**", "mem.tier:ram" } },
+		{ "escape.req", "escape", 2, { "fs.read:/data/acme/**" } },
+	};
+	for (const Made &x : made) {
+		agent_test::Manifest mx;
+		mx.name = x.name;
+		mx.tenant = x.tenant;
+		mx.caps = x.caps;
+		mx.code_digest.fill(0x6b);
+		const auto rx = agent_test::make_spawn_request(signer, mx, x.caps);
+		if (!write_file(out + "/" + x.file, rx.data(), rx.size())) {
+			std::fprintf(stderr, "make_requests: cannot write to %s\n", out.c_str());
+			return 1;
+		}
 	}
 	return 0;
 }

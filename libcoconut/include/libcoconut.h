@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * libcoconut: the eight agent calls (docs/uapi.md) for userspace C, over one of two backends
+ * libcoconut: the nine agent calls (docs/uapi.md) for userspace C, over one of two backends
  * chosen at open:
  *  - COCONUT_BACKEND_IOCTL: /dev/coconut of coconut.ko (the stock 6.12 kernel plus the module);
- *  - COCONUT_BACKEND_SYSCALL: syscalls 472-479 of the Coconut fork (docs/fork.md).
+ *  - COCONUT_BACKEND_SYSCALL: syscalls 472-480 of the Coconut fork (docs/fork.md).
  * Both carry the same versioned call structs of <uapi/linux/coconut.h>; every function returns
  * what the call returns: >= 0, or -errno (never -1 with errno set). Nothing here allocates.
  *
@@ -46,7 +46,7 @@ int coconut_tpm_nv_read(struct coconut *c, uint32_t index, struct coconut_tpm_nv
 /* Seals the audit rings now; the events added to the chain. */
 int64_t coconut_seal(struct coconut *c);
 
-/* The eight calls (472-479). */
+/* The nine calls (472-480). */
 int64_t coconut_agent_spawn(struct coconut *c, const void *req, size_t len);
 int64_t coconut_agent_attest(struct coconut *c, uint64_t aid, void *buf, size_t len);
 /* out (may be NULL for a set) receives {budget, used}. */
@@ -60,6 +60,8 @@ int64_t coconut_agent_audit_query(struct coconut *c, const struct coconut_audit_
 				  void *buf, size_t len);
 int64_t coconut_agent_memory_tier(struct coconut *c, uint64_t aid, uint32_t tier,
 				  uint64_t request_bytes);
+/* The caller itself exits, or kills its descendant aid (with their subtrees). */
+int64_t coconut_agent_exit(struct coconut *c, uint64_t aid);
 
 /* A raw call: the ioctl command (COCONUT_IOC_*) and its struct, for tests and fuzzers. */
 int64_t coconut_call_raw(struct coconut *c, unsigned long cmd, void *args);

@@ -2,7 +2,7 @@
 /*
  * libcoconut's two backends. Each call fills its versioned struct (size = the VER0 size this
  * library was built with), then either ioctl(fd, COCONUT_IOC_*, &args) on /dev/coconut or
- * syscall(472 + n, &args) in the fork, whose syscalls take the same struct (docs/fork.md).
+ * syscall(472 + n - 1, &args) in the fork, whose syscalls take the same struct (docs/fork.md).
  */
 #define _GNU_SOURCE
 #include "libcoconut.h"
@@ -40,7 +40,8 @@ int64_t coconut_call_raw(struct coconut *c, unsigned long cmd, void *args)
 	if (c->backend == COCONUT_BACKEND_SYSCALL) {
 		unsigned int n = _IOC_NR(cmd);
 
-		if (_IOC_TYPE(cmd) != COCONUT_IOC_MAGIC || n < 1 || n > 8)
+		if (_IOC_TYPE(cmd) != COCONUT_IOC_MAGIC || n < 1 ||
+		    n > COCONUT_NR_LAST - COCONUT_NR_FIRST + 1)
 			return -EOPNOTSUPP; /* module control has no syscall */
 		rc = syscall(COCONUT_NR_FIRST + (long)n - 1, args);
 	} else {
@@ -165,4 +166,11 @@ int64_t coconut_agent_memory_tier(struct coconut *c, uint64_t aid, uint32_t tier
 	if (rc == 0 && c->backend == COCONUT_BACKEND_IOCTL)
 		return (int64_t)a.out_addr;
 	return rc;
+}
+
+int64_t coconut_agent_exit(struct coconut *c, uint64_t aid)
+{
+	struct coconut_exit_args a = { .size = sizeof(a), .aid = aid };
+
+	return coconut_call_raw(c, COCONUT_IOC_EXIT, &a);
 }

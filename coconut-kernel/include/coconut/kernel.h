@@ -53,6 +53,18 @@ struct co_tier_pool {
 	struct co_tier_extent extents[CO_TIER_EXTENTS_MAX];
 };
 
+/*
+ * What one tenant holds (kernel/agent/tenant.c): its live agents, and per tier its extents and
+ * bytes. A slot is in use while agents > 0 (extents belong to live agents, so they are gone
+ * by then too).
+ */
+struct co_tenant_use {
+	u32 tenant;
+	u32 agents;
+	u32 extents[COCONUT_TIER_COUNT];
+	u64 bytes[COCONUT_TIER_COUNT];
+};
+
 /* A pending operation authorised by a cap (DMA, inference, I/O): revocation fails it. */
 struct co_inflight {
 	u64 token;	/* never 0 for a live entry; monotonic, never reused */
@@ -70,6 +82,16 @@ struct co_kernel_config {
 	 * later hand down: narrowing means nothing can be granted that root does not hold). */
 	const char *root_caps;
 	size_t root_caps_len;
+
+	/*
+	 * Per-tenant limits (coconut/limits.h, "Per-tenant limits"): live agents, extents of each
+	 * tier, and bytes of each tier as a percentage of its capacity. Beyond them a spawn or an
+	 * allocation answers -EDQUOT. 0 < tenant_agents_max <= CO_AGENTS_MAX, 0 <
+	 * tenant_extents_max <= CO_TIER_EXTENTS_MAX, 0 < tenant_tier_percent <= 100.
+	 */
+	u32 tenant_agents_max;
+	u32 tenant_extents_max;
+	u32 tenant_tier_percent;
 
 	/*
 	 * Seal the audit rings at the end of every entry point (and when an append meets a full
@@ -117,6 +139,10 @@ struct co_kernel {
 	char *root_caps;
 
 	struct co_tier_pool tiers[COCONUT_TIER_COUNT];
+	/* Per tenant: what it holds (open addressing on the tenant id), and its byte limits. */
+	struct co_tenant_use tenants[CO_TENANT_SLOTS];
+	u32 tenant_count;	/* slots in use */
+	u64 tenant_tier_bytes_max[COCONUT_TIER_COUNT];
 
 	struct co_inflight inflight[CO_INFLIGHT_MAX];
 	u64 next_token;
@@ -136,8 +162,8 @@ struct co_kernel {
 };
 
 /*
- * The defaults: the audit defaults for cpu_count CPUs, the default tier capacities, inline
- * sealing, no root caps and no scheduler hooks.
+ * The defaults: the audit defaults for cpu_count CPUs, the default tier capacities, the default
+ * per-tenant limits, inline sealing, no root caps and no scheduler hooks.
  */
 void co_kernel_config_default(struct co_kernel_config *cfg, u32 cpu_count);
 

@@ -189,6 +189,31 @@
 /* Allocated extents per memory tier: each agent_memory_tier call takes one. */
 #define CO_TIER_EXTENTS_MAX 1024
 
+/*
+ * Tenants (the manifests' fair-share groups) with live agents at once. Only root starts a
+ * tenant (a child's manifest names its parent's tenant), so this is a machine setting, not
+ * something a tenant can exhaust; 1024 is five times the 200-tenant platform scenario. A spawn
+ * that would start one more answers -ENOSPC.
+ */
+#define CO_TENANTS_MAX 1024
+
+/* Slots of the tenant table (kernel/agent/tenant.c): a power of two twice CO_TENANTS_MAX, so
+ * linear probes stay short; also the bound of every probe loop. */
+#define CO_TENANT_SLOTS 2048
+
+/*
+ * Per-tenant limits (co_kernel_config, module parameters tenant_agents_max,
+ * tenant_extents_max, tenant_tier_percent), so that one tenant cannot exhaust what every
+ * tenant shares: live agents (of the table's CO_AGENTS_MAX), extents of each tier (of its
+ * CO_TIER_EXTENTS_MAX) and bytes of each tier (a percentage of its capacity). The defaults are
+ * a quarter of each: any three tenants at their limits leave a quarter to everyone else. A
+ * single-tenant machine sets them to the whole (CO_AGENTS_MAX, CO_TIER_EXTENTS_MAX, 100).
+ * Refusals are -EDQUOT, the tenant's answer, never -ENOSPC/-ENOMEM, the machine's.
+ */
+#define CO_TENANT_AGENTS_DEFAULT (CO_AGENTS_MAX / 4)
+#define CO_TENANT_EXTENTS_DEFAULT (CO_TIER_EXTENTS_MAX / 4)
+#define CO_TENANT_TIER_PERCENT_DEFAULT 25
+
 /* Pending operations (DMA, inference, I/O) holding a cap token at once, machine-wide. */
 #define CO_INFLIGHT_MAX 4096
 

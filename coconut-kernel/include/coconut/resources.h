@@ -84,8 +84,10 @@ const char *co_tier_name(u32 tier);
  * -EDQUOT whatever the quota's BLOCK flag, as an allocation cannot wait in the call). One
  * MEM_TIER event (aid = a, arg = the address or 0, object digest = BLAKE3 of the tier's name,
  * result) for a success, -EDQUOT and -ENOMEM. The mem.tier LSM check is the caller's.
- * 0 and *addr; -EINVAL (size 0, unknown tier), -ESTALE (a terminated), -EDQUOT, -ENOMEM (no
- * free range or all CO_TIER_EXTENTS_MAX extents in use), -EBUSY (audit ring full).
+ * 0 and *addr; -EINVAL (size 0, unknown tier), -ESTALE (a terminated), -EDQUOT (a's budget,
+ * then its tenant's limits: cfg.tenant_extents_max extents and tenant_tier_percent of the
+ * tier's bytes, kernel/agent/tenant.c), -ENOMEM (no free range or all CO_TIER_EXTENTS_MAX
+ * extents in use), -EBUSY (audit ring full).
  */
 int co_tier_alloc(struct co_kernel *k, struct co_agent *a, u32 tier, u64 size_bytes, u64 *addr);
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The syscall layer: the eight agent calls (472-479) as the kernel executes them, once their
+ * The syscall layer: the nine agent calls (472-480) as the kernel executes them, once their
  * arguments are in kernel memory. The only place raw call arguments arrive
  * (kernel/agent/syscalls.c): every field is checked here, then pure functions run.
  *
@@ -67,6 +67,15 @@ s64 co_sys_agent_audit_query(struct co_kernel *k, u64 caller,
 /* 479: allocate request_bytes of a memory tier for aid; the address. */
 s64 co_sys_agent_memory_tier(struct co_kernel *k, u64 caller, u64 aid, u32 tier,
 			     u64 request_bytes);
+
+/*
+ * 480: aid ends with its live subtree: the caller itself exits (Terminated-clean), a strict
+ * descendant is killed by it (Terminated-revoked, a caller not quarantined); root never.
+ * Everything they held goes back: table slots, tier extents, pending operations (-ECAPABILITY
+ * when they complete), their tenant's counts. 0; -EINVAL (flags), -ESRCH/-ESTALE, -EPERM,
+ * -EBUSY (audit ring full: nothing ended).
+ */
+s64 co_sys_agent_exit(struct co_kernel *k, u64 caller, u64 aid, u32 flags);
 
 #ifdef __cplusplus
 }

@@ -54,6 +54,23 @@ void co_agent_table_remove(struct co_kernel *k, struct co_agent *a);
 int co_agent_child_add(struct co_agent *parent, u64 aid);
 void co_agent_child_remove(struct co_agent *parent, u64 aid);
 
+/* ---- tenant.c: what each tenant holds, and its limits (coconut/limits.h) ---------------- */
+
+/* What tenant holds, or NULL when it has no live agent. */
+struct co_tenant_use *co_tenant_find(struct co_kernel *k, u32 tenant);
+/*
+ * Whether one more agent of tenant may be spawned: 0, -EDQUOT (the tenant has
+ * cfg.tenant_agents_max live agents), -ENOSPC (it would be tenant CO_TENANTS_MAX + 1).
+ */
+int co_tenant_admit(struct co_kernel *k, u32 tenant);
+/* One more live agent of tenant (admitted under the same lock), one fewer. */
+void co_tenant_enter(struct co_kernel *k, u32 tenant);
+void co_tenant_leave(struct co_kernel *k, u32 tenant);
+/* Whether tenant (live) may take one more extent of size_bytes in tier. */
+bool co_tenant_tier_fits(struct co_kernel *k, u32 tenant, u32 tier, u64 size_bytes);
+/* Adds extents and bytes (negative: releases) to what tenant holds in tier. */
+void co_tenant_tier_charge(struct co_kernel *k, u32 tenant, u32 tier, s64 extents, s64 bytes);
+
 /* ---- state.c ----------------------------------------------------------------------------- */
 
 /* Number of entries of the transition table (for tests that walk it). */

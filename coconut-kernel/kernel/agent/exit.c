@@ -38,6 +38,7 @@ static int co_agent_terminate_one(struct co_kernel *k, struct co_agent *x, u32 t
 	parent = co_agent_find(k, x->parent_aid);
 	CO_ASSERT(parent && !co_agent_state_terminal(parent->state));
 	co_agent_child_remove(parent, x->aid);
+	co_tenant_leave(k, x->tenant);
 	if (k->cfg.on_agent_exit)
 		k->cfg.on_agent_exit(k->cfg.sched_ctx, x->aid, x->tenant);
 	return 0;

@@ -18,6 +18,9 @@ void co_kernel_config_default(struct co_kernel_config *cfg, u32 cpu_count)
 	cfg->tier_capacity_bytes[COCONUT_TIER_HBM] = CO_TIER_CAPACITY_HBM_DEFAULT;
 	cfg->tier_capacity_bytes[COCONUT_TIER_RAM] = CO_TIER_CAPACITY_RAM_DEFAULT;
 	cfg->tier_capacity_bytes[COCONUT_TIER_SSD] = CO_TIER_CAPACITY_SSD_DEFAULT;
+	cfg->tenant_agents_max = CO_TENANT_AGENTS_DEFAULT;
+	cfg->tenant_extents_max = CO_TENANT_EXTENTS_DEFAULT;
+	cfg->tenant_tier_percent = CO_TENANT_TIER_PERCENT_DEFAULT;
 	cfg->seal_inline = true;
 }
 
@@ -177,6 +180,7 @@ static int co_kernel_root_start(struct co_kernel *k, struct co_agent *root)
 	if (rc)
 		return rc;
 	root->flags |= CO_AGENT_F_REGISTERED;
+	co_tenant_enter(k, root->tenant);
 	if (k->cfg.on_agent_ready)
 		k->cfg.on_agent_ready(k->cfg.sched_ctx, root->aid, root->tenant);
 	return co_agent_transition(k, root, COCONUT_STATE_ACTIVE);
@@ -199,6 +203,10 @@ static bool co_kernel_config_ok(const struct co_plat *plat, const struct co_kern
 	if (cfg->root_caps_len > CO_CAP_LIST_BYTES_MAX ||
 	    (cfg->root_caps_len > 0 && !cfg->root_caps))
 		return false;
+	if (cfg->tenant_agents_max == 0 || cfg->tenant_agents_max > CO_AGENTS_MAX ||
+	    cfg->tenant_extents_max == 0 || cfg->tenant_extents_max > CO_TIER_EXTENTS_MAX ||
+	    cfg->tenant_tier_percent == 0 || cfg->tenant_tier_percent > 100)
+		return false;
 	return true;
 }
 
@@ -218,7 +226,8 @@ struct co_kernel *co_kernel_create(const struct co_plat *plat, const struct co_k
 	if (!co_kernel_config_ok(plat, cfg)) {
 		if (plat && plat->ops)
 			CO_KERNEL_LOG(plat, "coconut: bad kernel config (platform ops, cpu_count, "
-					    "audit.cpu_count or root_caps); nothing created");
+					    "audit.cpu_count, root_caps or a per-tenant limit); "
+					    "nothing created");
 		return NULL;
 	}
 	k = co_plat_alloc(plat, sizeof(*k));
@@ -251,6 +260,13 @@ struct co_kernel *co_kernel_create(const struct co_plat *plat, const struct co_k
 	for (t = 0; t < COCONUT_TIER_COUNT; t++) {
 		k->tiers[t].base_addr = bases[t];
 		k->tiers[t].capacity_bytes = CO_MIN(cfg->tier_capacity_bytes[t], CO_TIER_SPAN_BYTES);
+		/*
+		 * At most 2^44 x 100: no overflow, and no fraction needs a float. Rounded up to a
+		 * page, the unit of allocation, so 100% never refuses what the pool would give.
+		 */
+		k->tenant_tier_bytes_max[t] =
+			(k->tiers[t].capacity_bytes * cfg->tenant_tier_percent / 100 +
+			 CO_TIER_ALIGN_BYTES - 1) & ~(CO_TIER_ALIGN_BYTES - 1);
 	}
 	k->next_aid = COCONUT_AID_ROOT;
 	k->next_token = 1;

@@ -178,6 +178,15 @@ s64 co_spawn_commit(struct co_kernel *k, u64 caller, struct co_spawn_ctx *ctx)
 		return -EMLINK;
 	if (parent->child_count >= CO_AGENT_CHILDREN_MAX)
 		return -ENOSPC;
+	/*
+	 * Only root starts tenants: below it a child is of its parent's tenant, so no tenant
+	 * can spend another's limits or escape its own by naming another in a manifest.
+	 */
+	if (parent->aid != COCONUT_AID_ROOT && ctx->req.manifest.tenant != parent->tenant)
+		return -EPERM;
+	rc = co_tenant_admit(k, ctx->req.manifest.tenant);
+	if (rc)
+		return rc;
 	rc = co_agent_table_reserve(k, &aid);
 	if (rc)
 		return rc;
@@ -211,6 +220,7 @@ s64 co_spawn_commit(struct co_kernel *k, u64 caller, struct co_spawn_ctx *ctx)
 	rc = co_agent_child_add(parent, aid);
 	CO_ASSERT(rc == 0); /* checked above, under the same lock */
 	child->flags |= CO_AGENT_F_REGISTERED;
+	co_tenant_enter(k, child->tenant);
 	if (k->cfg.on_agent_ready)
 		k->cfg.on_agent_ready(k->cfg.sched_ctx, aid, child->tenant);
 	registered = true;
@@ -223,6 +233,7 @@ s64 co_spawn_commit(struct co_kernel *k, u64 caller, struct co_spawn_ctx *ctx)
 undo:
 	if (registered) {
 		co_agent_child_remove(parent, aid);
+		co_tenant_leave(k, child->tenant);
 		if (k->cfg.on_agent_exit)
 			k->cfg.on_agent_exit(k->cfg.sched_ctx, aid, child->tenant);
 	}

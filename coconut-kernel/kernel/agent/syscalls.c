@@ -12,7 +12,8 @@
  *   quota set: the caller is a strict ancestor (nobody raises its own budget);
  *   quota set and memory_tier for another agent: the caller is not quarantined (a quarantined
  *     agent keeps reading, but changes nothing; acting on itself, the LSM denies it);
- *   grant and revoke: co_cap_grant / co_cap_revoke decide (coconut/lsm.h).
+ *   grant and revoke: co_cap_grant / co_cap_revoke decide (coconut/lsm.h);
+ *   exit: the caller itself, or a strict ancestor that is not quarantined (a kill); never root.
  */
 #include "coconut/attest.h"
 #include "coconut/lsm.h"
@@ -33,6 +34,7 @@ CO_STATIC_ASSERT(sizeof(struct coconut_audit_query_args) == COCONUT_AUDIT_QUERY_
 		 "uapi size");
 CO_STATIC_ASSERT(sizeof(struct coconut_memory_tier_args) == COCONUT_MEMORY_TIER_ARGS_SIZE_VER1,
 		 "uapi size");
+CO_STATIC_ASSERT(sizeof(struct coconut_exit_args) == COCONUT_EXIT_ARGS_SIZE_VER0, "uapi size");
 CO_STATIC_ASSERT(CO_TIER_BASE_SSD + CO_TIER_SPAN_BYTES < (1ull << 63),
 		 "every tier address is a positive s64");
 
@@ -358,4 +360,25 @@ s64 co_sys_agent_memory_tier(struct co_kernel *k, u64 caller, u64 aid, u32 tier,
 	if (!rc)
 		rc = co_tier_alloc(k, t, tier, request_bytes, &addr);
 	return co_sys_done(k, rc ? (s64)rc : (s64)addr);
+}
+
+s64 co_sys_agent_exit(struct co_kernel *k, u64 caller, u64 aid, u32 flags)
+{
+	struct co_agent *c, *t;
+	int rc;
+
+	CO_ASSERT(k != NULL);
+	if (flags)
+		return -EINVAL;
+
+	co_kernel_lock(k);
+	rc = co_sys_agents(k, caller, aid, &c, &t);
+	if (!rc && (t->aid == COCONUT_AID_ROOT ||
+		    (c != t && (c->state == COCONUT_STATE_QUARANTINED ||
+				!co_agent_is_ancestor(k, c, t)))))
+		rc = -EPERM;
+	if (!rc)
+		rc = co_agent_terminate(k, t, c == t ? COCONUT_STATE_TERMINATED_CLEAN :
+						       COCONUT_STATE_TERMINATED_REVOKED);
+	return co_sys_done(k, rc);
 }

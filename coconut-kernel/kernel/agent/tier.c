@@ -13,6 +13,8 @@
 #include "coconut/lsm.h"
 #include "coconut/resources.h"
 
+#include "agent_int.h"
+
 /* Names and their lengths: the MEM_TIER event hashes the name. */
 static const struct {
 	const char *name;
@@ -116,6 +118,9 @@ int co_tier_alloc(struct co_kernel *k, struct co_agent *a, u32 tier, u64 size_by
 	/* The agent's own limit first: over budget is its answer whatever the pool holds. */
 	if (!co_quota_fits(q, size))
 		return co_tier_audit(k, a, tier, 0, -EDQUOT);
+	/* Then its tenant's limits: one tenant never takes the extents or bytes of all. */
+	if (!co_tenant_tier_fits(k, a->tenant, tier, size))
+		return co_tier_audit(k, a, tier, 0, -EDQUOT);
 	if (p->extent_count == CO_TIER_EXTENTS_MAX || !co_tier_first_fit(p, size, &at, &offset))
 		return co_tier_audit(k, a, tier, 0, -ENOMEM);
 
@@ -132,6 +137,7 @@ int co_tier_alloc(struct co_kernel *k, struct co_agent *a, u32 tier, u64 size_by
 	p->extent_count++;
 	p->used_bytes += size;
 	q->used += size;
+	co_tenant_tier_charge(k, a->tenant, tier, 1, (s64)size);
 	*addr = p->base_addr + offset;
 	return 0;
 }
@@ -140,7 +146,7 @@ void co_tier_release_agent(struct co_kernel *k, struct co_agent *a)
 {
 	struct co_tier_pool *p;
 	u64 freed;
-	u32 t, i, kept;
+	u32 t, i, kept, dropped;
 
 	for (t = 0; t < COCONUT_TIER_COUNT; t++) {
 		p = co_tier_pool(k, t);
@@ -155,10 +161,13 @@ void co_tier_release_agent(struct co_kernel *k, struct co_agent *a)
 		}
 		for (i = kept; i < p->extent_count; i++)
 			co_memset(&p->extents[i], 0, sizeof(p->extents[i]));
+		dropped = p->extent_count - kept;
 		p->extent_count = kept;
 		CO_ASSERT(freed <= p->used_bytes);
 		p->used_bytes -= freed;
-		if (freed)
+		if (freed) {
 			co_quota_release(k, a, co_tier_quota_kinds[t], freed);
+			co_tenant_tier_charge(k, a->tenant, t, -(s64)dropped, -(s64)freed);
+		}
 	}
 }

@@ -26,8 +26,9 @@
 #define __NR_agent_cap_present 477
 #define __NR_agent_audit_query 478
 #define __NR_agent_memory_tier 479
+#define __NR_agent_exit 480
 #define COCONUT_NR_FIRST __NR_agent_spawn
-#define COCONUT_NR_LAST __NR_agent_memory_tier
+#define COCONUT_NR_LAST __NR_agent_exit
 
 /* The capability layer's "no": the first errno after EHWPOISON (133). */
 #define ECAPABILITY 134
@@ -112,7 +113,7 @@ enum coconut_audit_type {
 
 /*
  * Call structs: the fixed layouts the ioctl layer (/dev/coconut) and the trace format carry the
- * eight calls in. Each starts with __u32 size = sizeof the struct as the caller compiled it; the
+ * nine calls in. Each starts with __u32 size = sizeof the struct as the caller compiled it; the
  * kernel accepts any size >= the _SIZE_VER0 value and refuses unknown non-zero tail bytes with
  * -E2BIG (the openat2/clone3 rule). Pointers travel as __u64 (u64_to_user_ptr); every reserved
  * field must be zero (-EINVAL otherwise). Every struct is a multiple of 8 bytes, without padding.
@@ -213,6 +214,18 @@ struct coconut_memory_tier_args {
 #define COCONUT_MEMORY_TIER_ARGS_SIZE_VER1 32
 
 /*
+ * agent_exit(aid) -> 0. The caller itself: it exits (Terminated-clean); a strict descendant:
+ * the caller kills it (Terminated-revoked). Either way its live subtree goes with it, and
+ * everything they held (table slots, tier extents, pending operations) is given back.
+ */
+struct coconut_exit_args {
+	__u32 size;		/* COCONUT_EXIT_ARGS_SIZE_VER0 */
+	__u32 reserved;
+	__u64 aid;
+};
+#define COCONUT_EXIT_ARGS_SIZE_VER0 16
+
+/*
  * coconut.ko's /dev/coconut: one ioctl per call, each carrying its call struct (docs/uapi.md,
  * "The ioctls"). The module dispatches on the magic and the number only: the size encoded in
  * the command is the VER0 size, and the struct's own size field says how much the caller
@@ -228,6 +241,7 @@ struct coconut_memory_tier_args {
 #define COCONUT_IOC_CAP_PRESENT _IOWR(COCONUT_IOC_MAGIC, 0x06, struct coconut_cap_present_args)
 #define COCONUT_IOC_AUDIT_QUERY _IOWR(COCONUT_IOC_MAGIC, 0x07, struct coconut_audit_query_args)
 #define COCONUT_IOC_MEMORY_TIER _IOWR(COCONUT_IOC_MAGIC, 0x08, struct coconut_memory_tier_args)
+#define COCONUT_IOC_EXIT _IOWR(COCONUT_IOC_MAGIC, 0x09, struct coconut_exit_args)
 /* Module control, not agent calls. */
 #define COCONUT_IOC_BIND _IOWR(COCONUT_IOC_MAGIC, 0x20, struct coconut_bind_args)
 #define COCONUT_IOC_INFO _IOWR(COCONUT_IOC_MAGIC, 0x21, struct coconut_info_args)

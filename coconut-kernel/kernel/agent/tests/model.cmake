@@ -1,4 +1,4 @@
-# The RapidCheck model test of the eight calls (model_test.cc, model.h), included by this
+# The RapidCheck model test of the nine calls (model_test.cc, model.h), included by this
 # folder's CMakeLists.txt: call sequences against a reference model, invariants after each call.
 coconut_gtest(agent_model_test
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/model_test.cc

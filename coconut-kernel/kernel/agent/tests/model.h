@@ -164,6 +164,7 @@ struct MAgent {
 	uint64_t parent = 0;
 	uint32_t state = S_SPAWNING;
 	uint32_t depth = 0;
+	uint32_t tenant = 0;	// from the manifest; root's is 0
 	bool in_table = true;	// false for a spawn that failed after its AID was consumed
 	std::vector<MCap> caps;
 	std::vector<std::string> ceiling;
@@ -225,6 +226,15 @@ struct Model {
 		}
 		return false;
 	}
+	// Live agents of a tenant (root counts in its tenant, 0).
+	size_t tenant_agents(uint32_t tenant) const
+	{
+		size_t n = 0;
+		for (const auto &[aid, a] : agents)
+			n += a.in_table && a.tenant == tenant && !terminal(a.state);
+		return n;
+	}
+
 	bool self_or_ancestor(const MAgent &anc, const MAgent &a)
 	{
 		return anc.aid == a.aid || strict_ancestor(anc, a);

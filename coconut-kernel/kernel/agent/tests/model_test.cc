@@ -193,7 +193,10 @@ public:
 		bool untrusted = op[6] == 23;
 		Manifest mf;
 		mf.name = "m" + std::to_string(m.next_aid);
-		mf.tenant = op[6] % 3;
+		// Mostly the caller's tenant: only root starts tenants, any other is -EPERM.
+		const MAgent *ca = m.find(caller);
+		mf.tenant = ca && ca->aid != COCONUT_AID_ROOT && !(op[6] & 0x40) ? ca->tenant :
+										    op[6] % 3;
 		mf.caps = manifest;
 		for (size_t i = 0; i < mf.code_digest.size(); i++)
 			mf.code_digest[i] = (uint8_t)(i + op[6]);
@@ -220,6 +223,10 @@ public:
 			want = -EMLINK;
 		else if (!want && c->children.size() >= CO_AGENT_CHILDREN_MAX)
 			want = -ENOSPC;
+		else if (!want && c->aid != COCONUT_AID_ROOT && mf.tenant != c->tenant)
+			want = -EPERM;
+		else if (!want && m.tenant_agents(mf.tenant) >= CO_TENANT_AGENTS_DEFAULT)
+			want = -EDQUOT;
 		if (want) {
 			expect(r, want);
 			return;
@@ -227,6 +234,7 @@ public:
 		uint64_t aid = m.next_aid++;
 		MAgent child;
 		child.aid = aid;
+		child.tenant = mf.tenant;
 		child.parent = caller;
 		child.depth = c->depth + 1;
 		child.ceiling = manifest;
@@ -654,6 +662,21 @@ public:
 			return;
 		}
 		auto &ext = m.tiers[tier];
+		// The tenant's limits (coconut/limits.h defaults): extents, then bytes.
+		u64 tenant_bytes = 0, tenant_extents = 0;
+		for (const MExtent &e : ext)
+			if (m.find(e.aid)->tenant == t->tenant) {
+				tenant_bytes += e.size;
+				tenant_extents++;
+			}
+		const u64 tenant_bytes_max =
+			(m.tier_capacity[tier] * CO_TENANT_TIER_PERCENT_DEFAULT / 100 + 4095) & ~4095ull;
+		if (tenant_extents >= CO_TENANT_EXTENTS_DEFAULT || size > tenant_bytes_max ||
+		    tenant_bytes > tenant_bytes_max - size) {
+			expect(r, -EDQUOT);
+			outcomes()["memory_tier tenant limit"]++;
+			return;
+		}
 		u64 cursor = 0;
 		size_t at = 0;
 		for (; at < ext.size(); at++) {

@@ -155,7 +155,7 @@ inline DriverResult run_driver(co_kernel *k, const Signer &signer, const uint8_t
 		return (u64)(b % (k->next_aid + 2));
 	};
 	// Operation weights: spawns and decisions often, endings rarely, so trees grow.
-	static const u8 ops[] = {0, 0, 0, 0, 1, 2, 3, 3, 4, 4, 5, 6, 6, 6, 7, 8, 9, 10, 11, 12};
+	static const u8 ops[] = {0, 0, 0, 0, 1, 2, 3, 3, 4, 4, 5, 6, 6, 6, 7, 8, 9, 10, 11, 12, 13};
 	for (size_t call = 0; call < max_calls && !in.empty(); call++) {
 		live.clear();
 		for (u32 i = 0; i < CO_AGENTS_MAX; i++)
@@ -171,7 +171,10 @@ inline DriverResult run_driver(co_kernel *k, const Signer &signer, const uint8_t
 		case 0: { // spawn, well-formed
 			Manifest m;
 			m.name = "a" + std::to_string(call);
-			m.tenant = in.u8() % 4;
+			// Mostly the caller's tenant (only root starts tenants: another is -EPERM).
+			const co_agent *ca = co_agent_find(k, caller);
+			m.tenant = ca && ca->aid != COCONUT_AID_ROOT && in.u8() % 4 ? ca->tenant :
+										      in.u8() % 4;
 			u16 want = (u16)in.u16(), decl = (u16)(want | in.u16());
 			std::vector<std::string> req;
 			for (size_t i = 0; i < caps.size(); i++) {
@@ -184,7 +187,7 @@ inline DriverResult run_driver(co_kernel *k, const Signer &signer, const uint8_t
 			r = co_sys_agent_spawn(k, caller, b.data(), b.size());
 			what = "spawn";
 			ok = driver_ret_ok(r, {EBADMSG, ESRCH, ESTALE, EACCES, EMLINK, ENOSPC,
-					       ECAPABILITY, EBUSY, ENOMEM},
+					       EPERM, EDQUOT, ECAPABILITY, EBUSY, ENOMEM},
 					   true);
 			break;
 		}
@@ -193,8 +196,8 @@ inline DriverResult run_driver(co_kernel *k, const Signer &signer, const uint8_t
 			r = co_sys_agent_spawn(k, caller, b.empty() ? nullptr : b.data(), b.size());
 			what = "spawn raw";
 			ok = driver_ret_ok(r, {EINVAL, EBADMSG, E2BIG, ENAMETOOLONG, ESRCH, ESTALE,
-					       ENOKEY, EKEYREJECTED, EACCES, EMLINK, ENOSPC,
-					       ECAPABILITY, EBUSY, ENOMEM},
+					       ENOKEY, EKEYREJECTED, EACCES, EMLINK, ENOSPC, EPERM,
+					       EDQUOT, ECAPABILITY, EBUSY, ENOMEM},
 					   true);
 			break;
 		}
@@ -288,6 +291,13 @@ inline DriverResult run_driver(co_kernel *k, const Signer &signer, const uint8_t
 			what = "release";
 			ok = driver_ret_ok(r, {ESRCH, ESTALE, EPERM, EINVAL, EBUSY}, false);
 			break;
+		case 13: { // agent_exit: itself or a descendant, sometimes with bad flags
+			const u64 t = in.u8() % 2 ? caller : aid();
+			r = co_sys_agent_exit(k, caller, t, in.u8() % 16 == 0 ? 1u : 0u);
+			what = "agent_exit";
+			ok = driver_ret_ok(r, {EINVAL, ESRCH, ESTALE, EPERM, EBUSY}, false);
+			break;
+		}
 		default:
 			r = co_agent_kill(k, caller, aid());
 			what = "kill";

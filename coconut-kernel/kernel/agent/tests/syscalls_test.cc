@@ -368,6 +368,19 @@ std::vector<Case> malformed_cases()
 	c.push_back({"tier beyond the pool",
 		     [tier](World &w) { return tier(w, 1, 2, COCONUT_TIER_RAM, ~0ull); }, -ENOMEM,
 		     ALLOW});
+	// ---- agent_exit ---------------------------------------------------------------------
+	c.push_back({"exit flags", [](World &w) { return co_sys_agent_exit(w.k, 2, 2, 1); },
+		     -EINVAL});
+	c.push_back({"exit caller 0", [](World &w) { return co_sys_agent_exit(w.k, 0, 2, 0); },
+		     -ESRCH});
+	c.push_back({"exit AID 0", [](World &w) { return co_sys_agent_exit(w.k, 1, 0, 0); },
+		     -ESRCH});
+	c.push_back({"exit terminated AID",
+		     [](World &w) { return co_sys_agent_exit(w.k, 1, 5, 0); }, -ESTALE});
+	c.push_back({"exit root", [](World &w) { return co_sys_agent_exit(w.k, 1, 1, 0); },
+		     -EPERM});
+	c.push_back({"exit by a sibling",
+		     [](World &w) { return co_sys_agent_exit(w.k, 4, 2, 0); }, -EPERM});
 	return c;
 }
 

@@ -1,7 +1,7 @@
 // Memory tiers (kernel/agent/tier.c): first fit with page rounding, addresses fixed per tier and
 // identical across instances, exhaustion of bytes and of extents (-ENOMEM), budgets (-EDQUOT;
 // RAM and SSD share the memory budget), release on exit, the MEM_TIER events, and a property
-// against a model allocator over random allocate/exit sequences.
+// against a model allocator with two tenants' limits over random allocate/exit sequences.
 #include "lsm_test_util.h"
 
 #include <rapidcheck.h>
@@ -90,7 +90,7 @@ TEST(Tier, TheSameCallsGiveTheSameAddresses)
 
 TEST(Tier, ExhaustionIsNoMemory)
 {
-	Options o;
+	Options o = Options::single_tenant();
 	o.tier_capacity[COCONUT_TIER_RAM] = 16 * kPage + 100; // a partial page at the end
 	Kernel t(o);
 	u64 a = t.spawn(COCONUT_AID_ROOT, {});
@@ -109,15 +109,26 @@ TEST(Tier, ExhaustionIsNoMemory)
 
 TEST(Tier, EveryExtentInUseIsNoMemory)
 {
+	// Four tenants at their default limit (a quarter each) hold every extent of the tier.
 	Kernel t;
-	u64 a = t.spawn(COCONUT_AID_ROOT, {});
-	for (u32 i = 0; i < CO_TIER_EXTENTS_MAX; i++)
-		ASSERT_EQ(alloc_ok(t, a, COCONUT_TIER_HBM, 1), CO_TIER_BASE_HBM + i * kPage);
-	u64 addr;
-	EXPECT_EQ(alloc(t, a, COCONUT_TIER_HBM, 1, &addr), -ENOMEM);
-	ASSERT_EQ(co_agent_exit(t.k, a), 0);
+	std::vector<u64> aids;
+	for (u32 tenant = 1; tenant <= 4; tenant++)
+		aids.push_back(t.spawn(COCONUT_AID_ROOT, {}, nullptr, "agent", tenant));
+	u64 addr, next = CO_TIER_BASE_HBM;
+	for (u64 a : aids) {
+		for (u32 i = 0; i < CO_TENANT_EXTENTS_DEFAULT; i++, next += kPage)
+			ASSERT_EQ(alloc_ok(t, a, COCONUT_TIER_HBM, 1), next);
+		EXPECT_EQ(alloc(t, a, COCONUT_TIER_HBM, 1, &addr), -EDQUOT); // its tenant's answer
+	}
+	ASSERT_EQ(t.k->tiers[COCONUT_TIER_HBM].extent_count, static_cast<u32>(CO_TIER_EXTENTS_MAX));
+	// A fifth tenant meets the machine's limit.
+	const u64 e = t.spawn(COCONUT_AID_ROOT, {}, nullptr, "agent", 5);
+	EXPECT_EQ(alloc(t, e, COCONUT_TIER_HBM, 1, &addr), -ENOMEM);
+	for (u64 a : aids)
+		ASSERT_EQ(co_agent_exit(t.k, a), 0);
 	EXPECT_EQ(t.k->tiers[COCONUT_TIER_HBM].extent_count, 0u);
 	EXPECT_EQ(t.k->tiers[COCONUT_TIER_HBM].used_bytes, 0u);
+	EXPECT_EQ(alloc_ok(t, e, COCONUT_TIER_HBM, 1), CO_TIER_BASE_HBM);
 }
 
 TEST(Tier, BudgetsAreDiskQuota)
@@ -210,10 +221,20 @@ RC_GTEST_PROP(TierProp, MatchesAFirstFitModel, ())
 	Options o;
 	const u64 cap = 64 * kPage + 123;
 	o.tier_capacity[COCONUT_TIER_SSD] = cap;
+	// Two tenants, each allowed half the bytes and 24 extents: the limits bind often.
+	o.tenant_tier_percent = 50;
+	o.tenant_extents_max = 24;
+	const u64 tenant_bytes_max = (cap * 50 / 100 + kPage - 1) / kPage * kPage; // page up
 	Kernel t(o);
 	std::vector<u64> aids;
-	for (int i = 0; i < 4; i++)
-		aids.push_back(t.spawn(COCONUT_AID_ROOT, {}));
+	std::map<u64, u32> tenant_of;
+	auto spawn = [&](u32 tenant) {
+		const u64 aid = t.spawn(COCONUT_AID_ROOT, {}, nullptr, "agent", tenant);
+		tenant_of[aid] = tenant;
+		aids.push_back(aid);
+	};
+	for (u32 i = 0; i < 4; i++)
+		spawn(1 + i % 2);
 	std::vector<ModelExtent> model;
 	for (int s = 0; s < steps; s++) {
 		u64 aid = aids[rng.below(static_cast<u32>(aids.size()))];
@@ -224,7 +245,7 @@ RC_GTEST_PROP(TierProp, MatchesAFirstFitModel, ())
 			model.erase(std::remove_if(model.begin(), model.end(),
 						   [&](const ModelExtent &e) { return e.aid == aid; }),
 				    model.end());
-			aids.push_back(t.spawn(COCONUT_AID_ROOT, {}));
+			spawn(tenant_of[aid]);
 			continue;
 		}
 		if (co_agent_state_terminal(t.state(aid)))
@@ -243,8 +264,19 @@ RC_GTEST_PROP(TierProp, MatchesAFirstFitModel, ())
 		}
 		if (at < model.size() || cap - cursor >= rounded)
 			want = cursor;
+		// The tenant's limits come before the pool: -EDQUOT whatever the pool holds.
+		u64 tenant_bytes = 0, tenant_extents = 0;
+		for (const auto &e : model)
+			if (tenant_of[e.aid] == tenant_of[aid]) {
+				tenant_bytes += e.size;
+				tenant_extents++;
+			}
 		u64 addr = 0;
 		const int rc = alloc(t, aid, COCONUT_TIER_SSD, size, &addr);
+		if (tenant_extents >= 24 || tenant_bytes + rounded > tenant_bytes_max) {
+			RC_ASSERT(rc == -EDQUOT);
+			continue;
+		}
 		if (want == ~0ull) {
 			RC_ASSERT(rc == -ENOMEM);
 			continue;

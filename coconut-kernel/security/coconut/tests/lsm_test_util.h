@@ -94,6 +94,20 @@ struct Options {
 	bool seal_inline = true;
 	std::vector<std::string> root_caps = default_root_caps();
 	u64 tier_capacity[COCONUT_TIER_COUNT] = { 1ull << 30, 4ull << 30, 16ull << 30 };
+	// Per-tenant limits (coconut/limits.h): the kernel's defaults unless a test sets them.
+	u32 tenant_agents_max = CO_TENANT_AGENTS_DEFAULT;
+	u32 tenant_extents_max = CO_TENANT_EXTENTS_DEFAULT;
+	u32 tenant_tier_percent = CO_TENANT_TIER_PERCENT_DEFAULT;
+
+	// One tenant may hold the whole machine: for tests of machine-wide exhaustion.
+	static Options single_tenant()
+	{
+		Options o;
+		o.tenant_agents_max = CO_AGENTS_MAX;
+		o.tenant_extents_max = CO_TIER_EXTENTS_MAX;
+		o.tenant_tier_percent = 100;
+		return o;
+	}
 };
 
 inline std::vector<co_audit_event> decode_segment(const std::vector<u8> &seg);
@@ -109,6 +123,9 @@ public:
 		cfg.seal_inline = o.seal_inline;
 		for (u32 t = 0; t < COCONUT_TIER_COUNT; t++)
 			cfg.tier_capacity_bytes[t] = o.tier_capacity[t];
+		cfg.tenant_agents_max = o.tenant_agents_max;
+		cfg.tenant_extents_max = o.tenant_extents_max;
+		cfg.tenant_tier_percent = o.tenant_tier_percent;
 		root_caps_ = join(o.root_caps);
 		cfg.root_caps = root_caps_.data();
 		cfg.root_caps_len = root_caps_.size();
@@ -182,6 +199,8 @@ public:
 		EXPECT_EQ(co_kernel_audit(k, &ev), 0);
 		EXPECT_EQ(co_agent_child_add(parent, aid), 0);
 		child->flags |= CO_AGENT_F_REGISTERED;
+		EXPECT_EQ(co_tenant_admit(k, tenant), 0);
+		co_tenant_enter(k, tenant);
 		EXPECT_EQ(co_agent_transition(k, child, COCONUT_STATE_ACTIVE), 0);
 		unlock();
 		if (evicted)
