@@ -5,7 +5,9 @@
 # (syscalls 472-480 as root and as nobody, a signed spawn, the audit chain verified offline).
 # The authorizer key made on the host (harness/guest/make_requests.cc) and a fixed boot id go
 # on the kernel command line as the built-in module's parameters (coconut.authorizers=,
-# coconut.boot_id=). Passes when the serial console's verdict line is "coconut-guest: PASS".
+# coconut.boot_id=). Passes when the serial console's verdict line is "coconut-guest: PASS", in
+# that boot and in a second one with a bad coconut.authorizers= (the instance down: every agent
+# syscall answers ENODEV; serial log build/fork-guest/serial-down.log).
 #
 #   scripts/fork-boot.sh [BZIMAGE]           (default build/fork/linux-source-6.12/arch/x86/boot/bzImage)
 #
@@ -34,23 +36,31 @@ initrd=$(COCONUT_GUEST_INIT=harness/guest/fork_init.sh scripts/initramfs.sh none
 auth=$(tr -d '\n' <"$OUT/root/guest/authorizer.hex")
 prep=$(($(date +%s) - start))
 
-log "booting $BZ (timeout ${TIMEOUT}s)"
-boot=$(date +%s)
-set +e
-timeout "$TIMEOUT" qemu-system-x86_64 -accel tcg -cpu max -smp 2 -m 512 -nographic -no-reboot \
-  -kernel "$BZ" -initrd "$initrd" \
-  -append "console=ttyS0 panic=-1 quiet coconut.authorizers=$auth coconut.boot_id=$BOOT_ID" \
-  </dev/null >"$LOG" 2>&1
-rc=$?
-set -e
-secs=$(($(date +%s) - boot))
+# One boot: its extra command line and serial log; 0 when the verdict line is PASS.
+boot_once() {
+  local extra=$1 log=$2 rc secs boot
+  log "booting $BZ ($extra; timeout ${TIMEOUT}s)"
+  boot=$(date +%s)
+  set +e
+  timeout "$TIMEOUT" qemu-system-x86_64 -accel tcg -cpu max -smp 2 -m 512 -nographic -no-reboot \
+    -kernel "$BZ" -initrd "$initrd" -append "console=ttyS0 panic=-1 quiet $extra" \
+    </dev/null >"$log" 2>&1
+  rc=$?
+  set -e
+  secs=$(($(date +%s) - boot))
+  grep -E '^(coconut-guest:|call |check |verify |info |agentfs )' "$log" | tr -d '\r' >&2 || true
+  if [ "$rc" -eq 124 ]; then log "QEMU timed out after ${TIMEOUT}s"; fi
+  if tr -d '\r' <"$log" | grep -qx 'coconut-guest: PASS'; then
+    log "PASS: boot and checks in ${secs}s (initramfs ${prep}s)"
+    return 0
+  fi
+  log "FAIL (QEMU exit $rc after ${secs}s); serial log: $log"
+  tail -n 40 "$log" >&2
+  return 1
+}
 
-grep -E '^(coconut-guest:|call |check |verify |info |agentfs )' "$LOG" | tr -d '\r' >&2 || true
-if [ "$rc" -eq 124 ]; then log "QEMU timed out after ${TIMEOUT}s"; fi
-if tr -d '\r' <"$LOG" | grep -qx 'coconut-guest: PASS'; then
-  log "PASS: boot and checks in ${secs}s (initramfs ${prep}s)"
-  exit 0
-fi
-log "FAIL (QEMU exit $rc after ${secs}s); serial log: $LOG"
-tail -n 40 "$LOG" >&2
-exit 1
+# The instance up, with the command line's parameters; then a bad authorizer key, which stops
+# the built-in instance: the syscalls stay wired and must answer ENODEV, not reach the kernel C.
+boot_once "coconut.authorizers=$auth coconut.boot_id=$BOOT_ID" "$LOG" || exit 1
+boot_once "coconut.authorizers=zz coconut_guest.down=1" "$OUT/serial-down.log" || exit 1
+exit 0

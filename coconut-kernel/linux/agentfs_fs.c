@@ -16,6 +16,7 @@
 
 #include <linux/fs.h>
 #include <linux/fs_context.h>
+#include <linux/fs_parser.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/slab.h>
@@ -40,6 +41,20 @@ struct agentfs_buf {
 	char data[];
 };
 
+/*
+ * Who may read a mount (mount options uid=, gid=, mode=): every file and directory belongs to
+ * uid:gid; files have `mode` (permission bits only), directories the same plus x where r is
+ * set. The default, root's only (0400), matches the ioctls, which guard attestation, budgets
+ * and the audit trail: agentfs showed them to every local user (0444). docs/agentfs.md.
+ */
+struct agentfs_opts {
+	kuid_t uid;
+	kgid_t gid;
+	umode_t mode;
+};
+
+#define AGENTFS_MODE_DEFAULT 0400
+
 static const struct inode_operations agentfs_root_iops;
 static const struct file_operations agentfs_root_fops;
 static const struct inode_operations agentfs_live_iops;
@@ -48,21 +63,25 @@ static const struct inode_operations agentfs_agent_iops;
 static const struct file_operations agentfs_agent_fops;
 static const struct file_operations agentfs_file_fops;
 
-static struct inode *agentfs_inode(struct super_block *sb, unsigned long ino, umode_t mode,
+/* type is S_IFDIR or S_IFREG; the permissions and owner come from the mount's options. */
+static struct inode *agentfs_inode(struct super_block *sb, unsigned long ino, umode_t type,
 				   const struct inode_operations *iops,
 				   const struct file_operations *fops)
 {
+	const struct agentfs_opts *o = sb->s_fs_info;
 	struct inode *inode = new_inode(sb);
 
 	if (!inode)
 		return NULL;
 	inode->i_ino = ino;
-	inode->i_mode = mode;
+	inode->i_mode = type | (S_ISDIR(type) ? o->mode | ((o->mode & 0444) >> 2) : o->mode);
+	inode->i_uid = o->uid;
+	inode->i_gid = o->gid;
 	if (iops) /* else new_inode()'s empty operations */
 		inode->i_op = iops;
 	inode->i_fop = fops;
 	simple_inode_init_ts(inode);
-	if (S_ISDIR(mode))
+	if (S_ISDIR(type))
 		set_nlink(inode, 2);
 	return inode;
 }
@@ -114,7 +133,7 @@ static struct dentry *agentfs_root_lookup(struct inode *dir, struct dentry *d, u
 
 	(void)fl;
 	if (d->d_name.len == 4 && memcmp(d->d_name.name, "live", 4) == 0) {
-		inode = agentfs_inode(dir->i_sb, AGENTFS_INO_LIVE, S_IFDIR | 0555,
+		inode = agentfs_inode(dir->i_sb, AGENTFS_INO_LIVE, S_IFDIR,
 				      &agentfs_live_iops, &agentfs_live_fops);
 		if (!inode)
 			return ERR_PTR(-ENOMEM);
@@ -146,7 +165,7 @@ static struct dentry *agentfs_live_lookup(struct inode *dir, struct dentry *d, u
 	(void)fl;
 	aid = agentfs_parse_aid((const char *)d->d_name.name, d->d_name.len);
 	if (aid && agentfs_agent_exists(aid)) {
-		inode = agentfs_inode(dir->i_sb, agentfs_agent_ino(aid), S_IFDIR | 0555,
+		inode = agentfs_inode(dir->i_sb, agentfs_agent_ino(aid), S_IFDIR,
 				      &agentfs_agent_iops, &agentfs_agent_fops);
 		if (!inode)
 			return ERR_PTR(-ENOMEM);
@@ -194,7 +213,7 @@ static struct dentry *agentfs_agent_lookup(struct inode *dir, struct dentry *d, 
 			break;
 	}
 	if (f < CO_AGENTFS_FILE_COUNT) {
-		inode = agentfs_inode(dir->i_sb, dir->i_ino | (1 + f), S_IFREG | 0444, NULL,
+		inode = agentfs_inode(dir->i_sb, dir->i_ino | (1 + f), S_IFREG, NULL,
 				      &agentfs_file_fops);
 		if (!inode)
 			return ERR_PTR(-ENOMEM);
@@ -230,7 +249,8 @@ static int agentfs_file_open(struct inode *inode, struct file *file)
 	int round, n = -EMSGSIZE;
 
 	for (round = 0; round < AGENTFS_RENDER_ROUNDS_MAX && n == -EMSGSIZE; round++, cap *= 2) {
-		b = kvmalloc(sizeof(*b) + cap, GFP_KERNEL);
+		/* Charged to the opener's memory cgroup: an open file pins up to 256 KiB. */
+		b = kvmalloc(sizeof(*b) + cap, GFP_KERNEL_ACCOUNT);
 		if (!b)
 			return -ENOMEM;
 		co_kernel_lock(k);
@@ -299,7 +319,8 @@ static int agentfs_fill_super(struct super_block *sb, struct fs_context *fc)
 {
 	struct inode *root;
 
-	(void)fc;
+	sb->s_fs_info = fc->fs_private; /* the options: freed with the superblock */
+	fc->fs_private = NULL;
 	sb->s_blocksize = PAGE_SIZE;
 	sb->s_blocksize_bits = PAGE_SHIFT;
 	sb->s_magic = AGENTFS_MAGIC;
@@ -307,7 +328,7 @@ static int agentfs_fill_super(struct super_block *sb, struct fs_context *fc)
 	sb->s_d_op = &simple_dentry_operations; /* drop every unused dentry: nothing stale */
 	sb->s_time_gran = 1;
 	sb->s_flags |= SB_RDONLY;
-	root = agentfs_inode(sb, AGENTFS_INO_ROOT, S_IFDIR | 0555, &agentfs_root_iops,
+	root = agentfs_inode(sb, AGENTFS_INO_ROOT, S_IFDIR, &agentfs_root_iops,
 			     &agentfs_root_fops);
 	if (!root)
 		return -ENOMEM;
@@ -320,21 +341,78 @@ static int agentfs_get_tree(struct fs_context *fc)
 	return get_tree_nodev(fc, agentfs_fill_super);
 }
 
+enum { AGENTFS_OPT_UID, AGENTFS_OPT_GID, AGENTFS_OPT_MODE };
+
+static const struct fs_parameter_spec agentfs_params[] = {
+	fsparam_uid("uid", AGENTFS_OPT_UID),
+	fsparam_gid("gid", AGENTFS_OPT_GID),
+	fsparam_u32oct("mode", AGENTFS_OPT_MODE),
+	{}
+};
+
+/* An unknown option, a uid or gid with no mapping, mode beyond 0777: EINVAL, nothing mounted. */
+static int agentfs_parse_param(struct fs_context *fc, struct fs_parameter *param)
+{
+	struct agentfs_opts *o = fc->fs_private;
+	struct fs_parse_result r;
+	int opt = fs_parse(fc, agentfs_params, param, &r);
+
+	if (opt < 0)
+		return opt;
+	switch (opt) {
+	case AGENTFS_OPT_UID:
+		o->uid = r.uid;
+		break;
+	case AGENTFS_OPT_GID:
+		o->gid = r.gid;
+		break;
+	case AGENTFS_OPT_MODE:
+		if (r.uint_32 & ~0777u)
+			return invalfc(fc, "mode: permission bits only, 0 to 0777");
+		o->mode = (umode_t)r.uint_32;
+		break;
+	}
+	return 0;
+}
+
+static void agentfs_free_fc(struct fs_context *fc)
+{
+	kfree(fc->fs_private);
+}
+
 static const struct fs_context_operations agentfs_context_ops = {
+	.parse_param = agentfs_parse_param,
 	.get_tree = agentfs_get_tree,
+	.free = agentfs_free_fc,
 };
 
 static int agentfs_init_fs_context(struct fs_context *fc)
 {
+	struct agentfs_opts *o = kzalloc(sizeof(*o), GFP_KERNEL);
+
+	if (!o)
+		return -ENOMEM;
+	o->uid = GLOBAL_ROOT_UID;
+	o->gid = GLOBAL_ROOT_GID;
+	o->mode = AGENTFS_MODE_DEFAULT;
+	fc->fs_private = o;
 	fc->ops = &agentfs_context_ops;
 	return 0;
+}
+
+static void agentfs_kill_sb(struct super_block *sb)
+{
+	struct agentfs_opts *o = sb->s_fs_info;
+
+	kill_anon_super(sb);
+	kfree(o);
 }
 
 static struct file_system_type agentfs_type = {
 	.owner = THIS_MODULE,
 	.name = "agentfs",
 	.init_fs_context = agentfs_init_fs_context,
-	.kill_sb = kill_anon_super,
+	.kill_sb = agentfs_kill_sb,
 };
 
 int coconut_agentfs_register(void)

@@ -18,11 +18,14 @@
 #include <linux/compiler.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
+#include <linux/pid.h>
+#include <linux/sched.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
+#include "coconut/kernel.h"
 #include "coconut/syscalls.h"
 #include "coconut_mod.h"
 
@@ -32,9 +35,17 @@
 #define COCONUT_SEGMENT_BYTES_MAX (37u + CO_AUDIT_SEGMENT_EVENTS_MAX * \
 				   (1u + CO_AUDIT_EVENT_ENC_BYTES_MAX + 68u))
 
-/* What one open of /dev/coconut calls as. */
+/*
+ * What one open of /dev/coconut calls as, and which process may call as it. The binding is
+ * the binder's, not the file's: it holds for the thread group that bound it, until that group
+ * execs, so a forked child, an exec'd program, a process the fd was passed to (SCM_RIGHTS) or
+ * taken by (pidfd_getfd) cannot act as the agent (-EPERM). docs/module.md, "Identity".
+ */
 struct coconut_file {
-	u64 aid;	/* COCONUT_AID_NONE until COCONUT_IOC_BIND */
+	spinlock_t lock;	/* the three fields below change together */
+	u64 aid;		/* COCONUT_AID_NONE until COCONUT_IOC_BIND */
+	struct pid *tgid;	/* the binder's thread group (a reference); NULL when unbound */
+	u64 exec_id;		/* its self_exec_id at the bind: an exec ends the binding */
 };
 
 /* The non-NULL pointer handed to the kernel C for a zero-length buffer (never read). */
@@ -109,7 +120,8 @@ static int coconut_kbuf_alloc(struct coconut_kbuf *b, u64 uptr, u64 len, size_t 
 		return 0;
 	}
 	b->len = (size_t)min_t(u64, len, keep);
-	b->p = zero ? kvzalloc(b->len, GFP_KERNEL) : kvmalloc(b->len, GFP_KERNEL);
+	/* Charged to the caller's memory cgroup: a call's buffers are the caller's. */
+	b->p = zero ? kvzalloc(b->len, GFP_KERNEL_ACCOUNT) : kvmalloc(b->len, GFP_KERNEL_ACCOUNT);
 	if (!b->p)
 		return -ENOMEM;
 	b->owned = true;
@@ -147,11 +159,18 @@ static s64 coconut_out_done(struct coconut_kbuf *b, u64 uptr, s64 ret)
 	return ret;
 }
 
-static u64 coconut_caller(struct file *f)
+/* The AID the current task calls as through f: 0 when unbound; -EPERM for another process. */
+static int coconut_caller(struct file *f, u64 *aid)
 {
 	struct coconut_file *cf = f->private_data;
+	int rc = 0;
 
-	return READ_ONCE(cf->aid);
+	spin_lock(&cf->lock);
+	*aid = cf->aid;
+	if (cf->tgid && (cf->tgid != task_tgid(current) || cf->exec_id != current->self_exec_id))
+		rc = -EPERM;
+	spin_unlock(&cf->lock);
+	return rc;
 }
 
 static s64 coconut_ioc_spawn(struct co_kernel *k, u64 caller, void __user *uarg)
@@ -269,7 +288,7 @@ static s64 coconut_ioc_audit_query(struct co_kernel *k, u64 caller, void __user 
 	if (rc)
 		return rc;
 	if (a.filter_ptr) {
-		f = kzalloc(sizeof(*f), GFP_KERNEL);
+		f = kzalloc(sizeof(*f), GFP_KERNEL_ACCOUNT);
 		if (!f)
 			return -ENOMEM;
 		rc = coconut_args_in(f, sizeof(*f), u64_to_user_ptr(a.filter_ptr));
@@ -322,18 +341,39 @@ static s64 coconut_ioc_exit(struct co_kernel *k, u64 caller, void __user *uarg)
 	return co_sys_agent_exit(k, caller, a.aid, 0);
 }
 
-static long coconut_ioc_bind(struct file *f, void __user *uarg)
+/*
+ * Binds f to an agent for the calling process (CAP_SYS_ADMIN), or unbinds it (aid 0). -ESRCH
+ * for an AID never handed out; a terminated agent binds (its calls answer -ESTALE, as the
+ * parity harness replays them).
+ */
+static long coconut_ioc_bind(struct co_kernel *k, struct file *f, void __user *uarg)
 {
 	struct coconut_file *cf = f->private_data;
 	struct coconut_bind_args a;
-	int rc;
+	struct pid *old, *tgid = NULL;
+	int rc = 0;
 
 	if (!capable(CAP_SYS_ADMIN))
 		return -EPERM;
 	rc = coconut_args_in_checked(a, uarg);
 	if (rc)
 		return rc;
-	WRITE_ONCE(cf->aid, a.aid);
+	if (a.aid != COCONUT_AID_NONE) {
+		co_kernel_lock(k);
+		if (co_agent_lookup(k, a.aid, &rc) || rc == -ESTALE)
+			rc = 0;
+		co_kernel_unlock(k);
+		if (rc)
+			return -ESRCH;
+		tgid = get_pid(task_tgid(current));
+	}
+	spin_lock(&cf->lock);
+	old = cf->tgid;
+	cf->aid = a.aid;
+	cf->tgid = tgid;
+	cf->exec_id = current->self_exec_id;
+	spin_unlock(&cf->lock);
+	put_pid(old);
 	return 0;
 }
 
@@ -403,7 +443,21 @@ static s64 coconut_dispatch(struct co_kernel *k, unsigned int nr, u64 caller,
 
 s64 coconut_call(unsigned int nr, u64 caller, void __user *uarg, bool from_ioctl)
 {
-	s64 ret = coconut_dispatch(coconut_mod.k, nr, caller, uarg, from_ioctl);
+	struct co_kernel *k = READ_ONCE(coconut_mod.k);
+	s64 ret;
+
+	/* In the fork the calls are wired even when the instance failed to start (a bad boot
+	 * parameter, no memory): answer that, never reach the kernel C with no instance. */
+	if (!k)
+		return -ENODEV;
+	/*
+	 * No agent (an unbound file, a task of the fork without CAP_SYS_ADMIN): -ESRCH before
+	 * anything is copied in or allocated, as the kernel C's step 0 answers.
+	 */
+	if (caller == COCONUT_AID_NONE && nr >= _IOC_NR(COCONUT_IOC_SPAWN) &&
+	    nr <= _IOC_NR(COCONUT_IOC_EXIT))
+		return -ESRCH;
+	ret = coconut_dispatch(k, nr, caller, uarg, from_ioctl);
 
 	if (ret != -ENOTTY && coconut_mod.seal_each_call)
 		coconut_seal(&coconut_mod);
@@ -414,47 +468,61 @@ static long coconut_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
 {
 	void __user *uarg = (void __user *)arg;
 	unsigned int nr = _IOC_NR(cmd);
+	u64 caller;
 	s64 ret;
+	int rc;
 
 	/* The magic and the number select; the size bits are not checked (the size field is). */
 	if (_IOC_TYPE(cmd) != COCONUT_IOC_MAGIC)
 		return -ENOTTY;
+	/*
+	 * Module control is the administrator's: SEAL takes the global seal mutex, INFO tells the
+	 * next AID, the LSM counters and the chain head (a side channel on other tenants' activity),
+	 * TPM_NV_READ the anchors.
+	 */
 	if (cmd == COCONUT_IOC_SEAL)
-		return coconut_seal(&coconut_mod);
+		return capable(CAP_SYS_ADMIN) ? coconut_seal(&coconut_mod) : -EPERM;
 	if (_IOC_DIR(cmd) != (_IOC_READ | _IOC_WRITE))
 		return -ENOTTY;
 	switch (nr) {
 	case _IOC_NR(COCONUT_IOC_BIND):
-		return coconut_ioc_bind(f, uarg);
+		return coconut_ioc_bind(coconut_mod.k, f, uarg);
 	case _IOC_NR(COCONUT_IOC_INFO):
-		return coconut_ioc_info(coconut_mod.k, uarg);
+		return capable(CAP_SYS_ADMIN) ? coconut_ioc_info(coconut_mod.k, uarg) : -EPERM;
 	case _IOC_NR(COCONUT_IOC_TPM_NV_READ):
-		return coconut_ioc_tpm_read(uarg);
+		return capable(CAP_SYS_ADMIN) ? coconut_ioc_tpm_read(uarg) : -EPERM;
 	case _IOC_NR(COCONUT_IOC_DET_SET):
 	case _IOC_NR(COCONUT_IOC_DET_OP):
 		return coconut_ioc_det(cmd, uarg);
 	default:
 		break;
 	}
-	ret = coconut_call(nr, coconut_caller(f), uarg, true);
+	rc = coconut_caller(f, &caller);
+	if (rc)
+		return rc;
+	ret = coconut_call(nr, caller, uarg, true);
 	return (long)ret;
 }
 
 static int coconut_open(struct inode *inode, struct file *f)
 {
-	struct coconut_file *cf = kzalloc(sizeof(*cf), GFP_KERNEL);
+	struct coconut_file *cf = kzalloc(sizeof(*cf), GFP_KERNEL_ACCOUNT);
 
 	(void)inode;
 	if (!cf)
 		return -ENOMEM;
+	spin_lock_init(&cf->lock);
 	f->private_data = cf;
 	return 0;
 }
 
 static int coconut_release(struct inode *inode, struct file *f)
 {
+	struct coconut_file *cf = f->private_data;
+
 	(void)inode;
-	kfree(f->private_data);
+	put_pid(cf->tgid);
+	kfree(cf);
 	return 0;
 }
 
@@ -467,11 +535,16 @@ static const struct file_operations coconut_fops = {
 	.llseek = noop_llseek,
 };
 
+/*
+ * 0660, root's group: a process with no agent has nothing to do here (every call answers
+ * -ESRCH), and binding is CAP_SYS_ADMIN's. An administrator gives a group access with a udev
+ * rule (docs/module.md, "Identity").
+ */
 static struct miscdevice coconut_misc = {
 	.minor = MISC_DYNAMIC_MINOR,
 	.name = "coconut",
 	.fops = &coconut_fops,
-	.mode = 0666,
+	.mode = 0660,
 };
 
 int coconut_dev_register(void)

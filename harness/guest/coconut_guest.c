@@ -8,6 +8,8 @@
  *                                    (a signed spawn request made on the host)
  *   coconut_guest fuzz SEED COUNT    COUNT random ioctls from 2 threads, then a liveness check
  *   coconut_guest check              the module answers (after a reload: a fresh instance)
+ *   coconut_guest down               the fork with its instance down: every call -ENODEV
+ *   coconut_guest identity-exec FD   (internal) the scenario's exec check on an inherited fd
  *   coconut_guest syscalls REQ_DIR BOOT_ID
  *                                    the forked kernel (docs/fork.md, scripts/fork-boot.sh):
  *                                    the same calls through syscalls 472-480 (the syscall
@@ -27,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -227,7 +230,126 @@ static void tenants(const char *req_dir, struct coconut *root)
 	coconut_close(&acme_fd);
 }
 
-static int scenario(const char *req_dir)
+/* Runs fn in a forked child; whether it exited 0 (its expect lines print from the child). */
+static int in_child(void (*fn)(void *), void *arg)
+{
+	int status = 0;
+	pid_t pid;
+
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		failures = 0;
+		fn(arg);
+		fflush(stdout);
+		_exit(failures ? 1 : 0);
+	}
+	return pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+	       WEXITSTATUS(status) == 0;
+}
+
+/* A child of the process that bound the file: it is not the agent (finding 6). */
+static void child_of_binder(void *arg)
+{
+	struct coconut *c = arg;
+
+	expect("identity_forked_child", coconut_agent_cap_present(c, 2, S("fs.read"),
+		S("/home/maya/project/a.c")), -EPERM);
+	expect("identity_forked_child_exit", coconut_agent_exit(c, 2), -EPERM);
+}
+
+/* After an exec the binding is gone (main's "identity-exec FD" mode runs this). */
+static int identity_after_exec(int fd)
+{
+	struct coconut c = { .backend = COCONUT_BACKEND_IOCTL, .fd = fd };
+
+	expect("identity_after_exec", coconut_agent_cap_present(&c, 2, S("fs.read"),
+		S("/home/maya/project/a.c")), -EPERM);
+	return failures ? 1 : 0;
+}
+
+/*
+ * nobody with a file root opened (inherited over setuid): module control is the
+ * administrator's, an unbound file calls as no agent, and nobody cannot open the node (0660).
+ */
+static void unprivileged(void *arg)
+{
+	static uint8_t req[64];
+	struct coconut *c = arg, mine;
+	struct coconut_info_args info;
+	struct coconut_tpm_nv_args nv;
+
+	if (setgid(65534) || setuid(65534)) {
+		printf("setuid nobody: %s\n", strerror(errno));
+		failures++;
+		return;
+	}
+	expect("nobody_open_node", coconut_open(&mine, COCONUT_BACKEND_IOCTL, NULL), -EACCES);
+	expect("nobody_info", coconut_info(c, &info), -EPERM);
+	expect("nobody_seal", coconut_seal(c), -EPERM);
+	expect("nobody_tpm_nv_read", coconut_tpm_nv_read(c, 0x0100c0c0u, &nv), -EPERM);
+	expect("nobody_bind", coconut_bind(c, 1), -EPERM);
+	/* Nothing decoded: a request of garbage answers -ESRCH, not -EBADMSG. */
+	memset(req, 0xa5, sizeof(req));
+	expect("nobody_spawn_garbage", coconut_agent_spawn(c, req, sizeof(req)), -ESRCH);
+	expect("nobody_exit", coconut_agent_exit(c, 2), -ESRCH);
+	/* agentfs (finding 3): root's mount is root's; the one mounted for nobody's group reads. */
+	check("nobody_agentfs_default", access("/agent/live/1/caps", R_OK) != 0 && errno == EACCES);
+	check("nobody_agentfs_listing", access("/agent/live", R_OK) != 0 && errno == EACCES);
+	check("nobody_agentfs_shared", cat_contains("/agent-shared/live/1/status", "name: root\n"));
+}
+
+/* mount(2) of agentfs with options; 0 or -errno. */
+static int mount_agentfs(const char *where, const char *opts)
+{
+	mkdir(where, 0755);
+	return mount("agentfs", where, "agentfs", 0, opts) ? -errno : 0;
+}
+
+/* Who the caller is on /dev/coconut (findings 5 and 6): docs/module.md, "Identity". */
+static void identity(const char *self, struct coconut *root)
+{
+	struct coconut worker, unbound;
+	char fd_text[16];
+	int status = 0;
+	pid_t pid;
+
+	(void)root;
+	if (open_bound(&worker, 2))
+		return;
+	/* An AID never handed out does not bind; a terminated one does, and answers -ESTALE. */
+	expect("bind_unknown", coconut_bind(&worker, 999), -ESRCH);
+	expect("bind_terminated", coconut_bind(&worker, 5), 0); /* tenants() ended AID 5 */
+	expect("bind_terminated_calls", coconut_agent_exit(&worker, 5), -ESTALE);
+	expect("bind_worker", coconut_bind(&worker, 2), 0);
+	expect("identity_binder", coconut_agent_cap_present(&worker, 2, S("fs.read"),
+		S("/home/maya/project/a.c")), 0);
+	check("identity_fork", in_child(child_of_binder, &worker));
+	/* The same process after exec: the fd survives (no CLOEXEC), the binding does not. */
+	fcntl(worker.fd, F_SETFD, 0);
+	snprintf(fd_text, sizeof(fd_text), "%d", worker.fd);
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		execl(self, self, "identity-exec", fd_text, (char *)NULL);
+		_exit(127);
+	}
+	check("identity_exec", pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+				       WEXITSTATUS(status) == 0);
+	coconut_close(&worker);
+	/* agentfs's options: bad ones mount nothing; one mount for nobody's group. */
+	expect("agentfs_mode_bits", mount_agentfs("/agent-bad", "mode=01444"), -EINVAL);
+	expect("agentfs_uid_text", mount_agentfs("/agent-bad", "uid=nobody"), -EINVAL);
+	expect("agentfs_unknown", mount_agentfs("/agent-bad", "colour=blue"), -EINVAL);
+	expect("agentfs_shared", mount_agentfs("/agent-shared", "gid=65534,mode=0440"), 0);
+	if (coconut_open(&unbound, COCONUT_BACKEND_IOCTL, NULL) == 0) {
+		check("unprivileged", in_child(unprivileged, &unbound));
+		coconut_close(&unbound);
+	}
+	check("agentfs_shared_umount", umount("/agent-shared") == 0);
+}
+
+static int scenario(const char *self, const char *req_dir)
 {
 	static uint8_t req[CO_SPAWN_REQUEST_BYTES_MAX], bad[CO_SPAWN_REQUEST_BYTES_MAX];
 	static uint8_t att[CO_ATTEST_BYTES_MAX];
@@ -316,6 +438,7 @@ static int scenario(const char *req_dir)
 	check("agentfs_unknown", access("/agent/live/999/status", F_OK) != 0);
 
 	tenants(req_dir, &root);
+	identity(self, &root);
 
 	/* The chain: queried and verified offline. */
 	verify_chain(&root);
@@ -536,11 +659,16 @@ static int parse_hex(const char *s, uint8_t *out, size_t bytes)
 	return 0;
 }
 
-static int64_t raw_syscall(long nr)
+static int64_t raw_syscall_args(long nr, void *args)
 {
-	long rc = syscall(nr, NULL);
+	long rc = syscall(nr, args);
 
 	return rc < 0 ? -(int64_t)errno : (int64_t)rc;
+}
+
+static int64_t raw_syscall(long nr)
+{
+	return raw_syscall_args(nr, NULL);
 }
 
 /* The LSM is registered: its id is in lsm_list_modules(2)'s answer. */
@@ -678,11 +806,35 @@ static int fork_syscalls(const char *req_dir, const char *boot_hex)
 	return failures ? 1 : 0;
 }
 
+/*
+ * The fork booted with a parameter that stops the built-in instance (fork-boot.sh's second
+ * boot): every agent syscall answers -ENODEV, none reaches the kernel C without an instance
+ * (before, the assert in co_sys_* was a kernel BUG any user could reach; finding 4).
+ */
+static int instance_down(void)
+{
+	static uint8_t args[64];
+	char name[32];
+	long nr;
+
+	for (nr = COCONUT_NR_FIRST; nr <= COCONUT_NR_LAST; nr++) {
+		memset(args, 0, sizeof(args));
+		*(uint32_t *)args = sizeof(args);
+		snprintf(name, sizeof(name), "down_syscall_%ld", nr);
+		expect(name, raw_syscall_args(nr, args), -ENODEV);
+	}
+	return failures ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc == 3 && strcmp(argv[1], "scenario") == 0)
-		return scenario(argv[2]);
+		return scenario(argv[0], argv[2]);
+	if (argc == 3 && strcmp(argv[1], "identity-exec") == 0)
+		return identity_after_exec(atoi(argv[2]));
+	if (argc == 2 && strcmp(argv[1], "down") == 0)
+		return instance_down();
 	if (argc == 5 && strcmp(argv[1], "fuzz") == 0)
 		return fuzz(strtoull(argv[2], NULL, 0), strtol(argv[3], NULL, 0), argv[4]);
 	if (argc == 2 && strcmp(argv[1], "check") == 0)
@@ -690,6 +842,6 @@ int main(int argc, char **argv)
 	if (argc == 4 && strcmp(argv[1], "syscalls") == 0)
 		return fork_syscalls(argv[2], argv[3]);
 	fprintf(stderr, "usage: coconut_guest scenario REQ_DIR | fuzz SEED COUNT REQ_DIR | check |"
-		" syscalls REQ_DIR BOOT_ID\n");
+		" syscalls REQ_DIR BOOT_ID | down | identity-exec FD\n");
 	return 2;
 }

@@ -23,6 +23,15 @@ fail() {
 }
 
 step "booted $(uname -r), $(grep -c ^processor /proc/cpuinfo) CPUs"
+# fork-boot.sh's second boot gives a parameter that stops the built-in instance: the agent
+# syscalls must answer ENODEV, and nothing may reach the kernel C without an instance.
+if grep -q 'coconut_guest.down=1' /proc/cmdline; then
+  dmesg | grep -q 'coconut: loaded' && fail "the instance came up despite the bad parameter"
+  /guest/coconut_guest down || fail "syscalls with the instance down"
+  if dmesg | grep -E "$BAD"; then fail "kernel log (instance down)"; fi
+  echo "coconut-guest: PASS"
+  reboot -f
+fi
 LSMS=$(cat /sys/kernel/security/lsm)
 echo "info lsm $LSMS"
 case ",$LSMS," in *,coconut,*) ;; *) fail "coconut not in /sys/kernel/security/lsm ($LSMS)" ;; esac

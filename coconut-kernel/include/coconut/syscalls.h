@@ -13,6 +13,8 @@
  * Every call returns >= 0 or -errno, never crashes and never leaks on any input; docs/uapi.md
  * lists every errno of every call and when it is returned. The checks run in one fixed order,
  * and the first failure is the answer:
+ *   0. the caller is AID 0 (no agent: an unbound /dev/coconut file): -ESRCH, before any
+ *      argument is read, so a process that is no agent makes the kernel decode nothing;
  *   1. the arguments' shape and content, which need no state (-EFAULT, -EINVAL, -E2BIG,
  *      -ENAMETOOLONG, -EBADMSG, ...);
  *   2. the caller: unknown or AID 0 -ESRCH, terminated -ESTALE;

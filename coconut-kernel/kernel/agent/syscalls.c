@@ -87,6 +87,8 @@ s64 co_sys_agent_spawn(struct co_kernel *k, u64 caller, const u8 *req, size_t le
 	int rc;
 
 	CO_ASSERT(k != NULL);
+	if (caller == COCONUT_AID_NONE)
+		return -ESRCH; /* step 0: no agent calls (an unbound file) */
 	rc = co_sys_buffer(req, len);
 	if (rc)
 		return rc;
@@ -118,6 +120,8 @@ s64 co_sys_agent_attest(struct co_kernel *k, u64 caller, u64 aid, u8 *buf, size_
 	int rc;
 
 	CO_ASSERT(k != NULL);
+	if (caller == COCONUT_AID_NONE)
+		return -ESRCH; /* step 0: no agent calls (an unbound file) */
 	rc = co_sys_buffer(buf, len);
 	if (rc)
 		return rc;
@@ -140,6 +144,8 @@ s64 co_sys_agent_quota(struct co_kernel *k, u64 caller, u64 aid, u32 kind, u64 b
 	int rc;
 
 	CO_ASSERT(k != NULL);
+	if (caller == COCONUT_AID_NONE)
+		return -ESRCH; /* step 0: no agent calls (an unbound file) */
 	if (kind >= COCONUT_QUOTA_KIND_COUNT || (flags & ~CO_QUOTA_FLAGS_KNOWN))
 		return -EINVAL;
 	/* A query carries nothing to set: a budget or BLOCK there is a caller's mistake. */
@@ -174,6 +180,8 @@ s64 co_sys_agent_cap_grant(struct co_kernel *k, u64 caller, u64 aid, const char 
 	int rc;
 
 	CO_ASSERT(k != NULL);
+	if (caller == COCONUT_AID_NONE)
+		return -ESRCH; /* step 0: no agent calls (an unbound file) */
 	rc = co_sys_buffer(cap, len);
 	if (rc)
 		return rc;
@@ -197,6 +205,8 @@ s64 co_sys_agent_cap_revoke(struct co_kernel *k, u64 caller, u64 aid, const char
 	int rc;
 
 	CO_ASSERT(k != NULL);
+	if (caller == COCONUT_AID_NONE)
+		return -ESRCH; /* step 0: no agent calls (an unbound file) */
 	rc = co_sys_buffer(cap, len);
 	if (rc)
 		return rc;
@@ -243,6 +253,8 @@ s64 co_sys_agent_cap_present(struct co_kernel *k, u64 caller, u64 aid, const cha
 	int rc;
 
 	CO_ASSERT(k != NULL);
+	if (caller == COCONUT_AID_NONE)
+		return -ESRCH; /* step 0: no agent calls (an unbound file) */
 	rc = co_sys_buffer(kind_name, kind_len);
 	if (rc)
 		return rc;
@@ -294,6 +306,8 @@ s64 co_sys_agent_audit_query(struct co_kernel *k, u64 caller,
 	int rc;
 
 	CO_ASSERT(k != NULL);
+	if (caller == COCONUT_AID_NONE)
+		return -ESRCH; /* step 0: no agent calls (an unbound file) */
 	if (!f)
 		return -EFAULT;
 	if (f->size < COCONUT_AUDIT_FILTER_SIZE_VER0)
@@ -342,6 +356,8 @@ s64 co_sys_agent_memory_tier(struct co_kernel *k, u64 caller, u64 aid, u32 tier,
 	int rc;
 
 	CO_ASSERT(k != NULL);
+	if (caller == COCONUT_AID_NONE)
+		return -ESRCH; /* step 0: no agent calls (an unbound file) */
 	if (tier >= COCONUT_TIER_COUNT || request_bytes == 0)
 		return -EINVAL;
 
@@ -368,6 +384,8 @@ s64 co_sys_agent_exit(struct co_kernel *k, u64 caller, u64 aid, u32 flags)
 	int rc;
 
 	CO_ASSERT(k != NULL);
+	if (caller == COCONUT_AID_NONE)
+		return -ESRCH; /* step 0: no agent calls (an unbound file) */
 	if (flags)
 		return -EINVAL;
 

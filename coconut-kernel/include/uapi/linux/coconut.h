@@ -250,8 +250,9 @@ struct coconut_exit_args {
 
 /*
  * COCONUT_IOC_BIND: the AID this open file issues calls as (CAP_SYS_ADMIN only: there is no
- * task-to-agent link in the module yet). An unbound file calls as AID 0: every call that needs
- * a caller answers -ESRCH.
+ * task-to-agent link in the module yet), for the binding process only, until it execs (any
+ * other process: -EPERM); aid must have been handed out (-ESRCH), 0 unbinds. An unbound
+ * file calls as AID 0: every agent call answers -ESRCH before anything is copied in.
  */
 struct coconut_bind_args {
 	__u32 size;		/* COCONUT_BIND_ARGS_SIZE_VER0 */
