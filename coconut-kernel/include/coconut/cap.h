@@ -91,7 +91,7 @@
 // on every machine, which the simulator's replay relies on.
 //
 // Nothing here allocates, recurses, uses floating point or keeps global state; every loop has a
-// bound from coconut/limits.h, and one glob match takes at most (|p| + 1) * (|s| + 1) steps.
+// bound from coconut/limits.h, and one glob match takes O(|p| + |s|) steps (cap_cover.c).
 #ifndef COCONUT_CAP_H
 #define COCONUT_CAP_H
 

@@ -240,6 +240,16 @@
 #define CO_CAP_LIST_BYTES_MAX (CO_CAP_SET_CAPS_MAX * (CO_CAP_TEXT_BYTES_MAX + 1))
 
 /*
+ * Caps one agent_cap_grant call grants (all or nothing; more: -E2BIG, split the batch). Each
+ * granted cap is checked against the target's ceiling, whose up to 256 texts are parsed and
+ * compared under the instance lock, so this bounds a grant's work: a crafted grant of 16
+ * lines (every ceiling text a backtracking glob, the covering one last) takes ~0.7 ms on the
+ * development machine, one of 127 (what a 256-slot ring took before) took 5.2 ms
+ * (kernel/agent/bench/crafted_bench.cc; docs/lsm.md, "Work per call").
+ */
+#define CO_GRANT_CAPS_MAX 16
+
+/*
  * Seal-and-retry rounds when an audit append meets a full ring (inline sealing only): one seal
  * empties every ring unless the sealer is stalled, so a second refusal means a stall; 4 rounds
  * absorb an anchor retry on the way, then the call fails with -EBUSY rather than spin.

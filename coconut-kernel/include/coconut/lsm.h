@@ -79,7 +79,8 @@ int co_lsm_audit_room(struct co_kernel *k, u32 n);
  * arg = target's AID, cap = its text, result 0). A cap target already holds is added again
  * (sets are multisets: each copy follows its own derivation when revoked).
  * Errors, with nothing granted: -EINVAL (empty text or line, a trailing '\n', a line that does
- * not parse), -ENAMETOOLONG (a line over CO_CAP_TEXT_BYTES_MAX), -ESTALE (target terminated),
+ * not parse), -E2BIG (more than CO_GRANT_CAPS_MAX lines), -ENAMETOOLONG (a line over
+ * CO_CAP_TEXT_BYTES_MAX), -ESTALE (target terminated),
  * -EPERM (target outside the caller's subtree, root, quarantined, or its parent gone), -ENOSPC (target's set cannot take them
  * all, or the batch needs more audit events than one ring holds, 2n + 2 > ring slots: split
  * it), -ECAPABILITY (a denied decision, a cap the parent or the ceiling does not cover),

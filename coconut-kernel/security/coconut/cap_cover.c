@@ -7,38 +7,89 @@
  */
 #include "cap_object.h"
 
+/* No occurrence (co_cap_piece_find). */
+#define CO_CAP_PIECE_NONE 0xffffffffu
+
+/* KMP's failure table of the piece q[0..n): f[i] = the longest proper border of q[0..i]. */
+static void co_cap_piece_table(const char *q, u32 n, u8 *f)
+{
+	u32 i, k = 0, steps = 0;
+
+	f[0] = 0;
+	for (i = 1; i < n; i++) {
+		/* Each fallback shortens k, which grows by at most one per i: 2n steps in all. */
+		while (k > 0 && q[i] != q[k]) {
+			CO_ASSERT(++steps <= n);
+			k = f[k - 1];
+		}
+		if (q[i] == q[k])
+			k++;
+		f[i] = (u8)k;
+	}
+}
+
+/* The first start of q[0..n) within s[from..to), or CO_CAP_PIECE_NONE. O(to - from). */
+static u32 co_cap_piece_find(const char *q, u32 n, const u8 *f, const char *s, u32 from, u32 to)
+{
+	u32 i, k = 0, steps = 0;
+
+	for (i = from; i < to; i++) {
+		while (k > 0 && s[i] != q[k]) {
+			CO_ASSERT(++steps <= to - from);
+			k = f[k - 1];
+		}
+		/* q has no '*': a '*' of s (a fresh symbol when s is a pattern) never matches. */
+		if (s[i] == q[k])
+			k++;
+		if (k == n)
+			return i + 1 - n;
+	}
+	return CO_CAP_PIECE_NONE;
+}
+
 /*
- * Greedy match with backtracking to the last star. Correct for star-only globs: when a literal
- * fails after the last star, letting that star absorb one more byte is the only retry that can
- * help, as anything an earlier star could absorb the last one can too. Each turn advances pi or
- * moves the last star's start right (at most sn times), so there are at most
- * (pn + 1) * (sn + 1) turns.
+ * Star-only glob p against s in O(pn + sn) steps (issue 17, finding 8: the backtracking
+ * matcher this replaces took up to pn x sn, and a crafted grant made 127 x 254 of those
+ * under the instance lock). p is L0 * L1 * ... * Lk with literal pieces Li: s must start with
+ * L0 and end with Lk, and the middle pieces must occur in order, without overlap, in between.
+ * Taking each middle piece's leftmost occurrence is exact: it leaves the longest rest of s for
+ * the pieces after it, and anything a later occurrence allows the leftmost allows too. Each
+ * piece is found with KMP (its failure table on the stack: a piece is shorter than a cap's
+ * text), scanning s forward once overall. s's bytes are literal; a '*' in s (covers(): b's
+ * stars are fresh symbols) is matched only by a star of p.
  */
 bool co_cap_glob_match(const char *p, u32 pn, const char *s, u32 sn)
 {
-	u32 pi = 0, si = 0, star_p = pn, star_s = 0, turns = 0;
-	u32 turns_max = (pn + 1) * (sn + 1);
+	u8 fail[CO_CAP_TEXT_BYTES_MAX];
+	u32 first, last, i, n, pos, end, at;
 
-	CO_ASSERT(pn <= CO_CAP_OBJECT_BYTES_MAX && sn <= CO_CAP_OBJECT_BYTES_MAX);
-	while (si < sn) {
-		CO_ASSERT(++turns <= turns_max);
-		if (pi < pn && p[pi] == '*') {
-			star_p = pi++;
-			star_s = si;
-		} else if (pi < pn && p[pi] == s[si]) {
-			/* p[pi] is a literal here, so a '*' byte of s never gets this far. */
-			pi++;
-			si++;
-		} else if (star_p != pn) {
-			pi = star_p + 1;
-			si = ++star_s;
-		} else {
-			return false;
+	CO_ASSERT(pn < CO_CAP_TEXT_BYTES_MAX && sn <= CO_CAP_OBJECT_BYTES_MAX);
+	for (first = 0; first < pn && p[first] != '*'; first++)
+		;
+	if (first == pn)
+		return pn == sn && co_memcmp(p, s, pn) == 0;
+	for (last = pn; p[last - 1] != '*'; last--)
+		;
+	/* L0 = p[0..first) and Lk = p[last..pn), disjoint in s. */
+	if (first + (pn - last) > sn || co_memcmp(p, s, first) != 0 ||
+	    co_memcmp(p + last, s + sn - (pn - last), pn - last) != 0)
+		return false;
+	pos = first;
+	end = sn - (pn - last);
+	for (i = first + 1; i < last; i += n) {
+		for (n = 0; i + n < last && p[i + n] != '*'; n++)
+			;
+		if (n == 0) {
+			n = 1; /* a run of stars is one star */
+			continue;
 		}
+		co_cap_piece_table(p + i, n, fail);
+		at = co_cap_piece_find(p + i, n, fail, s, pos, end);
+		if (at == CO_CAP_PIECE_NONE)
+			return false;
+		pos = at + n;
 	}
-	while (pi < pn && p[pi] == '*')
-		pi++;
-	return pi == pn;
+	return true;
 }
 
 /* The end of the segment of body b[s..n) that starts at s, up to sep or n. */

@@ -40,7 +40,7 @@ static int co_grant_next_line(const char *caps, size_t len, size_t *pos, const c
 	return 0;
 }
 
-/* Pass 1: every line parses; *count gets how many there are. */
+/* Pass 1: every line parses, at most CO_GRANT_CAPS_MAX of them; *count gets how many. */
 static int co_grant_validate(struct co_kernel *k, const char *caps, size_t len, u32 *count)
 {
 	const char *line;
@@ -51,9 +51,9 @@ static int co_grant_validate(struct co_kernel *k, const char *caps, size_t len, 
 	if (!caps || len == 0)
 		return -EINVAL;
 	for (i = 0; pos < len; i++) {
-		/* More lines than a set holds cannot all be granted; stop reading there. */
-		if (i == CO_CAP_SET_CAPS_MAX)
-			return -ENOSPC;
+		/* The work per call is bounded (limits.h): stop reading there. */
+		if (i == CO_GRANT_CAPS_MAX)
+			return -E2BIG;
 		err = co_grant_next_line(caps, len, &pos, &line, &n);
 		if (err)
 			return err;
@@ -112,7 +112,7 @@ int co_cap_grant(struct co_kernel *k, struct co_agent *caller, struct co_agent *
 	err = co_grant_validate(k, caps, len, &count);
 	if (err)
 		return err;
-	CO_ASSERT(count > 0 && count <= CO_CAP_SET_CAPS_MAX);
+	CO_ASSERT(count > 0 && count <= CO_GRANT_CAPS_MAX);
 	if (co_agent_state_terminal(target->state))
 		return -ESTALE;
 	/* Only in the caller's subtree; never root, which holds what the machine was given. */

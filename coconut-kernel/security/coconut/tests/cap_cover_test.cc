@@ -10,6 +10,10 @@
 // has. So cover() must agree with inclusion computed by enumerating the universe, exactly.
 #include "cap_test_util.h"
 
+extern "C" {
+#include "../cap_object.h"
+}
+
 #include <map>
 #include <regex>
 #include <string>
@@ -171,6 +175,38 @@ TEST(CapCoverOracle, GlobOracleAgreesWithRegex)
 		for (const auto &s : universe().segs)
 			ASSERT_EQ(oracle_glob(g, s), std::regex_match(s, rx)) << g << " " << s;
 	}
+}
+
+// The linear-time matcher (cap_cover.c: leftmost pieces found with KMP) against the DP oracle,
+// exhaustively: every p over {a, b, *} up to 6 bytes against every s over {a, b, *} up to 7
+// (a '*' in s is the fresh symbol covers() feeds it, matched only by a star of p). Then long
+// crafted pairs (the backtracking worst cases), which the oracle answers in O(|p| |s|).
+TEST(CapGlob, LinearMatcherAgreesWithTheOracle)
+{
+	const std::vector<std::string> ps = all_strings("ab*", 0, 6), ss = all_strings("ab*", 0, 7);
+	long agree = 0, matched = 0;
+	for (const auto &p : ps)
+		for (const auto &s : ss) {
+			const bool want = oracle_glob(p, s);
+			ASSERT_EQ(co_cap_glob_match(p.data(), static_cast<u32>(p.size()), s.data(),
+						    static_cast<u32>(s.size())),
+				  want)
+				<< "p '" << p << "' s '" << s << "'";
+			agree++;
+			matched += want;
+		}
+	EXPECT_GT(matched, agree / 50);
+	const std::string a120(120, 'a'), a240(240, 'a');
+	const std::pair<std::string, std::string> crafted[] = {
+		{ "*" + a120 + "b*xy", a240 + "cxy" },	 { "*" + a120 + "b", a240 + "b" },
+		{ "a*" + a120 + "*b", "a" + a240 + "b" }, { "*aab*aab*", std::string(200, 'a') + "aab" },
+		{ "*abab*", "aababaabab" },		 { "*aabaab*", "aabaaabaab" },
+	};
+	for (const auto &[p, s] : crafted)
+		EXPECT_EQ(co_cap_glob_match(p.data(), static_cast<u32>(p.size()), s.data(),
+					    static_cast<u32>(s.size())),
+			  oracle_glob(p, s))
+			<< p << " / " << s;
 }
 
 TEST(CapCover, PathsAgreeWithBruteForce)

@@ -195,9 +195,11 @@ TEST(Grant, Errors)
 	EXPECT_EQ(t.grant(r, b, join(batch)), -ENOSPC);
 	batch.pop_back();
 	EXPECT_EQ(t.grant(r, b, join(batch)), 0);
-	// More lines than a set holds.
-	std::vector<std::string> many(CO_CAP_SET_CAPS_MAX + 1, "fs.read:/x");
-	EXPECT_EQ(t.grant(r, b, join(many)), -ENOSPC);
+	// More lines than one call grants (the work per call is bounded), and than a set holds.
+	std::vector<std::string> many(CO_GRANT_CAPS_MAX + 1, "fs.read:/x");
+	EXPECT_EQ(t.grant(r, b, join(many)), -E2BIG);
+	many.resize(CO_CAP_SET_CAPS_MAX + 1, "fs.read:/x");
+	EXPECT_EQ(t.grant(r, b, join(many)), -E2BIG);
 	EXPECT_EQ(t.caps(b).size(), 7u);
 	// Quarantined, then terminated targets.
 	ASSERT_EQ(co_agent_quarantine(t.k, COCONUT_AID_NONE, b), 0);
