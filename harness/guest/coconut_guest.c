@@ -456,7 +456,18 @@ struct fuzz_thread {
 	const uint8_t *req;
 	size_t req_len;
 	uint8_t *unmapped;	/* a page that faults */
+	uint64_t aid;		/* the agent this thread calls as (fuzz_agents) */
+	int fd;			/* >= 0: an unbound /dev/coconut opened for it (nobody) */
 };
+
+/*
+ * Who the fuzzer's threads call as: root, a tenant's top agent (acme, AID 3 after the
+ * scenario: agent.spawn and a cap.grant right), another tenant's (zeta, 4), and a terminated
+ * agent (5): cross-tenant grant, revoke, exit and quarantine attempts, and a caller that is
+ * gone. A fifth caller, nobody with an unbound file, runs in a child process (fuzz_nobody).
+ */
+static const uint64_t fuzz_agents[] = { COCONUT_AID_ROOT, 3, 4, 5 };
+#define FUZZ_THREADS (sizeof(fuzz_agents) / sizeof(fuzz_agents[0]))
 
 static uint64_t rnd(struct fuzz_thread *t)
 {
@@ -525,8 +536,12 @@ static void *fuzz_main(void *arg)
 	int64_t rc;
 	long i;
 
-	if (open_bound(&c, COCONUT_AID_ROOT))
+	if (t->fd >= 0) {
+		c.backend = COCONUT_BACKEND_IOCTL;
+		c.fd = t->fd;
+	} else if (open_bound(&c, t->aid)) {
 		return NULL;
+	}
 	for (i = 0; i < t->count; i++) {
 		uint64_t r = rnd(t);
 
@@ -559,7 +574,7 @@ static void *fuzz_main(void *arg)
 				memset(args + 4, 0, 4);
 			len1 = fuzz_len(t);
 			len2 = fuzz_len(t);
-			w[1] = rnd(t) % 3 ? rnd(t) % 4 : rnd(t); /* an AID or a kind */
+			w[1] = rnd(t) % 3 ? rnd(t) % 8 : rnd(t); /* an AID or a kind */
 			w[2] = fuzz_ptr(t, b1, &len1);
 			w[3] = len1;
 			w[4] = fuzz_ptr(t, b2, &len2);
@@ -601,16 +616,32 @@ static int liveness(void)
 	return failures ? 1 : 0;
 }
 
+/* nobody, with a file root opened: every call refused, none crashes (checked by liveness). */
+static void fuzz_nobody(void *arg)
+{
+	struct fuzz_thread *t = arg;
+
+	if (setgid(65534) || setuid(65534)) {
+		failures++;
+		return;
+	}
+	fuzz_main(t);
+	printf("fuzz nobody calls %ld succeeded %ld\n", t->calls, t->positive);
+	/* INFO, TPM_NV_READ and SEAL are refused, the agent calls have no caller: nothing works. */
+	check("fuzz_nobody_refused", t->calls == t->count && t->positive == 0);
+}
+
 static int fuzz(uint64_t seed, long count, const char *req_dir)
 {
 	static uint8_t req[CO_SPAWN_REQUEST_BYTES_MAX];
-	struct fuzz_thread t[2];
-	pthread_t th[2];
+	struct fuzz_thread t[FUZZ_THREADS], nobody;
+	pthread_t th[FUZZ_THREADS];
 	struct timespec a, b;
 	char path[512];
 	size_t req_len;
 	uint8_t *pages;
 	long calls = 0, positive = 0;
+	const long each = count / (long)(FUZZ_THREADS + 1);
 
 	snprintf(path, sizeof(path), "%s/worker.req", req_dir);
 	req_len = read_file(path, req, sizeof(req));
@@ -619,22 +650,33 @@ static int fuzz(uint64_t seed, long count, const char *req_dir)
 		return 1;
 	munmap(pages + 4096, 4096); /* pages + 4096 now faults */
 	clock_gettime(CLOCK_MONOTONIC, &a);
-	for (int i = 0; i < 2; i++) {
-		t[i] = (struct fuzz_thread){ .state = seed * 2 + (uint64_t)i + 1, .count = count / 2,
+	for (size_t i = 0; i < FUZZ_THREADS; i++) {
+		t[i] = (struct fuzz_thread){ .state = seed * 8 + (uint64_t)i + 1, .count = each,
 					     .req = req, .req_len = req_len,
-					     .unmapped = pages + 4096 };
+					     .unmapped = pages + 4096, .aid = fuzz_agents[i],
+					     .fd = -1 };
 		if (pthread_create(&th[i], NULL, fuzz_main, &t[i]))
 			return 1;
 	}
-	for (int i = 0; i < 2; i++) {
+	/* Opened here, as root: nobody could not open the node (0660). */
+	nobody = (struct fuzz_thread){ .state = seed * 8 + 7, .count = each, .req = req,
+				       .req_len = req_len, .unmapped = pages + 4096,
+				       .aid = COCONUT_AID_NONE,
+				       .fd = open(COCONUT_DEV_PATH, O_RDWR | O_CLOEXEC) };
+	check("fuzz_nobody", nobody.fd >= 0 && in_child(fuzz_nobody, &nobody));
+	if (nobody.fd >= 0)
+		close(nobody.fd);
+	for (size_t i = 0; i < FUZZ_THREADS; i++) {
 		pthread_join(th[i], NULL);
 		calls += t[i].calls;
 		positive += t[i].positive;
+		printf("fuzz as AID %" PRIu64 ": calls %ld succeeded %ld\n", t[i].aid, t[i].calls,
+		       t[i].positive);
 	}
 	clock_gettime(CLOCK_MONOTONIC, &b);
 	printf("fuzz seed %" PRIu64 " calls %ld succeeded %ld in %ld ms\n", seed, calls, positive,
 	       (long)((b.tv_sec - a.tv_sec) * 1000 + (b.tv_nsec - a.tv_nsec) / 1000000));
-	check("fuzz_calls", calls == (count / 2) * 2);
+	check("fuzz_calls", calls == each * (long)FUZZ_THREADS);
 	return liveness();
 }
 

@@ -42,6 +42,13 @@ unload() {
 }
 
 step "booted $(uname -r), $(grep -c ^processor /proc/cpuinfo) CPUs"
+# Bad module parameters: refused at load, nothing left behind (no node, no leak in the log).
+for bad in authorizers=zz tenant_tier_percent=101 tenant_agents_max=5000 tenant_extents_max=2000; do
+  insmod /guest/coconut.ko "$bad" 2>/dev/null && fail "insmod accepted $bad"
+  [ -e /dev/coconut ] && fail "/dev/coconut after the refused insmod $bad"
+done
+dmesg_clean "refused loads"
+step "bad parameters refused"
 load first
 step "loaded"
 cat /agent/live/1/status || fail "cat /agent/live/1/status"
@@ -50,6 +57,16 @@ step "scenario passed"
 /guest/coconut_guest fuzz 1 "$FUZZ_CALLS" /guest || fail "fuzzer"
 step "fuzzer passed"
 dmesg_clean "fuzzer"
+# What pins the module: an open agentfs file keeps the mount, an open /dev/coconut the module.
+exec 4</agent/live/1/status
+umount /agent 2>/dev/null && fail "umount with an agentfs file open"
+exec 4<&-
+umount /agent || fail "umount agentfs (pin check)"
+exec 3<>/dev/coconut
+rmmod coconut 2>/dev/null && fail "rmmod with /dev/coconut open"
+exec 3>&-
+mount -t agentfs agentfs /agent || fail "mount agentfs again"
+step "open files pin the mount and the module"
 unload first
 step "unloaded"
 dmesg -C
