@@ -5,6 +5,10 @@
 #
 #   scripts/build-module.sh [BUILD_DIR]      (default build/kmod)
 #
+# COCONUT_DET=y builds the test module with the deterministic mode the co-simulation needs
+# (scripts/cosim.sh builds it into build/kmod-det); the default is the production module,
+# which has neither the det ioctls nor the det_clock=, cpus= and boot_id= parameters.
+#
 # Kbuild writes objects next to the sources, so the sources are staged into BUILD_DIR/src (a fresh
 # copy each run) and built there; coconut-kernel/ is never written. The object list is globbed by
 # coconut-kernel/linux/Kbuild. Any compiler, objtool or modpost warning fails the build. The
@@ -43,7 +47,9 @@ echo "build-module: make -C $headers M=$stage modules" >&2
 start=$(date +%s)
 set +e
 # -k: report every file that fails, not only the first.
-timeout "$TIMEOUT" make -k -C "$headers" M="$stage" -j"$(nproc)" modules >"$log" 2>&1
+DET=${COCONUT_DET:-n}
+case "$DET" in y|n) ;; *) echo "build-module: COCONUT_DET must be y or n, not '$DET'" >&2; exit 2 ;; esac
+timeout "$TIMEOUT" make -k -C "$headers" M="$stage" -j"$(nproc)" COCONUT_DET="$DET" modules >"$log" 2>&1
 rc=$?
 set -e
 cat "$log" >&2
@@ -66,6 +72,17 @@ if [ "$license" != "GPL" ]; then
   echo "build-module: FAILED: modinfo license is '$license', expected GPL" >&2
   exit 1
 fi
+# The deterministic mode is in a test build and nowhere else (its parameters say which).
+params=$(modinfo -F parm "$ko")
+if [ "$DET" = y ] && ! grep -q '^det_clock:' <<<"$params"; then
+  echo "build-module: FAILED: COCONUT_DET=y but no det_clock parameter" >&2
+  exit 1
+fi
+if [ "$DET" = n ] && grep -qE '^(det_clock|cpus|boot_id):' <<<"$params"; then
+  echo "build-module: FAILED: a production build has a test-only parameter" >&2
+  exit 1
+fi
 objs=$(grep -c '\.o$' "$stage/coconut.mod" || true)
-echo "build-module: coconut.ko OK in $(($(date +%s) - start)) s: $objs objects, license $license, vermagic $vermagic" >&2
+kind=production; [ "$DET" = y ] && kind="test (deterministic mode)"
+echo "build-module: coconut.ko OK in $(($(date +%s) - start)) s: $kind, $objs objects, license $license, vermagic $vermagic" >&2
 echo "$ko"

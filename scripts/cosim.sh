@@ -20,5 +20,6 @@ if [ ! -x "$BUILD/harness/cli/coconut-sim" ]; then
     -DPython_EXECUTABLE=/usr/bin/python3 >&2
   ninja -C "$BUILD" coconut-sim >&2
 fi
-guest=$(scripts/guest.sh | tail -n 1)
+# The deterministic mode is compiled into the test module only (build/kmod-det).
+guest=$(COCONUT_DET=y scripts/guest.sh | tail -n 1)
 exec "$BUILD/harness/cli/coconut-sim" cosim "$INPUT" --guest "$guest" "$@"

@@ -3,11 +3,12 @@
 # Coconut built in and checks it through the syscall backend: harness/guest/fork_init.sh lists
 # the LSM, finds the built-in instance and agentfs, and runs `coconut_guest syscalls`
 # (syscalls 472-480 as root and as nobody, a signed spawn, the audit chain verified offline).
-# The authorizer key made on the host (harness/guest/make_requests.cc) and a fixed boot id go
-# on the kernel command line as the built-in module's parameters (coconut.authorizers=,
-# coconut.boot_id=). Passes when the serial console's verdict line is "coconut-guest: PASS", in
-# that boot and in a second one with a bad coconut.authorizers= (the instance down: every agent
-# syscall answers ENODEV; serial log build/fork-guest/serial-down.log).
+# The authorizer key made on the host (harness/guest/make_requests.cc) goes on the kernel
+# command line as the built-in module's parameter (coconut.authorizers=); the boot id is the
+# seeded RNG's (a production build has no boot_id=), read back through INFO. Passes when the
+# serial console's verdict line is "coconut-guest: PASS", in that boot and in a second one with
+# a bad coconut.authorizers= (the instance down: every agent syscall answers ENODEV; serial
+# log build/fork-guest/serial-down.log).
 #
 #   scripts/fork-boot.sh [BZIMAGE]           (default build/fork/linux-source-6.12/arch/x86/boot/bzImage)
 #
@@ -21,8 +22,6 @@ BZ=${1:-build/fork/linux-source-6.12/arch/x86/boot/bzImage}
 TIMEOUT=${COCONUT_QEMU_TIMEOUT:-180}
 OUT=build/fork-guest
 LOG=$OUT/serial.log
-# Any 16 bytes: the guest verifies the audit chain against the boot id it was given.
-BOOT_ID=c0c0a7f0000000000000000000000001
 log() { echo "fork-boot: $*" >&2; }
 
 for tool in qemu-system-x86_64 cpio; do
@@ -61,6 +60,6 @@ boot_once() {
 
 # The instance up, with the command line's parameters; then a bad authorizer key, which stops
 # the built-in instance: the syscalls stay wired and must answer ENODEV, not reach the kernel C.
-boot_once "coconut.authorizers=$auth coconut.boot_id=$BOOT_ID" "$LOG" || exit 1
+boot_once "coconut.authorizers=$auth" "$LOG" || exit 1
 boot_once "coconut.authorizers=zz coconut_guest.down=1" "$OUT/serial-down.log" || exit 1
 exit 0

@@ -32,9 +32,15 @@ static const char coconut_root_caps_default[] =
 	"agent.spawn,audit.query,fs.read:/**,fs.write:/data/**,net.egress:*.example.com:443,"
 	"gpu:0/**,inference:*,mem.tier:*,cap.grant:fs.read:/**";
 
+#if COCONUT_DET
+/*
+ * Test builds only (coconut_mod.h, COCONUT_DET): a fixed boot id lets parity runs reproduce a
+ * chain, and would let an anchor from another boot decode as this one's on a real machine.
+ */
 static char *boot_id;
 module_param(boot_id, charp, 0444);
-MODULE_PARM_DESC(boot_id, "this boot's id, 32 hex digits (parity runs); default random");
+MODULE_PARM_DESC(boot_id, "test builds: this boot's id, 32 hex digits; default random");
+#endif
 
 static char *authorizers[CO_AUTHORIZERS_MAX];
 static int authorizers_count;
@@ -59,6 +65,7 @@ MODULE_PARM_DESC(seal_each_call, "seal after every ioctl, outside the instance l
  * topology parameters below give the instance a trace header's configuration; 0 keeps the
  * default (cpus only applies in det mode: otherwise the real CPUs count).
  */
+#if COCONUT_DET
 static bool det_clock;
 module_param(det_clock, bool, 0444);
 MODULE_PARM_DESC(det_clock, "test-only deterministic mode for trace parity (default N)");
@@ -66,6 +73,11 @@ MODULE_PARM_DESC(det_clock, "test-only deterministic mode for trace parity (defa
 static unsigned int cpus = 1;
 module_param(cpus, uint, 0444);
 MODULE_PARM_DESC(cpus, "det mode: CPUs (audit rings) of the instance (default 1)");
+#else
+/* A production build: the deterministic mode is not compiled in (coconut_mod.h). */
+static const bool det_clock;
+static const unsigned int cpus = 1;
+#endif
 
 static unsigned int ring_slots;
 module_param(ring_slots, uint, 0444);
@@ -120,12 +132,17 @@ static int coconut_hex(const char *what, const char *s, u8 *out, size_t bytes)
 	return 0;
 }
 
+/*
+ * The boot id from the RNG once it is seeded: built into the fork this runs at an initcall,
+ * which may come before the RNG has its entropy, and get_random_bytes() would not wait.
+ */
 static int coconut_boot_id(u8 id[CO_BOOT_ID_SIZE])
 {
+#if COCONUT_DET
 	if (boot_id && boot_id[0])
 		return coconut_hex("boot_id", boot_id, id, CO_BOOT_ID_SIZE);
-	get_random_bytes(id, CO_BOOT_ID_SIZE);
-	return 0;
+#endif
+	return get_random_bytes_wait(id, CO_BOOT_ID_SIZE);
 }
 
 /* root_caps= (or the default) as the kernel wants it: one text a line. */

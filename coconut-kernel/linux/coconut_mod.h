@@ -26,6 +26,18 @@
 
 #include "coconut/kernel.h"
 
+/*
+ * The deterministic mode (docs/module.md) exists only in test builds: `COCONUT_DET=y`
+ * (scripts/build-module.sh; the co-simulation's module, build/kmod-det) defines
+ * COCONUT_DET_MODE. Production builds (the default module, the fork) have no det ioctls (they
+ * answer ENOTTY), no det_clock=, cpus= or boot_id= parameters, and a boot id from the seeded RNG.
+ */
+#ifdef COCONUT_DET_MODE
+#define COCONUT_DET 1
+#else
+#define COCONUT_DET 0
+#endif
+
 /* TPM NV indexes whose last write the stub keeps (the audit chain uses one). */
 #define COCONUT_TPM_STUB_INDEXES 4
 
@@ -80,8 +92,10 @@ int coconut_sealer_start(struct coconut_mod *m, unsigned int interval_ms);
 /* Stops the thread, then drains the rings. */
 void coconut_sealer_stop(struct coconut_mod *m);
 
+#if COCONUT_DET
 /* det.c: COCONUT_IOC_DET_SET and COCONUT_IOC_DET_OP (-EPERM unless det_clock=1). */
 long coconut_ioc_det(unsigned int cmd, void __user *uarg);
+#endif
 
 /* ioctl.c */
 int coconut_dev_register(void);

@@ -8,7 +8,8 @@
  * ring. COCONUT_IOC_DET_OP applies one kernel-internal call of a trace (inflight operations,
  * containment, exit, a sealer pass, a stall, TPM failures) exactly as the userspace replayer
  * (sim/trace/replayer.cc) does, taking the instance lock where the kernel C expects it held.
- * Both answer -EPERM outside det mode: nothing here exists on a normal load.
+ * Both answer -EPERM outside det mode, and nothing here is compiled into a production build
+ * (COCONUT_DET, coconut_mod.h): there the two ioctls answer -ENOTTY.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -20,6 +21,8 @@
 #include "coconut/audit.h"
 #include "coconut/lsm.h"
 #include "coconut_mod.h"
+
+#if COCONUT_DET
 
 static int coconut_det_copy_in(void *dst, size_t size, const void __user *uarg)
 {
@@ -143,3 +146,4 @@ long coconut_ioc_det(unsigned int cmd, void __user *uarg)
 		return -ENOTTY;
 	}
 }
+#endif /* COCONUT_DET */

@@ -491,9 +491,11 @@ static long coconut_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
 		return capable(CAP_SYS_ADMIN) ? coconut_ioc_info(coconut_mod.k, uarg) : -EPERM;
 	case _IOC_NR(COCONUT_IOC_TPM_NV_READ):
 		return capable(CAP_SYS_ADMIN) ? coconut_ioc_tpm_read(uarg) : -EPERM;
+#if COCONUT_DET
 	case _IOC_NR(COCONUT_IOC_DET_SET):
 	case _IOC_NR(COCONUT_IOC_DET_OP):
 		return coconut_ioc_det(cmd, uarg);
+#endif
 	default:
 		break;
 	}

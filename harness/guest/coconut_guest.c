@@ -10,11 +10,11 @@
  *   coconut_guest check              the module answers (after a reload: a fresh instance)
  *   coconut_guest down               the fork with its instance down: every call -ENODEV
  *   coconut_guest identity-exec FD   (internal) the scenario's exec check on an inherited fd
- *   coconut_guest syscalls REQ_DIR BOOT_ID
+ *   coconut_guest syscalls REQ_DIR
  *                                    the forked kernel (docs/fork.md, scripts/fork-boot.sh):
  *                                    the same calls through syscalls 472-480 (the syscall
- *                                    backend), as root and as nobody; BOOT_ID is the 32 hex
- *                                    digits given as coconut.boot_id= on the command line
+ *                                    backend), as root and as nobody; the chain is
+ *                                    verified against the boot id the instance reports
  *
  * Every call prints one line, `call <name> ret <value> ok` or `... MISMATCH (want <w>)`, for
  * the host to read; the exit status is 0 only when every answer was the expected one. The
@@ -289,6 +289,7 @@ static void unprivileged(void *arg)
 	expect("nobody_seal", coconut_seal(c), -EPERM);
 	expect("nobody_tpm_nv_read", coconut_tpm_nv_read(c, 0x0100c0c0u, &nv), -EPERM);
 	expect("nobody_bind", coconut_bind(c, 1), -EPERM);
+	expect("nobody_det_op", coconut_call_raw(c, COCONUT_IOC_DET_OP, req), -ENOTTY);
 	/* Nothing decoded: a request of garbage answers -ESRCH, not -EBADMSG. */
 	memset(req, 0xa5, sizeof(req));
 	expect("nobody_spawn_garbage", coconut_agent_spawn(c, req, sizeof(req)), -ESRCH);
@@ -311,6 +312,7 @@ static void identity(const char *self, struct coconut *root)
 {
 	struct coconut worker, unbound;
 	char fd_text[16];
+	uint8_t det_args[64];
 	int status = 0;
 	pid_t pid;
 
@@ -318,6 +320,9 @@ static void identity(const char *self, struct coconut *root)
 	if (open_bound(&worker, 2))
 		return;
 	/* An AID never handed out does not bind; a terminated one does, and answers -ESTALE. */
+	/* A production module: the deterministic mode is not compiled in (finding 10). */
+	memset(det_args, 0, sizeof(det_args));
+	expect("det_set_absent", coconut_call_raw(&worker, COCONUT_IOC_DET_SET, det_args), -ENOTTY);
 	expect("bind_unknown", coconut_bind(&worker, 999), -ESRCH);
 	expect("bind_terminated", coconut_bind(&worker, 5), 0); /* tenants() ended AID 5 */
 	expect("bind_terminated_calls", coconut_agent_exit(&worker, 5), -ESTALE);
@@ -687,20 +692,6 @@ static int fuzz(uint64_t seed, long count, const char *req_dir)
 #define GUEST_LSM_ID_COCONUT 114
 #define GUEST_LSM_IDS_MAX 32
 
-static int parse_hex(const char *s, uint8_t *out, size_t bytes)
-{
-	if (strlen(s) != 2 * bytes)
-		return -1;
-	for (size_t i = 0; i < bytes; i++) {
-		unsigned int b;
-
-		if (sscanf(s + 2 * i, "%2x", &b) != 1)
-			return -1;
-		out[i] = (uint8_t)b;
-	}
-	return 0;
-}
-
 static int64_t raw_syscall_args(long nr, void *args)
 {
 	long rc = syscall(nr, args);
@@ -762,7 +753,7 @@ static void as_nobody(const uint8_t *req, size_t len)
 	check("nobody_calls", WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
 
-static int fork_syscalls(const char *req_dir, const char *boot_hex)
+static int fork_syscalls(const char *req_dir)
 {
 	static uint8_t req[CO_SPAWN_REQUEST_BYTES_MAX], bad[CO_SPAWN_REQUEST_BYTES_MAX];
 	static uint8_t att[CO_ATTEST_BYTES_MAX];
@@ -776,12 +767,25 @@ static int fork_syscalls(const char *req_dir, const char *boot_hex)
 
 	snprintf(path, sizeof(path), "%s/worker.req", req_dir);
 	len = read_file(path, req, sizeof(req));
-	if (len == 0 || parse_hex(boot_hex, boot_id, sizeof(boot_id))) {
-		printf("cannot read %s or boot id '%s' is not %d hex digits\n", path, boot_hex,
-		       2 * CO_BOOT_ID_SIZE);
+	if (len == 0) {
+		printf("cannot read %s\n", path);
 		return 1;
 	}
+	/*
+	 * The boot id: random from the seeded RNG (a production build takes no boot_id=), so the
+	 * chain is verified against what the instance reports. Nonzero, or it was never drawn.
+	 */
 	memset(&info, 0, sizeof(info));
+	memset(boot_id, 0, sizeof(boot_id));
+	if (open_bound(&dev, COCONUT_AID_ROOT) == 0) {
+		check("dev_info_boot_id", coconut_info(&dev, &info) == 0);
+		memcpy(boot_id, info.boot_id, sizeof(boot_id));
+		check("dev_boot_id_drawn", memcmp(boot_id, (uint8_t[CO_BOOT_ID_SIZE]){ 0 },
+						  sizeof(boot_id)) != 0);
+		/* The fork is a production build: no deterministic mode (finding 10). */
+		expect("dev_det_absent", coconut_call_raw(&dev, COCONUT_IOC_DET_SET, bad), -ENOTTY);
+		coconut_close(&dev);
+	}
 	/* Root through the syscalls: no open file, no bind; CAP_SYS_ADMIN makes the caller AID 1. */
 	coconut_open(&root, COCONUT_BACKEND_SYSCALL, NULL);
 	expect("syscall_471_enosys", raw_syscall(COCONUT_NR_FIRST - 1), -ENOSYS);
@@ -828,7 +832,7 @@ static int fork_syscalls(const char *req_dir, const char *boot_hex)
 	/* The built-in /dev/coconut is the same instance, with the command line's boot id. */
 	if (open_bound(&dev, COCONUT_AID_ROOT) == 0) {
 		check("dev_info", coconut_info(&dev, &info) == 0);
-		check("dev_boot_id_param", memcmp(info.boot_id, boot_id, sizeof(boot_id)) == 0);
+		check("dev_boot_id_same", memcmp(info.boot_id, boot_id, sizeof(boot_id)) == 0);
 		check("dev_next_aid", info.next_aid == (uint64_t)child + 1);
 		coconut_close(&dev);
 	} else {
@@ -881,9 +885,9 @@ int main(int argc, char **argv)
 		return fuzz(strtoull(argv[2], NULL, 0), strtol(argv[3], NULL, 0), argv[4]);
 	if (argc == 2 && strcmp(argv[1], "check") == 0)
 		return liveness();
-	if (argc == 4 && strcmp(argv[1], "syscalls") == 0)
-		return fork_syscalls(argv[2], argv[3]);
+	if (argc == 3 && strcmp(argv[1], "syscalls") == 0)
+		return fork_syscalls(argv[2]);
 	fprintf(stderr, "usage: coconut_guest scenario REQ_DIR | fuzz SEED COUNT REQ_DIR | check |"
-		" syscalls REQ_DIR BOOT_ID | down | identity-exec FD\n");
+		" syscalls REQ_DIR | down | identity-exec FD\n");
 	return 2;
 }

@@ -51,6 +51,10 @@ dmesg_clean "refused loads"
 step "bad parameters refused"
 load first
 step "loaded"
+# A production build: no test-only parameters (the det ioctls answer ENOTTY: coconut_guest).
+for p in det_clock cpus boot_id; do
+  [ -e "/sys/module/coconut/parameters/$p" ] && fail "test-only parameter $p in a production module"
+done
 cat /agent/live/1/status || fail "cat /agent/live/1/status"
 /guest/coconut_guest scenario /guest || fail "scenario (first load)"
 step "scenario passed"
