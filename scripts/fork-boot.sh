@@ -41,7 +41,7 @@ boot_once() {
   log "booting $BZ ($extra; timeout ${TIMEOUT}s)"
   boot=$(date +%s)
   set +e
-  timeout "$TIMEOUT" qemu-system-x86_64 -accel tcg -cpu max -smp 2 -m 512 -nographic -no-reboot \
+  timeout "$TIMEOUT" qemu-system-x86_64 -accel tcg -cpu max -smp 2 -m "${COCONUT_QEMU_MEM:-512}" -nographic -no-reboot \
     -kernel "$BZ" -initrd "$initrd" -append "console=ttyS0 panic=-1 quiet $extra" \
     </dev/null >"$log" 2>&1
   rc=$?
@@ -58,6 +58,12 @@ boot_once() {
   return 1
 }
 
+# COCONUT_FORK_DEBUG=1 (scripts/fork-debug.sh): one boot of the debug kernel running the
+# scripted calls and the fuzzer under KASAN, lockdep and kmemleak.
+if [ "${COCONUT_FORK_DEBUG:-0}" = 1 ]; then
+  boot_once "coconut.authorizers=$auth coconut_guest.debug=1 coconut.fuzz_calls=${COCONUT_FUZZ_CALLS:-20000}" "$OUT/serial-debug.log"
+  exit $?
+fi
 # The instance up, with the command line's parameters; then a bad authorizer key, which stops
 # the built-in instance: the syscalls stay wired and must answer ENODEV, not reach the kernel C.
 boot_once "coconut.authorizers=$auth" "$LOG" || exit 1

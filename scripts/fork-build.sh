@@ -8,6 +8,8 @@
 # COCONUT_FORK_CONFIG picks the configuration:
 #   tiny    (default) `make tinyconfig` + coconut-kernel/linux/fork/tiny.config: what QEMU needs
 #           to boot a busybox initramfs on the serial console, plus the Coconut LSM; minutes.
+#   debug   tiny + coconut-kernel/linux/fork/debug.config (KASAN, lockdep, kmemleak), for
+#           scripts/fork-debug.sh; build it into its own OUT_DIR (build/fork-debug).
 #   debian  Debian's amd64 config (the headers' .config) + SECURITY_COCONUT and "coconut" first
 #           in CONFIG_LSM, module signing off; hours on 2 cores, about an hour on 16.
 # The source .deb is the one scripts/check-patches.sh caches (build/linux-source/; it runs first,
@@ -28,7 +30,9 @@ FRAGMENT=coconut-kernel/linux/fork/tiny.config
 PATCHES=(coconut-kernel/linux/patches/*.patch)
 log() { echo "fork-build: $*" >&2; }
 
-case "$MODE" in tiny | debian) ;; *) log "COCONUT_FORK_CONFIG: expected tiny or debian, got '$MODE'"; exit 1 ;; esac
+case "$MODE" in tiny | debug | debian) ;; *) log "COCONUT_FORK_CONFIG: expected tiny, debug or debian, got '$MODE'"; exit 1 ;; esac
+# debug: the tiny configuration plus KASAN, lockdep, kmemleak (scripts/fork-debug.sh).
+DEBUG_FRAGMENT=coconut-kernel/linux/fork/debug.config
 for tool in make gcc flex bison bc perl xz dpkg-deb patch; do
   command -v "$tool" >/dev/null || { log "$tool missing (apt-get install build-essential flex bison bc)"; exit 3; }
 done
@@ -66,9 +70,11 @@ scripts/fork-sync.sh "$tree"
 kmake=(make -C "$tree" ARCH=x86_64 KBUILD_BUILD_USER=coconut KBUILD_BUILD_HOST=fork)
 blog="$OUT/build.log"
 : >"$blog"
-if [ "$MODE" = tiny ]; then
+if [ "$MODE" = tiny ] || [ "$MODE" = debug ]; then
+  fragments=("$PWD/$FRAGMENT")
+  if [ "$MODE" = debug ]; then fragments+=("$PWD/$DEBUG_FRAGMENT"); fi
   "${kmake[@]}" tinyconfig >>"$blog" 2>&1
-  (cd "$tree" && scripts/kconfig/merge_config.sh -m .config "$OLDPWD/$FRAGMENT") >>"$blog" 2>&1
+  (cd "$tree" && scripts/kconfig/merge_config.sh -m .config "${fragments[@]}") >>"$blog" 2>&1
 else
   headers=$(scripts/linux-headers.sh | tail -n 1)
   cp "$headers/.config" "$tree/.config"
@@ -82,6 +88,8 @@ fi
 # Every line of the fragment (or the options the Debian path sets) must have survived.
 if [ "$MODE" = tiny ]; then
   want=$(grep -E '^(CONFIG_|# CONFIG_.* is not set)' "$FRAGMENT")
+elif [ "$MODE" = debug ]; then
+  want=$(grep -hE '^(CONFIG_|# CONFIG_.* is not set)' "$FRAGMENT" "$DEBUG_FRAGMENT")
 else
   want=$'CONFIG_SECURITY=y\nCONFIG_SECURITYFS=y\nCONFIG_SECURITY_COCONUT=y'
 fi

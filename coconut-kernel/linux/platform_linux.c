@@ -21,6 +21,14 @@
 
 struct co_plat_lock {
 	spinlock_t lock;
+	/*
+	 * Every lock object is made here, so spin_lock_init()'s key (one per call site) would
+	 * give them all one lockdep class: the instance lock and the audit lock, taken nested in
+	 * that order, looked like recursion to lockdep (scripts/fork-debug.sh found it), and an
+	 * inverted order would have gone unseen. A key per object is a class per lock (a handful
+	 * per instance, one per audit ring); without lockdep it is empty and these calls vanish.
+	 */
+	struct lock_class_key key;
 };
 
 /*
@@ -72,14 +80,18 @@ static struct co_plat_lock *coconut_plat_lock_create(void *ctx)
 
 	(void)ctx;
 	l = kmalloc(sizeof(*l), GFP_KERNEL);
-	if (l)
-		spin_lock_init(&l->lock);
+	if (!l)
+		return NULL;
+	lockdep_register_key(&l->key);
+	spin_lock_init(&l->lock);
+	lockdep_set_class(&l->lock, &l->key);
 	return l;
 }
 
 static void coconut_plat_lock_destroy(void *ctx, struct co_plat_lock *l)
 {
 	(void)ctx;
+	lockdep_unregister_key(&l->key);
 	kfree(l);
 }
 

@@ -44,6 +44,32 @@ mount -t agentfs agentfs /agent || fail "mount agentfs"
 sed "s/^/agentfs /" /agent/live/1/status || fail "cat /agent/live/1/status"
 grep -q '^name: root' /agent/live/1/status || fail "/agent/live/1/status is not root's"
 step "checks before the calls passed"
+# scripts/fork-debug.sh: the debug kernel (KASAN, lockdep, kmemleak). The scripted calls and
+# the fuzzer through /dev/coconut, then a kmemleak scan; any report of the checkers fails.
+if grep -q 'coconut_guest.debug=1' /proc/cmdline; then
+  # The checkers' reports, not their start-up lines ("Kernel memory leak detector initialized",
+  # "RCU lockdep checking is enabled"): KASAN's are BUGs, lockdep's WARNINGs.
+  DEBUG_BAD='BUG|Oops|WARNING|coconut: leak|Call Trace|general protection|refcount_t|list_add corruption|suspected memory leak|unreferenced object|lockdep is turned off|possible circular|inconsistent lock|suspicious RCU' 
+  mkdir -p /sys/kernel/debug
+  mount -t debugfs debugfs /sys/kernel/debug || fail "mount debugfs"
+  # The checkers are running, or a pass would mean nothing.
+  dmesg | grep -q 'KernelAddressSanitizer initialized' || fail "KASAN is not running"
+  [ -e /proc/lockdep ] || fail "lockdep is not running"
+  [ -e /sys/kernel/debug/kmemleak ] || fail "kmemleak is not running"
+  step "KASAN, lockdep and kmemleak running"
+  /guest/coconut_guest scenario /guest || fail "scenario (debug kernel)"
+  step "scenario passed under the checkers"
+  FUZZ_CALLS=$(sed -n 's/.*coconut.fuzz_calls=\([0-9]*\).*/\1/p' /proc/cmdline)
+  /guest/coconut_guest fuzz 1 "${FUZZ_CALLS:-20000}" /guest || fail "fuzzer (debug kernel)"
+  step "fuzzer passed under the checkers"
+  echo scan >/sys/kernel/debug/kmemleak
+  sleep 1
+  echo scan >/sys/kernel/debug/kmemleak
+  if grep -q . /sys/kernel/debug/kmemleak; then cat /sys/kernel/debug/kmemleak; fail "kmemleak"; fi
+  if dmesg | grep -E "$DEBUG_BAD"; then fail "kernel log (debug kernel)"; fi
+  echo "coconut-guest: PASS"
+  reboot -f
+fi
 /guest/coconut_guest syscalls /guest || fail "syscalls"
 step "syscalls passed"
 if dmesg | grep -E "$BAD"; then fail "kernel log"; fi
