@@ -61,7 +61,7 @@ boot_once() {
 # COCONUT_FORK_DEBUG=1 (scripts/fork-debug.sh): one boot of the debug kernel running the
 # scripted calls and the fuzzer under KASAN, lockdep and kmemleak.
 if [ "${COCONUT_FORK_DEBUG:-0}" = 1 ]; then
-  boot_once "coconut.authorizers=$auth coconut_guest.debug=1 coconut.fuzz_calls=${COCONUT_FUZZ_CALLS:-20000}" "$OUT/serial-debug.log"
+  boot_once "coconut.authorizers=$auth coconut.log_events=32768 coconut_guest.debug=1 coconut.fuzz_calls=${COCONUT_FUZZ_CALLS:-20000}" "$OUT/serial-debug.log"
   exit $?
 fi
 # The instance up, with the command line's parameters; then a bad authorizer key, which stops

@@ -60,8 +60,9 @@ int main(int argc, char **argv)
 
 	// Two tenants for the cross-tenant checks (coconut_guest.c, tenants()): acme's top agent
 	// may spawn and holds a delegation right over fs.read; zeta's only reads. acme-worker is
-	// acme's worker; escape is a worker manifest naming zeta's tenant, which acme may not
-	// spawn (only root starts tenants).
+	// acme's worker; acme-spawner may spawn (the table-full check grows acme's tree with it);
+	// escape is a worker manifest naming zeta's tenant, which acme may not spawn (only root
+	// starts tenants).
 	struct Made {
 		const char *file, *name;
 		uint32_t tenant;
@@ -72,6 +73,8 @@ int main(int argc, char **argv)
 		  { "agent.spawn", "fs.read:/data/**", "cap.grant:fs.read:/**", "mem.tier:ram" } },
 		{ "zeta.req", "zeta", 2, { "fs.read:/data/**", "mem.tier:ram" } },
 		{ "acme-worker.req", "acme-worker", 1, { "fs.read:/data/acme/**", "mem.tier:ram" } },
+		{ "acme-spawner.req", "acme-spawner", 1,
+		  { "agent.spawn", "fs.read:/data/acme/**", "mem.tier:ram" } },
 		{ "escape.req", "escape", 2, { "fs.read:/data/acme/**" } },
 	};
 	for (const Made &x : made) {
