@@ -12,6 +12,8 @@
 //                                    caller whose covering cap.grant comes after 254 crafted
 //                                    ones, to a target whose ceiling covers them only by its
 //                                    last text: N decisions, N narrowing and N ceiling scans
+//   crafted/revoke_whole_tree        a revoke whose cascade walks 3,856 agents of 256 caps each
+//                                    (the walk is the cost; not bounded yet, docs/lsm.md)
 //   typical/spawn                    spawn_bench's spawn, for scale
 //
 // The target is <= 1 ms per call (the issue's); these numbers are the finding, not a gate.
@@ -74,10 +76,11 @@ struct World {
 	agent_test::Signer signer = agent_test::Signer::from_seed(7);
 	std::string root_caps = "agent.spawn\nfs.read:/**\ncap.grant:fs.read:/**";
 
-	World()
+	explicit World(u32 tenant_agents_max = CO_TENANT_AGENTS_DEFAULT)
 	{
 		co_kernel_config cfg;
 		co_kernel_config_default(&cfg, 1);
+		cfg.tenant_agents_max = tenant_agents_max;
 		cfg.root_caps = root_caps.data();
 		cfg.root_caps_len = root_caps.size();
 		co_plat p = plat.plat();
@@ -163,6 +166,53 @@ void BM_grant_lines(benchmark::State &state)
 	state.SetItemsProcessed(state.iterations());
 }
 
+// A revoke whose cascade walks a whole tree: the target (a child of root) has 15 children with
+// 255 children each (3,856 agents, the table nearly full), every agent holding 255 literal caps
+// plus agent.spawn where it spawns. The revoked cap is one only the target holds, so the walk
+// visits every agent and tests every cap (the doom test follows each cap's derivation links
+// back to the target) and removes one: the walk is the cost. Root grants it back, untimed.
+void BM_revoke_whole_tree(benchmark::State &state)
+{
+	World w(CO_AGENTS_MAX);
+	std::vector<std::string> caps = { "agent.spawn" };
+	for (int i = 0; i < CO_CAP_SET_CAPS_MAX - 1; i++)
+		caps.push_back("fs.read:/d/" + std::to_string(i));
+	std::vector<std::string> top_caps = { "agent.spawn", "fs.read:/**", "fs.read:/x" };
+	const s64 top = w.spawn(COCONUT_AID_ROOT, top_caps, top_caps);
+	if (top <= 0)
+		fail("top spawn " + std::to_string(top));
+	const Bytes inner = w.request("inner", caps, caps);
+	const std::vector<std::string> leaf_caps(caps.begin() + 1, caps.end());
+	const Bytes leaf = w.request("leaf", leaf_caps, leaf_caps);
+	u32 agents = 1;
+	for (int i = 0; i < 15; i++) {
+		const s64 mid = co_sys_agent_spawn(w.k, static_cast<u64>(top), inner.data(), inner.size());
+		if (mid <= 0)
+			fail("inner spawn " + std::to_string(mid));
+		agents++;
+		for (int j = 0; j < CO_AGENT_CHILDREN_MAX - 1; j++) {
+			const s64 l = co_sys_agent_spawn(w.k, static_cast<u64>(mid), leaf.data(), leaf.size());
+			if (l <= 0)
+				fail("leaf spawn " + std::to_string(l));
+			agents++;
+		}
+	}
+	const std::string cap = "fs.read:/x";
+	for (auto _ : state) {
+		const s64 r = co_sys_agent_cap_revoke(w.k, COCONUT_AID_ROOT, static_cast<u64>(top),
+						      cap.data(), cap.size());
+		if (r != 0)
+			fail("revoke returned " + std::to_string(r));
+		state.PauseTiming();
+		if (co_sys_agent_cap_grant(w.k, COCONUT_AID_ROOT, static_cast<u64>(top), cap.data(),
+					   cap.size()) != 0)
+			fail("grant back");
+		state.ResumeTiming();
+	}
+	state.counters["agents"] = agents;
+	state.SetItemsProcessed(state.iterations());
+}
+
 void BM_spawn_typical(benchmark::State &state)
 {
 	World w;
@@ -189,6 +239,7 @@ BENCHMARK(BM_grant_lines)
 	->Arg(4)
 	->Arg(CO_GRANT_CAPS_MAX)
 	->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_revoke_whole_tree)->Name("crafted/revoke_whole_tree")->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_spawn_typical)->Name("typical/spawn")->Unit(benchmark::kMicrosecond);
 
 BENCHMARK_MAIN();
