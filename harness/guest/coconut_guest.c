@@ -362,7 +362,7 @@ static int mount_agentfs(const char *where, const char *opts)
 }
 
 /* Who the caller is on /dev/coconut (findings 5 and 6): docs/module.md, "Identity". */
-static void identity(const char *self, struct coconut *root)
+static void identity(const char *self)
 {
 	struct coconut worker, unbound;
 	char fd_text[16];
@@ -370,7 +370,6 @@ static void identity(const char *self, struct coconut *root)
 	int status = 0;
 	pid_t pid;
 
-	(void)root;
 	if (open_bound(&worker, 2))
 		return;
 	/* An AID never handed out does not bind; a terminated one does, and answers -ESTALE. */
@@ -497,7 +496,7 @@ static int scenario(const char *self, const char *req_dir)
 	check("agentfs_unknown", access("/agent/live/999/status", F_OK) != 0);
 
 	tenants(req_dir, &root);
-	identity(self, &root);
+	identity(self);
 
 	/* The chain: queried and verified offline. */
 	verify_chain(&root);

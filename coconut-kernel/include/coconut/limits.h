@@ -243,8 +243,8 @@
  * Caps one agent_cap_grant call grants (all or nothing; more: -E2BIG, split the batch). Each
  * granted cap is checked against the target's ceiling, whose up to 256 texts are parsed and
  * compared under the instance lock, so this bounds a grant's work: a crafted grant of 16
- * lines (every ceiling text a backtracking glob, the covering one last) takes ~0.7 ms on the
- * development machine, one of 127 (what a 256-slot ring took before) took 5.2 ms
+ * lines (every ceiling text a backtracking glob, the covering one last) takes 0.54-0.94 ms on
+ * the development machine, one of 127 (what a 256-slot ring took before) took 5.2 ms
  * (kernel/agent/bench/crafted_bench.cc; docs/lsm.md, "Work per call").
  */
 #define CO_GRANT_CAPS_MAX 16

@@ -380,23 +380,17 @@ s64 co_sys_agent_memory_tier(struct co_kernel *k, u64 caller, u64 aid, u32 tier,
 
 s64 co_sys_agent_exit(struct co_kernel *k, u64 caller, u64 aid, u32 flags)
 {
-	struct co_agent *c, *t;
-	int rc;
-
 	CO_ASSERT(k != NULL);
 	if (caller == COCONUT_AID_NONE)
 		return -ESRCH; /* step 0: no agent calls (an unbound file) */
 	if (flags)
 		return -EINVAL;
-
-	co_kernel_lock(k);
-	rc = co_sys_agents(k, caller, aid, &c, &t);
-	if (!rc && (t->aid == COCONUT_AID_ROOT ||
-		    (c != t && (c->state == COCONUT_STATE_QUARANTINED ||
-				!co_agent_is_ancestor(k, c, t)))))
-		rc = -EPERM;
-	if (!rc)
-		rc = co_agent_terminate(k, t, c == t ? COCONUT_STATE_TERMINATED_CLEAN :
-						       COCONUT_STATE_TERMINATED_REVOKED);
-	return co_sys_done(k, rc);
+	/*
+	 * The kernel API has both already (exit.c), each taking the lock and sealing: a kill is
+	 * the authority rule of co_agent_kill (live, not quarantined, strict ancestor, never root),
+	 * the caller's own exit is co_agent_exit (never root).
+	 */
+	if (caller != aid)
+		return co_agent_kill(k, caller, aid);
+	return co_agent_exit(k, aid);
 }

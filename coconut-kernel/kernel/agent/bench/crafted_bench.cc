@@ -8,7 +8,8 @@
 //                                    carries at this length) by a parent holding 255 crafted
 //                                    patterns that cover none: stage 3 binds each cap after
 //                                    scanning the parent's set, then refuses (-ECAPABILITY)
-//   crafted/grant_lines/N            a grant of N crafted lines (1, 4, CO_GRANT_CAPS_MAX) by a
+//   crafted/grant_lines/N            a grant of N lines (2, 4, CO_GRANT_CAPS_MAX; the last one
+//                                    is the refused fs.write, the others crafted) by a
 //                                    caller whose covering cap.grant comes after 254 crafted
 //                                    ones, to a target whose ceiling covers them only by its
 //                                    last text: N decisions, N narrowing and N ceiling scans
@@ -235,7 +236,7 @@ void BM_spawn_typical(benchmark::State &state)
 BENCHMARK(BM_spawn_narrowing)->Name("crafted/spawn_narrowing_180x255")->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_grant_lines)
 	->Name("crafted/grant_lines")
-	->Arg(1)
+	->Arg(2)
 	->Arg(4)
 	->Arg(CO_GRANT_CAPS_MAX)
 	->Unit(benchmark::kMillisecond);
