@@ -95,6 +95,11 @@ static unsigned long long anchor_every_ns;
 module_param(anchor_every_ns, ullong, 0444);
 MODULE_PARM_DESC(anchor_every_ns, "and T ns after the last anchor (0: default)");
 
+/* Signed so that 0 can mean "no floor" (a trace's kernel had none) and -1 the default. */
+static long anchor_min_ns = -1;
+module_param(anchor_min_ns, long, 0444);
+MODULE_PARM_DESC(anchor_min_ns, "no two TPM anchor writes closer, ns (-1: default, 0: none)");
+
 static unsigned int tpm_nv_index;
 module_param(tpm_nv_index, uint, 0444);
 MODULE_PARM_DESC(tpm_nv_index, "the anchors' TPM NV index (0: default)");
@@ -191,6 +196,8 @@ static void coconut_config_topology(struct co_kernel_config *cfg)
 		cfg->audit.anchor_every_events = anchor_every_events;
 	if (anchor_every_ns)
 		cfg->audit.anchor_every_ns = anchor_every_ns;
+	if (anchor_min_ns >= 0)
+		cfg->audit.anchor_min_ns = (u64)anchor_min_ns;
 	if (tpm_nv_index)
 		cfg->audit.tpm_nv_index = tpm_nv_index;
 	for (t = 0; t < tier_capacity_count && t < COCONUT_TIER_COUNT; t++)

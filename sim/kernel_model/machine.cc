@@ -84,6 +84,7 @@ Machine::Machine(sc_core::sc_module_name name, const scenario::MachineSpec &spec
 	cfg.audit.log_events = CO_AUDIT_LOG_EVENTS_MAX;
 	cfg.audit.anchor_every_events = spec.audit.anchor_every_events;
 	cfg.audit.anchor_every_ns = spec.audit.anchor_every_ns;
+	cfg.audit.anchor_min_ns = spec.audit.anchor_min_ns;
 	cfg.audit.tpm_nv_index = (u32)spec.audit.tpm_nv_index;
 	if (hbm_total)
 		cfg.tier_capacity_bytes[COCONUT_TIER_HBM] = hbm_total;
@@ -322,6 +323,7 @@ void Machine::start_trace(const std::string &path, const std::string &scenario, 
 	h.log_events = cfg.audit.log_events;
 	h.anchor_every_events = cfg.audit.anchor_every_events;
 	h.anchor_every_ns = cfg.audit.anchor_every_ns;
+	h.anchor_min_ns = cfg.audit.anchor_min_ns;
 	h.tpm_nv_index = cfg.audit.tpm_nv_index;
 	h.seal_inline = cfg.seal_inline;
 	for (u32 t = 0; t < COCONUT_TIER_COUNT; t++)

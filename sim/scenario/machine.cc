@@ -57,7 +57,7 @@ GpuSpec parse_gpu(const Field &f, const devices::ProfileLibrary &profiles)
 AuditSpec parse_audit(const Field &f, u32 cpus)
 {
 	const MapReader m(f, {"ring_slots", "seal_interval", "seal_batch", "anchor_every_events",
-			      "anchor_every", "tpm_nv_index"});
+			      "anchor_every", "anchor_min_interval", "tpm_nv_index"});
 	AuditSpec a;
 	if (auto v = m.get("ring_slots")) {
 		a.ring_slots = as_u32(*v, 2, CO_AUDIT_RING_SLOTS_MAX);
@@ -76,6 +76,8 @@ AuditSpec parse_audit(const Field &f, u32 cpus)
 		a.anchor_every_events = as_u32(*v, 1, 1u << 31);
 	if (auto v = m.get("anchor_every"))
 		a.anchor_every_ns = as_duration(*v, 1);
+	if (auto v = m.get("anchor_min_interval"))
+		a.anchor_min_ns = as_duration(*v, 0);
 	// TPM 2.0 NV index handles are 0x01xxxxxx (TPM_HT_NV_INDEX, TPM 2.0 Part 2, 7.1).
 	if (auto v = m.get("tpm_nv_index"))
 		a.tpm_nv_index = as_uint(*v, 0x01000000, 0x01ffffff);

@@ -6,6 +6,8 @@
 #ifndef COCONUT_SIM_SCENARIO_H
 #define COCONUT_SIM_SCENARIO_H
 
+#include "coconut/limits.h"
+
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -59,6 +61,7 @@ struct AuditSpec {
 	u32 seal_batch_events = 4096;	  // at most this many events per wake
 	u32 anchor_every_events = 1024;	  // TPM anchor every K events ...
 	u64 anchor_every_ns = 1000000000; // ... or T ns
+	u64 anchor_min_ns = CO_AUDIT_ANCHOR_MIN_NS_DEFAULT; // never two TPM writes closer
 	u64 tpm_nv_index = 0x0100c0c0;
 };
 

@@ -124,6 +124,7 @@ std::string header_line(const Header &h)
 	     ",\"log_events\":" + std::to_string(h.log_events) +
 	     ",\"anchor_every_events\":" + std::to_string(h.anchor_every_events) +
 	     ",\"anchor_every_ns\":" + std::to_string(h.anchor_every_ns) +
+	     ",\"anchor_min_ns\":" + std::to_string(h.anchor_min_ns) +
 	     ",\"tpm_nv_index\":" + std::to_string(h.tpm_nv_index) + "}";
 	o += std::string(",\"seal_inline\":") + (h.seal_inline ? "true" : "false");
 	o += ",\"tier_capacity_bytes\":[" + std::to_string(h.tier_capacity_bytes[0]) + "," +

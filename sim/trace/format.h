@@ -77,6 +77,9 @@ struct Header {
 	u32 log_events = 0;
 	u64 anchor_every_events = 0;
 	u64 anchor_every_ns = 0;
+	// The floor between TPM writes; absent in traces written before it existed: 0, the
+	// kernel they came from had none.
+	u64 anchor_min_ns = 0;
 	u32 tpm_nv_index = 0;
 	bool seal_inline = false;
 	std::array<u64, 3> tier_capacity_bytes{};

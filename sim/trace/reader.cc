@@ -165,6 +165,9 @@ void header_v1(const Ctx &c, const json &j, Header &h)
 	h.log_events = (u32)aud("log_events", UINT32_MAX);
 	h.anchor_every_events = aud("anchor_every_events", UINT64_MAX);
 	h.anchor_every_ns = aud("anchor_every_ns", UINT64_MAX);
+	// Optional: traces from before the floor existed replay with none (what their kernel did).
+	if (au.contains("anchor_min_ns"))
+		h.anchor_min_ns = aud("anchor_min_ns", UINT64_MAX);
 	h.tpm_nv_index = (u32)aud("tpm_nv_index", UINT32_MAX);
 	const json &si = field(c, topo, "seal_inline", "topology.seal_inline");
 	if (!si.is_boolean())

@@ -39,6 +39,7 @@ Replayer::Replayer(const Header &h) : impl_(std::make_unique<Impl>(h.cpus))
 	cfg.audit.log_events = h.log_events;
 	cfg.audit.anchor_every_events = h.anchor_every_events;
 	cfg.audit.anchor_every_ns = h.anchor_every_ns;
+	cfg.audit.anchor_min_ns = h.anchor_min_ns;
 	cfg.audit.tpm_nv_index = h.tpm_nv_index;
 	for (u32 t = 0; t < COCONUT_TIER_COUNT; t++)
 		cfg.tier_capacity_bytes[t] = h.tier_capacity_bytes[t];

@@ -46,6 +46,12 @@ struct co_audit_event {
 	 * the address for MEM_TIER, the anchored seq for ANCHOR; 0 otherwise.
 	 */
 	u64 arg;
+	/*
+	 * The calling agent when it acted on another's behalf (aid is then the target: a quota
+	 * set, a memory_tier, a cap_present, a kill by an ancestor); 0 when the caller is aid
+	 * itself or the kernel. Never equal to a nonzero aid: one encoding per meaning.
+	 */
+	u64 actor;
 	s32 result;	/* 0 or -errno */
 	u32 cpu;	/* the CPU (ring) it was appended on */
 	u32 type;	/* enum coconut_audit_type */
@@ -72,23 +78,28 @@ enum co_audit_event_key {
 	CO_AUDIT_EV_OBJECT = 6,
 	CO_AUDIT_EV_RESULT = 7,
 	CO_AUDIT_EV_ARG = 8,
-	CO_AUDIT_EV_KEY_COUNT = 9,
+	CO_AUDIT_EV_KEY_COUNT = 9,	/* keys every event has: 0..8 */
+	CO_AUDIT_EV_ACTOR = 9,		/* present only when actor != 0 */
+	CO_AUDIT_EV_KEYS_MAX = 10,
 };
 
-/* CBOR items of one encoded event: the map and its 9 keys and 9 values. */
-#define CO_AUDIT_EVENT_ITEMS (1 + 2 * CO_AUDIT_EV_KEY_COUNT)
+/* CBOR items of one encoded event at most: the map and its 10 keys and 10 values. */
+#define CO_AUDIT_EVENT_ITEMS (1 + 2 * CO_AUDIT_EV_KEYS_MAX)
 
 /*
  * Deterministic CBOR of one event: a map with unsigned integer keys 0..8 in order
  * {0: seq, 1: time_ns, 2: cpu, 3: aid, 4: type, 5: cap (text), 6: object digest (bytes 32),
- *  7: result (int), 8: arg}; at most CO_AUDIT_EVENT_ENC_BYTES_MAX bytes.
+ *  7: result (int), 8: arg}, then 9: actor (uint) only when actor != 0 (so an event without
+ * one encodes exactly as before the key existed); at most CO_AUDIT_EVENT_ENC_BYTES_MAX bytes.
  * Returns the length, -EMSGSIZE if buf is too small (buf NULL, len 0 is allowed, to size), or
- * -EINVAL if the event cannot be encoded (type out of range, cap_len too long, cap not UTF-8).
+ * -EINVAL if the event cannot be encoded (type out of range, cap_len too long, cap not UTF-8,
+ * actor equal to a nonzero aid).
  */
 int co_audit_event_encode(const struct co_audit_event *ev, u8 *buf, size_t len);
 /*
- * Strict inverse of encode: exactly one event map in its deterministic encoding, every key
- * present, values in range (type a known one, cpu and result 32-bit, digest 32 bytes).
+ * Strict inverse of encode: exactly one event map in its deterministic encoding, keys 0..8
+ * present and 9 only with a nonzero actor other than aid, values in range (type a known one,
+ * cpu and result 32-bit, digest 32 bytes).
  * 0 or -EBADMSG; on success encode(*ev) gives back buf[0..len).
  */
 int co_audit_event_decode(const u8 *buf, size_t len, struct co_audit_event *ev);
@@ -132,6 +143,7 @@ struct co_audit_config {
 	u32 log_events;		/* sealed events kept for queries, <= CO_AUDIT_LOG_EVENTS_MAX */
 	u64 anchor_every_events;/* K: anchor every K drained events (0: never by count) */
 	u64 anchor_every_ns;	/* T: and T ns after the last anchor (0: never by time) */
+	u64 anchor_min_ns;	/* never two TPM writes (tried or done) closer (0: no floor) */
 	u32 tpm_nv_index;
 };
 
@@ -191,6 +203,7 @@ struct co_audit {
 	/* Anchoring. */
 	u64 since_anchor;	/* drained events sealed since the last successful anchor */
 	u64 last_anchor_ns;	/* when it happened (init time before the first) */
+	u64 last_anchor_try_ns;	/* when the last TPM write ended, done or not (init time) */
 	bool anchor_retry;	/* the last write failed: try again at the next seal */
 	bool anchor_failed_log;	/* a failure to report once the lock is dropped */
 
@@ -223,8 +236,10 @@ int co_audit_append(struct co_audit *a, struct co_audit_event *ev);
  * The sealer. Drains up to max_events pending events in the total order: the smallest
  * (time_ns, cpu) among the oldest events of the rings, each ring in FIFO order. Assigns seq,
  * extends the chain, keeps the events in the window. Anchors (tpm_nv_write of {seq, head}):
- *  - whenever K drained events were sealed since the last anchor (exactly every K: the drain
- *    stops at the boundary, anchors, then goes on);
+ *  - whenever K drained events were sealed since the last anchor (every K: the drain stops at
+ *    the boundary, anchors, then goes on), unless the last write, done or failed, was less
+ *    than anchor_min_ns ago: then the drain goes on and a later seal anchors the head of its
+ *    moment (so one call writes at most once when anchor_min_ns is set);
  *  - at the end, when T ns passed since the last anchor and something was sealed since;
  *  - first thing, when the previous write failed (the retry anchors the head of the moment).
  * A successful anchor of the head after seq s is followed in the chain by an ANCHOR event
@@ -239,6 +254,12 @@ void co_audit_set_stalled(struct co_audit *a, bool stalled);
 void co_audit_head(const struct co_audit *a, u8 head[COCONUT_DIGEST_SIZE], u64 *sealed_count);
 /* Appended, not yet sealed. */
 u64 co_audit_pending(const struct co_audit *a);
+/*
+ * Free slots in the ring of the calling CPU (the platform's cpu_id(), as co_audit_append uses).
+ * Another CPU's pending events take none of them: one producer filling its ring never refuses
+ * another CPU's appends (issue 17, finding 7).
+ */
+u32 co_audit_ring_room(const struct co_audit *a);
 /* The counters since init (a copy). */
 void co_audit_get_stats(const struct co_audit *a, struct co_audit_stats *out);
 

@@ -155,7 +155,10 @@ struct co_kernel {
 	/* security/coconut (lsm.c, grant.c, revoke.c, inflight.c), under the instance lock. */
 	u32 inflight_live;	/* entries of inflight[] in use */
 	u32 next_grant_id;	/* origin of the last granted cap (0: caps bound at spawn or boot) */
-	struct co_audit_event lsm_event;	/* the event being built: ~350 bytes, off the stack */
+	struct co_audit_event lsm_event;	/* the event being built: ~360 bytes, off the stack */
+	/* The agent the entry point in progress acts for (co_kernel_lock_as; 0: none): stamped as
+	 * the actor of every event it appends about another agent (audit.h). */
+	u64 acting;
 	struct co_cap lsm_cap;	/* grant's and revoke's parsed cap: ~270 bytes, ditto */
 	/* kernel/agent/agentfs.c: the audit tail's page and events (coconut/resources.h). */
 	struct co_agentfs_scratch agentfs;
@@ -193,12 +196,23 @@ static inline void co_kernel_lock(struct co_kernel *k)
 
 static inline void co_kernel_unlock(struct co_kernel *k)
 {
+	k->acting = 0;
 	if (k->lock)
 		k->plat.ops->unlock(k->plat.ctx, k->lock);
 }
 
+/* The instance lock for an entry point that acts for caller: events it appends about another
+ * agent record caller as their actor (finding 9 of the security review; docs/audit.md). */
+static inline void co_kernel_lock_as(struct co_kernel *k, u64 caller)
+{
+	co_kernel_lock(k);
+	k->acting = caller;
+}
+
 /*
- * Every audit append of the agent subsystem goes through here: co_audit_append(), and when a
+ * Every audit append of the agent subsystem goes through here. It stamps the acting caller
+ * (co_kernel_lock_as) as ev->actor when the event is about another agent, then
+ * co_audit_append(), and when a
  * ring is full (-EBUSY) and cfg.seal_inline, seal and retry, at most CO_AUDIT_APPEND_RETRIES_MAX
  * times. 0, -EBUSY (the sealer is stalled or inline sealing is off: nothing was appended), or
  * -EINVAL (an event that cannot be encoded: a programmer error, asserted in debug builds).

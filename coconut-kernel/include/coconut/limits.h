@@ -125,15 +125,16 @@
 #define CO_AUDIT_LOG_EVENTS_DEFAULT 4096
 
 /*
- * Bytes of one encoded event: map head 1, 9 one-byte keys, seq, time_ns, aid and arg 9 each,
- * cpu 5, type 1 (every type is < 24), the cap as text (3-byte head + COCONUT_CAP_TEXT_MAX =
- * 256), the digest (2 + 32), result 5; event.c asserts the sum. Sizes the sealer's scratch.
+ * Bytes of one encoded event: map head 1, 10 one-byte keys, seq, time_ns, aid, arg and actor
+ * (when present) 9 each, cpu 5, type 1 (every type is < 24), the cap as text (3-byte head +
+ * COCONUT_CAP_TEXT_MAX = 256), the digest (2 + 32), result 5; event.c asserts the sum. Sizes
+ * the sealer's scratch.
  */
-#define CO_AUDIT_EVENT_ENC_BYTES_MAX 350
+#define CO_AUDIT_EVENT_ENC_BYTES_MAX 360
 
 /*
- * Records in one exported segment. A record is 22 CBOR items (CO_AUDIT_RECORD_ITEMS), so 512
- * records plus the header stay under CO_CBOR_DOC_ITEMS_MAX, and at most 512 x 419 bytes
+ * Records in one exported segment. A record is 24 CBOR items (CO_AUDIT_RECORD_ITEMS), so 512
+ * records plus the header stay under CO_CBOR_DOC_ITEMS_MAX, and at most 512 x 429 bytes
  * (~210 KiB) under CO_CBOR_DOC_BYTES_MAX: every segment we write also decodes strictly.
  * Longer ranges are read page by page with seq_from.
  */
@@ -152,6 +153,14 @@
  */
 #define CO_AUDIT_ANCHOR_EVERY_EVENTS_DEFAULT 1024
 #define CO_AUDIT_ANCHOR_EVERY_NS_DEFAULT 1000000000ull
+/*
+ * And never two TPM NV writes (tried or done) closer than this, whatever K says: K counts
+ * events, which callers make, so without a floor a flood sets the TPM's write rate, and NV
+ * cells wear out (issue 17, finding 7). 100 ms: at most 10 writes a second, 864,000 a day;
+ * a deployment sets it from its TPM's endurance (anchor_min_ns). A count anchor that comes too
+ * soon waits for a later seal and then covers every event since.
+ */
+#define CO_AUDIT_ANCHOR_MIN_NS_DEFAULT 100000000ull
 
 /* Default NV index: in the TPM 2.0 owner range (0x01000000..0x013fffff). */
 #define CO_AUDIT_TPM_NV_INDEX_DEFAULT 0x0100c0c0u

@@ -59,9 +59,9 @@ int co_lsm_check(struct co_kernel *k, struct co_agent *a, u32 kind, const char *
  * Whether n more audit events fit the calling CPU's ring now, for operations that append
  * several events or none (grant, quota, tier): 0; -EBUSY (not now: sealing is not inline or
  * the sealer is stalled); -ENOSPC (never: more than a ring holds). With inline sealing it seals
- * first when needed, as co_kernel_audit() does. Conservative: it compares the events pending in
- * all rings with one ring's size, so 0 is a guarantee while the instance lock is held (no other
- * producer appends to this CPU's ring meanwhile).
+ * first when needed, as co_kernel_audit() does. It asks this CPU's ring only (other CPUs' events
+ * never take its slots), and 0 is a guarantee while the instance lock is held (no other producer
+ * appends to this CPU's ring meanwhile).
  */
 int co_lsm_audit_room(struct co_kernel *k, u32 n);
 

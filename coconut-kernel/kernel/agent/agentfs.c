@@ -359,6 +359,12 @@ static void co_agentfs_audit_tail(struct co_kernel *k, const struct co_agent *a,
 		co_out_char(o, ' ');
 		co_out_s64(o, ev->result);
 		co_out_char(o, ' ');
+		/* Before the cap, which is the rest of the line; no cap text starts with "by". */
+		if (ev->actor) { /* made by another agent on this one's behalf */
+			co_out_str(o, "by ");
+			co_out_u64(o, ev->actor);
+			co_out_char(o, ' ');
+		}
 		if (ev->cap_len)
 			co_out_bytes(o, ev->cap, ev->cap_len);
 		else

@@ -120,7 +120,7 @@ int co_agent_kill(struct co_kernel *k, u64 caller, u64 aid)
 	struct co_agent *a = NULL;
 	int rc;
 
-	co_kernel_lock(k);
+	co_kernel_lock_as(k, caller);
 	rc = co_agent_authority(k, caller, aid, &a);
 	if (!rc)
 		rc = co_agent_terminate(k, a, COCONUT_STATE_TERMINATED_REVOKED);
@@ -134,7 +134,7 @@ int co_agent_quarantine(struct co_kernel *k, u64 caller, u64 aid)
 	struct co_agent *a = NULL;
 	int rc;
 
-	co_kernel_lock(k);
+	co_kernel_lock_as(k, caller);
 	rc = co_agent_authority(k, caller, aid, &a);
 	if (!rc)
 		rc = co_agent_transition(k, a, COCONUT_STATE_QUARANTINED);
@@ -148,7 +148,7 @@ int co_agent_release(struct co_kernel *k, u64 caller, u64 aid)
 	struct co_agent *a = NULL;
 	int rc;
 
-	co_kernel_lock(k);
+	co_kernel_lock_as(k, caller);
 	rc = co_agent_authority(k, caller, aid, &a);
 	if (!rc && a->state != COCONUT_STATE_QUARANTINED)
 		rc = -EINVAL;

@@ -58,6 +58,8 @@ int co_kernel_audit(struct co_kernel *k, struct co_audit_event *ev)
 	u32 round;
 	int rc;
 
+	if (k->acting != COCONUT_AID_NONE && k->acting != ev->aid)
+		ev->actor = k->acting;
 	for (round = 0;; round++) {
 		rc = co_audit_append(&k->audit, ev);
 		if (rc != -EBUSY || !k->cfg.seal_inline || round == CO_AUDIT_APPEND_RETRIES_MAX)

@@ -126,7 +126,7 @@ s64 co_sys_agent_attest(struct co_kernel *k, u64 caller, u64 aid, u8 *buf, size_
 	if (rc)
 		return rc;
 
-	co_kernel_lock(k);
+	co_kernel_lock_as(k, caller);
 	rc = co_sys_agents(k, caller, aid, &c, &t);
 	if (!rc && !co_agent_is_self_or_ancestor(k, c, t))
 		rc = co_lsm_check(k, c, COCONUT_CAP_AUDIT_QUERY, NULL, 0, NULL);
@@ -154,7 +154,7 @@ s64 co_sys_agent_quota(struct co_kernel *k, u64 caller, u64 aid, u32 kind, u64 b
 	if (!set && !out_budget_used)
 		return -EFAULT;
 
-	co_kernel_lock(k);
+	co_kernel_lock_as(k, caller);
 	rc = co_sys_agents(k, caller, aid, &c, &t);
 	if (!rc && set &&
 	    (!co_agent_is_ancestor(k, c, t) || c->state == COCONUT_STATE_QUARANTINED))
@@ -191,7 +191,7 @@ s64 co_sys_agent_cap_grant(struct co_kernel *k, u64 caller, u64 aid, const char 
 	if (rc)
 		return rc;
 
-	co_kernel_lock(k);
+	co_kernel_lock_as(k, caller);
 	rc = co_sys_agents(k, caller, aid, &c, &t);
 	if (!rc)
 		rc = co_cap_grant(k, c, t, cap, len);
@@ -219,7 +219,7 @@ s64 co_sys_agent_cap_revoke(struct co_kernel *k, u64 caller, u64 aid, const char
 	if (rc)
 		return rc;
 
-	co_kernel_lock(k);
+	co_kernel_lock_as(k, caller);
 	rc = co_sys_agents(k, caller, aid, &c, &t);
 	if (!rc)
 		rc = co_cap_revoke(k, c, t, cap, len);
@@ -277,7 +277,7 @@ s64 co_sys_agent_cap_present(struct co_kernel *k, u64 caller, u64 aid, const cha
 		return -EINVAL;
 	}
 
-	co_kernel_lock(k);
+	co_kernel_lock_as(k, caller);
 	rc = co_sys_agents(k, caller, aid, &c, &t);
 	if (!rc && !co_agent_is_self_or_ancestor(k, c, t))
 		rc = -EPERM;
@@ -335,7 +335,7 @@ s64 co_sys_agent_audit_query(struct co_kernel *k, u64 caller,
 	filter.seq_from = f->seq_from;
 	filter.max_events = f->max_events;
 
-	co_kernel_lock(k);
+	co_kernel_lock_as(k, caller);
 	c = co_agent_lookup(k, caller, &rc);
 	if (c)
 		rc = co_lsm_check(k, c, COCONUT_CAP_AUDIT_QUERY, NULL, 0, NULL);
@@ -361,7 +361,7 @@ s64 co_sys_agent_memory_tier(struct co_kernel *k, u64 caller, u64 aid, u32 tier,
 	if (tier >= COCONUT_TIER_COUNT || request_bytes == 0)
 		return -EINVAL;
 
-	co_kernel_lock(k);
+	co_kernel_lock_as(k, caller);
 	rc = co_sys_agents(k, caller, aid, &c, &t);
 	if (!rc && (!co_agent_is_self_or_ancestor(k, c, t) ||
 		    (c != t && c->state == COCONUT_STATE_QUARANTINED)))

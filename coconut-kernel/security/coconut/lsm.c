@@ -26,19 +26,21 @@ int co_lsm_audit_room(struct co_kernel *k, u32 n)
 	u64 slots = k->cfg.audit.ring_slots;	/* the config co_audit_init() was given */
 
 	/*
-	 * The rings are private to the audit chain; pending events of all of them against one
-	 * ring's size is a bound that needs none of their internals (this CPU's ring holds at
-	 * most all pending events). With inline sealing a seal makes the room, as
+	 * The calling CPU's ring only: the events come here (co_audit_append), and every
+	 * producer of this instance appends under the instance lock the caller holds, so the
+	 * room stays. Comparing all rings' pending events with one ring's size (as before)
+	 * let a tenant flooding its own CPU's ring refuse everyone else's grants and quotas
+	 * (issue 17, finding 7). With inline sealing a seal makes the room, as
 	 * co_kernel_audit() does on a full ring; a stalled sealer leaves it full.
 	 */
 	if (n > slots)
 		return -ENOSPC;
-	if (co_audit_pending(&k->audit) + n <= slots)
+	if (co_audit_ring_room(&k->audit) >= n)
 		return 0;
 	if (!k->cfg.seal_inline)
 		return -EBUSY;
 	co_audit_seal(&k->audit, CO_AUDIT_RING_EVENTS_MAX);
-	return co_audit_pending(&k->audit) + n <= slots ? 0 : -EBUSY;
+	return co_audit_ring_room(&k->audit) >= n ? 0 : -EBUSY;
 }
 
 int co_lsm_check(struct co_kernel *k, struct co_agent *a, u32 kind, const char *object, size_t len,

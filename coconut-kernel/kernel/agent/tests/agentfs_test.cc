@@ -4,6 +4,8 @@
 // agent's last events however far back they lie.
 #include "lsm_test_util.h"
 
+#include "coconut/syscalls.h"
+
 using namespace lsm_test;
 
 namespace {
@@ -123,6 +125,25 @@ TEST(Agentfs, GoldenFilesOfAFixedAgent)
 	EXPECT_EQ(render(g.t, COCONUT_AID_ROOT, CO_AGENTFS_CHILDREN), "child: 2\n");
 	EXPECT_EQ(render(g.t, g.c, CO_AGENTFS_CAPS), "");
 	EXPECT_EQ(render(g.t, g.c, CO_AGENTFS_CHILDREN), "");
+}
+
+// An event another agent made on this one's behalf names it ("by <actor>" before the cap:
+// issue 17, finding 9); the agent's own events do not.
+TEST(Agentfs, AuditTailNamesWhoActedOnTheAgentsBehalf)
+{
+	Golden g;
+	ASSERT_EQ(co_sys_agent_quota(g.t.k, COCONUT_AID_ROOT, g.a, COCONUT_QUOTA_CPU, 5,
+				     COCONUT_QUOTA_SET, nullptr),
+		  0);
+	ASSERT_EQ(co_sys_agent_cap_present(g.t.k, COCONUT_AID_ROOT, g.a, "fs.read", 7, "/data/x", 7),
+		  0);
+	ASSERT_EQ(co_sys_agent_cap_present(g.t.k, g.a, g.a, "fs.read", 7, "/data/y", 7), 0);
+	const std::string tail = render(g.t, g.a, CO_AGENTFS_AUDIT_TAIL);
+	const std::string want_end = "event: 20 quota 0 by 1 -\n"
+				     "event: 21 cap_allow 0 by 1 fs.read:/data/**\n"
+				     "event: 22 cap_allow 0 fs.read:/data/**\n";
+	ASSERT_GE(tail.size(), want_end.size());
+	EXPECT_EQ(tail.substr(tail.size() - want_end.size()), want_end) << tail;
 }
 
 TEST(Agentfs, EveryFileIsWholeOrMessageTooLong)

@@ -10,6 +10,7 @@
 #include <rapidcheck/gtest.h>
 
 #include <functional>
+#include <tuple>
 
 using namespace agent_test;
 
@@ -471,6 +472,46 @@ TEST(AgentSyscalls, SuccessfulCallsOfEveryKind)
 	EXPECT_GT(a2, a1);
 	EXPECT_EQ(driver_invariants(w.k), "");
 	EXPECT_TRUE(w.plat().violations().empty());
+}
+
+// Finding 9 of the security review: a call on another agent's behalf records the caller as the
+// event's actor (key 9); a call about oneself, and the kernel's own events, record none. Fails
+// with the stamp in co_kernel_audit() taken out (every actor 0).
+TEST(AgentSyscalls, ActingForAnotherRecordsTheActor)
+{
+	World w;
+	const u64 before = w.events().size();
+	u64 out[2];
+	ASSERT_EQ(co_sys_agent_quota(w.k, 2, 3, COCONUT_QUOTA_HBM, 1 << 20, COCONUT_QUOTA_SET,
+				     nullptr),
+		  0);
+	ASSERT_EQ(co_sys_agent_quota(w.k, 3, 3, COCONUT_QUOTA_HBM, 0, 0, out), 0);
+	ASSERT_EQ(co_sys_agent_cap_present(w.k, 1, 3, "fs.read", 7, "/data/b/x", 9), 0);
+	ASSERT_EQ(co_sys_agent_cap_present(w.k, 3, 3, "fs.read", 7, "/data/b/x", 9), 0);
+	ASSERT_GE(co_sys_agent_memory_tier(w.k, 1, 2, COCONUT_TIER_RAM, 4096), (s64)CO_TIER_BASE_RAM);
+	ASSERT_GE(co_sys_agent_memory_tier(w.k, 2, 2, COCONUT_TIER_RAM, 4096), (s64)CO_TIER_BASE_RAM);
+	ASSERT_EQ(co_agent_quarantine(w.k, 1, 3), 0);
+	const std::vector<Event> ev = w.events();
+	std::vector<std::tuple<u32, u64, u64>> got; // (type, aid, actor)
+	for (size_t i = before; i < ev.size(); i++)
+		got.emplace_back(ev[i].type, ev[i].aid, ev[i].actor);
+	const std::vector<std::tuple<u32, u64, u64>> want = {
+		{ COCONUT_EV_QUOTA, 3, 2 },	// 2 set 3's budget
+		{ COCONUT_EV_CAP_ALLOW, 3, 1 }, // root asked about 3
+		{ COCONUT_EV_CAP_ALLOW, 3, 0 }, // 3 asked about itself
+		{ COCONUT_EV_CAP_ALLOW, 2, 1 }, // root's memory_tier for 2: the check, the extent
+		{ COCONUT_EV_MEM_TIER, 2, 1 },
+		{ COCONUT_EV_CAP_ALLOW, 2, 0 }, // 2's own
+		{ COCONUT_EV_MEM_TIER, 2, 0 },
+		{ COCONUT_EV_STATE, 3, 1 },	// root quarantined 3
+	};
+	EXPECT_EQ(got, want);
+	for (const Event &e : ev) {
+		if (e.type == COCONUT_EV_SPAWN || e.type == COCONUT_EV_ANCHOR) {
+			EXPECT_EQ(e.actor, 0u) << "the kernel's and a spawner's own events name no actor";
+		}
+	}
+	EXPECT_EQ(driver_invariants(w.k), "");
 }
 
 // A quarantined caller reads but changes nothing about others.

@@ -13,6 +13,7 @@ void co_audit_config_default(struct co_audit_config *cfg, u32 cpu_count)
 	cfg->log_events = CO_AUDIT_LOG_EVENTS_DEFAULT;
 	cfg->anchor_every_events = CO_AUDIT_ANCHOR_EVERY_EVENTS_DEFAULT;
 	cfg->anchor_every_ns = CO_AUDIT_ANCHOR_EVERY_NS_DEFAULT;
+	cfg->anchor_min_ns = CO_AUDIT_ANCHOR_MIN_NS_DEFAULT;
 	cfg->tpm_nv_index = CO_AUDIT_TPM_NV_INDEX_DEFAULT;
 }
 
@@ -96,6 +97,7 @@ int co_audit_init(struct co_audit *a, const struct co_plat *plat, const struct c
 	co_memcpy(a->log_base_head, a->head, COCONUT_DIGEST_SIZE);
 	/* T counts from boot: the first time anchor comes T after init, not at the first seal. */
 	a->last_anchor_ns = co_plat_now_ns(&a->plat);
+	a->last_anchor_try_ns = a->last_anchor_ns;
 	return 0;
 
 nomem:

@@ -11,8 +11,8 @@
 #include "audit_int.h"
 
 /* The encoding's worst case, term by term (see CO_AUDIT_EVENT_ENC_BYTES_MAX in limits.h). */
-#define CO_AUDIT_ENC_WORST (1 + CO_AUDIT_EV_KEY_COUNT + 9 + 9 + 5 + 9 + 1 + \
-			    (3 + COCONUT_CAP_TEXT_MAX) + (2 + COCONUT_DIGEST_SIZE) + 5 + 9)
+#define CO_AUDIT_ENC_WORST (1 + CO_AUDIT_EV_KEYS_MAX + 9 + 9 + 5 + 9 + 1 + \
+			    (3 + COCONUT_CAP_TEXT_MAX) + (2 + COCONUT_DIGEST_SIZE) + 5 + 9 + 9)
 CO_STATIC_ASSERT(CO_AUDIT_ENC_WORST == CO_AUDIT_EVENT_ENC_BYTES_MAX,
 		 "CO_AUDIT_EVENT_ENC_BYTES_MAX is the largest event encoding");
 CO_STATIC_ASSERT(COCONUT_EV_TYPE_COUNT <= 24, "a type is a one-byte CBOR integer");
@@ -54,13 +54,15 @@ bool co_audit_event_valid(const struct co_audit_event *ev)
 		return false;
 	if (ev->cap_len > COCONUT_CAP_TEXT_MAX)
 		return false;
+	if (ev->actor != 0 && ev->actor == ev->aid)
+		return false; /* acting on itself is no actor: one encoding per meaning */
 	/* The strict decoder refuses text that is not UTF-8: never hash what cannot be read. */
 	return co_cbor_utf8_check((const u8 *)ev->cap, ev->cap_len) == ev->cap_len;
 }
 
 void co_audit_event_put(struct co_cbor_writer *w, const struct co_audit_event *ev)
 {
-	co_cbor_begin_map(w, CO_AUDIT_EV_KEY_COUNT);
+	co_cbor_begin_map(w, CO_AUDIT_EV_KEY_COUNT + (ev->actor != 0));
 	co_cbor_put_uint(w, CO_AUDIT_EV_SEQ);
 	co_cbor_put_uint(w, ev->seq);
 	co_cbor_put_uint(w, CO_AUDIT_EV_TIME_NS);
@@ -79,6 +81,10 @@ void co_audit_event_put(struct co_cbor_writer *w, const struct co_audit_event *e
 	co_cbor_put_int(w, ev->result);
 	co_cbor_put_uint(w, CO_AUDIT_EV_ARG);
 	co_cbor_put_uint(w, ev->arg);
+	if (ev->actor) {
+		co_cbor_put_uint(w, CO_AUDIT_EV_ACTOR);
+		co_cbor_put_uint(w, ev->actor);
+	}
 }
 
 int co_audit_event_encode(const struct co_audit_event *ev, u8 *buf, size_t len)
@@ -136,13 +142,14 @@ int co_audit_event_from_doc(const struct co_cbor_doc *doc, u32 idx, struct co_au
 	size_t cap_len;
 	u64 v;
 
-	if (map->type != CO_CBOR_T_MAP || map->value != CO_AUDIT_EV_KEY_COUNT)
+	if (map->type != CO_CBOR_T_MAP ||
+	    (map->value != CO_AUDIT_EV_KEY_COUNT && map->value != CO_AUDIT_EV_KEYS_MAX))
 		return -EBADMSG;
 	if (co_cbor_map_iter(doc, idx, &it, NULL) != CO_CBOR_OK)
 		return -EBADMSG;
 	co_audit_event_init(ev, 0, 0, 0);
-	/* Keys 0..8 in this order: a strict decode put them in canonical order, check the set. */
-	for (k = 0; k < CO_AUDIT_EV_KEY_COUNT; k++) {
+	/* Keys 0..8 (and 9) in this order: a strict decode put them in canonical order. */
+	for (k = 0; k < (u32)map->value; k++) {
 		if (!co_cbor_map_next(doc, &it, &key, &val))
 			return -EBADMSG;
 		if (co_cbor_get_uint(doc, key, &v, NULL) != CO_CBOR_OK || v != k)
@@ -187,9 +194,15 @@ int co_audit_event_from_doc(const struct co_cbor_doc *doc, u32 idx, struct co_au
 			if (co_audit_get_s32(doc, val, &ev->result))
 				return -EBADMSG;
 			break;
-		default:
-			CO_ASSERT(k == CO_AUDIT_EV_ARG);
+		case CO_AUDIT_EV_ARG:
 			if (co_audit_get_uint_max(doc, val, ~0ull, &ev->arg))
+				return -EBADMSG;
+			break;
+		default:
+			CO_ASSERT(k == CO_AUDIT_EV_ACTOR);
+			/* Written only when nonzero and not aid: anything else is not canonical. */
+			if (co_audit_get_uint_max(doc, val, ~0ull, &ev->actor) || ev->actor == 0 ||
+			    ev->actor == ev->aid)
 				return -EBADMSG;
 			break;
 		}

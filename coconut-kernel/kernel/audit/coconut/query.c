@@ -11,7 +11,7 @@
  */
 #include "audit_int.h"
 
-CO_STATIC_ASSERT(CO_AUDIT_RECORD_ITEMS == 22, "record = array, event map (19), two heads");
+CO_STATIC_ASSERT(CO_AUDIT_RECORD_ITEMS == 24, "record = array, event map (at most 21), two heads");
 /* Header: the map, 5 keys, version, boot id, filtered, seq_first, and the records array. */
 CO_STATIC_ASSERT(11 + CO_AUDIT_SEGMENT_EVENTS_MAX * CO_AUDIT_RECORD_ITEMS <= CO_CBOR_DOC_ITEMS_MAX,
 		 "a full segment decodes within the CBOR item limit");

@@ -94,6 +94,20 @@ void co_audit_ring_pop(struct co_audit *a, u32 cpu)
 	a->pending--;
 }
 
+u32 co_audit_ring_room(const struct co_audit *a)
+{
+	const struct co_audit_ring *r;
+	u32 cpu = co_plat_cpu_id(&a->plat), room;
+
+	CO_ASSERT(cpu < a->cfg.cpu_count);
+	co_audit_lock(a);
+	r = &a->rings[cpu];
+	CO_ASSERT(r->tail - r->head <= a->cfg.ring_slots);
+	room = a->cfg.ring_slots - (u32)(r->tail - r->head);
+	co_audit_unlock(a);
+	return room;
+}
+
 u64 co_audit_pending(const struct co_audit *a)
 {
 	u64 n;

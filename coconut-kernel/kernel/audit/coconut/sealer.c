@@ -125,6 +125,7 @@ static int co_audit_anchor(struct co_audit *a, u32 cpu)
 	rc = a->plat.ops->tpm_nv_write(a->plat.ctx, a->cfg.tpm_nv_index, nv, sizeof(nv));
 	now = co_plat_now_ns(&a->plat);
 	co_audit_lock(a);
+	a->last_anchor_try_ns = now;
 
 	/* Only this sealer moves the head (`sealing`), so it is still the one written. */
 	CO_ASSERT(a->sealed == an.seq + 1);
@@ -149,10 +150,21 @@ static int co_audit_anchor(struct co_audit *a, u32 cpu)
 	return 0;
 }
 
-static bool co_audit_anchor_due_by_count(const struct co_audit *a)
+/*
+ * The floor between two TPM writes (issue 17, finding 7): now is the seal's clock, read before
+ * the lock, so a write of this very call (stamped after it) always counts as too recent.
+ */
+static bool co_audit_anchor_allowed(const struct co_audit *a, u64 now)
 {
-	return a->anchor_retry ||
-	       (a->cfg.anchor_every_events && a->since_anchor >= a->cfg.anchor_every_events);
+	return a->cfg.anchor_min_ns == 0 ||
+	       (now >= a->last_anchor_try_ns && now - a->last_anchor_try_ns >= a->cfg.anchor_min_ns);
+}
+
+static bool co_audit_anchor_due_by_count(const struct co_audit *a, u64 now)
+{
+	return (a->anchor_retry ||
+		(a->cfg.anchor_every_events && a->since_anchor >= a->cfg.anchor_every_events)) &&
+	       co_audit_anchor_allowed(a, now);
 }
 
 static void co_audit_log_anchor_failure(const struct co_audit *a)
@@ -187,7 +199,7 @@ u32 co_audit_seal(struct co_audit *a, u32 max_events)
 	 */
 	steps_max = 2 * (u64)max_events + 2;
 	for (step = 0; step < steps_max; step++) {
-		if (!tried && co_audit_anchor_due_by_count(a)) {
+		if (!tried && co_audit_anchor_due_by_count(a, now)) {
 			if (co_audit_anchor(a, cpu) == 0)
 				added++;
 			else
@@ -212,7 +224,8 @@ u32 co_audit_seal(struct co_audit *a, u32 max_events)
 	 * this call may be stamped after `now` (read before the lock): then T has not passed.
 	 */
 	if (!tried && a->cfg.anchor_every_ns && a->since_anchor > 0 &&
-	    now >= a->last_anchor_ns && now - a->last_anchor_ns >= a->cfg.anchor_every_ns) {
+	    now >= a->last_anchor_ns && now - a->last_anchor_ns >= a->cfg.anchor_every_ns &&
+	    co_audit_anchor_allowed(a, now)) {
 		if (co_audit_anchor(a, cpu) == 0)
 			added++;
 	}

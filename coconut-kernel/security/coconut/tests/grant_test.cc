@@ -223,6 +223,37 @@ TEST(Grant, AFullSetGetsNothing)
 	EXPECT_EQ(t.caps(b).size(), static_cast<size_t>(CO_CAP_SET_CAPS_MAX));
 }
 
+// Issue 17, finding 7: room is the calling CPU's ring. A flood that fills CPU 0's ring (its
+// agent's checks) leaves a grant and a quota set on CPU 1 alone; on CPU 0 they wait (-EBUSY).
+// Before, room compared every ring's pending events with one ring's size, so the flood on
+// CPU 0 refused them on every CPU.
+TEST(Grant, AnotherCpusFullRingRefusesNothingHere)
+{
+	Options o;
+	o.cpus = 2;
+	o.ring_slots = 16;
+	o.seal_inline = false;
+	Kernel t(o);
+	co_audit_seal(&t.k->audit, CO_AUDIT_RING_EVENTS_MAX);
+	u64 flood = t.spawn(COCONUT_AID_ROOT, { "fs.read:/**" }, nullptr, "flood", 7);
+	u64 b = t.spawn(COCONUT_AID_ROOT, {}, nullptr, "b", 8);
+	co_audit_seal(&t.k->audit, CO_AUDIT_RING_EVENTS_MAX);
+	t.plat.set_cpu(0);
+	int filled = 0;
+	while (t.check(flood, COCONUT_CAP_FS_READ, "/x") == 0)
+		filled++;
+	ASSERT_EQ(filled, 16) << "CPU 0's ring is full";
+	t.plat.set_cpu(1);
+	EXPECT_EQ(t.grant(COCONUT_AID_ROOT, b, "fs.read:/x\nfs.read:/y"), 0);
+	t.lock();
+	EXPECT_EQ(co_quota_set(t.k, t.agent(b), COCONUT_QUOTA_CPU, 5, COCONUT_QUOTA_SET), 0);
+	t.unlock();
+	t.plat.set_cpu(0);
+	EXPECT_EQ(t.grant(COCONUT_AID_ROOT, b, "fs.read:/z"), -EBUSY) << "the full ring waits";
+	co_audit_seal(&t.k->audit, CO_AUDIT_RING_EVENTS_MAX);
+	EXPECT_EQ(t.grant(COCONUT_AID_ROOT, b, "fs.read:/z"), 0);
+}
+
 TEST(Grant, BackpressureGrantsNothing)
 {
 	Options o;

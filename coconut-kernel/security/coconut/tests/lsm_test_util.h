@@ -89,6 +89,7 @@ inline std::string join(const std::vector<std::string> &v, const char *sep = "\n
 }
 
 struct Options {
+	u32 cpus = 1; // audit rings, one per CPU (plat.set_cpu picks the caller's)
 	u32 ring_slots = 256;
 	u32 log_events = 4096;
 	bool seal_inline = true;
@@ -114,10 +115,10 @@ inline std::vector<co_audit_event> decode_segment(const std::vector<u8> &seg);
 
 class Kernel {
 public:
-	explicit Kernel(const Options &o = Options())
+	explicit Kernel(const Options &o = Options()) : plat(o.cpus)
 	{
 		co_kernel_config cfg;
-		co_kernel_config_default(&cfg, 1);
+		co_kernel_config_default(&cfg, o.cpus);
 		cfg.audit.ring_slots = o.ring_slots;
 		cfg.audit.log_events = o.log_events;
 		cfg.seal_inline = o.seal_inline;

@@ -59,6 +59,9 @@ struct Instance {
 	{
 		co_audit_config cfg;
 		co_audit_config_default(&cfg, 4);
+		// The clock stands still here: no floor between TPM writes, so every K-th event
+		// anchors and the seal benchmark measures what an anchor costs.
+		cfg.anchor_min_ns = 0;
 		const co_plat p = plat.plat();
 		if (co_audit_init(a.get(), &p, &cfg) != 0)
 			fail("init");

@@ -227,6 +227,54 @@ TEST(AuditAnchor, TpmFailureIsCountedLoggedAndRetried)
 	EXPECT_EQ(r.verdict, CO_AUDIT_OK) << verdict_name(r.verdict);
 }
 
+// Issue 17, finding 7: K counts events, which callers make, so a flood of events must not set
+// the TPM's write rate. With K = 1 and a 100 ms floor, 300 events sealed one per call in the
+// same instant write once, not 300 times; a retry after a failure waits for the floor too;
+// once the floor has passed, the next seal anchors the head of its moment. With the floor at 0
+// (what traces from before it replay with) every K-th event anchors, as before.
+TEST(AuditAnchor, AFloodCannotSetTheTpmWriteRate)
+{
+	co_audit_config cfg = small_config(1, 1024, 4096, 1, 0);
+	cfg.anchor_min_ns = 100000000;
+	Audit a(cfg);
+	ASSERT_EQ(a.init_rc(), 0);
+	a.plat().now = 200000000; // past the floor since init
+	for (u64 i = 0; i < 300; i++) {
+		ASSERT_EQ(a.append(0, 200000000, varied_event(i)), 0);
+		co_audit_seal(a.get(), 1);
+	}
+	EXPECT_EQ(a.plat().nv_attempts(), 1u) << "one write in the floor, whatever K says";
+	EXPECT_EQ(co_audit_pending(a.get()), 0u) << "the drain went on";
+	a.plat().now += 50000000; // 50 ms: still inside the floor
+	ASSERT_EQ(a.append(0, a.plat().now, varied_event(300)), 0);
+	co_audit_seal(a.get(), 100);
+	EXPECT_EQ(a.plat().nv_attempts(), 1u);
+	a.plat().now += 50000000; // 100 ms after the write: the head of this moment is anchored
+	a.plat().tpm_fail_count = 1;
+	co_audit_seal(a.get(), 100);
+	EXPECT_EQ(a.plat().nv_attempts(), 2u);
+	EXPECT_EQ(a.stats().anchor_failures, 1u);
+	co_audit_seal(a.get(), 100); // the retry waits for the floor as well
+	EXPECT_EQ(a.plat().nv_attempts(), 2u);
+	a.plat().now += 100000000;
+	co_audit_seal(a.get(), 100);
+	EXPECT_EQ(a.plat().nv_attempts(), 3u);
+	const auto anchors = a.anchors();
+	ASSERT_EQ(anchors.size(), 2u);
+	EXPECT_EQ(anchors[1].seq + 1, a.sealed() - 1) << "the latest head, then its ANCHOR event";
+	const auto r = verify(a.export_range(), a.plat().boot_id(), anchors);
+	EXPECT_EQ(r.verdict, CO_AUDIT_OK) << verdict_name(r.verdict);
+
+	co_audit_config none = small_config(1, 1024, 4096, 1, 0);
+	Audit b(none); // anchor_min_ns 0: no floor
+	ASSERT_EQ(b.init_rc(), 0);
+	for (u64 i = 0; i < 100; i++) {
+		ASSERT_EQ(b.append(0, 0, varied_event(i)), 0);
+		co_audit_seal(b.get(), 1);
+	}
+	EXPECT_EQ(b.plat().nv_attempts(), 100u);
+}
+
 TEST(AuditAnchor, PositiveTpmErrorIsStillAFailure)
 {
 	Audit a(small_config(1, 64, 1024, 1, 0));

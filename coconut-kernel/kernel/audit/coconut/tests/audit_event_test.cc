@@ -181,11 +181,52 @@ TEST(AuditEvent, WorstCaseIsTheLimit)
 {
 	co_audit_event ev = make_event(COCONUT_EV_MEM_TIER, ~0ull, std::string(256, 'z'), "obj");
 	ev.seq = ev.time_ns = ev.arg = ~0ull;
+	ev.actor = ~0ull - 1; // any nonzero actor but aid (~0)
 	ev.cpu = 0xffffffffu;
 	ev.result = INT32_MIN;
 	const std::vector<u8> enc = encode(ev);
 	EXPECT_EQ(enc.size(), static_cast<size_t>(CO_AUDIT_EVENT_ENC_BYTES_MAX));
 	EXPECT_EQ(co_audit_event_encode(&ev, nullptr, 0), -EMSGSIZE);
+}
+
+// The actor (key 9, issue 17 finding 9): written only when nonzero, so an event without one
+// encodes exactly as before the key existed (the known answer above is unchanged); one with an
+// actor round-trips; an actor equal to aid, or a key 9 of 0 or of aid, has no encoding.
+TEST(AuditEvent, ActorIsKeyNineOnlyWhenSomeoneElseActed)
+{
+	co_audit_event ev = kat_event();
+	const std::vector<u8> without = encode(ev);
+	EXPECT_EQ(without[0], 0xa9) << "a map of 9 pairs";
+	ev.actor = 3;
+	const std::vector<u8> with = encode(ev);
+	ASSERT_EQ(with.size(), without.size() + 2);
+	EXPECT_EQ(with[0], 0xaa) << "a map of 10 pairs";
+	EXPECT_EQ(std::vector<u8>(with.begin() + 1, with.end() - 2),
+		  std::vector<u8>(without.begin() + 1, without.end()))
+		<< "keys 0..8 unchanged";
+	EXPECT_EQ(with[with.size() - 2], 0x09);
+	EXPECT_EQ(with[with.size() - 1], 0x03);
+	co_audit_event back;
+	ASSERT_EQ(co_audit_event_decode(with.data(), with.size(), &back), 0);
+	EXPECT_EQ(back.actor, 3u);
+	EXPECT_EQ(memcmp(&back, &ev, sizeof(ev)), 0);
+	ASSERT_EQ(co_audit_event_decode(without.data(), without.size(), &back), 0);
+	EXPECT_EQ(back.actor, 0u);
+
+	// Acting on itself is no actor: refused, not silently dropped.
+	ev.actor = ev.aid;
+	EXPECT_EQ(co_audit_event_encode(&ev, nullptr, 0), -EINVAL);
+	// Key 9 with 0, or with aid: not what encode writes.
+	for (u8 bad : { (u8)0x00, (u8)ev.aid }) {
+		std::vector<u8> b = with;
+		b[b.size() - 1] = bad;
+		EXPECT_EQ(co_audit_event_decode(b.data(), b.size(), &back), -EBADMSG)
+			<< "actor " << (int)bad;
+	}
+	// A 10-pair map whose tenth key is not 9.
+	std::vector<u8> b = with;
+	b[b.size() - 2] = 0x0a;
+	EXPECT_EQ(co_audit_event_decode(b.data(), b.size(), &back), -EBADMSG);
 }
 
 TEST(AuditEvent, SmallBufferIsEmsgsize)
