@@ -100,6 +100,15 @@ static long anchor_min_ns = -1;
 module_param(anchor_min_ns, long, 0444);
 MODULE_PARM_DESC(anchor_min_ns, "no two TPM anchor writes closer, ns (-1: default, 0: none)");
 
+/* Signed for the same reason: -1 default, 0 no limit (a trace's kernel had none). */
+static int fail_burst = -1;
+module_param(fail_burst, int, 0444);
+MODULE_PARM_DESC(fail_burst, "audited failures an agent may burst (-1: default, 0: no limit)");
+
+static long fail_refill_ns = -1;
+module_param(fail_refill_ns, long, 0444);
+MODULE_PARM_DESC(fail_refill_ns, "one more audited failure every this many ns (-1: default)");
+
 static unsigned int tpm_nv_index;
 module_param(tpm_nv_index, uint, 0444);
 MODULE_PARM_DESC(tpm_nv_index, "the anchors' TPM NV index (0: default)");
@@ -198,6 +207,10 @@ static void coconut_config_topology(struct co_kernel_config *cfg)
 		cfg->audit.anchor_every_ns = anchor_every_ns;
 	if (anchor_min_ns >= 0)
 		cfg->audit.anchor_min_ns = (u64)anchor_min_ns;
+	if (fail_burst >= 0)
+		cfg->fail_burst = (u32)fail_burst;
+	if (fail_refill_ns >= 0)
+		cfg->fail_refill_ns = (u64)fail_refill_ns;
 	if (tpm_nv_index)
 		cfg->audit.tpm_nv_index = tpm_nv_index;
 	for (t = 0; t < tier_capacity_count && t < COCONUT_TIER_COUNT; t++)

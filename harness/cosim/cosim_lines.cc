@@ -38,6 +38,8 @@ std::string guest_params_line(const Header &h, const std::string &file)
 	p += " anchor_every_events=" + std::to_string(h.anchor_every_events);
 	p += " anchor_every_ns=" + std::to_string(h.anchor_every_ns);
 	p += " anchor_min_ns=" + std::to_string(h.anchor_min_ns);
+	p += " fail_burst=" + std::to_string(h.fail_burst);
+	p += " fail_refill_ns=" + std::to_string(h.fail_refill_ns);
 	p += " tpm_nv_index=" + std::to_string(h.tpm_nv_index);
 	p += " tier_capacity_bytes=" + std::to_string(h.tier_capacity_bytes[0]) + "," +
 	     std::to_string(h.tier_capacity_bytes[1]) + "," +

@@ -10,7 +10,7 @@
 namespace coconut::cosim {
 
 // "det_clock=1 boot_id=... cpus=... ring_slots=... log_events=... anchor_every_events=...
-// anchor_every_ns=... anchor_min_ns=... tpm_nv_index=... tier_capacity_bytes=H,R,S [root_caps=a,b]
+// anchor_every_ns=... anchor_min_ns=... fail_burst=... fail_refill_ns=... tpm_nv_index=... tier_capacity_bytes=H,R,S [root_caps=a,b]
 // [authorizers=k1,k2]". Throws trace::TraceError (field topology.seal_inline or
 // topology.root_caps) for a header coconut.ko cannot be loaded with.
 std::string guest_params_line(const trace::Header &h, const std::string &file);

@@ -153,6 +153,7 @@ struct Simulation::Impl : public sc_core::sc_module, public devices::JobSink {
 
 	// counters
 	u64 completed = 0, failed = 0, denied = 0, dropped = 0;
+	u64 throttled = 0; // refused -EAGAIN: the agent was over its audited-failure bucket
 	u64 backpressure_waits = 0, inflight_full_waits = 0;
 	// Requests refused -ENOSPC (the kernel's in-flight table full), in the order refused: each
 	// in-flight completion wakes the oldest (a wait queue, not a poll per request), and one

@@ -168,6 +168,8 @@ void Simulation::Impl::collect_metrics(RunResult &out)
 	set("requests.failed", failed);
 	set("requests.dropped", dropped);
 	set("requests.denied", denied);
+	set("requests.throttled", throttled);
+	set("lsm.fail_limited", k->fail_limited);
 	set("requests.in_flight_at_end", live_requests);
 	// Throughput over the measured span (after warm-up), in requests per 1000 s.
 	const u64 measured_ns = std::max<u64>(1, out.sim_end_ns > sc.warmup_ns ? out.sim_end_ns - sc.warmup_ns : 1);

@@ -539,6 +539,8 @@ void Simulation::Impl::begin_holds(Request &r)
 				denied++;
 				tenant_counts[a.tenant].denied++;
 			}
+			if (rc == -EAGAIN) // would have been denied: no decision, no event
+				throttled++;
 			finish(r, rc);
 			return;
 		}
@@ -774,6 +776,8 @@ std::string errno_name(s64 rc)
 		return "-EIO";
 	case EACCES:
 		return "-EACCES";
+	case EAGAIN:
+		return "-EAGAIN";
 	case EBUSY:
 		return "-EBUSY";
 	case EEXIST:

@@ -85,6 +85,8 @@ Machine::Machine(sc_core::sc_module_name name, const scenario::MachineSpec &spec
 	cfg.audit.anchor_every_events = spec.audit.anchor_every_events;
 	cfg.audit.anchor_every_ns = spec.audit.anchor_every_ns;
 	cfg.audit.anchor_min_ns = spec.audit.anchor_min_ns;
+	cfg.fail_burst = spec.audit.fail_burst;
+	cfg.fail_refill_ns = spec.audit.fail_refill_ns;
 	cfg.audit.tpm_nv_index = (u32)spec.audit.tpm_nv_index;
 	if (hbm_total)
 		cfg.tier_capacity_bytes[COCONUT_TIER_HBM] = hbm_total;
@@ -326,6 +328,8 @@ void Machine::start_trace(const std::string &path, const std::string &scenario, 
 	h.anchor_min_ns = cfg.audit.anchor_min_ns;
 	h.tpm_nv_index = cfg.audit.tpm_nv_index;
 	h.seal_inline = cfg.seal_inline;
+	h.fail_burst = cfg.fail_burst;
+	h.fail_refill_ns = cfg.fail_refill_ns;
 	for (u32 t = 0; t < COCONUT_TIER_COUNT; t++)
 		h.tier_capacity_bytes[t] = cfg.tier_capacity_bytes[t];
 	const std::string caps(cfg.root_caps, cfg.root_caps_len);

@@ -57,7 +57,8 @@ GpuSpec parse_gpu(const Field &f, const devices::ProfileLibrary &profiles)
 AuditSpec parse_audit(const Field &f, u32 cpus)
 {
 	const MapReader m(f, {"ring_slots", "seal_interval", "seal_batch", "anchor_every_events",
-			      "anchor_every", "anchor_min_interval", "tpm_nv_index"});
+			      "anchor_every", "anchor_min_interval", "fail_burst", "fail_refill",
+			      "tpm_nv_index"});
 	AuditSpec a;
 	if (auto v = m.get("ring_slots")) {
 		a.ring_slots = as_u32(*v, 2, CO_AUDIT_RING_SLOTS_MAX);
@@ -78,6 +79,10 @@ AuditSpec parse_audit(const Field &f, u32 cpus)
 		a.anchor_every_ns = as_duration(*v, 1);
 	if (auto v = m.get("anchor_min_interval"))
 		a.anchor_min_ns = as_duration(*v, 0);
+	if (auto v = m.get("fail_burst"))
+		a.fail_burst = as_u32(*v, 0, 1u << 24);
+	if (auto v = m.get("fail_refill"))
+		a.fail_refill_ns = as_duration(*v, 1);
 	// TPM 2.0 NV index handles are 0x01xxxxxx (TPM_HT_NV_INDEX, TPM 2.0 Part 2, 7.1).
 	if (auto v = m.get("tpm_nv_index"))
 		a.tpm_nv_index = as_uint(*v, 0x01000000, 0x01ffffff);

@@ -161,10 +161,10 @@ bool contains(const std::array<const char *, N> &names, std::string_view text)
 }
 
 // Metrics the engine provides for the whole machine (docs/scenarios.md, "Metrics").
-constexpr std::array<const char *, 49> global_metrics{
+constexpr std::array<const char *, 51> global_metrics{
 	"requests.throughput_milli_per_s", "requests.completed",	   "requests.failed",	     "requests.dropped",
-	"requests.denied",	   "requests.in_flight_at_end", "lsm.allows",
-	"lsm.denies",		   "audit.events",	     "audit.cap_allow",
+	"requests.denied",	   "requests.throttled",     "requests.in_flight_at_end", "lsm.allows",
+	"lsm.denies",		   "lsm.fail_limited",	     "audit.events",	     "audit.cap_allow",
 	"audit.cap_deny",	   "audit.sealed",	     "audit.anchors",
 	"audit.backpressure",	   "audit.pending_at_end",   "notifications",
 	"revocations",		   "inflight.revoked_failed", "inflight.cancelled",

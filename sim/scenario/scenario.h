@@ -62,6 +62,8 @@ struct AuditSpec {
 	u32 anchor_every_events = 1024;	  // TPM anchor every K events ...
 	u64 anchor_every_ns = 1000000000; // ... or T ns
 	u64 anchor_min_ns = CO_AUDIT_ANCHOR_MIN_NS_DEFAULT; // never two TPM writes closer
+	u32 fail_burst = CO_FAIL_BURST_DEFAULT;		    // audited failures per agent: a bucket
+	u64 fail_refill_ns = CO_FAIL_REFILL_NS_DEFAULT;	    // ... refilled one every this
 	u64 tpm_nv_index = 0x0100c0c0;
 };
 

@@ -127,6 +127,8 @@ std::string header_line(const Header &h)
 	     ",\"anchor_min_ns\":" + std::to_string(h.anchor_min_ns) +
 	     ",\"tpm_nv_index\":" + std::to_string(h.tpm_nv_index) + "}";
 	o += std::string(",\"seal_inline\":") + (h.seal_inline ? "true" : "false");
+	o += ",\"fail_burst\":" + std::to_string(h.fail_burst) +
+	     ",\"fail_refill_ns\":" + std::to_string(h.fail_refill_ns);
 	o += ",\"tier_capacity_bytes\":[" + std::to_string(h.tier_capacity_bytes[0]) + "," +
 	     std::to_string(h.tier_capacity_bytes[1]) + "," +
 	     std::to_string(h.tier_capacity_bytes[2]) + "]";

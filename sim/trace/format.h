@@ -82,6 +82,10 @@ struct Header {
 	u64 anchor_min_ns = 0;
 	u32 tpm_nv_index = 0;
 	bool seal_inline = false;
+	// Audited failures per agent (coconut/limits.h); absent in traces written before the
+	// limit existed: 0, no limit, as their kernel had.
+	u32 fail_burst = 0;
+	u64 fail_refill_ns = 0;
 	std::array<u64, 3> tier_capacity_bytes{};
 	std::vector<std::string> root_caps;
 	std::vector<std::array<u8, 32>> authorizers;

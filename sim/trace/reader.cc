@@ -173,6 +173,12 @@ void header_v1(const Ctx &c, const json &j, Header &h)
 	if (!si.is_boolean())
 		c.fail("topology.seal_inline", "expected true or false");
 	h.seal_inline = si.get<bool>();
+	// Optional: traces from before the limit existed replay with none (what their kernel did).
+	if (topo.contains("fail_burst"))
+		h.fail_burst = (u32)get_u64(c, topo["fail_burst"], "topology.fail_burst", UINT32_MAX);
+	if (topo.contains("fail_refill_ns"))
+		h.fail_refill_ns =
+			get_u64(c, topo["fail_refill_ns"], "topology.fail_refill_ns", UINT64_MAX);
 	const json &tc = field(c, topo, "tier_capacity_bytes", "topology.tier_capacity_bytes");
 	if (!tc.is_array() || tc.size() != 3)
 		c.fail("topology.tier_capacity_bytes", "expected [hbm, ram, ssd]");

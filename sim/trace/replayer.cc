@@ -35,6 +35,8 @@ Replayer::Replayer(const Header &h) : impl_(std::make_unique<Impl>(h.cpus))
 	co_kernel_config cfg;
 	co_kernel_config_default(&cfg, h.cpus);
 	cfg.seal_inline = h.seal_inline;
+	cfg.fail_burst = h.fail_burst;
+	cfg.fail_refill_ns = h.fail_refill_ns;
 	cfg.audit.ring_slots = h.ring_slots;
 	cfg.audit.log_events = h.log_events;
 	cfg.audit.anchor_every_events = h.anchor_every_events;

@@ -49,6 +49,11 @@ struct co_agent {
 	u64 exited_ns;		/* when it went terminal; 0 while live */
 	u32 depth;		/* ancestors: 0 for root, at most CO_AGENT_DEPTH_MAX */
 	u32 flags;		/* CO_AGENT_F_*: what the state machine's guards check */
+	/* Audited failures it made (kernel.c, co_kernel_audit): taken from a full bucket of
+	 * cfg.fail_burst (0: full at allocation), refilled from fail_ns on. */
+	u32 fail_used;
+	u64 fail_ns;
+	u64 fail_limited;	/* calls answered -EAGAIN for it */
 	/*
 	 * The manifest's caps: the most this agent may ever hold (spawn and grants stay within
 	 * it). Canonical texts, each followed by '\n'; platform memory owned by the agent.

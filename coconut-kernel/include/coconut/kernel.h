@@ -94,6 +94,13 @@ struct co_kernel_config {
 	u32 tenant_tier_percent;
 
 	/*
+	 * Audited failures per agent (coconut/limits.h, "Audited failures per agent"): a bucket
+	 * of fail_burst events refilled one every fail_refill_ns; fail_burst 0: no limit.
+	 */
+	u32 fail_burst;
+	u64 fail_refill_ns;
+
+	/*
 	 * Seal the audit rings at the end of every entry point (and when an append meets a full
 	 * ring), so that queries and verify see each call's events at once. Default true; the
 	 * simulator turns it off when its own sealer process drains the rings on simulated time.
@@ -151,6 +158,8 @@ struct co_kernel {
 	 * compare them with the chain's per-type counts. */
 	u64 lsm_allows;
 	u64 lsm_denies;
+	/* Calls answered -EAGAIN because their maker was over its audited-failure bucket. */
+	u64 fail_limited;
 
 	/* security/coconut (lsm.c, grant.c, revoke.c, inflight.c), under the instance lock. */
 	u32 inflight_live;	/* entries of inflight[] in use */
@@ -214,8 +223,10 @@ static inline void co_kernel_lock_as(struct co_kernel *k, u64 caller)
  * (co_kernel_lock_as) as ev->actor when the event is about another agent, then
  * co_audit_append(), and when a
  * ring is full (-EBUSY) and cfg.seal_inline, seal and retry, at most CO_AUDIT_APPEND_RETRIES_MAX
- * times. 0, -EBUSY (the sealer is stalled or inline sealing is off: nothing was appended), or
- * -EINVAL (an event that cannot be encoded: a programmer error, asserted in debug builds).
+ * times. 0, -EBUSY (the sealer is stalled or inline sealing is off: nothing was appended),
+ * -EAGAIN (a failure event whose maker is over its audited-failure bucket, coconut/limits.h:
+ * nothing was appended, the caller answers -EAGAIN and changes nothing), or -EINVAL (an event
+ * that cannot be encoded: a programmer error, asserted in debug builds).
  * Caller holds the instance lock; the retry seals under it (see docs/uapi.md, "Audit").
  */
 int co_kernel_audit(struct co_kernel *k, struct co_audit_event *ev);

@@ -223,6 +223,19 @@
 #define CO_TENANT_EXTENTS_DEFAULT (CO_TIER_EXTENTS_MAX / 4)
 #define CO_TENANT_TIER_PERCENT_DEFAULT 25
 
+/*
+ * Audited failures per agent (co_kernel_config fail_burst / fail_refill_ns, module parameters
+ * of the same names): a bucket of 256 that refills one every 4 ms (250 a second). A failed
+ * decision (a deny, a refused allocation or grant) appends an event even though nothing was
+ * done, so without a bound one agent's refused calls fill its CPU's ring and push every other
+ * tenant's events out of the query window (issue 17, finding 7). Beyond the bucket a call that
+ * would fail answers -EAGAIN with no event: no decision was made, nothing changed, and the
+ * chain still holds one event per decision. Allowed calls are never limited. Charged to the
+ * acting agent (the caller, for a call on another's behalf).
+ */
+#define CO_FAIL_BURST_DEFAULT 256
+#define CO_FAIL_REFILL_NS_DEFAULT 4000000ull
+
 /* Pending operations (DMA, inference, I/O) holding a cap token at once, machine-wide. */
 #define CO_INFLIGHT_MAX 4096
 

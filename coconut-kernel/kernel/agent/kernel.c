@@ -21,6 +21,8 @@ void co_kernel_config_default(struct co_kernel_config *cfg, u32 cpu_count)
 	cfg->tenant_agents_max = CO_TENANT_AGENTS_DEFAULT;
 	cfg->tenant_extents_max = CO_TENANT_EXTENTS_DEFAULT;
 	cfg->tenant_tier_percent = CO_TENANT_TIER_PERCENT_DEFAULT;
+	cfg->fail_burst = CO_FAIL_BURST_DEFAULT;
+	cfg->fail_refill_ns = CO_FAIL_REFILL_NS_DEFAULT;
 	cfg->seal_inline = true;
 }
 
@@ -53,6 +55,41 @@ void co_agent_free(struct co_kernel *k, struct co_agent *a)
 	co_plat_free(&k->plat, a, sizeof(*a));
 }
 
+/*
+ * Whether the agent that made a failure event may make one more (coconut/limits.h, "Audited
+ * failures per agent"): refills its bucket to now, then takes one. The kernel's own events
+ * (aid 0) and those of an agent gone from the table are not limited.
+ */
+static bool co_kernel_fail_allowed(struct co_kernel *k, u64 principal)
+{
+	struct co_agent *a;
+	u64 now, back;
+
+	if (k->cfg.fail_burst == 0 || principal == COCONUT_AID_NONE)
+		return true;
+	a = co_agent_find(k, principal);
+	if (!a)
+		return true;
+	now = co_plat_now_ns(&k->plat);
+	if (a->fail_used > 0 && k->cfg.fail_refill_ns && now > a->fail_ns) {
+		back = (now - a->fail_ns) / k->cfg.fail_refill_ns;
+		if (back >= a->fail_used) {
+			a->fail_used = 0;
+		} else {
+			a->fail_used -= (u32)back;
+			a->fail_ns += back * k->cfg.fail_refill_ns;
+		}
+	}
+	if (a->fail_used >= k->cfg.fail_burst) {
+		a->fail_limited++;
+		k->fail_limited++;
+		return false;
+	}
+	if (a->fail_used++ == 0)
+		a->fail_ns = now;
+	return true;
+}
+
 int co_kernel_audit(struct co_kernel *k, struct co_audit_event *ev)
 {
 	u32 round;
@@ -60,6 +97,9 @@ int co_kernel_audit(struct co_kernel *k, struct co_audit_event *ev)
 
 	if (k->acting != COCONUT_AID_NONE && k->acting != ev->aid)
 		ev->actor = k->acting;
+	/* A failure event beyond its maker's bucket: no event, no decision (-EAGAIN). */
+	if (ev->result < 0 && !co_kernel_fail_allowed(k, ev->actor ? ev->actor : ev->aid))
+		return -EAGAIN;
 	for (round = 0;; round++) {
 		rc = co_audit_append(&k->audit, ev);
 		if (rc != -EBUSY || !k->cfg.seal_inline || round == CO_AUDIT_APPEND_RETRIES_MAX)

@@ -75,9 +75,12 @@ static void co_grant_line_at(struct co_kernel *k, const char *caps, size_t len, 
 	CO_ASSERT(err == 0);
 }
 
-/* One GRANT event; the room for it was made before the first decision. */
-static void co_grant_event(struct co_kernel *k, const struct co_agent *caller,
-			   const struct co_agent *target, const char *line, size_t n, int result)
+/*
+ * One GRANT event; the room for it was made before the first decision. 0, or -EAGAIN for a
+ * refusal (result < 0) whose caller is over its audited-failure bucket (nothing appended).
+ */
+static int co_grant_event(struct co_kernel *k, const struct co_agent *caller,
+			  const struct co_agent *target, const char *line, size_t n, int result)
 {
 	struct co_audit_event *ev = &k->lsm_event;
 	int err;
@@ -86,7 +89,8 @@ static void co_grant_event(struct co_kernel *k, const struct co_agent *caller,
 	ev->arg = target->aid;
 	co_audit_event_set_cap(ev, line, n);
 	err = co_kernel_audit(k, ev);
-	CO_ASSERT(err == 0);
+	CO_ASSERT(err == 0 || (err == -EAGAIN && result < 0));
+	return err;
 }
 
 /* Grant ids: from 1 (origin 0 is a cap bound at spawn or boot), one per call, 0 skipped. */
@@ -143,8 +147,8 @@ int co_cap_grant(struct co_kernel *k, struct co_agent *caller, struct co_agent *
 		co_grant_line_at(k, caps, len, &pos, &line, &n);
 		if (co_capset_covers(&parent->caps, &k->lsm_cap) == CO_CAP_HANDLE_NONE ||
 		    !co_agent_ceiling_covers(target, &k->lsm_cap)) {
-			co_grant_event(k, caller, target, line, n, -ECAPABILITY);
-			return -ECAPABILITY;
+			err = co_grant_event(k, caller, target, line, n, -ECAPABILITY);
+			return err ? err : -ECAPABILITY;
 		}
 	}
 
@@ -154,7 +158,8 @@ int co_cap_grant(struct co_kernel *k, struct co_agent *caller, struct co_agent *
 		co_grant_line_at(k, caps, len, &pos, &line, &n);
 		from = co_capset_covers(&parent->caps, &k->lsm_cap);
 		CO_ASSERT(from != CO_CAP_HANDLE_NONE);
-		co_grant_event(k, caller, target, line, n, 0);
+		err = co_grant_event(k, caller, target, line, n, 0);
+		CO_ASSERT(err == 0);
 		cerr = co_capset_insert(&target->caps, &k->lsm_cap, from, origin, &handle);
 		CO_ASSERT(cerr == CO_CAP_OK);
 	}

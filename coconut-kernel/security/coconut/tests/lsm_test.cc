@@ -4,6 +4,8 @@
 // backpressure, which must never produce a decision without its event.
 #include "lsm_test_util.h"
 
+#include "coconut/syscalls.h"
+
 #include <rapidcheck.h>
 #include <rapidcheck/gtest.h>
 
@@ -217,6 +219,47 @@ TEST(LsmCheck, BackpressureIsNotADecision)
 	co_audit_seal(&t.k->audit, CO_AUDIT_RING_EVENTS_MAX);
 	EXPECT_EQ(t.check(a, COCONUT_CAP_FS_READ, "/etc"), -ECAPABILITY);
 	EXPECT_EQ(t.state(a), static_cast<u32>(COCONUT_STATE_CAPABILITY_DENIED));
+	expect_parity(t);
+}
+
+// Issue 17, finding 7: an agent's refused calls cannot flood the audit path. Its first
+// CO_FAIL_BURST_DEFAULT denies are decisions (audited); beyond them a call that would be
+// denied answers -EAGAIN with no decision, no event and no counter, while its allowed calls
+// still pass; the bucket refills one deny every CO_FAIL_REFILL_NS_DEFAULT; another agent's
+// denies are its own; a call made for another agent is charged to its caller. Fails with the
+// bucket taken out of co_kernel_audit().
+TEST(LsmCheck, AnAgentsRefusalsCannotFloodTheChain)
+{
+	Kernel t;
+	u64 a = t.spawn(COCONUT_AID_ROOT, { "fs.read:/data/**" });
+	u64 b = t.spawn(COCONUT_AID_ROOT, { "fs.read:/data/**" });
+	u64 c = t.spawn(a, { "fs.read:/data/**" });
+	int denied = 0, limited = 0;
+	for (u32 i = 0; i < CO_FAIL_BURST_DEFAULT + 100; i++) {
+		const int rc = t.check(a, COCONUT_CAP_FS_READ, "/etc/passwd");
+		denied += rc == -ECAPABILITY;
+		limited += rc == -EAGAIN;
+	}
+	EXPECT_EQ(denied, (int)CO_FAIL_BURST_DEFAULT);
+	EXPECT_EQ(limited, 100);
+	EXPECT_EQ(t.k->lsm_denies, (u64)CO_FAIL_BURST_DEFAULT);
+	EXPECT_EQ(t.k->fail_limited, 100u);
+	EXPECT_EQ(t.agent(a)->fail_limited, 100u);
+	EXPECT_EQ(t.check(a, COCONUT_CAP_FS_READ, "/data/x"), 0) << "allowed calls are never limited";
+	EXPECT_EQ(t.check(b, COCONUT_CAP_FS_READ, "/etc/passwd"), -ECAPABILITY) << "b's own bucket";
+
+	t.plat.advance_ns(CO_FAIL_REFILL_NS_DEFAULT - 1);
+	EXPECT_EQ(t.check(a, COCONUT_CAP_FS_READ, "/etc/passwd"), -EAGAIN);
+	t.plat.advance_ns(1);
+	EXPECT_EQ(t.check(a, COCONUT_CAP_FS_READ, "/etc/passwd"), -ECAPABILITY) << "one back";
+	EXPECT_EQ(t.check(a, COCONUT_CAP_FS_READ, "/etc/passwd"), -EAGAIN);
+
+	// On another's behalf: a's calls about its child c are a's failures, not c's.
+	EXPECT_EQ(co_sys_agent_cap_present(t.k, a, c, "fs.read", 7, "/etc/x", 6), -EAGAIN);
+	EXPECT_EQ(co_sys_agent_cap_present(t.k, c, c, "fs.read", 7, "/etc/x", 6), -ECAPABILITY);
+	t.plat.advance_ns(CO_FAIL_BURST_DEFAULT * CO_FAIL_REFILL_NS_DEFAULT);
+	EXPECT_EQ(co_sys_agent_cap_present(t.k, a, c, "fs.read", 7, "/etc/x", 6), -ECAPABILITY)
+		<< "a full bucket again";
 	expect_parity(t);
 }
 
