@@ -399,6 +399,46 @@ static long coconut_ioc_info(struct co_kernel *k, void __user *uarg)
 	return copy_to_user(uarg, &a, sizeof(a)) ? -EFAULT : 0;
 }
 
+/* The chain's exporter (uapi: COCONUT_IOC_AUDIT_EXPORT; docs/audit.md, "Export"). */
+static long coconut_ioc_audit_export(struct co_kernel *k, void __user *uarg)
+{
+	struct coconut_audit_export_args a;
+	struct co_audit_filter filter;
+	struct coconut_kbuf out;
+	long ret = 0;
+	int rc;
+
+	rc = coconut_args_in_checked(a, uarg);
+	if (rc)
+		return rc;
+	switch (a.op) {
+	case COCONUT_AUDIT_EXPORT_ON:
+	case COCONUT_AUDIT_EXPORT_OFF:
+		ret = co_audit_export_on(&k->audit, a.op == COCONUT_AUDIT_EXPORT_ON);
+		break;
+	case COCONUT_AUDIT_EXPORT_ACK:
+		ret = co_audit_export_ack(&k->audit, a.seq);
+		break;
+	case COCONUT_AUDIT_EXPORT_READ:
+		rc = coconut_out(&out, a.buf_ptr, a.buf_len, COCONUT_SEGMENT_BYTES_MAX);
+		if (rc)
+			return rc;
+		memset(&filter, 0, sizeof(filter));
+		filter.seq_from = co_audit_export_cursor(&k->audit);
+		ret = out.p ? co_audit_query(&k->audit, &filter, out.p, out.len) : -EINVAL;
+		ret = coconut_out_done(&out, a.buf_ptr, ret);
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (ret < 0)
+		return ret;
+	a.seq = co_audit_export_cursor(&k->audit);
+	if (copy_to_user(uarg, &a, sizeof(a)))
+		return -EFAULT;
+	return ret;
+}
+
 static long coconut_ioc_tpm_read(void __user *uarg)
 {
 	struct coconut_tpm_nv_args a;
@@ -491,6 +531,9 @@ static long coconut_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
 		return capable(CAP_SYS_ADMIN) ? coconut_ioc_info(coconut_mod.k, uarg) : -EPERM;
 	case _IOC_NR(COCONUT_IOC_TPM_NV_READ):
 		return capable(CAP_SYS_ADMIN) ? coconut_ioc_tpm_read(uarg) : -EPERM;
+	case _IOC_NR(COCONUT_IOC_AUDIT_EXPORT):
+		return capable(CAP_SYS_ADMIN) ? coconut_ioc_audit_export(coconut_mod.k, uarg) :
+						-EPERM;
 #if COCONUT_DET
 	case _IOC_NR(COCONUT_IOC_DET_SET):
 	case _IOC_NR(COCONUT_IOC_DET_OP):

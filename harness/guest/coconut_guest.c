@@ -8,6 +8,10 @@
  *                                    (a signed spawn request made on the host)
  *   coconut_guest fuzz SEED COUNT    COUNT random ioctls from 2 threads, then a liveness check
  *   coconut_guest check              the module answers (after a reload: a fresh instance)
+ *   coconut_guest export             (a module loaded with log_events=64 ring_slots=16) a
+ *                                    flood pushes the chain's first events out of the query
+ *                                    window; with the export on it waits (-EBUSY) instead,
+ *                                    until the exporter has read and acknowledged them
  *   coconut_guest down               the fork with its instance down: every call -ENODEV
  *   coconut_guest identity-exec FD   (internal) the scenario's exec check on an inherited fd
  *   coconut_guest syscalls REQ_DIR
@@ -25,6 +29,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -964,6 +969,96 @@ static int instance_down(void)
 	return failures ? 1 : 0;
 }
 
+/* Root's allowed checks: one CAP_ALLOW event each. Counts the -EBUSY answers. */
+static int flood(struct coconut *root, int calls)
+{
+	int i, busy = 0;
+	int64_t rc;
+
+	for (i = 0; i < calls; i++) {
+		rc = coconut_agent_cap_present(root, COCONUT_AID_ROOT, S("fs.read"), S("/flood"));
+		if (rc == -EBUSY)
+			busy++;
+		else if (rc != 0)
+			printf("flood call %d: %" PRId64 "\n", i, rc);
+	}
+	return busy;
+}
+
+/* The first seq of the chain as an unfiltered query from seq 0 sees it (the window's start). */
+static uint64_t window_first(struct coconut *root)
+{
+	struct coconut_audit_filter f;
+	struct co_audit_verify_report rep;
+	struct coconut_info_args info;
+	int64_t n;
+
+	memset(&f, 0, sizeof(f));
+	f.size = sizeof(f);
+	f.max_events = 1;
+	n = coconut_agent_audit_query(root, &f, seg, sizeof(seg));
+	if (n <= 0 || coconut_info(root, &info) != 0)
+		return UINT64_MAX;
+	memset(&rep, 0, sizeof(rep));
+	co_audit_verify(seg, (size_t)n, info.boot_id, NULL, 0, &rep);
+	return rep.seq_first;
+}
+
+/*
+ * Audit-window eviction (the security review's finding 7), on a module with a 64-event window
+ * and 16-slot rings, pinned to CPU 0: a flood pushes the chain's first events out of the query
+ * window; with the export on, the flood waits instead (-EBUSY) and the exporter reads every
+ * event from the first, acknowledges, and the calls go on.
+ */
+static int export_check(void)
+{
+	struct coconut_info_args info;
+	struct co_audit_verify_report rep;
+	struct coconut root;
+	uint64_t cursor = UINT64_MAX, first;
+	cpu_set_t one;
+	int busy;
+	int64_t n;
+
+	CPU_ZERO(&one);
+	CPU_SET(0, &one);
+	check("pinned", sched_setaffinity(0, sizeof(one), &one) == 0);
+	if (open_bound(&root, COCONUT_AID_ROOT))
+		return 1;
+	expect("export_on", coconut_audit_export(&root, COCONUT_AUDIT_EXPORT_ON, 0, NULL, 0,
+						 &cursor), 0);
+	check("export_cursor_at_the_start", cursor == 0);
+	busy = flood(&root, 300);
+	printf("export on: %d of 300 calls waited (-EBUSY)\n", busy);
+	check("export_holds_the_flood", busy > 0);
+	/* Every audited call waits now, an audit query too (its decision is an event): the
+	 * exporter's READ is no decision, and it finds the chain from its first event. */
+	expect("query_waits_too", window_first(&root) == UINT64_MAX ? -EBUSY : 0, -EBUSY);
+	n = coconut_audit_export(&root, COCONUT_AUDIT_EXPORT_READ, 0, seg, sizeof(seg), &cursor);
+	check("export_read", n > 0 && cursor == 0 && coconut_info(&root, &info) == 0);
+	if (n > 0) {
+		memset(&rep, 0, sizeof(rep));
+		check("export_read_verifies",
+		      co_audit_verify(seg, (size_t)n, info.boot_id, NULL, 0, &rep) == CO_AUDIT_OK &&
+			      rep.rooted && rep.seq_first == 0 && rep.events_checked >= 64);
+		expect("export_ack", coconut_audit_export(&root, COCONUT_AUDIT_EXPORT_ACK,
+							  rep.events_checked, NULL, 0, &cursor), 0);
+		check("export_cursor_moved", cursor == rep.events_checked);
+	}
+	expect("export_ack_beyond", coconut_audit_export(&root, COCONUT_AUDIT_EXPORT_ACK,
+							 UINT64_MAX, NULL, 0, NULL), -EINVAL);
+	check("export_flood_goes_on", flood(&root, 16) < 16);
+	expect("export_off", coconut_audit_export(&root, COCONUT_AUDIT_EXPORT_OFF, 0, NULL, 0,
+						  NULL), 0);
+	/* Without the export the same flood pushes the first events out: the window moves on. */
+	check("no_export_flood_never_waits", flood(&root, 300) == 0);
+	first = window_first(&root);
+	printf("export off: the window now starts at seq %" PRIu64 "\n", first);
+	check("no_export_first_events_gone", first != UINT64_MAX && first > 0);
+	coconut_close(&root);
+	return failures ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -977,9 +1072,11 @@ int main(int argc, char **argv)
 		return fuzz(strtoull(argv[2], NULL, 0), strtol(argv[3], NULL, 0), argv[4]);
 	if (argc == 2 && strcmp(argv[1], "check") == 0)
 		return liveness();
+	if (argc == 2 && strcmp(argv[1], "export") == 0)
+		return export_check();
 	if (argc == 3 && strcmp(argv[1], "syscalls") == 0)
 		return fork_syscalls(argv[2]);
 	fprintf(stderr, "usage: coconut_guest scenario REQ_DIR | fuzz SEED COUNT REQ_DIR | check |"
-		" syscalls REQ_DIR | down | identity-exec FD\n");
+		" syscalls REQ_DIR | down | export | identity-exec FD\n");
 	return 2;
 }

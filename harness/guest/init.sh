@@ -83,5 +83,12 @@ grep -c ' ok$' /tmp/second.log | sed 's/^/coconut-guest: reload scenario checks 
 /guest/coconut_guest check >/dev/null || fail "check (reload)"
 unload second
 step "unloaded again"
+# Audit-window eviction and the export (finding 7): a 64-event window, 16-slot rings.
+insmod /guest/coconut.ko "authorizers=$AUTH" log_events=64 ring_slots=16 || fail "insmod (window)"
+/guest/coconut_guest export >/tmp/export.log || { cat /tmp/export.log; fail "export"; }
+grep -E '^export (on|off):' /tmp/export.log | sed 's/^/coconut-guest: /'
+rmmod coconut || fail "rmmod (window)"
+dmesg_clean "export"
+step "a flood evicts the window; the export holds it"
 echo "coconut-guest: PASS"
 poweroff -f

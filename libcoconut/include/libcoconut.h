@@ -45,6 +45,9 @@ int coconut_info(struct coconut *c, struct coconut_info_args *out);
 int coconut_tpm_nv_read(struct coconut *c, uint32_t index, struct coconut_tpm_nv_args *out);
 /* Seals the audit rings now; the events added to the chain. */
 int64_t coconut_seal(struct coconut *c);
+/* COCONUT_IOC_AUDIT_EXPORT: op, seq (ACK), buf/len (READ); *cursor gets the export cursor. */
+int64_t coconut_audit_export(struct coconut *c, uint32_t op, uint64_t seq, void *buf, size_t len,
+			     uint64_t *cursor);
 
 /* The nine calls (472-480). */
 int64_t coconut_agent_spawn(struct coconut *c, const void *req, size_t len);

@@ -82,6 +82,18 @@ static uint64_t ptr(const void *p)
 	return (uint64_t)(uintptr_t)p;
 }
 
+int64_t coconut_audit_export(struct coconut *c, uint32_t op, uint64_t seq, void *buf, size_t len,
+			     uint64_t *cursor)
+{
+	struct coconut_audit_export_args a = { .size = sizeof(a), .op = op, .seq = seq,
+					       .buf_ptr = ptr(buf), .buf_len = (uint32_t)len };
+	int64_t rc = coconut_call_raw(c, COCONUT_IOC_AUDIT_EXPORT, &a);
+
+	if (cursor)
+		*cursor = a.seq;
+	return rc;
+}
+
 int64_t coconut_agent_spawn(struct coconut *c, const void *req, size_t len)
 {
 	struct coconut_spawn_args a = { .size = sizeof(a), .req_ptr = ptr(req), .req_len = len };

@@ -200,6 +200,11 @@ struct co_audit {
 	u32 log_count;
 	u8 log_base_head[COCONUT_DIGEST_SIZE];	/* the head before the oldest kept event */
 
+	/* The export (co_audit_export_*): while on, no event at or after export_seq leaves the
+	 * window, so every event reaches the exporter whatever floods the chain. */
+	bool export_on;
+	u64 export_seq;
+
 	/* Anchoring. */
 	u64 since_anchor;	/* drained events sealed since the last successful anchor */
 	u64 last_anchor_ns;	/* when it happened (init time before the first) */
@@ -305,6 +310,24 @@ enum co_audit_segment_key {
  * time_to_ns <= time_from_ns with time_to_ns set, max_events > CO_AUDIT_SEGMENT_EVENTS_MAX).
  */
 int co_audit_query(const struct co_audit *a, const struct co_audit_filter *f, u8 *buf, size_t len);
+
+/*
+ * The export (issue 17, finding 7): an exporter (a daemon that keeps the chain on disk, as
+ * auditd does) that must miss nothing. While it is on, the window never drops an event the
+ * exporter has not acknowledged: when the window is full of such events the sealer stops
+ * draining, the rings fill, and appends answer -EBUSY (backpressure, never loss) until it
+ * acknowledges. A flood can then delay everyone, but it cannot push another tenant's events
+ * out of the record. The exporter reads with co_audit_query from its cursor (unfiltered,
+ * seq_from = co_audit_export_cursor) and acknowledges what it has kept.
+ *  - co_audit_export_on: on (owed: every event still in the window) or off. 0.
+ *  - co_audit_export_ack: every event below seq is kept. 0; -EINVAL for seq beyond the chain
+ *    or the export off.
+ *  - co_audit_export_cursor: the first event not yet acknowledged (the chain's length when
+ *    the export is off).
+ */
+int co_audit_export_on(struct co_audit *a, bool on);
+int co_audit_export_ack(struct co_audit *a, u64 seq);
+u64 co_audit_export_cursor(const struct co_audit *a);
 
 /* ---- Offline verification ---------------------------------------------------------------- */
 

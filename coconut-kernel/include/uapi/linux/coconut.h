@@ -247,6 +247,7 @@ struct coconut_exit_args {
 #define COCONUT_IOC_INFO _IOWR(COCONUT_IOC_MAGIC, 0x21, struct coconut_info_args)
 #define COCONUT_IOC_TPM_NV_READ _IOWR(COCONUT_IOC_MAGIC, 0x22, struct coconut_tpm_nv_args)
 #define COCONUT_IOC_SEAL _IO(COCONUT_IOC_MAGIC, 0x23)
+#define COCONUT_IOC_AUDIT_EXPORT _IOWR(COCONUT_IOC_MAGIC, 0x24, struct coconut_audit_export_args)
 
 /*
  * COCONUT_IOC_BIND: the AID this open file issues calls as (CAP_SYS_ADMIN only: there is no
@@ -275,6 +276,32 @@ struct coconut_info_args {
 	__u8 head[COCONUT_DIGEST_SIZE];	/* head_{sealed} */
 };
 #define COCONUT_INFO_ARGS_SIZE_VER0 104
+
+/*
+ * COCONUT_IOC_AUDIT_EXPORT (CAP_SYS_ADMIN): the chain's exporter, a daemon that keeps every
+ * event (docs/audit.md, "Export"). While the export is on, no event leaves the in-memory
+ * window before the exporter acknowledged it: a flood waits (appends answer -EBUSY) instead of
+ * pushing other tenants' events out. op ON (owed: what is still in the window), OFF, ACK
+ * (every event below seq is kept; -EINVAL beyond the chain or with the export off), READ (the
+ * unfiltered segment from the cursor into buf_ptr/buf_len: returns its bytes, as an audit
+ * query does). Every op writes the cursor (the first event not acknowledged) back to seq.
+ */
+enum coconut_audit_export_op {
+	COCONUT_AUDIT_EXPORT_ON = 1,
+	COCONUT_AUDIT_EXPORT_OFF = 2,
+	COCONUT_AUDIT_EXPORT_ACK = 3,
+	COCONUT_AUDIT_EXPORT_READ = 4,
+};
+
+struct coconut_audit_export_args {
+	__u32 size;		/* COCONUT_AUDIT_EXPORT_ARGS_SIZE_VER0 */
+	__u32 op;		/* enum coconut_audit_export_op */
+	__u64 seq;		/* ACK: acknowledged below it; written back: the cursor */
+	__u64 buf_ptr;		/* READ: the segment's buffer */
+	__u32 buf_len;
+	__u32 reserved;
+};
+#define COCONUT_AUDIT_EXPORT_ARGS_SIZE_VER0 32
 
 /* COCONUT_IOC_TPM_NV_READ: the last write to NV index `index` the module's TPM stub saw. */
 struct coconut_tpm_nv_args {

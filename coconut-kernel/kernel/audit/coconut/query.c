@@ -152,3 +152,36 @@ int co_audit_query(const struct co_audit *a, const struct co_audit_filter *f, u8
 	CO_ASSERT(e == CO_CBOR_OK);
 	return (int)need;
 }
+
+int co_audit_export_on(struct co_audit *a, bool on)
+{
+	co_audit_lock(a);
+	a->export_on = on;
+	/* Owed from the window's oldest event: what is still there can still be kept. */
+	a->export_seq = a->sealed - a->log_count;
+	co_audit_unlock(a);
+	return 0;
+}
+
+int co_audit_export_ack(struct co_audit *a, u64 seq)
+{
+	int rc = 0;
+
+	co_audit_lock(a);
+	if (!a->export_on || seq > a->sealed)
+		rc = -EINVAL;
+	else if (seq > a->export_seq)
+		a->export_seq = seq;
+	co_audit_unlock(a);
+	return rc;
+}
+
+u64 co_audit_export_cursor(const struct co_audit *a)
+{
+	u64 seq;
+
+	co_audit_lock(a);
+	seq = a->export_on ? a->export_seq : a->sealed;
+	co_audit_unlock(a);
+	return seq;
+}

@@ -65,6 +65,16 @@ int co_audit_anchor_decode(const u8 *nv, size_t len, const u8 boot_id[CO_BOOT_ID
 	return 0;
 }
 
+/*
+ * Whether one more event may enter the window: with the export on, a full window whose oldest
+ * event is not yet acknowledged keeps it (the sealer waits; the rings hold the rest).
+ */
+static bool co_audit_window_has_room(const struct co_audit *a)
+{
+	return !a->export_on || a->log_count < a->cfg.log_events ||
+	       a->log[a->log_start].ev.seq < a->export_seq;
+}
+
 /* Appends ev (seq assigned here) to the chain and to the window. Called with the lock held. */
 static void co_audit_chain_push(struct co_audit *a, const struct co_audit_event *ev)
 {
@@ -199,6 +209,8 @@ u32 co_audit_seal(struct co_audit *a, u32 max_events)
 	 */
 	steps_max = 2 * (u64)max_events + 2;
 	for (step = 0; step < steps_max; step++) {
+		if (!co_audit_window_has_room(a))
+			break; /* the exporter is behind: nothing leaves the record unexported */
 		if (!tried && co_audit_anchor_due_by_count(a, now)) {
 			if (co_audit_anchor(a, cpu) == 0)
 				added++;
@@ -223,7 +235,7 @@ u32 co_audit_seal(struct co_audit *a, u32 max_events)
 	 * T: the head of the moment, if anything was sealed since the last anchor. An anchor of
 	 * this call may be stamped after `now` (read before the lock): then T has not passed.
 	 */
-	if (!tried && a->cfg.anchor_every_ns && a->since_anchor > 0 &&
+	if (!tried && a->cfg.anchor_every_ns && a->since_anchor > 0 && co_audit_window_has_room(a) &&
 	    now >= a->last_anchor_ns && now - a->last_anchor_ns >= a->cfg.anchor_every_ns &&
 	    co_audit_anchor_allowed(a, now)) {
 		if (co_audit_anchor(a, cpu) == 0)

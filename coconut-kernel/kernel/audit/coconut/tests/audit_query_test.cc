@@ -271,4 +271,55 @@ TEST(AuditQueryPages, LongChainInPages)
 	EXPECT_EQ(last_head, a.head());
 }
 
+// Issue 17, finding 7: a flood pushes another tenant's events out of the window (the
+// baseline), unless an exporter is on: then the window keeps every event it has not
+// acknowledged, the sealer waits, the rings fill and appends answer -EBUSY, and nothing is lost
+// to the exporter, which reads from its cursor, acknowledges, and the chain goes on.
+TEST(AuditExport, AFloodCannotPushEventsPastTheExporter)
+{
+	const co_audit_event victim = make_event(COCONUT_EV_CAP_DENY, 9, "fs.read", "/v");
+	const co_audit_event flood = make_event(COCONUT_EV_CAP_ALLOW, 5, "fs.read:/x", "/x");
+	for (bool exporting : { false, true }) {
+		Audit a(small_config(1, 16, 8));
+		ASSERT_EQ(a.init_rc(), 0);
+		if (exporting) {
+			ASSERT_EQ(co_audit_export_on(a.get(), true), 0);
+		}
+		ASSERT_EQ(a.append(0, 1, victim), 0);
+		co_audit_seal(a.get(), 100);
+		int refused = 0;
+		for (u64 i = 0; i < 40; i++) {
+			refused += a.append(0, 2 + i, flood) == -EBUSY;
+			co_audit_seal(a.get(), 100);
+		}
+		const Segment s = parse_segment(a.export_range(0));
+		if (!exporting) {
+			EXPECT_EQ(refused, 0);
+			EXPECT_EQ(s.seq_first, 33u) << "the victim's event (seq 0) was pushed out";
+			continue;
+		}
+		// The window holds seq 0..7 (the victim's first), the ring 16 more, the rest waited.
+		EXPECT_EQ(s.seq_first, 0u);
+		ASSERT_EQ(s.records.size(), 8u);
+		EXPECT_EQ(a.sealed(), 8u);
+		EXPECT_EQ(co_audit_pending(a.get()), 16u);
+		EXPECT_EQ(refused, 40 - 7 - 16);
+		EXPECT_EQ(co_audit_export_cursor(a.get()), 0u);
+		EXPECT_EQ(verify(a.export_range(0), a.plat().boot_id(), {}).verdict, CO_AUDIT_OK);
+		// The exporter kept seq 0..7: the sealer goes on, 8 more, and waits again.
+		ASSERT_EQ(co_audit_export_ack(a.get(), 8), 0);
+		co_audit_seal(a.get(), 100);
+		EXPECT_EQ(a.sealed(), 16u);
+		EXPECT_EQ(co_audit_export_cursor(a.get()), 8u);
+		EXPECT_EQ(co_audit_export_ack(a.get(), 17), -EINVAL) << "beyond the chain";
+		ASSERT_EQ(co_audit_export_ack(a.get(), 16), 0);
+		co_audit_seal(a.get(), 100);
+		EXPECT_EQ(a.sealed(), 24u);
+		EXPECT_EQ(co_audit_pending(a.get()), 0u);
+		ASSERT_EQ(co_audit_export_on(a.get(), false), 0);
+		EXPECT_EQ(co_audit_export_ack(a.get(), 24), -EINVAL) << "the export is off";
+		EXPECT_EQ(co_audit_export_cursor(a.get()), 24u);
+	}
+}
+
 } // namespace
