@@ -192,7 +192,14 @@ s64 Simulation::Impl::run_action(const scenario::TimedEvent &ev, AgentState *a)
 	case EventKind::CapGrant:
 		return port.agent_cap_grant(t->root_aid, aid, ev.cap);
 	case EventKind::CapRevoke: {
-		const s64 rc = port.agent_cap_revoke(t->root_aid, aid, ev.cap);
+		// A cascade longer than one call's budget answers -EAGAIN part way (coconut/lsm.h):
+		// the operator's revoke calls again until it is whole, each call a trace record. The
+		// bound is the most caps a table holds over one call's removals.
+		s64 rc = port.agent_cap_revoke(t->root_aid, aid, ev.cap);
+		for (u32 again = 0;
+		     rc == -EAGAIN && again < CO_AGENTS_MAX * CO_CAP_SET_CAPS_MAX / CO_REVOKE_REMOVALS_MAX + 1;
+		     again++)
+			rc = port.agent_cap_revoke(t->root_aid, aid, ev.cap);
 		if (rc == 0) {
 			revocations++;
 			if (a) {

@@ -280,6 +280,14 @@ enum co_cap_err co_capset_insert(struct co_capset *set, const struct co_cap *cap
 
 /* Removes one cap; CO_CAP_E_NO_SUCH_HANDLE (set unchanged) when the handle names none. */
 enum co_cap_err co_capset_remove(struct co_capset *set, u32 handle);
+/*
+ * Removing many caps of one set (a revocation): each removal leaves its kind's summary to
+ * co_capset_summaries_rebuild (a rebuild scans the whole set, so one per removal made a revoke
+ * cascade quadratic in the set's size), and adds the kind to *kinds (a bit per kind). Until
+ * the rebuild, checks on the set (co_capset_present, _covers) must not run; get/next may.
+ */
+enum co_cap_err co_capset_remove_deferred(struct co_capset *set, u32 handle, u32 *kinds);
+void co_capset_summaries_rebuild(struct co_capset *set, u32 kinds);
 
 /* The entry a handle names, or NULL. */
 const struct co_capset_entry *co_capset_get(const struct co_capset *set, u32 handle);

@@ -103,10 +103,13 @@ int co_cap_grant(struct co_kernel *k, struct co_agent *caller, struct co_agent *
  * An agent left without caps is not terminated: what it may still do is nothing, which the LSM
  * already enforces, and whether to end it is policy (the simulator's scenarios decide).
  * Errors: -EINVAL, -ENAMETOOLONG (the text), -ESTALE (target terminated), -EPERM (root, or
- * outside the caller's subtree), -ECAPABILITY (not authorised), -ENOENT (target holds no such cap), -EBUSY: the audit ring filled part way.
+ * outside the caller's subtree), -ECAPABILITY (not authorised), -ENOENT (target holds no such cap), -EBUSY: the audit ring filled part way,
+ * -EAGAIN: CO_REVOKE_REMOVALS_MAX caps were removed and more are doomed (coconut/limits.h).
  * Then the revocation is partly applied, deepest descendants first (so what stays is still a
  * consistent derivation tree and the target's own cap is removed last), every removed cap was
- * audited and its tokens are revoked: seal and call again to finish.
+ * audited and its tokens are revoked: seal and call again to finish. The walk skips the
+ * subtree of a descendant that holds no doomed cap (none below it can: every link of a doomed
+ * cap's derivation is a doomed cap of an ancestor).
  */
 int co_cap_revoke(struct co_kernel *k, struct co_agent *caller, struct co_agent *target,
 		  const char *cap, size_t len);

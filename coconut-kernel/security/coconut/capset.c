@@ -350,7 +350,27 @@ const struct co_capset_entry *co_capset_get(const struct co_capset *set, u32 han
 	return idx < CO_CAP_SET_CAPS_MAX ? &set->entries[idx] : NULL;
 }
 
+CO_STATIC_ASSERT(COCONUT_CAP_KIND_COUNT <= 32, "a kind is a bit of a u32 mask");
+
 enum co_cap_err co_capset_remove(struct co_capset *set, u32 handle)
+{
+	u32 kinds = 0;
+	enum co_cap_err err = co_capset_remove_deferred(set, handle, &kinds);
+
+	co_capset_summaries_rebuild(set, kinds);
+	return err;
+}
+
+void co_capset_summaries_rebuild(struct co_capset *set, u32 kinds)
+{
+	u32 kind;
+
+	for (kind = 1; kind < COCONUT_CAP_KIND_COUNT; kind++)
+		if (kinds & (1u << kind))
+			co_capset_summary_rebuild(set, kind);
+}
+
+enum co_cap_err co_capset_remove_deferred(struct co_capset *set, u32 handle, u32 *kinds)
 {
 	u32 idx = co_capset_entry_of(set, handle), last;
 	struct co_capset_entry *e;
@@ -369,7 +389,7 @@ enum co_cap_err co_capset_remove(struct co_capset *set, u32 handle)
 	e->handle = CO_CAP_HANDLE_NONE;
 	set->free[set->free_count++] = (u16)idx;
 	set->count--;
-	co_capset_summary_rebuild(set, e->cap.kind);
+	*kinds |= 1u << e->cap.kind;
 	return CO_CAP_OK;
 }
 

@@ -22,6 +22,23 @@ struct co_revoke_frame {
 	u32 next_child;
 };
 
+/*
+ * One call's work (issue 17, finding 8): caps removed, and doom tests made. The call stops
+ * with -EAGAIN at CO_REVOKE_REMOVALS_MAX removals, or at CO_REVOKE_TESTS_MAX tests once it has
+ * removed something (so every call makes progress: the walk's first removal is at most a
+ * path of children checks away).
+ */
+struct co_revoke_work {
+	u32 removed;
+	u32 tests;
+};
+
+static bool co_revoke_over_budget(const struct co_revoke_work *w)
+{
+	return w->removed == CO_REVOKE_REMOVALS_MAX ||
+	       (w->removed > 0 && w->tests >= CO_REVOKE_TESTS_MAX);
+}
+
 /* The target and at most CO_AGENT_DEPTH_MAX generations below it. */
 #define CO_REVOKE_STACK_FRAMES (CO_AGENT_DEPTH_MAX + 1)
 
@@ -34,10 +51,12 @@ static bool co_revoke_same(const struct co_cap *a, const struct co_cap *b)
 
 /* Whether cap e of stack[d]'s agent derives, link by link, from the revoked cap of stack[0]. */
 static bool co_revoke_doomed(const struct co_kernel *k, const struct co_revoke_frame *stack,
-			     u32 d, const struct co_capset_entry *e)
+			     u32 d, const struct co_capset_entry *e, struct co_revoke_work *w)
 {
 	u32 j;
 
+	if (w->tests < 0xffffffffu)
+		w->tests++;
 	for (j = d; j > 0; j--) {
 		/* Handles are u32; root's caps and caps bound from nothing link to none. */
 		if (e->derived_from == CO_CAP_HANDLE_NONE || e->derived_from > 0xffffffffull)
@@ -49,16 +68,40 @@ static bool co_revoke_doomed(const struct co_kernel *k, const struct co_revoke_f
 	return co_revoke_same(&e->cap, &k->lsm_cap);
 }
 
-/* Removes the doomed caps of stack[d]'s agent, each after its REVOKE event. */
+/*
+ * Whether stack[d]'s agent holds a doomed cap. When it holds none, none of its descendants
+ * does: a doomed cap's derivation passes through a doomed cap of every ancestor up to the
+ * target, so the walk skips the subtree (issue 17, finding 8: revoking a cap only the target
+ * and a few below hold no longer visits the whole tree).
+ */
+static bool co_revoke_any_doomed(const struct co_kernel *k, const struct co_revoke_frame *stack,
+				 u32 d, struct co_revoke_work *w)
+{
+	const struct co_agent *x = stack[d].agent;
+	u32 h, i;
+
+	for (i = 0, h = co_capset_next(&x->caps, CO_CAP_HANDLE_NONE); h != CO_CAP_HANDLE_NONE;
+	     h = co_capset_next(&x->caps, h), i++) {
+		CO_ASSERT(i < CO_CAP_SET_CAPS_MAX);
+		if (co_revoke_doomed(k, stack, d, co_capset_get(&x->caps, h), w))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Removes the doomed caps of stack[d]'s agent, each after its REVOKE event; the set's summaries
+ * are rebuilt once, whatever ends the loop (the budget, backpressure, the last cap).
+ */
 static int co_revoke_agent(struct co_kernel *k, const struct co_agent *caller,
-			   const struct co_revoke_frame *stack, u32 d, u32 *removed)
+			   const struct co_revoke_frame *stack, u32 d, struct co_revoke_work *w)
 {
 	struct co_agent *x = stack[d].agent;
 	struct co_audit_event *ev = &k->lsm_event;
 	const struct co_capset_entry *e;
 	enum co_cap_err cerr;
-	u32 h, next, i;
-	int err;
+	u32 h, next, i, kinds = 0;
+	int err = 0;
 
 	for (i = 0, h = co_capset_next(&x->caps, CO_CAP_HANDLE_NONE); h != CO_CAP_HANDLE_NONE;
 	     h = next, i++) {
@@ -67,25 +110,30 @@ static int co_revoke_agent(struct co_kernel *k, const struct co_agent *caller,
 		next = co_capset_next(&x->caps, h);
 		e = co_capset_get(&x->caps, h);
 		CO_ASSERT(e != NULL);
-		if (!co_revoke_doomed(k, stack, d, e))
+		if (!co_revoke_doomed(k, stack, d, e, w))
 			continue;
+		if (co_revoke_over_budget(w)) {
+			err = -EAGAIN; /* the call's budget: the caller calls again to go on */
+			break;
+		}
 		co_audit_event_init(ev, COCONUT_EV_REVOKE, caller->aid, 0);
 		ev->arg = x->aid;
 		ev->cap_len = (u16)co_cap_format(&e->cap, ev->cap, sizeof(ev->cap));
 		CO_ASSERT(ev->cap_len > 0 && ev->cap_len <= sizeof(ev->cap));
 		err = co_kernel_audit(k, ev);
 		if (err)
-			return err;
-		cerr = co_capset_remove(&x->caps, h);
+			break;
+		cerr = co_capset_remove_deferred(&x->caps, h, &kinds);
 		CO_ASSERT(cerr == CO_CAP_OK);
-		(*removed)++;
+		w->removed++;
 	}
-	return 0;
+	co_capset_summaries_rebuild(&x->caps, kinds);
+	return err;
 }
 
 /* The post-order walk of target's subtree (live agents only: a terminated one acts no more). */
 static int co_revoke_cascade(struct co_kernel *k, const struct co_agent *caller,
-			     struct co_agent *target, u32 *removed)
+			     struct co_agent *target, struct co_revoke_work *w)
 {
 	struct co_revoke_frame stack[CO_REVOKE_STACK_FRAMES];
 	struct co_revoke_frame *top;
@@ -107,12 +155,16 @@ static int co_revoke_cascade(struct co_kernel *k, const struct co_agent *caller,
 			CO_ASSERT(child->parent_aid == top->agent->aid);
 			/* Spawn bounds the depth of the tree, so of any subtree. */
 			CO_ASSERT(depth + 1 < CO_REVOKE_STACK_FRAMES);
+			if (co_revoke_over_budget(w))
+				return -EAGAIN;
+			stack[depth + 1].agent = child;
+			stack[depth + 1].next_child = 0;
+			if (!co_revoke_any_doomed(k, stack, depth + 1, w))
+				continue; /* nothing doomed in its subtree */
 			depth++;
-			stack[depth].agent = child;
-			stack[depth].next_child = 0;
 			continue;
 		}
-		err = co_revoke_agent(k, caller, stack, depth, removed);
+		err = co_revoke_agent(k, caller, stack, depth, w);
 		if (err || depth == 0)
 			return err;
 		depth--;
@@ -138,7 +190,7 @@ static bool co_revoke_holds(const struct co_agent *target, const struct co_cap *
 int co_cap_revoke(struct co_kernel *k, struct co_agent *caller, struct co_agent *target,
 		  const char *cap, size_t len)
 {
-	u32 removed = 0;
+	struct co_revoke_work w = { 0, 0 };
 	int err;
 
 	CO_ASSERT(k != NULL && caller != NULL && target != NULL);
@@ -170,9 +222,9 @@ int co_cap_revoke(struct co_kernel *k, struct co_agent *caller, struct co_agent 
 	/* Asked after the decision, so the answer tells nothing to a caller without the right. */
 	if (!co_revoke_holds(target, &k->lsm_cap))
 		return -ENOENT;
-	err = co_revoke_cascade(k, caller, target, &removed);
+	err = co_revoke_cascade(k, caller, target, &w);
 	/* Partial or whole, no operation of a removed cap completes successfully from now on. */
-	if (removed)
+	if (w.removed)
 		co_inflight_revoke_unauthorised(k);
 	return err;
 }

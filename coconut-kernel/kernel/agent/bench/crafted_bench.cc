@@ -13,8 +13,10 @@
 //                                    caller whose covering cap.grant comes after 254 crafted
 //                                    ones, to a target whose ceiling covers them only by its
 //                                    last text: N decisions, N narrowing and N ceiling scans
-//   crafted/revoke_whole_tree        a revoke whose cascade walks 3,856 agents of 256 caps each
-//                                    (the walk is the cost; not bounded yet, docs/lsm.md)
+//   crafted/revoke_whole_tree        a revoke of a cap only the target of a 3,856-agent tree
+//                                    holds (the walk skips subtrees with nothing doomed)
+//   crafted/revoke_everywhere        one call of a revoke that dooms every cap of that tree
+//                                    (983,040): CO_REVOKE_REMOVALS_MAX removals, then -EAGAIN
 //   typical/spawn                    spawn_bench's spawn, for scale
 //
 // The target is <= 1 ms per call (the issue's); these numbers are the finding, not a gate.
@@ -28,6 +30,7 @@
 #include <benchmark/benchmark.h>
 
 #include <cstdio>
+#include <memory>
 #include <cstdlib>
 #include <string>
 #include <vector>
@@ -167,14 +170,12 @@ void BM_grant_lines(benchmark::State &state)
 	state.SetItemsProcessed(state.iterations());
 }
 
-// A revoke whose cascade walks a whole tree: the target (a child of root) has 15 children with
-// 255 children each (3,856 agents, the table nearly full), every agent holding 255 literal caps
-// plus agent.spawn where it spawns. The revoked cap is one only the target holds, so the walk
-// visits every agent and tests every cap (the doom test follows each cap's derivation links
-// back to the target) and removes one: the walk is the cost. Root grants it back, untimed.
-void BM_revoke_whole_tree(benchmark::State &state)
+// The tree both revoke benchmarks walk: the target (a child of root) has 15 children with 255
+// children each (3,856 agents, the table nearly full), every agent holding 255 literal caps
+// ("fs.read:/d/N", each derived from its parent's covering cap: the target's fs.read:/**)
+// plus agent.spawn where it spawns. Returns the target's AID and the agents in *agents.
+s64 revoke_tree(World &w, u32 *agents)
 {
-	World w(CO_AGENTS_MAX);
 	std::vector<std::string> caps = { "agent.spawn" };
 	for (int i = 0; i < CO_CAP_SET_CAPS_MAX - 1; i++)
 		caps.push_back("fs.read:/d/" + std::to_string(i));
@@ -185,19 +186,30 @@ void BM_revoke_whole_tree(benchmark::State &state)
 	const Bytes inner = w.request("inner", caps, caps);
 	const std::vector<std::string> leaf_caps(caps.begin() + 1, caps.end());
 	const Bytes leaf = w.request("leaf", leaf_caps, leaf_caps);
-	u32 agents = 1;
+	*agents = 1;
 	for (int i = 0; i < 15; i++) {
 		const s64 mid = co_sys_agent_spawn(w.k, static_cast<u64>(top), inner.data(), inner.size());
 		if (mid <= 0)
 			fail("inner spawn " + std::to_string(mid));
-		agents++;
+		(*agents)++;
 		for (int j = 0; j < CO_AGENT_CHILDREN_MAX - 1; j++) {
 			const s64 l = co_sys_agent_spawn(w.k, static_cast<u64>(mid), leaf.data(), leaf.size());
 			if (l <= 0)
 				fail("leaf spawn " + std::to_string(l));
-			agents++;
+			(*agents)++;
 		}
 	}
+	return top;
+}
+
+// Revoking a cap only the target holds (fs.read:/x): before the walk skipped subtrees that
+// hold nothing doomed it visited every agent and tested every cap (45-58 ms); now it tests the
+// target's 15 children and stops. Root grants it back, untimed.
+void BM_revoke_whole_tree(benchmark::State &state)
+{
+	World w(CO_AGENTS_MAX);
+	u32 agents = 0;
+	const s64 top = revoke_tree(w, &agents);
 	const std::string cap = "fs.read:/x";
 	for (auto _ : state) {
 		const s64 r = co_sys_agent_cap_revoke(w.k, COCONUT_AID_ROOT, static_cast<u64>(top),
@@ -211,6 +223,38 @@ void BM_revoke_whole_tree(benchmark::State &state)
 		state.ResumeTiming();
 	}
 	state.counters["agents"] = agents;
+	state.SetItemsProcessed(state.iterations());
+}
+
+// The worst cascade: revoking the target's fs.read:/**, from which every cap of every agent
+// below derives (983,040 caps). One call removes CO_REVOKE_REMOVALS_MAX and answers -EAGAIN;
+// the time is one such call, measured on a fresh tree each iteration (the build is untimed).
+// The last iteration then calls until the cascade is done and counts the calls.
+void BM_revoke_everywhere(benchmark::State &state)
+{
+	const std::string cap = "fs.read:/**";
+	u32 agents = 0, calls = 0;
+	for (auto _ : state) {
+		state.PauseTiming();
+		auto w = std::make_unique<World>(CO_AGENTS_MAX);
+		const s64 top = revoke_tree(*w, &agents);
+		state.ResumeTiming();
+		const s64 r = co_sys_agent_cap_revoke(w->k, COCONUT_AID_ROOT, static_cast<u64>(top),
+						      cap.data(), cap.size());
+		state.PauseTiming();
+		if (r != -EAGAIN)
+			fail("a first revoke of everything returned " + std::to_string(r));
+		s64 again = r;
+		for (calls = 1; again == -EAGAIN && calls < 4 * 983040 / CO_REVOKE_REMOVALS_MAX; calls++)
+			again = co_sys_agent_cap_revoke(w->k, COCONUT_AID_ROOT, static_cast<u64>(top),
+							cap.data(), cap.size());
+		if (again != 0)
+			fail("the cascade did not finish: " + std::to_string(again));
+		w.reset(); // tearing a 3,856-agent kernel down is not the revoke's time
+		state.ResumeTiming();
+	}
+	state.counters["agents"] = agents;
+	state.counters["calls_to_finish"] = calls;
 	state.SetItemsProcessed(state.iterations());
 }
 
@@ -241,6 +285,10 @@ BENCHMARK(BM_grant_lines)
 	->Arg(CO_GRANT_CAPS_MAX)
 	->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_revoke_whole_tree)->Name("crafted/revoke_whole_tree")->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_revoke_everywhere)
+	->Name("crafted/revoke_everywhere")
+	->Iterations(3)
+	->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_spawn_typical)->Name("typical/spawn")->Unit(benchmark::kMicrosecond);
 
 BENCHMARK_MAIN();

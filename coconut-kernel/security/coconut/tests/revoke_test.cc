@@ -200,6 +200,56 @@ TEST(Revoke, NoCallerReachesRootOrAnotherSubtree)
 
 // The ring fills part way: what is removed was doomed, what stays is consistent, and calling
 // again finishes, every removal audited once.
+// Issue 17, finding 8: one call's work is bounded. A cascade of more than
+// CO_REVOKE_REMOVALS_MAX caps stops with -EAGAIN after that many, deepest first and consistent
+// (every cap left derives from a cap left, the target keeps its cap), and calling again
+// finishes. A revocation that dooms nothing below the target skips the subtrees (the walk is
+// the bench's, crafted/revoke_whole_tree). Fails with the budget taken out (one call, 0).
+TEST(Revoke, OneCallsWorkIsBoundedAndCallingAgainFinishes)
+{
+	Kernel t(Options::single_tenant());
+	u64 a = t.spawn(COCONUT_AID_ROOT, { "fs.read:/d/**", "fs.read:/only-a", "agent.spawn" });
+	std::vector<std::string> many;
+	for (int i = 0; i < CO_CAP_SET_CAPS_MAX - 1; i++)
+		many.push_back("fs.read:/d/" + std::to_string(i));
+	std::vector<u64> kids;
+	const u32 n_kids = CO_REVOKE_REMOVALS_MAX / (CO_CAP_SET_CAPS_MAX - 1) + 2;
+	for (u32 i = 0; i < n_kids; i++)
+		kids.push_back(t.spawn(a, many));
+	const u64 doomed = (u64)n_kids * many.size() + 1;
+	ASSERT_GT(doomed, (u64)CO_REVOKE_REMOVALS_MAX);
+
+	EXPECT_EQ(t.revoke(COCONUT_AID_ROOT, a, "fs.read:/only-a"), 0) << "nothing below: one call";
+	u64 left = 0;
+	for (u64 x : kids)
+		left += t.caps(x).size();
+	EXPECT_EQ(left, (u64)n_kids * many.size());
+
+	int rc = -EAGAIN, calls = 0;
+	while (rc == -EAGAIN && calls < 10) {
+		rc = t.revoke(COCONUT_AID_ROOT, a, "fs.read:/d/**");
+		calls++;
+		u64 now_left = 0;
+		for (u64 x : kids) {
+			const co_agent *X = t.agent(x);
+			now_left += t.caps(x).size();
+			for (u32 h = co_capset_next(&X->caps, 0); h; h = co_capset_next(&X->caps, h))
+				EXPECT_NE(co_capset_get(&t.agent(a)->caps,
+							(u32)co_capset_get(&X->caps, h)->derived_from),
+					  nullptr);
+		}
+		if (rc == -EAGAIN) {
+			EXPECT_EQ(left - now_left, (u64)CO_REVOKE_REMOVALS_MAX) << "call " << calls;
+			EXPECT_EQ(t.caps(a).size(), 2u) << "the target keeps its cap until the last call";
+		}
+		left = now_left;
+	}
+	EXPECT_EQ(rc, 0);
+	EXPECT_EQ(calls, (int)((doomed + CO_REVOKE_REMOVALS_MAX - 1) / CO_REVOKE_REMOVALS_MAX));
+	EXPECT_EQ(left, 0u);
+	EXPECT_EQ(t.caps(a), std::vector<std::string>{ "agent.spawn" });
+}
+
 TEST(Revoke, PartialUnderBackpressureFinishesOnRetry)
 {
 	Options o;
