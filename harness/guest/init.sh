@@ -60,8 +60,18 @@ done
 cat /agent/live/1/status || fail "cat /agent/live/1/status"
 /guest/coconut_guest scenario /guest || fail "scenario (first load)"
 step "scenario passed"
-/guest/coconut_guest fuzz 1 "$FUZZ_CALLS" /guest || fail "fuzzer"
-step "fuzzer passed"
+# rmmod while calls run: the fuzzer's threads hold /dev/coconut open and agentfs is mounted,
+# so every attempt is refused and the calls go on (the kernel log stays clean).
+/guest/coconut_guest fuzz 1 "$FUZZ_CALLS" /guest &
+FUZZ_PID=$!
+RMMODS=0
+while kill -0 "$FUZZ_PID" 2>/dev/null; do
+  rmmod coconut 2>/dev/null && fail "rmmod succeeded while calls ran"
+  RMMODS=$((RMMODS + 1))
+done
+wait "$FUZZ_PID" || fail "fuzzer"
+[ "$RMMODS" -gt 0 ] || fail "no rmmod attempt while the fuzzer ran"
+step "fuzzer passed ($RMMODS rmmod attempts refused while it ran)"
 dmesg_clean "fuzzer"
 # What pins the module: an open agentfs file keeps the mount, an open /dev/coconut the module.
 exec 4</agent/live/1/status
