@@ -4,7 +4,8 @@
 # fuzzer, a clean kernel log, unload, reload, calls again, unload. Passes when the serial
 # console's verdict line is "coconut-guest: PASS".
 #
-#   scripts/qemu-boot.sh [KO]                (default build/kmod/src/coconut.ko, built if missing)
+#   scripts/qemu-boot.sh [KO]                (default build/kmod/src/coconut.ko, built if missing
+#                                            or older than a file of coconut-kernel/)
 #
 # Exit 0 pass, 1 fail (the serial log is build/guest/serial.log), 3 when QEMU, busybox-static
 # or cpio are missing. COCONUT_QEMU_TIMEOUT bounds the boot (default 180 s);
@@ -28,7 +29,11 @@ done
 [ -x /bin/busybox ] || { log "busybox-static missing (scripts/setup.sh installs it)"; exit 3; }
 
 start=$(date +%s)
-if [ ! -f "$KO" ]; then KO=$(scripts/build-module.sh | tail -n 1); fi
+# The default module is rebuilt when a kernel-C file is newer, as guest.sh does: a stale
+# module answers for old code (a new ioctl would get ENOTTY).
+if [ ! -f "$KO" ] || { [ -z "${1:-}" ] && [ -n "$(find coconut-kernel -newer "$KO" -type f -print -quit)" ]; }; then
+  KO=$(scripts/build-module.sh | tail -n 1)
+fi
 vmlinuz=$(scripts/linux-image.sh | tail -n 1)
 initrd=$(scripts/initramfs.sh "$KO" build/guest | tail -n 1)
 prep=$(($(date +%s) - start))
