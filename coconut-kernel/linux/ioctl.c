@@ -380,6 +380,7 @@ static long coconut_ioc_bind(struct co_kernel *k, struct file *f, void __user *u
 static long coconut_ioc_info(struct co_kernel *k, void __user *uarg)
 {
 	struct coconut_info_args a;
+	struct co_kernel_counters kc;
 	struct co_audit_stats st;
 	int rc;
 
@@ -391,9 +392,10 @@ static long coconut_ioc_info(struct co_kernel *k, void __user *uarg)
 	a.pending = co_audit_pending(&k->audit);
 	a.anchors = st.anchors;
 	memcpy(a.boot_id, coconut_mod.pctx.boot_id, sizeof(a.boot_id));
+	co_kernel_get_counters(k, &kc);
+	a.lsm_allows = kc.lsm_allows;
+	a.lsm_denies = kc.lsm_denies;
 	co_kernel_lock(k);
-	a.lsm_allows = k->lsm_allows;
-	a.lsm_denies = k->lsm_denies;
 	a.next_aid = k->next_aid;
 	co_kernel_unlock(k);
 	return copy_to_user(uarg, &a, sizeof(a)) ? -EFAULT : 0;

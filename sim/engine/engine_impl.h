@@ -154,6 +154,10 @@ struct Simulation::Impl : public sc_core::sc_module, public devices::JobSink {
 	// counters
 	u64 completed = 0, failed = 0, denied = 0, dropped = 0;
 	u64 throttled = 0; // refused -EAGAIN: the agent was over its audited-failure bucket
+	// The kernel's counters at the end of the run (KernelPort::counters), read once by run():
+	// metrics and the parity gate use this copy (the phantom_decision mutation plants its bug
+	// here, never in the kernel's state).
+	co_kernel_counters end_counters{};
 	u64 backpressure_waits = 0, inflight_full_waits = 0;
 	// Requests refused -ENOSPC (the kernel's in-flight table full), in the order refused: each
 	// in-flight completion wakes the oldest (a wait queue, not a poll per request), and one

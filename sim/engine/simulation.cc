@@ -507,7 +507,6 @@ Request &Simulation::Impl::new_request(AgentState &a)
 void Simulation::Impl::begin_holds(Request &r)
 {
 	AgentState &a = *r.agent;
-	co_kernel *k = machine->kernel();
 	while (r.holds_begun < r.holds.size()) {
 		Hold &h = r.holds[r.holds_begun];
 		machine->on_cpu(a.cpu);
@@ -546,8 +545,11 @@ void Simulation::Impl::begin_holds(Request &r)
 		}
 		h.token = token;
 		h.begin_ns = sim::now_ns();
-		// The decision's audit event names the cap that allowed it (co_lsm_check()).
-		h.auth_cap.assign(k->lsm_event.cap, k->lsm_event.cap_len);
+		// The cap that allowed it, as the kernel holds the pending operation.
+		kmodel::KernelPort::Inflight f;
+		const bool pending = machine->port().inflight_get(token, &f);
+		CO_ASSERT(pending && f.aid == a.aid && !f.revoked);
+		h.auth_cap = std::move(f.cap);
 		r.holds_begun++;
 	}
 	next_stage(r);

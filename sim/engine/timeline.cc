@@ -167,7 +167,6 @@ void Simulation::Impl::run_event(size_t index, u64 attempt)
 
 s64 Simulation::Impl::run_action(const scenario::TimedEvent &ev, AgentState *a)
 {
-	co_kernel *k = machine->kernel();
 	kmodel::KernelPort &port = machine->port();
 	const TenantState *t = nullptr;
 	if (a)
@@ -214,7 +213,7 @@ s64 Simulation::Impl::run_action(const scenario::TimedEvent &ev, AgentState *a)
 		if (rc == -EDQUOT)
 			edquot++;
 		if (ev.tier == COCONUT_TIER_HBM) {
-			const u64 used = k->tiers[COCONUT_TIER_HBM].used_bytes;
+			const u64 used = port.counters().tier_used_bytes[COCONUT_TIER_HBM];
 			if (used > hbm_used_max)
 				hbm_used_max = used;
 		}
@@ -313,7 +312,6 @@ u64 Simulation::Impl::about_aid(const std::string &about) const
 // stage completes (co_inflight_complete answers -ECAPABILITY).
 void Simulation::Impl::after_revoke(AgentState &a)
 {
-	const co_kernel *k = machine->kernel();
 	for (Request &r : requests) {
 		if (!r.in_use || r.agent != &a || r.stage_at >= r.stages.size() ||
 		    r.stages[r.stage_at] != devices::Stage::Inference)
@@ -321,10 +319,8 @@ void Simulation::Impl::after_revoke(AgentState &a)
 		for (const Hold &h : r.holds) {
 			if (h.kind != COCONUT_CAP_INFERENCE || !h.token)
 				continue;
-			bool revoked = false;
-			for (u32 i = 0; i < CO_INFLIGHT_MAX; i++)
-				if (k->inflight[i].token == h.token)
-					revoked = k->inflight[i].revoked;
+			kmodel::KernelPort::Inflight f;
+			const bool revoked = machine->port().inflight_get(h.token, &f) && f.revoked;
 			if (revoked && machine->broker() && !opts.mutations.complete_revoked_ops)
 				machine->broker()->cancel(r.job, -ECAPABILITY);
 		}

@@ -175,11 +175,8 @@ int KernelPort::inflight_complete(u64 token)
 {
 	// The record names the agent the operation belongs to (for a divergence report's agent
 	// state); found only while recording.
-	u64 owner = 0;
-	if (rec_)
-		for (u32 i = 0; i < CO_INFLIGHT_MAX && !owner; i++)
-			if (k_->inflight[i].token == token)
-				owner = k_->inflight[i].aid;
+	Inflight f;
+	const u64 owner = rec_ && inflight_get(token, &f) ? f.aid : 0;
 	const int rc = co_inflight_complete(k_, token);
 	if (rec_) {
 		Record r = start(Call::InflightComplete, owner);
@@ -187,6 +184,25 @@ int KernelPort::inflight_complete(u64 token)
 		put(r, rc);
 	}
 	return rc;
+}
+
+bool KernelPort::inflight_get(u64 token, Inflight *out) const
+{
+	char cap[COCONUT_CAP_TEXT_MAX];
+	u16 cap_len = 0;
+	co_kernel_lock(k_);
+	const int rc = co_inflight_get(k_, token, &out->aid, &out->revoked, cap, sizeof(cap), &cap_len);
+	co_kernel_unlock(k_);
+	CO_ASSERT(rc == 0 || rc == -ENOENT);
+	out->cap.assign(cap, rc == 0 ? cap_len : 0);
+	return rc == 0;
+}
+
+co_kernel_counters KernelPort::counters() const
+{
+	co_kernel_counters c{};
+	co_kernel_get_counters(k_, &c);
+	return c;
 }
 
 int KernelPort::agent_quarantine(u64 caller, u64 aid)

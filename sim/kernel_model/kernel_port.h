@@ -40,6 +40,16 @@ public:
 	// co_agent_lookup of aid, then co_inflight_begin (the lookup's error when it fails).
 	int inflight_begin(u64 aid, u32 kind, std::string_view object, u64 *token);
 	int inflight_complete(u64 token);
+	// A pending operation as the kernel holds it (co_inflight_get, under the lock): not a call,
+	// not traced. False when the token is not pending.
+	struct Inflight {
+		u64 aid = 0;
+		bool revoked = false;
+		std::string cap; // the cap that authorised it; empty once that cap is gone
+	};
+	bool inflight_get(u64 token, Inflight *out) const;
+	// The kernel's counters (co_kernel_get_counters): LSM decisions, throttled calls, tiers.
+	co_kernel_counters counters() const;
 	int agent_quarantine(u64 caller, u64 aid);
 	int agent_release(u64 caller, u64 aid);
 	int agent_kill(u64 caller, u64 aid);

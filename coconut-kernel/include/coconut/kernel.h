@@ -196,6 +196,17 @@ int co_kernel_add_authorizer(struct co_kernel *k, const u8 pubkey[COCONUT_PUBKEY
 const struct co_authorizer *co_kernel_authorizer_find(const struct co_kernel *k,
 						      const u8 pubkey[COCONUT_PUBKEY_SIZE]);
 
+/* What callers outside the kernel count on (metrics, parity checks): a copy. */
+struct co_kernel_counters {
+	u64 lsm_allows;		/* LSM decisions that allowed (each one audited event) */
+	u64 lsm_denies;		/* ... that denied */
+	u64 fail_limited;	/* calls answered -EAGAIN by the audited-failure bucket */
+	u64 tier_used_bytes[COCONUT_TIER_COUNT];
+};
+
+/* The counters, under the instance lock. */
+void co_kernel_get_counters(struct co_kernel *k, struct co_kernel_counters *out);
+
 /* The instance lock (a no-op in one simulated thread). Entry points take it; nothing else. */
 static inline void co_kernel_lock(struct co_kernel *k)
 {

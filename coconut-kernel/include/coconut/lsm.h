@@ -131,6 +131,14 @@ int co_inflight_begin(struct co_kernel *k, struct co_agent *a, u32 kind, const c
 int co_inflight_complete(struct co_kernel *k, u64 token);
 void co_inflight_drop_agent(struct co_kernel *k, u64 aid);
 u32 co_inflight_pending(const struct co_kernel *k, u64 aid);
+/*
+ * A pending operation as it stands, for callers outside the kernel that must not read its
+ * table (the simulator's engine): 0 with *aid, *revoked, and the canonical text of the cap that
+ * authorised it in cap[0..*cap_len) (*cap_len 0 when that cap is gone, or cap NULL / cap_size
+ * 0: not asked); -ENOENT for a token that is not pending. Lock held.
+ */
+int co_inflight_get(const struct co_kernel *k, u64 token, u64 *aid, bool *revoked, char *cap,
+		    size_t cap_size, u16 *cap_len);
 
 #ifdef __cplusplus
 }

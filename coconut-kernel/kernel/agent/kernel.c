@@ -111,6 +111,19 @@ int co_kernel_audit(struct co_kernel *k, struct co_audit_event *ev)
 	return rc;
 }
 
+void co_kernel_get_counters(struct co_kernel *k, struct co_kernel_counters *out)
+{
+	u32 t;
+
+	co_kernel_lock(k);
+	out->lsm_allows = k->lsm_allows;
+	out->lsm_denies = k->lsm_denies;
+	out->fail_limited = k->fail_limited;
+	for (t = 0; t < COCONUT_TIER_COUNT; t++)
+		out->tier_used_bytes[t] = k->tiers[t].used_bytes;
+	co_kernel_unlock(k);
+}
+
 void co_kernel_seal(struct co_kernel *k)
 {
 	/* One call drains every ring: at most CO_AUDIT_RING_EVENTS_MAX events are pending. */

@@ -124,3 +124,28 @@ void co_inflight_revoke_unauthorised(struct co_kernel *k)
 			f->revoked = true;
 	}
 }
+
+int co_inflight_get(const struct co_kernel *k, u64 token, u64 *aid, bool *revoked, char *cap,
+		    size_t cap_size, u16 *cap_len)
+{
+	const struct co_capset_entry *e;
+	const struct co_inflight *f = NULL;
+	const struct co_agent *a;
+	u32 i;
+
+	*cap_len = 0;
+	if (token == 0 || k->inflight_live == 0)
+		return -ENOENT;
+	for (i = 0; i < CO_INFLIGHT_MAX && !f; i++)
+		if (k->inflight[i].token == token)
+			f = &k->inflight[i];
+	if (!f)
+		return -ENOENT;
+	*aid = f->aid;
+	*revoked = f->revoked;
+	a = co_agent_find(k, f->aid);
+	e = a ? co_capset_get(&a->caps, f->cap_handle) : NULL;
+	if (e && cap && cap_size)
+		*cap_len = (u16)co_cap_format(&e->cap, cap, cap_size);
+	return 0;
+}
