@@ -27,8 +27,8 @@ OUT=$(cd "$OUT" && pwd)
 CFLAGS=(-O2 -Wall -Wextra -Werror)
 
 # Host: the requests and the authorizer key, from the kernel tests' request builder.
-g++ -std=c++20 "${CFLAGS[@]}" -Icoconut-kernel/kernel/agent/tests harness/guest/make_requests.cc \
-    coconut-kernel/kernel/agent/tests/spawn_request.cc -lsodium -o "$OUT/make_requests"
+g++ -std=c++20 "${CFLAGS[@]}" -Ilibcoconut/tools -Icoconut-kernel/include harness/guest/make_requests.cc \
+    libcoconut/tools/spawn_request.cc -lsodium -o "$OUT/make_requests"
 # Guest: static, libcoconut + the kernel C's lib/ and audit code (co_audit_verify).
 gcc -static -std=gnu11 "${CFLAGS[@]}" -pthread -ffunction-sections -Wl,--gc-sections \
     -Icoconut-kernel/include -Ilibcoconut/include harness/guest/coconut_guest.c \

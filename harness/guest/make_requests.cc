@@ -1,6 +1,6 @@
 // Host side of the guest driver: writes the signed spawn requests the guest replays (the guest
 // has no libsodium and no CBOR writer) and the authorizer key coconut.ko must trust, using the
-// kernel tests' request builder (coconut-kernel/kernel/agent/tests/spawn_request.h) with the
+// request builder libcoconut's callers use (libcoconut/tools/spawn_request.h) with the
 // simulator's authorizer seed, so the guest and the simulator see the same bytes.
 //
 //   make_requests OUT_DIR    writes OUT_DIR/authorizer.hex, OUT_DIR/worker.req and the two
