@@ -17,6 +17,9 @@
 //                                    holds (the walk skips subtrees with nothing doomed)
 //   crafted/revoke_everywhere        one call of a revoke that dooms every cap of that tree
 //                                    (983,040): CO_REVOKE_REMOVALS_MAX removals, then -EAGAIN
+//   crafted/agentfs_render/{3,1}     the audit tail of an agent whose events are at the far end
+//                                    of a 65,536-event window (3), the caps file of 255
+//                                    crafted caps (1)
 //   typical/spawn                    spawn_bench's spawn, for scale
 //
 // The target is <= 1 ms per call (the issue's); these numbers are the finding, not a gate.
@@ -25,6 +28,7 @@
 #include "user_platform.h"
 
 #include "coconut/kernel.h"
+#include "coconut/resources.h"
 #include "coconut/syscalls.h"
 
 #include <benchmark/benchmark.h>
@@ -80,11 +84,13 @@ struct World {
 	agent_test::Signer signer = agent_test::Signer::from_seed(7);
 	std::string root_caps = "agent.spawn\nfs.read:/**\ncap.grant:fs.read:/**";
 
-	explicit World(u32 tenant_agents_max = CO_TENANT_AGENTS_DEFAULT)
+	explicit World(u32 tenant_agents_max = CO_TENANT_AGENTS_DEFAULT,
+		       u32 log_events = CO_AUDIT_LOG_EVENTS_DEFAULT)
 	{
 		co_kernel_config cfg;
 		co_kernel_config_default(&cfg, 1);
 		cfg.tenant_agents_max = tenant_agents_max;
+		cfg.audit.log_events = log_events;
 		cfg.root_caps = root_caps.data();
 		cfg.root_caps_len = root_caps.size();
 		co_plat p = plat.plat();
@@ -277,6 +283,35 @@ void BM_spawn_typical(benchmark::State &state)
 
 } // namespace
 
+// agentfs renders, which any reader the mount lets in can trigger (issue 17, finding 8): the
+// audit tail of an agent whose only events are older than everything else in the largest
+// window (CO_AUDIT_LOG_EVENTS_MAX events: the tail's search doubles its window 11 times), and
+// the caps file of an agent holding 255 crafted caps.
+void BM_agentfs_render(benchmark::State &state)
+{
+	World w(CO_TENANT_AGENTS_DEFAULT, CO_AUDIT_LOG_EVENTS_MAX);
+	std::vector<std::string> caps = { "agent.spawn" };
+	for (int i = 0; i < CO_CAP_SET_CAPS_MAX - 1; i++)
+		caps.push_back(pattern(i));
+	const s64 quiet = w.spawn(COCONUT_AID_ROOT, caps, caps);
+	if (quiet <= 0)
+		fail("spawn " + std::to_string(quiet));
+	// Its spawn's events stay at the window's far end: the tail's search doubles to reach them.
+	for (u32 i = 0; i < CO_AUDIT_LOG_EVENTS_MAX - 64; i++)
+		if (co_sys_agent_cap_present(w.k, COCONUT_AID_ROOT, COCONUT_AID_ROOT, "fs.read", 7, "/x",
+					     2) != 0)
+			fail("flood");
+	const auto file = static_cast<co_agentfs_file>(state.range(0));
+	static char buf[1 << 18];
+	for (auto _ : state) {
+		const int n = co_agentfs_render(w.k, static_cast<u64>(quiet), file, buf, sizeof(buf));
+		if (n <= 0)
+			fail("render " + std::to_string(n) + " (the agent's events left the window?)");
+		benchmark::DoNotOptimize(buf[0]);
+	}
+	state.SetItemsProcessed(state.iterations());
+}
+
 BENCHMARK(BM_spawn_narrowing)->Name("crafted/spawn_narrowing_180x255")->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_grant_lines)
 	->Name("crafted/grant_lines")
@@ -288,6 +323,11 @@ BENCHMARK(BM_revoke_whole_tree)->Name("crafted/revoke_whole_tree")->Unit(benchma
 BENCHMARK(BM_revoke_everywhere)
 	->Name("crafted/revoke_everywhere")
 	->Iterations(3)
+	->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_agentfs_render)
+	->Name("crafted/agentfs_render")
+	->Arg(CO_AGENTFS_AUDIT_TAIL)
+	->Arg(CO_AGENTFS_CAPS)
 	->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_spawn_typical)->Name("typical/spawn")->Unit(benchmark::kMicrosecond);
 
