@@ -56,23 +56,24 @@ void co_agent_free(struct co_kernel *k, struct co_agent *a)
 }
 
 /*
- * Whether the agent that made a failure event may make one more (coconut/limits.h, "Audited
- * failures per agent"): refills its bucket to now, then takes one. The kernel's own events
- * (aid 0) and those of an agent gone from the table are not limited.
+ * The agent whose failure event this is, when its bucket applies (coconut/limits.h, "Audited
+ * failures per agent"), refilled to now; NULL for the kernel's own events (aid 0), an agent
+ * gone from the table, or no limit. The caller takes a token once the event is appended, so an
+ * append refused by backpressure (-EBUSY) costs none.
  */
-static bool co_kernel_fail_allowed(struct co_kernel *k, u64 principal)
+static struct co_agent *co_kernel_fail_bucket(struct co_kernel *k, u64 principal, u64 *now)
 {
 	struct co_agent *a;
-	u64 now, back;
+	u64 back;
 
 	if (k->cfg.fail_burst == 0 || principal == COCONUT_AID_NONE)
-		return true;
+		return NULL;
 	a = co_agent_find(k, principal);
 	if (!a)
-		return true;
-	now = co_plat_now_ns(&k->plat);
-	if (a->fail_used > 0 && k->cfg.fail_refill_ns && now > a->fail_ns) {
-		back = (now - a->fail_ns) / k->cfg.fail_refill_ns;
+		return NULL;
+	*now = co_plat_now_ns(&k->plat);
+	if (a->fail_used > 0 && k->cfg.fail_refill_ns && *now > a->fail_ns) {
+		back = (*now - a->fail_ns) / k->cfg.fail_refill_ns;
 		if (back >= a->fail_used) {
 			a->fail_used = 0;
 		} else {
@@ -80,32 +81,34 @@ static bool co_kernel_fail_allowed(struct co_kernel *k, u64 principal)
 			a->fail_ns += back * k->cfg.fail_refill_ns;
 		}
 	}
-	if (a->fail_used >= k->cfg.fail_burst) {
-		a->fail_limited++;
-		k->fail_limited++;
-		return false;
-	}
-	if (a->fail_used++ == 0)
-		a->fail_ns = now;
-	return true;
+	return a;
 }
 
 int co_kernel_audit(struct co_kernel *k, struct co_audit_event *ev)
 {
+	struct co_agent *maker = NULL;
+	u64 now = 0;
 	u32 round;
 	int rc;
 
 	if (k->acting != COCONUT_AID_NONE && k->acting != ev->aid)
 		ev->actor = k->acting;
 	/* A failure event beyond its maker's bucket: no event, no decision (-EAGAIN). */
-	if (ev->result < 0 && !co_kernel_fail_allowed(k, ev->actor ? ev->actor : ev->aid))
+	if (ev->result < 0)
+		maker = co_kernel_fail_bucket(k, ev->actor ? ev->actor : ev->aid, &now);
+	if (maker && maker->fail_used >= k->cfg.fail_burst) {
+		maker->fail_limited++;
+		k->fail_limited++;
 		return -EAGAIN;
+	}
 	for (round = 0;; round++) {
 		rc = co_audit_append(&k->audit, ev);
 		if (rc != -EBUSY || !k->cfg.seal_inline || round == CO_AUDIT_APPEND_RETRIES_MAX)
 			break;
 		co_audit_seal(&k->audit, CO_AUDIT_RING_EVENTS_MAX);
 	}
+	if (rc == 0 && maker && maker->fail_used++ == 0)
+		maker->fail_ns = now; /* the bucket starts refilling from its first token */
 	/* Every event of the agent subsystem is built from checked texts: -EINVAL is a bug. */
 	CO_ASSERT(rc != -EINVAL);
 	return rc;

@@ -263,6 +263,34 @@ TEST(LsmCheck, AnAgentsRefusalsCannotFloodTheChain)
 	expect_parity(t);
 }
 
+// A refusal that backpressure kept out of the chain (-EBUSY: no decision) takes no token from
+// the agent's bucket: only audited failures count. Fails when the token is taken before the
+// append.
+TEST(LsmCheck, BackpressureTakesNoFailureToken)
+{
+	Options o;
+	o.ring_slots = 8;
+	o.seal_inline = false;
+	Kernel t(o);
+	co_audit_seal(&t.k->audit, CO_AUDIT_RING_EVENTS_MAX);
+	u64 a = t.spawn(COCONUT_AID_ROOT, { "fs.read:/data/**" });
+	co_audit_seal(&t.k->audit, CO_AUDIT_RING_EVENTS_MAX);
+	// Capability-denied first, so later denies append one event each with no room check
+	// before: the append itself meets the full ring.
+	ASSERT_EQ(t.check(a, COCONUT_CAP_FS_READ, "/etc"), -ECAPABILITY);
+	co_audit_seal(&t.k->audit, CO_AUDIT_RING_EVENTS_MAX);
+	int taken = 1;
+	while (t.check(a, COCONUT_CAP_FS_READ, "/etc") == -ECAPABILITY)
+		taken++;
+	ASSERT_EQ(taken, 9) << "the transition's two events, then 8 denies fill the ring";
+	for (u32 i = 0; i < CO_FAIL_BURST_DEFAULT; i++)
+		ASSERT_EQ(t.check(a, COCONUT_CAP_FS_READ, "/etc"), -EBUSY);
+	co_audit_seal(&t.k->audit, CO_AUDIT_RING_EVENTS_MAX);
+	EXPECT_EQ(t.check(a, COCONUT_CAP_FS_READ, "/etc"), -ECAPABILITY) << "the bucket is full";
+	EXPECT_EQ(t.k->fail_limited, 0u);
+	expect_parity(t);
+}
+
 TEST(LsmCheck, StalledSealerWithInlineSealingRefusesToo)
 {
 	Options o;
