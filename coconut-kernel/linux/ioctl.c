@@ -416,7 +416,7 @@ static long coconut_ioc_audit_export(struct co_kernel *k, void __user *uarg)
 	switch (a.op) {
 	case COCONUT_AUDIT_EXPORT_ON:
 	case COCONUT_AUDIT_EXPORT_OFF:
-		ret = co_audit_export_on(&k->audit, a.op == COCONUT_AUDIT_EXPORT_ON);
+		co_audit_export_on(&k->audit, a.op == COCONUT_AUDIT_EXPORT_ON);
 		break;
 	case COCONUT_AUDIT_EXPORT_ACK:
 		ret = co_audit_export_ack(&k->audit, a.seq);

@@ -53,7 +53,6 @@ struct co_agent {
 	 * cfg.fail_burst (0: full at allocation), refilled from fail_ns on. */
 	u32 fail_used;
 	u64 fail_ns;
-	u64 fail_limited;	/* calls answered -EAGAIN for it */
 	/*
 	 * The manifest's caps: the most this agent may ever hold (spawn and grants stay within
 	 * it). Canonical texts, each followed by '\n'; platform memory owned by the agent.

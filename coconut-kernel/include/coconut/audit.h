@@ -319,13 +319,13 @@ int co_audit_query(const struct co_audit *a, const struct co_audit_filter *f, u8
  * acknowledges. A flood can then delay everyone, but it cannot push another tenant's events
  * out of the record. The exporter reads with co_audit_query from its cursor (unfiltered,
  * seq_from = co_audit_export_cursor) and acknowledges what it has kept.
- *  - co_audit_export_on: on (owed: every event still in the window) or off. 0.
+ *  - co_audit_export_on: on (owed: every event still in the window) or off.
  *  - co_audit_export_ack: every event below seq is kept. 0; -EINVAL for seq beyond the chain
  *    or the export off.
  *  - co_audit_export_cursor: the first event not yet acknowledged (the chain's length when
  *    the export is off).
  */
-int co_audit_export_on(struct co_audit *a, bool on);
+void co_audit_export_on(struct co_audit *a, bool on);
 int co_audit_export_ack(struct co_audit *a, u64 seq);
 u64 co_audit_export_cursor(const struct co_audit *a);
 

@@ -97,7 +97,6 @@ int co_kernel_audit(struct co_kernel *k, struct co_audit_event *ev)
 	if (ev->result < 0)
 		maker = co_kernel_fail_bucket(k, ev->actor ? ev->actor : ev->aid, &now);
 	if (maker && maker->fail_used >= k->cfg.fail_burst) {
-		maker->fail_limited++;
 		k->fail_limited++;
 		return -EAGAIN;
 	}

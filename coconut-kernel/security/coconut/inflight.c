@@ -68,15 +68,20 @@ int co_inflight_begin(struct co_kernel *k, struct co_agent *a, u32 kind, const c
 	return 0;
 }
 
+/* The pending entry a token names, or NULL: its slot is in its low bits, one lookup. */
+static struct co_inflight *co_inflight_entry(const struct co_kernel *k, u64 token)
+{
+	const struct co_inflight *f = &k->inflight[token & CO_INFLIGHT_SLOT_MASK];
+
+	return token != 0 && f->token == token ? (struct co_inflight *)f : NULL;
+}
+
 int co_inflight_complete(struct co_kernel *k, u64 token)
 {
-	struct co_inflight *f;
+	struct co_inflight *f = co_inflight_entry(k, token);
 	bool ok;
 
-	if (token == 0)
-		return -ENOENT;
-	f = &k->inflight[token & CO_INFLIGHT_SLOT_MASK];
-	if (f->token != token)
+	if (!f)
 		return -ENOENT;
 	ok = !f->revoked && co_inflight_authorised(k, f);
 	co_memset(f, 0, sizeof(*f));
@@ -128,17 +133,11 @@ void co_inflight_revoke_unauthorised(struct co_kernel *k)
 int co_inflight_get(const struct co_kernel *k, u64 token, u64 *aid, bool *revoked, char *cap,
 		    size_t cap_size, u16 *cap_len)
 {
+	const struct co_inflight *f = co_inflight_entry(k, token);
 	const struct co_capset_entry *e;
-	const struct co_inflight *f = NULL;
 	const struct co_agent *a;
-	u32 i;
 
 	*cap_len = 0;
-	if (token == 0 || k->inflight_live == 0)
-		return -ENOENT;
-	for (i = 0; i < CO_INFLIGHT_MAX && !f; i++)
-		if (k->inflight[i].token == token)
-			f = &k->inflight[i];
 	if (!f)
 		return -ENOENT;
 	*aid = f->aid;

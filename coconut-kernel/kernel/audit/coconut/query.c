@@ -153,14 +153,13 @@ int co_audit_query(const struct co_audit *a, const struct co_audit_filter *f, u8
 	return (int)need;
 }
 
-int co_audit_export_on(struct co_audit *a, bool on)
+void co_audit_export_on(struct co_audit *a, bool on)
 {
 	co_audit_lock(a);
 	a->export_on = on;
 	/* Owed from the window's oldest event: what is still there can still be kept. */
 	a->export_seq = a->sealed - a->log_count;
 	co_audit_unlock(a);
-	return 0;
 }
 
 int co_audit_export_ack(struct co_audit *a, u64 seq)
