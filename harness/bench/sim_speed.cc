@@ -5,9 +5,7 @@
 //
 // usage: sim_speed SCENARIO.yaml [--until DURATION] [--policy P]
 // Prints one JSON object per run (and a human line on stderr).
-#include "sc_context.h"
-#include "scenario.h"
-#include "simulation.h"
+#include "engine.h"
 
 #include <chrono>
 #include <cstdio>

@@ -5,7 +5,7 @@
 #define COCONUT_HARNESS_CLI_COMMANDS_H
 
 #include "args.h"
-#include "simulation.h"
+#include "engine.h"
 
 namespace coconut::cli {
 

@@ -11,9 +11,7 @@
 #include "cosim_host.h"
 #include "report.h"
 #include "replayer.h"
-#include "sc_context.h"
-#include "scenario.h"
-#include "simulation.h"
+#include "engine.h"
 
 #include <cerrno>
 #include <cstdlib>

@@ -1,11 +1,9 @@
 // `coconut-sim run` and `coconut-sim check`.
 #include "commands.h"
 
+#include "engine.h"
 #include "junit.h"
 #include "report.h"
-#include "reruns.h"
-#include "scenario.h"
-#include "simulation.h"
 
 #include <nlohmann/json.hpp>
 
@@ -110,17 +108,7 @@ void prepare_outputs(const Args &a)
 void write_outputs(const Args &a, const scenario::Scenario &sc, const engine::RunResult &res)
 {
 	if (auto dir = a.get("--out")) {
-		nlohmann::json j;
-		j["scenario"] = sc.name;
-		j["file"] = sc.file;
-		j["seed"] = sc.seed;
-		j["policy"] = scenario::policy_name(sc.policy);
-		j["simulated_ns"] = res.sim_end_ns;
-		j["fingerprint"] = res.fingerprint;
-		j["gates"] = metrics::gates_to_json(res.gates);
-		j["metrics"] = res.metrics.to_json();
-		j["notes"] = res.notes;
-		j["series"] = res.series;
+		const nlohmann::json j = engine::result_to_json(sc, res);
 		std::ofstream f(*dir + "/result.json");
 		f << j.dump(1) << "\n";
 		std::ofstream t(*dir + "/gates.txt");

@@ -12,7 +12,7 @@
 // fewer than --min-fifo-fail of them; 2 on a bad option; 0 otherwise.
 #include "mix_gen.h"
 
-#include "reruns.h"
+#include "engine.h"
 #include "report.h"
 #include "scenario.h"
 

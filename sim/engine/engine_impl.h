@@ -32,6 +32,15 @@ namespace coconut::engine {
 
 std::string errno_name(s64 rc);
 
+// The output buffers of attest and audit.query calls: the most either call can write, so
+// the answer is never -EMSGSIZE. An attestation chain is at most CO_ATTEST_BYTES_MAX; a
+// segment is a 37-byte header plus, per event, its CBOR (at most
+// CO_AUDIT_EVENT_ENC_BYTES_MAX), a 1-byte bstr head and its 68 bytes of chain fields (the
+// bound kernel/audit/coconut/query.c asserts).
+constexpr size_t kAttestBufBytes = CO_ATTEST_BYTES_MAX;
+constexpr size_t kAuditQueryBufBytes =
+	37 + (size_t)CO_AUDIT_SEGMENT_EVENTS_MAX * (1 + CO_AUDIT_EVENT_ENC_BYTES_MAX + 68);
+
 enum class TimerKind { Arrival, Restart, Timeline, RequestRetry, Sample, PcieRestore, InflightPoll };
 
 struct Timer {
@@ -111,6 +120,18 @@ struct Simulation::Impl : public sc_core::sc_module, public devices::JobSink {
 	u64 about_aid(const std::string &about) const;
 	void on_sealed(const co_audit_event &ev);
 
+	// stepping and acting as an agent (stepping.cc)
+	void advance_to(u64 t_ns);
+	bool step();
+	const RunResult &finish_run();
+	void check_running(const char *what) const;
+	u64 aid_named(const std::string &name) const;
+	AgentState *agent_with_aid(u64 aid);
+	void on_caller_cpu(u64 aid);
+	s64 revoke_whole(u64 caller, u64 aid, const std::string &cap);
+	// The audit.verify gate's check: "" when the chain, the heads and the TPM's anchor agree.
+	std::string verify_audit();
+
 	// sampling and the end (finish.cc)
 	void sample();
 	void collect_metrics(RunResult &out);
@@ -178,6 +199,12 @@ struct Simulation::Impl : public sc_core::sc_module, public devices::JobSink {
 	// stage_hist()'s cache: [tenant][devices::Stage] -> the registry's histogram.
 	std::vector<std::array<metrics::LogHistogram *, 5>> stage_hists;
 	metrics::Fingerprint trace_fp;
+
+	// stepping
+	bool started = false;  // the first sc_start ran (elaboration, time-0 processes)
+	bool finished = false; // finish_run ran: result holds the answer
+	RunResult result;
+	std::map<std::string, u64> api_agents; // spawned through Simulation::spawn, by name
 };
 
 } // namespace coconut::engine

@@ -1,6 +1,8 @@
-// The end of a run: sampling during it (service difference, device queues for the trace
-// view), then metrics, gates and the fingerprint.
+// Sampling during a run (service difference, device queues for the trace view), and at its
+// end the metrics, the snapshot the gates are judged from (gate_eval.h) and the fingerprint.
 #include "engine_impl.h"
+
+#include "gate_eval.h"
 
 #include "gate_result.h"
 #include "report.h"
@@ -30,31 +32,6 @@ bool stage_of(const std::string &resource, Stage &out)
 	else
 		return false;
 	return true;
-}
-
-std::string compare(s64 v, scenario::CompareOp op, s64 bound, bool &pass)
-{
-	switch (op) {
-	case scenario::CompareOp::Eq:
-		pass = v == bound;
-		break;
-	case scenario::CompareOp::Ne:
-		pass = v != bound;
-		break;
-	case scenario::CompareOp::Lt:
-		pass = v < bound;
-		break;
-	case scenario::CompareOp::Le:
-		pass = v <= bound;
-		break;
-	case scenario::CompareOp::Gt:
-		pass = v > bound;
-		break;
-	case scenario::CompareOp::Ge:
-		pass = v >= bound;
-		break;
-	}
-	return std::string(scenario::compare_op_name(op)) + " " + std::to_string(bound);
 }
 
 } // namespace
@@ -135,34 +112,11 @@ void Simulation::Impl::sample()
 	}
 }
 
-RunResult Simulation::Impl::run()
-{
-	RunResult out;
-	sc_core::sc_start(sim::ns(sc.duration_ns));
-	// Let the sealer catch up with everything appended: gates read the whole chain.
-	machine->drain_audit();
-	machine->port().finish_trace();
-	end_counters = machine->port().counters();
-	if (opts.mutations.phantom_decision)
-		end_counters.lsm_allows++; // a decision counted that the chain has no event for
-	out.sim_end_ns = sim::now_ns();
-	out.kernel_peak_bytes = machine->platform().peak_bytes();
-	out.sc_events = sc_core::sc_delta_count();
-	collect_metrics(out);
-	for (const TenantState &t : tenants)
-		out.arrivals[t.name] = arrival_digests[t.index];
-	evaluate_gates(out);
-	out.fingerprint = fingerprint(out);
-	if (perfetto)
-		perfetto->close();
-	return out;
-}
-
 void Simulation::Impl::collect_metrics(RunResult &out)
 {
 	co_kernel *k = machine->kernel();
 	co_audit_stats ast;
-	co_audit_get_stats(&k->audit, &ast);
+	co_audit_get_stats(co_kernel_audit_log(k), &ast);
 	const kmodel::ChainFollower &ch = machine->chain();
 	auto set = [&](const std::string &name, u64 v) { registry.set(name, (s64)v); };
 	set("requests.completed", completed);
@@ -184,7 +138,7 @@ void Simulation::Impl::collect_metrics(RunResult &out)
 	set("audit.sealed", ast.sealed);
 	set("audit.anchors", ast.anchors);
 	set("audit.backpressure", ast.backpressure);
-	set("audit.pending_at_end", co_audit_pending(&k->audit));
+	set("audit.pending_at_end", co_audit_pending(co_kernel_audit_log(k)));
 	set("notifications", notifications);
 	set("revocations", revocations);
 	set("inflight.revoked_failed", inflight_revoked_failed);
@@ -314,115 +268,34 @@ void Simulation::Impl::collect_metrics(RunResult &out)
 	}
 }
 
+// The gates are judged from a snapshot of the finished run (gate_eval.h).
 void Simulation::Impl::evaluate_gates(RunResult &out)
 {
-	co_kernel *k = machine->kernel();
 	const kmodel::ChainFollower &ch = machine->chain();
-	const StageTable here = stage_table(sc, registry);
-	for (const scenario::GateSpec &g : sc.gates) {
-		if (g.kind == GateKind::Determinism && opts.skip_determinism_gate)
-			continue; // this is the second run itself
-		metrics::GateResult r;
-		r.name = g.name;
-		r.kind = scenario::gate_kind_name(g.kind);
-		switch (g.kind) {
-		case GateKind::Fairness:
-			r = fairness_gate(g, sc, here);
-			break;
-		case GateKind::Isolation:
-			// Counterfactual mode waits for the run without the flooders
-			// (complete_isolation_gates): until then it fails, saying so.
-			r = g.counterfactual()
-				    ? isolation_counterfactual_gate(g, sc, here, nullptr,
-								    "counterfactual not run")
-				    : isolation_peer_gate(g, registry);
-			break;
-		case GateKind::AuditParity: {
-			const u64 ca = ch.count_of(COCONUT_EV_CAP_ALLOW), cd = ch.count_of(COCONUT_EV_CAP_DENY);
-			const u64 pending = co_audit_pending(&k->audit);
-			const co_kernel_counters &kc = end_counters;
-			r.pass = ca == kc.lsm_allows && cd == kc.lsm_denies && pending == 0;
-			r.measured = "allow " + std::to_string(kc.lsm_allows) + "/" + std::to_string(ca) +
-				     ", deny " + std::to_string(kc.lsm_denies) + "/" + std::to_string(cd);
-			r.bound = "LSM == chain";
-			if (!r.pass)
-				r.detail = "decisions (LSM counters) vs events (sealed chain) differ; " +
-					   std::to_string(pending) + " events still pending";
-			break;
-		}
-		case GateKind::AuditVerify: {
-			u8 head[COCONUT_DIGEST_SIZE];
-			u64 n = 0;
-			co_audit_head(&k->audit, head, &n);
-			std::string err = ch.first_error();
-			if (err.empty() && (n != ch.events() ||
-					    std::memcmp(head, ch.head().data(), COCONUT_DIGEST_SIZE)))
-				err = "the kernel's head differs from the recomputed one";
-			const std::vector<u8> nv = machine->tpm().nv_read((u32)sc.machine.audit.tpm_nv_index);
-			if (err.empty() && !nv.empty()) {
-				co_audit_anchor an;
-				const int rc = co_audit_anchor_decode(nv.data(), nv.size(),
-								      machine->platform().boot_id(), &an);
-				err = rc ? "the TPM's anchor does not decode: " + errno_name(rc)
-					 : ch.check_anchor(an);
-			}
-			r.pass = err.empty();
-			r.measured = std::to_string(ch.events()) + " events, " +
-				     std::to_string(ch.anchored_heads().size()) + " anchors";
-			r.bound = "chain and anchors verify";
-			r.detail = err;
-			break;
-		}
-		case GateKind::NoUseAfterRevoke:
-			r.pass = use_after_revoke == 0;
-			r.measured = std::to_string(use_after_revoke) + " uses after revoke (" +
-				     std::to_string(revocations) + " revokes, " +
-				     std::to_string(inflight_revoked_failed + cancelled_on_revoke) +
-				     " in-flight ops failed)";
-			r.bound = "== 0";
-			break;
-		case GateKind::Expectations: {
-			u64 expected = 0;
-			for (const ActionOutcome &o : outcomes)
-				if (sc.events[o.event].expect)
-					expected++;
-			r.pass = expectation_failures.empty() && expected > 0;
-			r.measured = std::to_string(expected - std::min<u64>(expected, expectation_failures.size())) +
-				     "/" + std::to_string(expected) + " as expected";
-			r.bound = "all";
-			for (const std::string &f : expectation_failures)
-				r.detail += f + "; ";
-			if (expected == 0)
-				r.detail = "no action with `expect` ran";
-			break;
-		}
-		case GateKind::Metric: {
-			const std::optional<s64> v = registry.get(g.metric);
-			if (!v) {
-				r.pass = false;
-				r.measured = "missing";
-				r.detail = "no metric named '" + g.metric + "'";
-			} else {
-				bool pass = false;
-				r.bound = compare(*v, g.op, g.value, pass);
-				r.pass = pass;
-				r.measured = std::to_string(*v);
-			}
-			r.name = g.name == "metric" ? g.metric : g.name;
-			break;
-		}
-		case GateKind::Determinism:
-			r.pass = false;
-			r.measured = "not run";
-			r.bound = "same fingerprint";
-			r.detail = "needs a second run (engine::run_scenario makes it)";
-			break;
-		}
-		out.gates.push_back(r);
-	}
-	if (!notification_log.empty())
-		for (const std::string &n : notification_log)
-			out.notes.push_back("notification: " + n);
+	RunSnapshot s;
+	s.sc = &sc;
+	s.registry = &registry;
+	s.stages = stage_table(sc, registry);
+	s.lsm_allows = end_counters.lsm_allows;
+	s.lsm_denies = end_counters.lsm_denies;
+	s.chain_allows = ch.count_of(COCONUT_EV_CAP_ALLOW);
+	s.chain_denies = ch.count_of(COCONUT_EV_CAP_DENY);
+	s.chain_events = ch.events();
+	s.chain_anchors = ch.anchored_heads().size();
+	s.pending_events = co_audit_pending(co_kernel_audit_log(machine->kernel()));
+	for (const scenario::GateSpec &g : sc.gates)
+		if (g.kind == GateKind::AuditVerify && s.audit_error.empty())
+			s.audit_error = verify_audit();
+	s.use_after_revoke = use_after_revoke;
+	s.revocations = revocations;
+	s.inflight_failed_on_revoke = inflight_revoked_failed + cancelled_on_revoke;
+	for (const ActionOutcome &o : outcomes)
+		if (sc.events[o.event].expect)
+			s.expected_actions++;
+	s.expectation_failures = expectation_failures;
+	out.gates = engine::evaluate_gates(s, opts.skip_determinism_gate);
+	for (const std::string &n : notification_log)
+		out.notes.push_back("notification: " + n);
 }
 
 std::string Simulation::Impl::fingerprint(const RunResult &out)

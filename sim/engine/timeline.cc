@@ -21,14 +21,6 @@ namespace {
 // Retries of one action on -EBUSY before its -EBUSY is final (a sealer stalled for longer
 // than this many seal intervals).
 constexpr u64 kActionRetriesMax = 100000;
-// The output buffers of attest and audit.query actions: the most either call can write, so
-// the answer is never -EMSGSIZE. An attestation chain is at most CO_ATTEST_BYTES_MAX; a
-// segment is a 37-byte header plus, per event, its CBOR (at most
-// CO_AUDIT_EVENT_ENC_BYTES_MAX), a 1-byte bstr head and its 68 bytes of chain fields (the
-// bound kernel/audit/coconut/query.c asserts).
-constexpr size_t kAttestBufBytes = CO_ATTEST_BYTES_MAX;
-constexpr size_t kAuditQueryBufBytes =
-	37 + (size_t)CO_AUDIT_SEGMENT_EVENTS_MAX * (1 + CO_AUDIT_EVENT_ENC_BYTES_MAX + 68);
 
 // What an action's `expect` is compared with: the calls that answer a size or an address
 // (mem.tier, attest, audit.query) succeed with any positive return, which `expect: 0` means.
@@ -191,20 +183,10 @@ s64 Simulation::Impl::run_action(const scenario::TimedEvent &ev, AgentState *a)
 	case EventKind::CapGrant:
 		return port.agent_cap_grant(t->root_aid, aid, ev.cap);
 	case EventKind::CapRevoke: {
-		// A cascade longer than one call's budget answers -EAGAIN part way (coconut/lsm.h):
-		// the operator's revoke calls again until it is whole, each call a trace record. The
-		// bound is the most caps a table holds over one call's removals.
-		s64 rc = port.agent_cap_revoke(t->root_aid, aid, ev.cap);
-		for (u32 again = 0;
-		     rc == -EAGAIN && again < CO_AGENTS_MAX * CO_CAP_SET_CAPS_MAX / CO_REVOKE_REMOVALS_MAX + 1;
-		     again++)
-			rc = port.agent_cap_revoke(t->root_aid, aid, ev.cap);
-		if (rc == 0) {
-			revocations++;
-			if (a) {
-				a->revoked.push_back({ ev.cap, sim::now_ns() });
-				after_revoke(*a);
-			}
+		const s64 rc = revoke_whole(t->root_aid, aid, ev.cap);
+		if (rc == 0 && a) {
+			a->revoked.push_back({ ev.cap, sim::now_ns() });
+			after_revoke(*a);
 		}
 		return rc;
 	}

@@ -5,9 +5,11 @@
 
 #include "coconut/blake3.h"
 #include "coconut/lsm.h"
+#include "coconut/resources.h"
 #include "coconut/syscalls.h"
 
 #include <algorithm>
+#include <cstring>
 
 namespace coconut::kmodel {
 
@@ -205,6 +207,23 @@ co_kernel_counters KernelPort::counters() const
 	return c;
 }
 
+int KernelPort::agentfs_render(u64 aid, u32 file, u8 *buf, size_t len) const
+{
+	co_kernel_lock(k_);
+	const int rc = co_agentfs_render(k_, aid, (co_agentfs_file)file, (char *)buf, len);
+	co_kernel_unlock(k_);
+	return rc;
+}
+
+int KernelPort::audit_segment(u64 seq_from, u32 max_events, u8 *buf, size_t len) const
+{
+	co_audit_filter f;
+	std::memset(&f, 0, sizeof(f));
+	f.seq_from = seq_from;
+	f.max_events = max_events;
+	return co_audit_query(co_kernel_audit_log(k_), &f, buf, len);
+}
+
 int KernelPort::agent_quarantine(u64 caller, u64 aid)
 {
 	return put_operator(Call::AgentQuarantine, caller, aid, co_agent_quarantine(k_, caller, aid));
@@ -233,7 +252,7 @@ int KernelPort::agent_exit(u64 aid)
 
 u32 KernelPort::seal(u32 max_events)
 {
-	const u32 n = co_audit_seal(&k_->audit, max_events);
+	const u32 n = co_audit_seal(co_kernel_audit_log(k_), max_events);
 	if (rec_) {
 		Record r = start(Call::Seal, 0);
 		r.num[0] = max_events;
@@ -244,7 +263,7 @@ u32 KernelPort::seal(u32 max_events)
 
 void KernelPort::set_sealer_stalled(bool on)
 {
-	co_audit_set_stalled(&k_->audit, on);
+	co_audit_set_stalled(co_kernel_audit_log(k_), on);
 	if (rec_) {
 		Record r = start(Call::SealerStall, 0);
 		r.num[0] = on;

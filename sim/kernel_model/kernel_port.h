@@ -50,6 +50,11 @@ public:
 	bool inflight_get(u64 token, Inflight *out) const;
 	// The kernel's counters (co_kernel_get_counters): LSM decisions, throttled calls, tiers.
 	co_kernel_counters counters() const;
+	// Reads, not calls (nothing traced, nothing audited): agentfs's file f of aid
+	// (co_agentfs_render under the lock, as the module's agentfs reads it), and the sealed
+	// events from seq_from on as the audit exporter reads them (an unfiltered co_audit_query).
+	int agentfs_render(u64 aid, u32 file, u8 *buf, size_t len) const;
+	int audit_segment(u64 seq_from, u32 max_events, u8 *buf, size_t len) const;
 	int agent_quarantine(u64 caller, u64 aid);
 	int agent_release(u64 caller, u64 aid);
 	int agent_kill(u64 caller, u64 aid);

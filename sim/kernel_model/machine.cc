@@ -285,12 +285,13 @@ void Machine::sealer_tick()
 	}
 	u64 busy_ns = 0;
 	if (!stalled_) {
-		const u64 anchors_before = kernel_->audit.stats.anchors +
-					   kernel_->audit.stats.anchor_failures;
+		co_audit_stats st;
+		co_audit_get_stats(co_kernel_audit_log(kernel_), &st);
+		const u64 anchors_before = st.anchors + st.anchor_failures;
 		(void)port_->seal(spec_.audit.seal_batch_events);
 		follow();
-		const u64 writes = kernel_->audit.stats.anchors +
-				   kernel_->audit.stats.anchor_failures - anchors_before;
+		co_audit_get_stats(co_kernel_audit_log(kernel_), &st);
+		const u64 writes = st.anchors + st.anchor_failures - anchors_before;
 		busy_ns = writes * tpm_->nv_write_ns();
 	}
 	seal_event_.notify(sim::ns(spec_.audit.seal_interval_ns + busy_ns));
@@ -306,7 +307,7 @@ u64 Machine::drain_audit()
 	// Bounded: each round drains up to seal_batch events; the rings hold at most
 	// cpus * ring_slots, plus one ANCHOR per K events.
 	const u64 rounds_max = 2 + (u64)spec_.cpus * spec_.audit.ring_slots;
-	for (u64 r = 0; r < rounds_max && co_audit_pending(&kernel_->audit) > 0; r++) {
+	for (u64 r = 0; r < rounds_max && co_audit_pending(co_kernel_audit_log(kernel_)) > 0; r++) {
 		total += port_->seal(spec_.audit.seal_batch_events);
 		follow();
 	}
@@ -345,7 +346,7 @@ void Machine::start_trace(const std::string &path, const std::string &scenario, 
 	h.authorizers.push_back(pk);
 	h.scenario = scenario;
 	h.seed = seed;
-	port_->attach(std::make_unique<trace::TraceRecorder>(path, h, &kernel_->audit));
+	port_->attach(std::make_unique<trace::TraceRecorder>(path, h, co_kernel_audit_log(kernel_)));
 }
 
 void Machine::fail_tpm_writes(u32 count)

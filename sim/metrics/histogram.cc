@@ -139,6 +139,21 @@ void LogHistogram::serialize(std::vector<u8> &out) const
 	}
 }
 
+// [[lo, hi, count], ...]: the non-empty buckets, enough to redraw the distribution or to
+// compute any quantile the summary leaves out.
+static nlohmann::json bucket_rows_of(const std::vector<LogHistogram::Bucket> &bs)
+{
+	nlohmann::json rows = nlohmann::json::array();
+	for (const LogHistogram::Bucket &b : bs)
+		rows.push_back(nlohmann::json::array({ b.lo, b.hi, b.count }));
+	return rows;
+}
+
+nlohmann::json LogHistogram::bucket_rows() const
+{
+	return bucket_rows_of(buckets());
+}
+
 nlohmann::json LogHistogram::to_json() const
 {
 	return nlohmann::json{
@@ -150,6 +165,7 @@ nlohmann::json LogHistogram::to_json() const
 		{"p90", value_at_quantile_milli(900)},
 		{"p99", value_at_quantile_milli(990)},
 		{"p999", value_at_quantile_ppm(999000)},
+		{"buckets", bucket_rows()},
 	};
 }
 

@@ -75,8 +75,11 @@ public:
 	// increasing order u32 index and u64 count. Appended to out.
 	void serialize(std::vector<u8> &out) const;
 
-	// {"count","min","max","mean","p50","p90","p99","p999"}, all integers.
+	// {"count","min","max","mean","p50","p90","p99","p999"}, all integers, and "buckets":
+	// bucket_rows().
 	nlohmann::json to_json() const;
+	// [[lo, hi, count], ...] of the non-empty buckets, in increasing order.
+	nlohmann::json bucket_rows() const;
 
 	bool operator==(const LogHistogram &o) const;
 

@@ -76,7 +76,7 @@ std::string Replayer::head_hex() const
 {
 	u8 head[COCONUT_DIGEST_SIZE];
 	u64 n = 0;
-	co_audit_head(&k_->audit, head, &n);
+	co_audit_head(co_kernel_audit_log(k_), head, &n);
 	return hex_of(head, sizeof(head));
 }
 
@@ -84,7 +84,7 @@ u64 Replayer::sealed() const
 {
 	u8 head[COCONUT_DIGEST_SIZE];
 	u64 n = 0;
-	co_audit_head(&k_->audit, head, &n);
+	co_audit_head(co_kernel_audit_log(k_), head, &n);
 	return n;
 }
 
@@ -104,7 +104,7 @@ Replayer::Outcome Replayer::apply(const Record &r)
 	if (r.call == Call::Checkpoint) {
 		u8 head[COCONUT_DIGEST_SIZE];
 		u64 n = 0;
-		co_audit_head(&k_->audit, head, &n);
+		co_audit_head(co_kernel_audit_log(k_), head, &n);
 		if (n != r.sealed || std::memcmp(head, r.head.data(), sizeof(head)) != 0) {
 			o.match = false;
 			o.expected = "head " + hex_of(r.head.data(), r.head.size()) + " after " +
@@ -188,10 +188,10 @@ Replayer::Outcome Replayer::apply(const Record &r)
 		ret = co_agent_exit(k_, a[0]);
 		break;
 	case Call::Seal:
-		ret = co_audit_seal(&k_->audit, (u32)a[0]);
+		ret = co_audit_seal(co_kernel_audit_log(k_), (u32)a[0]);
 		break;
 	case Call::SealerStall:
-		co_audit_set_stalled(&k_->audit, a[0] != 0);
+		co_audit_set_stalled(co_kernel_audit_log(k_), a[0] != 0);
 		break;
 	case Call::TpmFail: {
 		// The simulator's TPM adds count to the failures still pending; UserPlatform

@@ -207,6 +207,17 @@ struct co_kernel_counters {
 /* The counters, under the instance lock. */
 void co_kernel_get_counters(struct co_kernel *k, struct co_kernel_counters *out);
 
+/*
+ * The instance's audit log, for the audit API (coconut/audit.h: head, pending, stats, query,
+ * seal, export) from outside the agent subsystem: the module's sealer and ioctls, the
+ * simulator's sealer and its checks. Code outside coconut-kernel/ reaches the log only so,
+ * never through the instance's fields (a build check enforces it: scripts/check-kernel-api.sh).
+ */
+static inline struct co_audit *co_kernel_audit_log(struct co_kernel *k)
+{
+	return &k->audit;
+}
+
 /* The instance lock (a no-op in one simulated thread). Entry points take it; nothing else. */
 static inline void co_kernel_lock(struct co_kernel *k)
 {

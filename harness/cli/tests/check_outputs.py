@@ -6,6 +6,7 @@ fifo and checks the rows of its fairness and isolation gates in result.json and 
 
 usage: check_outputs.py SIM SCENARIO OUT [FLOODER_SCENARIO]"""
 import json
+import jsonschema
 import pathlib
 import shutil
 import subprocess
@@ -40,6 +41,13 @@ def main() -> int:
     assert any(e.get("ph") == "X" for e in events), "no spans"
     assert any(e.get("ph") == "C" for e in events), "no counters"
     res = json.loads((out / "result.json").read_text())
+    # docs/result.schema.json is the contract the Python bindings and the report read.
+    schema = json.loads((pathlib.Path(__file__).resolve().parents[3] / "docs" /
+                         "result.schema.json").read_text())
+    jsonschema.validators.validator_for(schema)(schema).validate(res)
+    hists = res["metrics"]["histograms"]
+    assert hists and all(sum(b[2] for b in h["buckets"]) == h["count"] for h in hists.values()), \
+        "a histogram's buckets do not add up to its count"
     assert len(res["fingerprint"]) == 64
     assert res["metrics"], "no metrics"
     assert set(res["series"]) >= {"cpu", "inference"}, res["series"].keys()

@@ -53,7 +53,7 @@ void generate(const std::string &path, u64 records)
 	const trace::Header h = bench_header();
 	trace::Replayer machine(h); // a kernel built exactly as replay will build it
 	co_kernel *k = machine.kernel();
-	trace::TraceRecorder rec(path, h, &k->audit);
+	trace::TraceRecorder rec(path, h, co_kernel_audit_log(k));
 	u64 t = 1000;
 	for (u64 n = 0; rec.records() < records; n++) {
 		trace::Record r;

@@ -1,0 +1,226 @@
+// The engine's public API (simulation.h): a run in pieces is the run at once; acting as an agent
+// between pieces goes through the kernel's real checks and into the trace, which replays; the
+// kernel reads (agentfs, the audit chain and its segments) answer what the kernel holds.
+#include "replayer.h"
+#include "sc_context.h"
+#include "scenario.h"
+#include "simulation.h"
+
+#include "coconut/audit.h"
+#include "coconut/errno.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+
+namespace {
+
+using coconut::engine::RunOptions;
+using coconut::engine::RunResult;
+using coconut::engine::Simulation;
+
+constexpr std::uint64_t kSecondNs = 1000000000ull;
+
+coconut::scenario::Scenario flooder_small()
+{
+	return coconut::scenario::load_scenario_file(std::string(COCONUT_SOURCE_DIR) +
+						     "/sim/engine/tests/data/flooder-small.yaml");
+}
+
+RunOptions until_s(std::uint64_t s)
+{
+	RunOptions o;
+	o.skip_determinism_gate = true;
+	o.until_ns = s * kSecondNs;
+	return o;
+}
+
+std::string whole_run(const coconut::scenario::Scenario &sc, const RunOptions &o)
+{
+	coconut::sim::sc_fresh_context();
+	Simulation s(sc, o);
+	return s.run().fingerprint;
+}
+
+TEST(EngineApi, PiecesAddUpToTheWholeRun)
+{
+	const auto sc = flooder_small();
+	const RunOptions o = until_s(4);
+	const std::string whole = whole_run(sc, o);
+	ASSERT_EQ(whole.size(), 64u);
+
+	coconut::sim::sc_fresh_context();
+	Simulation a(sc, o);
+	EXPECT_EQ(a.end_ns(), 4 * kSecondNs);
+	a.run_until(kSecondNs + 123);
+	EXPECT_EQ(a.now_ns(), kSecondNs + 123);
+	a.run_until(kSecondNs); // not after now: nothing
+	EXPECT_EQ(a.now_ns(), kSecondNs + 123);
+	a.run_until(2500000000ull);
+	a.run_until(99 * kSecondNs); // clamped to the end
+	EXPECT_EQ(a.now_ns(), a.end_ns());
+	EXPECT_EQ(a.finish().fingerprint, whole);
+	EXPECT_TRUE(a.finished());
+	EXPECT_EQ(a.finish().fingerprint, whole); // once: the same answer again
+	EXPECT_THROW(a.run_until(a.end_ns()), std::logic_error);
+	EXPECT_THROW(a.step(), std::logic_error);
+}
+
+TEST(EngineApi, SteppingToTheEndIsTheWholeRun)
+{
+	const auto sc = flooder_small();
+	const RunOptions o = until_s(1);
+	const std::string whole = whole_run(sc, o);
+
+	coconut::sim::sc_fresh_context();
+	Simulation s(sc, o);
+	std::uint64_t steps = 0, last = 0;
+	while (s.step()) {
+		ASSERT_GE(s.now_ns(), last) << "time went backwards at step " << steps;
+		last = s.now_ns();
+		ASSERT_LT(++steps, 50000000u) << "step() never reached the end";
+	}
+	EXPECT_EQ(s.now_ns(), s.end_ns());
+	EXPECT_GT(steps, 1000u); // the flooders alone make thousands of instants a second
+	EXPECT_FALSE(s.step());
+	EXPECT_EQ(s.finish().fingerprint, whole);
+}
+
+TEST(EngineApi, StoppingEarlyIsAShorterRun)
+{
+	const auto sc = flooder_small();
+	const std::string two_seconds = whole_run(sc, until_s(2));
+	coconut::sim::sc_fresh_context();
+	Simulation s(sc, until_s(4));
+	s.run_until(2 * kSecondNs);
+	const RunResult &r = s.finish();
+	EXPECT_EQ(r.sim_end_ns, 2 * kSecondNs);
+	// Not the same fingerprint as a 2 s scenario (the sampler's interval and the workloads'
+	// last arrivals follow the duration), but a finished run all the same.
+	EXPECT_EQ(r.fingerprint.size(), 64u);
+	EXPECT_FALSE(r.gates.empty());
+}
+
+TEST(EngineApi, ActingAsAnAgentGoesThroughTheKernelsChecks)
+{
+	const auto sc = flooder_small();
+	coconut::sim::sc_fresh_context();
+	Simulation s(sc, until_s(3));
+	s.run_until(kSecondNs);
+	EXPECT_THROW(s.aid_of("nobody"), std::invalid_argument);
+	EXPECT_GT(s.aid_of("alice/app/0"), 0u);
+	EXPECT_NE(s.aid_of("alice"), s.aid_of("bob"));
+
+	// Another tenant's agent may not take alice's cap (outside its subtree: -EPERM), nor
+	// may alice's agent take its own (it holds no cap.grant: an audited -ECAPABILITY).
+	EXPECT_EQ(s.cap_revoke("mallory", "alice/app/0", "inference:kvwarden"), -EPERM);
+	EXPECT_EQ(s.cap_revoke("mallory/spin/0", "alice/app/1", "gpu:0/**"), -EPERM);
+	EXPECT_EQ(s.cap_present("alice/app/0", "alice/app/0", "inference", "kvwarden"), 0);
+	EXPECT_EQ(s.cap_present("alice/app/0", "alice/app/0", "inference", "other"), -ECAPABILITY);
+
+	// alice's root revokes it: from now on alice/app/0's inference is refused.
+	EXPECT_EQ(s.cap_revoke("alice", "alice/app/0", "inference:kvwarden"), 0);
+	EXPECT_EQ(s.cap_present("alice/app/0", "alice/app/0", "inference", "kvwarden"),
+		  -ECAPABILITY);
+	EXPECT_EQ(s.cap_revoke("alice", "alice/app/0", "inference:kvwarden"), -ENOENT);
+
+	// A new agent, spawned by bob's root into bob's tenant, is addressable by its name.
+	const std::int64_t aid = s.spawn("bob", "bob-helper", { "inference:kvwarden" });
+	ASSERT_GT(aid, 0);
+	EXPECT_EQ(s.aid_of("bob-helper"), (std::uint64_t)aid);
+	EXPECT_EQ(s.cap_present("bob-helper", "bob-helper", "inference", "kvwarden"), 0);
+	EXPECT_THROW(s.spawn("bob", "bob-helper", {}), std::invalid_argument);
+	// Beyond its parent's caps: the kernel refuses the spawn.
+	EXPECT_LT(s.spawn("bob", "bob-escalates", { "fs.read:/etc/**" }), 0);
+
+	const auto att = s.attest("bob-helper", "bob-helper");
+	EXPECT_GT(att.rc, 0);
+	EXPECT_EQ(att.bytes.size(), (size_t)att.rc);
+
+	s.run_until(3 * kSecondNs);
+	const RunResult &r = s.finish();
+	for (const auto &g : r.gates) {
+		if (g.kind == "audit-parity") {
+			EXPECT_TRUE(g.pass) << g.detail; // the API's decisions are audited like any
+		}
+	}
+	EXPECT_GE(r.metrics.get("revocations").value_or(0), 1);
+}
+
+TEST(EngineApi, CallsBetweenPiecesAreTracedAndReplay)
+{
+	const auto sc = flooder_small();
+	const std::string path = ::testing::TempDir() + "engine_api_trace.jsonl";
+	std::uint64_t records_with = 0;
+	{
+		RunOptions o = until_s(2);
+		o.trace_path = path;
+		coconut::sim::sc_fresh_context();
+		Simulation s(sc, o);
+		s.run_until(kSecondNs / 2);
+		ASSERT_EQ(s.cap_revoke("alice", "alice/app/1", "gpu:0/**"), 0);
+		ASSERT_EQ(s.cap_revoke("bob", "alice/app/0", "gpu:0/**"), -EPERM);
+		ASSERT_GT(s.spawn("alice", "alice-late", { "inference:kvwarden" }), 0);
+		s.run();
+	}
+	std::ifstream in(path);
+	ASSERT_TRUE(in);
+	std::string line;
+	bool saw_revoke_by_bob = false;
+	while (std::getline(in, line)) {
+		records_with++;
+		if (line.find("cap_revoke") != std::string::npos &&
+		    line.find(std::to_string(-EPERM)) != std::string::npos)
+			saw_revoke_by_bob = true;
+	}
+	EXPECT_TRUE(saw_revoke_by_bob) << "the refused revoke is not in the trace";
+	in.clear();
+	in.seekg(0);
+	std::ostringstream out, err;
+	EXPECT_EQ(coconut::trace::replay_stream(in, path, {}, out, err), coconut::trace::kReproduced)
+		<< out.str() << err.str();
+	std::remove(path.c_str());
+}
+
+TEST(EngineApi, KernelReadsAnswerWhatTheKernelHolds)
+{
+	const auto sc = flooder_small();
+	coconut::sim::sc_fresh_context();
+	Simulation s(sc, until_s(2));
+	s.run_until(kSecondNs);
+
+	const auto st = s.agentfs_read("alice/app/0", "status");
+	ASSERT_GT(st.rc, 0);
+	const std::string text(st.bytes.begin(), st.bytes.end());
+	EXPECT_NE(text.find("aid: " + std::to_string(s.aid_of("alice/app/0")) + "\n"),
+		  std::string::npos)
+		<< text;
+	EXPECT_THROW(s.agentfs_read("alice/app/0", "secrets"), std::invalid_argument);
+	EXPECT_GT(s.agentfs_read("alice", "children").rc, 0);
+
+	const auto audit = s.audit();
+	EXPECT_TRUE(audit.error.empty()) << audit.error;
+	EXPECT_GT(audit.sealed_events, 0u);
+	EXPECT_EQ(audit.head_hex.size(), 64u);
+
+	// The first sealed events as the exporter reads them verify offline from head_0.
+	const auto seg = s.audit_segment(0, 64);
+	ASSERT_GT(seg.rc, 0);
+	const std::vector<std::uint8_t> boot = s.boot_id();
+	co_audit_verify_report rep{};
+	EXPECT_EQ(co_audit_verify(seg.bytes.data(), seg.bytes.size(), boot.data(), nullptr, 0, &rep),
+		  CO_AUDIT_OK);
+	EXPECT_EQ(rep.events_checked, 64u);
+	EXPECT_TRUE(rep.rooted);
+	// One flipped byte and it does not.
+	std::vector<std::uint8_t> bad = seg.bytes;
+	bad[bad.size() / 2] ^= 0x01;
+	EXPECT_NE(co_audit_verify(bad.data(), bad.size(), boot.data(), nullptr, 0, &rep), CO_AUDIT_OK);
+	s.finish();
+}
+
+} // namespace
