@@ -18,6 +18,8 @@
 #include "sc_context.h"
 #include "spawn_request.h"
 
+#include "coconut/compiler.h"
+
 #include <array>
 #include <deque>
 #include <functional>
@@ -165,10 +167,12 @@ struct Simulation::Impl : public sc_core::sc_module, public devices::JobSink {
 	u64 next_request_id = 1;
 	u64 next_job_id = 1;
 	u64 live_requests = 0;
+	u64 holds_live = 0; // in-flight tokens begun and not yet completed or released
 
 	std::priority_queue<Timer, std::vector<Timer>, TimerLater> timers;
 	u64 timer_seq = 0;
 	u64 timer_fires = 0;
+	u64 last_timer_ns = 0; // the last fired timer's time (they fire in order)
 	sc_core::sc_event timer_event;
 	u64 sample_interval_ns = 0;
 

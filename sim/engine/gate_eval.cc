@@ -2,7 +2,8 @@
 #include "gate_eval.h"
 
 #include <algorithm>
-#include <cassert>
+#include "coconut/compiler.h"
+
 #include <utility>
 
 namespace coconut::engine {
@@ -160,14 +161,14 @@ GateEvaluator gate_evaluator(const std::string &kind_name)
 
 std::vector<metrics::GateResult> evaluate_gates(const RunSnapshot &s, bool skip_determinism)
 {
-	assert(s.sc && s.registry && "a snapshot names its scenario and registry");
+	CO_ASSERT(s.sc && s.registry); // a snapshot names its scenario and registry
 	std::vector<metrics::GateResult> out;
 	for (const scenario::GateSpec &g : s.sc->gates) {
 		if (g.kind == GateKind::Determinism && skip_determinism)
 			continue; // this is the second run itself
 		const std::string kind = scenario::gate_kind_name(g.kind);
 		const GateEvaluator eval = gate_evaluator(kind);
-		assert(eval && "every gate kind has an evaluator");
+		CO_ASSERT(eval); // every gate kind has an evaluator
 		metrics::GateResult r = eval(g, s);
 		// A slowdown gate names itself; the others take the spec's name and kind.
 		if (g.kind != GateKind::Fairness && g.kind != GateKind::Isolation) {

@@ -82,6 +82,7 @@ void Simulation::Impl::begin_holds(Request &r)
 			return;
 		}
 		h.token = token;
+		holds_live++;
 		h.begin_ns = sim::now_ns();
 		// The cap that allowed it, as the kernel holds the pending operation.
 		kmodel::KernelPort::Inflight f;
@@ -105,8 +106,33 @@ void Simulation::Impl::inflight_slot_freed()
 	schedule(sim::now_ns(), TimerKind::RequestRetry, reinterpret_cast<u64>(r), 0);
 }
 
+namespace {
+
+// A request's stages run in this order (the pipeline's, not the enum's).
+u32 pipeline_rank(Stage st)
+{
+	switch (st) {
+	case Stage::Ssd:
+		return 0;
+	case Stage::Cpu:
+		return 1;
+	case Stage::Pcie:
+		return 2;
+	case Stage::GpuCompute:
+		return 3;
+	case Stage::Inference:
+		return 4;
+	}
+	return 5;
+}
+
+} // namespace
+
 void Simulation::Impl::next_stage(Request &r)
 {
+	CO_ASSERT(r.in_use);
+	CO_ASSERT(r.stage_at == 0 || r.stage_at >= r.stages.size() ||
+		  pipeline_rank(r.stages[r.stage_at - 1]) < pipeline_rank(r.stages[r.stage_at]));
 	if (r.stage_at >= r.stages.size()) {
 		finish(r, 0);
 		return;
@@ -159,6 +185,8 @@ void Simulation::Impl::job_done(devices::Job &j)
 	AgentState &a = *r.agent;
 	const u64 now = sim::now_ns();
 	const Stage st = j.stage;
+	// The job that ends is the stage its request is at (one job per request at a time).
+	CO_ASSERT(r.in_use && r.stage_at < r.stages.size() && r.stages[r.stage_at] == st);
 	r.alone_total_ns += j.alone_ns;
 	if (j.rc == 0 && r.measured) {
 		const u64 lat = now - j.submit_ns;
@@ -208,6 +236,8 @@ int Simulation::Impl::complete_hold(Request &r, Hold &h)
 {
 	int rc = machine->port().inflight_complete(h.token);
 	h.token = 0;
+	CO_ASSERT(holds_live > 0);
+	holds_live--;
 	inflight_slot_freed();
 	if (rc == -ECAPABILITY && opts.mutations.complete_revoked_ops)
 		rc = 0;
@@ -230,11 +260,15 @@ void Simulation::Impl::finish(Request &r, int rc)
 {
 	AgentState &a = *r.agent;
 	const u64 now = sim::now_ns();
+	// Every request finishes exactly once, while its agent and the run count it.
+	CO_ASSERT(r.in_use && a.outstanding > 0 && live_requests > 0);
 	// Operations begun and not completed are released (they did not complete successfully).
 	for (Hold &h : r.holds)
 		if (h.token) {
 			(void)machine->port().inflight_complete(h.token);
 			h.token = 0;
+			CO_ASSERT(holds_live > 0);
+			holds_live--;
 			inflight_slot_freed();
 		}
 	r.rc = rc;

@@ -266,6 +266,9 @@ void Simulation::Impl::on_timer()
 	while (!timers.empty() && timers.top().at_ns <= now && budget-- > 0) {
 		const Timer t = timers.top();
 		timers.pop();
+		// Timers fire in time order, never before their time and never into the past.
+		CO_ASSERT(t.at_ns <= now && t.at_ns >= last_timer_ns);
+		last_timer_ns = t.at_ns;
 		timer_fires++;
 		switch (t.kind) {
 		case TimerKind::Arrival:

@@ -5,7 +5,6 @@
 #include "coconut/errno.h"
 #include "coconut/resources.h"
 
-#include <cassert>
 #include <cstring>
 #include <stdexcept>
 
@@ -40,7 +39,7 @@ void Simulation::Impl::advance_to(u64 t_ns)
 		return;
 	}
 	sc_core::sc_start(sim::ns(to - now));
-	assert(sim::now_ns() == to && "SystemC stopped short of the time asked for");
+	CO_ASSERT(sim::now_ns() == to); // SystemC ran exactly to the time asked for
 }
 
 bool Simulation::Impl::step()
@@ -72,6 +71,15 @@ const RunResult &Simulation::Impl::finish_run()
 	if (!started)
 		advance_to(0);
 	finished = true;
+	// Every request still in flight is counted live, and no other is; holds balance: the
+	// tokens begun and not completed are exactly those the live requests still hold.
+	u64 in_use = 0, held = 0;
+	for (const Request &r : requests) {
+		in_use += r.in_use ? 1 : 0;
+		for (const Hold &h : r.holds)
+			held += r.in_use && h.token ? 1 : 0;
+	}
+	CO_ASSERT(in_use == live_requests && held == holds_live);
 	RunResult &out = result;
 	// Let the sealer catch up with everything appended: gates read the whole chain.
 	machine->drain_audit();
