@@ -4,6 +4,11 @@
 The file is generated because 200 tenants by hand would be 2,000 lines of repetition; edit the
 constants here and run `/usr/bin/python3 scenarios/tools/gen_platform_200.py`. A test checks
 that the committed file is what this script writes.
+
+`--tenants N --out FILE` writes the same platform with N tenants (N - 1 trace-driven ones that
+split the same trace, so the total load is the same, and the runaway) to FILE, with the trace's
+path absolute: the benchmark of the engine's cost against the number of tenants
+(harness/bench/tenant_curve.sh) runs 25, 50, 100 and 200.
 """
 import pathlib
 import sys
@@ -57,7 +62,7 @@ gates:
 """
 
 
-def tenant(i: int) -> str:
+def tenant(i: int, tenants: int, trace: str) -> str:
     name = f"t{i:03d}"
     return f"""\
   - name: {name}
@@ -69,15 +74,29 @@ def tenant(i: int) -> str:
         manifest: {{ caps: [ "inference:kvwarden", "gpu:{i % GPUS}/**" ] }}
         workload:
           kind: trace
-          trace: {{ file: ../traces/azure/azure2023_AzureLLMInferenceTrace_conv.csv, share: {TENANTS}, offset: {i}, speedup: {SPEEDUP_MILLI / 1000:g} }}
+          trace: {{ file: {trace}, share: {tenants}, offset: {i}, speedup: {SPEEDUP_MILLI / 1000:g} }}
           request: {{ cpu: 2ms, dma: 8MiB }}
 """
 
 
 def main() -> int:
+    args = sys.argv[1:]
+    tenants, path = TENANTS, pathlib.Path(__file__).resolve().parent.parent / "platform-200-tenants.yaml"
+    trace = "../traces/azure/azure2023_AzureLLMInferenceTrace_conv.csv"
+    if "--tenants" in args:
+        tenants = int(args[args.index("--tenants") + 1]) - 1
+        if tenants < GPUS:
+            print(f"gen_platform_200: --tenants must be at least {GPUS + 1}", file=sys.stderr)
+            return 2
+        if "--out" not in args:
+            print("gen_platform_200: --tenants needs --out FILE", file=sys.stderr)
+            return 2
+        path = pathlib.Path(args[args.index("--out") + 1]).resolve()
+        trace = str(pathlib.Path(__file__).resolve().parent.parent.parent /
+                    "traces/azure/azure2023_AzureLLMInferenceTrace_conv.csv")
     out = [HEADER]
-    for i in range(TENANTS):
-        out.append(tenant(i))
+    for i in range(tenants):
+        out.append(tenant(i, tenants, trace))
     out.append("""\
   - name: runaway
     caps: [ "inference:kvwarden", "gpu:0/**" ]
@@ -92,12 +111,11 @@ def main() -> int:
           max_outstanding: 1000
           request: { cpu: 1ms, dma: 8MiB, prompt_tokens: { min: 500, max: 1500 }, gen_tokens: { min: 100, max: 300 } }
 """)
-    gpu0 = ", ".join(f"t{i:03d}" for i in range(0, TENANTS, GPUS))
-    others = ", ".join(f"t{i:03d}" for i in range(TENANTS) if i % GPUS)
+    gpu0 = ", ".join(f"t{i:03d}" for i in range(0, tenants, GPUS))
+    others = ", ".join(f"t{i:03d}" for i in range(tenants) if i % GPUS)
     out.append(GATES.format(gpu0=gpu0, others=others))
     text = "".join(out)
-    path = pathlib.Path(__file__).resolve().parent.parent / "platform-200-tenants.yaml"
-    if len(sys.argv) > 1 and sys.argv[1] == "--check":
+    if args and args[0] == "--check":
         return 0 if path.read_text() == text else 1
     path.write_text(text)
     return 0

@@ -36,13 +36,18 @@ BatchShape BatchAdmission::plus(const BatchShape &b, const SeqStep &s)
 
 // A tenant's budget for this batch: its weight over the weight of every tenant with work
 // waiting (taken before any pick), of the slots and of the full batch's cost, per round;
-// uncapped with credit or alone (nobody to share with). A scan: a batch holds at most max_seqs
-// tenants.
+// uncapped with credit or alone (nobody to share with). Found by tenant id (every tenant with
+// work may be offered in a round); an id past the index's range is scanned for.
 BatchAdmission::Budget &BatchAdmission::budget_of(u32 tenant) const
 {
-	for (Budget &b : budgets_)
-		if (b.tenant == tenant)
-			return b;
+	if (tenant < kBudgetIndexMax) {
+		if (tenant < budget_slot_.size() && budget_slot_[tenant])
+			return budgets_[budget_slot_[tenant] - 1];
+	} else {
+		for (Budget &b : budgets_)
+			if (b.tenant == tenant)
+				return b;
+	}
 	struct co_sched_tenant_info info {};
 	const int rc = co_sched_get_tenant_info(sched_, tenant, &info);
 	const u64 w = info.weight, total = stats_.backlogged_weight;
@@ -54,6 +59,11 @@ BatchAdmission::Budget &BatchAdmission::budget_of(u32 tenant) const
 			std::max<u64>(1, (u64)((unsigned __int128)full_batch_cost_ns_ * w / total));
 	}
 	budgets_.push_back(b);
+	if (tenant < kBudgetIndexMax) {
+		if (budget_slot_.size() <= tenant)
+			budget_slot_.resize(tenant + 1, 0);
+		budget_slot_[tenant] = (u32)budgets_.size();
+	}
 	return budgets_.back();
 }
 
@@ -68,13 +78,24 @@ bool BatchAdmission::next_round()
 
 // Whether adding `marginal_ns` (making the batch `with`) keeps b within its rules; when not,
 // notes whether its share (rule 1, which another round raises) was what refused it.
+bool BatchAdmission::over_share(const Budget &b, u64 marginal_ns) const
+{
+	const u64 rounds = round_ + 1;
+	return !b.credit && b.capped() &&
+	       (b.seqs >= b.seqs_share * rounds || b.cost_ns + marginal_ns > b.cost_share_ns * rounds);
+}
+
+u64 BatchAdmission::marginal_ns(const BatchShape &with) const
+{
+	const u64 t = cost_.iteration_ns(with);
+	return t > all_cost_ns_ ? t - all_cost_ns_ : 0;
+}
+
 bool BatchAdmission::fits(const Budget &b, const BatchShape &with, u64 marginal_ns) const
 {
 	if (b.credit)
 		return true;
-	const u64 rounds = round_ + 1;
-	if (b.capped() && (b.seqs >= b.seqs_share * rounds ||
-			   b.cost_ns + marginal_ns > b.cost_share_ns * rounds)) {
+	if (over_share(b, marginal_ns)) {
 		over_share_ = true;
 		return false;
 	}
@@ -89,13 +110,26 @@ bool BatchAdmission::fits(const Budget &b, const BatchShape &with, u64 marginal_
 
 template <typename With> u32 BatchAdmission::largest_chunk(const Budget &b, u32 hi, With with) const
 {
-	const u64 now_ns = all_cost_ns_;
+	if (hi == 0)
+		return 0;
+	// fits() is monotone in the chunk (a larger chunk costs at least as much, so each of its
+	// rules that refuses one refuses every larger one). When one token does not fit, the
+	// search below ends at 0 after probing (hi + 1) / 2 down to 1, and of what those probes
+	// note only one thing matters: whether rule 1 refused, which the largest probe answers.
+	// Asking that directly keeps the answer and the note and spares the search, which is
+	// most of the admission's work when many tenants wait (issue 12: the tenant curve).
+	const BatchShape one = with(1);
+	if (!fits(b, one, marginal_ns(one))) {
+		const u32 top = (hi + 1) / 2;
+		if (top > 1 && !over_share_ && over_share(b, marginal_ns(with(top))))
+			over_share_ = true;
+		return 0;
+	}
 	u32 lo = 0;
 	while (lo < hi) {
 		const u32 mid = lo + (hi - lo + 1) / 2;
 		const BatchShape w = with(mid);
-		const u64 t = cost_.iteration_ns(w);
-		if (fits(b, w, t > now_ns ? t - now_ns : 0))
+		if (fits(b, w, marginal_ns(w)))
 			lo = mid;
 		else
 			hi = mid - 1;
@@ -121,8 +155,7 @@ SeqStep BatchAdmission::offer(const Job &job) const
 		return s;
 	const Budget &b = budget_of(job.tenant);
 	const BatchShape with = plus(all_, s);
-	const u64 now_ns = all_cost_ns_, t = cost_.iteration_ns(with);
-	if (fits(b, with, t > now_ns ? t - now_ns : 0))
+	if (fits(b, with, marginal_ns(with)))
 		return s;
 	if (s.decode) // the first pick always goes in: no iteration is empty while work waits
 		return all_.seqs == 0 ? s : SeqStep{};

@@ -87,6 +87,10 @@ private:
 	};
 	Budget &budget_of(u32 tenant) const;
 	bool fits(const Budget &b, const BatchShape &with, u64 marginal_ns) const;
+	// Rule 1 alone: b's share (this round's) would be exceeded by adding marginal_ns.
+	bool over_share(const Budget &b, u64 marginal_ns) const;
+	// What adding `with` costs above the batch as it stands.
+	u64 marginal_ns(const BatchShape &with) const;
 	u64 cost_ns(const BatchShape &b) const;
 	// The largest chunk in [0, hi] for which fits(b, with(chunk)) holds: the cost grows with the
 	// chunk, so a binary search (at most log2(batch_tokens) + 1 steps).
@@ -106,6 +110,10 @@ private:
 	// offer() ask for them at every candidate and every step of a chunk's binary search.
 	u64 all_cost_ns_ = 0, credit_cost_ns_ = 0;
 	mutable std::vector<Budget> budgets_; // found once per tenant per batch
+	// budgets_'s index + 1 of each tenant id below kBudgetIndexMax (0: none yet): every
+	// tenant with work is offered in a round, so a scan of budgets_ would cost O(tenants).
+	static constexpr u32 kBudgetIndexMax = 4096;
+	mutable std::vector<u32> budget_slot_;
 };
 
 } // namespace coconut::devices

@@ -94,6 +94,12 @@ u64 BrokerCost::iteration_ns(const BatchShape &b) const
 	u128 fs = static_cast<u128>(linear_ps(b.tokens) + attn_overhead_ps_) * 1000;
 	fs += static_cast<u128>(kv_fs_per_token_) * b.kv_tokens;
 	fs += static_cast<u128>(attn_fs_per_unit_) * b.attn_units;
+	// The admission asks this at every candidate: below 2^64 fs (5 hours) the division by a
+	// constant compiles to a multiplication, the same quotient as the 128-bit one.
+	if ((fs >> 64) == 0) {
+		const u64 f = static_cast<u64>(fs);
+		return overhead_ns_ + f / 1000000 + (f % 1000000 != 0 ? 1 : 0);
+	}
 	return overhead_ns_ + div_ceil_u128(fs, 1000000);
 }
 

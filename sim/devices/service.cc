@@ -55,6 +55,12 @@ bool end_turn(co_sched *sched, Job &job, u64 units, u64 demand, u32 &in_sched)
 u64 div_ceil_u128(unsigned __int128 n, unsigned __int128 d)
 {
 	CO_ASSERT(d != 0);
+	// Most operands fit 64 bits (an iteration's femtoseconds, a copy's ns x 100): a 64-bit
+	// division is several times cheaper than the 128-bit library call and gives the same.
+	if ((n >> 64) == 0 && (d >> 64) == 0) {
+		const u64 a = static_cast<u64>(n), b = static_cast<u64>(d);
+		return a / b + (a % b != 0 ? 1 : 0);
+	}
 	unsigned __int128 q = n / d + (n % d != 0 ? 1 : 0);
 	CO_ASSERT(q <= static_cast<unsigned __int128>(UINT64_MAX));
 	return static_cast<u64>(q);

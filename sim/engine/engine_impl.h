@@ -207,6 +207,7 @@ struct Simulation::Impl : public sc_core::sc_module, public devices::JobSink {
 	// stepping
 	bool started = false;  // the first sc_start ran (elaboration, time-0 processes)
 	bool finished = false; // finish_run ran: result holds the answer
+	bool result_taken = false; // run() moved result out
 	RunResult result;
 	std::map<std::string, u64> api_agents; // spawned through Simulation::spawn, by name
 };

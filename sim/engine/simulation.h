@@ -58,7 +58,8 @@ public:
 	Simulation &operator=(const Simulation &) = delete;
 
 	// Runs to the scenario's end (or --until), drains the audit rings, evaluates the gates:
-	// run_until(end_ns()) then finish(). The determinism gate and counterfactual isolation
+	// run_until(end_ns()) then finish(), whose result it moves out (finish() afterwards
+	// throws std::logic_error). The determinism gate and counterfactual isolation
 	// gates fail as "not run": they need another run, which run_scenario (reruns.h) makes and
 	// completes them from.
 	RunResult run();

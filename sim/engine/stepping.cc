@@ -66,6 +66,8 @@ bool Simulation::Impl::step()
 
 const RunResult &Simulation::Impl::finish_run()
 {
+	if (result_taken)
+		throw std::logic_error("Simulation::finish: run() returned the result already");
 	if (finished)
 		return result;
 	if (!started)
@@ -104,7 +106,10 @@ RunResult Simulation::Impl::run()
 {
 	check_running("run");
 	advance_to(sc.duration_ns);
-	return finish_run();
+	finish_run();
+	// Moved out, not copied: a big platform's histograms are tens of MiB.
+	result_taken = true;
+	return std::move(result);
 }
 
 // ---- Acting as an agent --------------------------------------------------------------------

@@ -67,17 +67,25 @@ void ServiceDifference::sample(u64 now_ns, const std::vector<TenantSample> &tena
 				std::to_string(tenants[i].served_units));
 	pairs_.resize(n > 1 ? n * (n - 1) / 2 : 0);
 
-	for (size_t j = 1; j < n; j++) {
+	// Pairs in the order (j, then i < j) of all pairs: ties keep the first pair reaching
+	// the maximum, as a scan of every pair would.
+	busy_.clear();
+	for (size_t k = 0; k < n; k++)
+		if (tenants[k].backlogged && tenants[k].weight != 0)
+			busy_.push_back(k);
+	const u64 stamp = samples_ + 1; // this sample's; stamp - 1: the previous one's
+	for (size_t bj = 1; bj < busy_.size(); bj++) {
+		const size_t j = busy_[bj];
 		const TenantSample &b = tenants[j];
-		for (size_t i = 0; i < j; i++) {
+		for (size_t bi = 0; bi < bj; bi++) {
+			const size_t i = busy_[bi];
 			const TenantSample &a = tenants[i];
 			PairRun &run = pair(i, j);
-			if (!(a.backlogged && b.backlogged) || a.weight == 0 || b.weight == 0) {
-				run.active = false;
-				continue;
-			}
-			if (!run.active) {
-				run = {true, a.served_units, b.served_units};
+			const bool continues = run.stamp != 0 && run.stamp == stamp - 1;
+			run.stamp = stamp;
+			if (!continues) {
+				run.base_i = a.served_units;
+				run.base_j = b.served_units;
 				continue;
 			}
 			const u128 ni = static_cast<u128>(a.served_units - run.base_i) * b.weight;

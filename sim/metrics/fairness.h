@@ -55,14 +55,19 @@ public:
 	u64 samples() const { return samples_; }
 
 private:
+	// A pair is visited only at samples where both tenants are backlogged (with weight), so a
+	// sample costs O(n + b^2) for b backlogged tenants rather than O(n^2): the run continues
+	// when the pair was visited at the previous sample (stamp == this sample's index - 1),
+	// and a pair not visited then has had its run broken, exactly as if marked inactive.
 	struct PairRun {
-		bool active = false;
+		u64 stamp = 0;	// 1 + the index of the last sample that visited the pair; 0: never
 		u64 base_i = 0; // S_i and S_j at the run's first sample
 		u64 base_j = 0;
 	};
 	PairRun &pair(size_t i, size_t j) { return pairs_[j * (j - 1) / 2 + i]; } // i < j
 
 	std::vector<TenantSample> last_;
+	std::vector<size_t> busy_; // this sample's backlogged tenants with weight, in order
 	std::vector<PairRun> pairs_; // lower triangle, n (n - 1) / 2 entries
 	u64 last_ns_ = 0;
 	u64 samples_ = 0;

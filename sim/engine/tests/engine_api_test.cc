@@ -70,6 +70,16 @@ TEST(EngineApi, PiecesAddUpToTheWholeRun)
 	EXPECT_THROW(a.step(), std::logic_error);
 }
 
+TEST(EngineApi, RunMovesTheResultOut)
+{
+	coconut::sim::sc_fresh_context();
+	Simulation s(flooder_small(), until_s(1));
+	const RunResult r = s.run();
+	EXPECT_EQ(r.fingerprint.size(), 64u);
+	EXPECT_TRUE(s.finished());
+	EXPECT_THROW(s.finish(), std::logic_error); // run() took the result (no copy kept)
+}
+
 TEST(EngineApi, SteppingToTheEndIsTheWholeRun)
 {
 	const auto sc = flooder_small();
