@@ -109,13 +109,21 @@ constexpr Table<s64, 31> errnos{{
 	{ECAPABILITY, "ECAPABILITY"},
 }};
 
+// The table's name of value, or nullptr.
 template <typename E, std::size_t N>
-const char *name_of(const Table<E, N> &table, E value)
+const char *name_or_null(const Table<E, N> &table, E value)
 {
 	for (const auto &[v, name] : table)
 		if (v == value)
 			return name;
-	return "?";
+	return nullptr;
+}
+
+template <typename E, std::size_t N>
+const char *name_of(const Table<E, N> &table, E value)
+{
+	const char *name = name_or_null(table, value);
+	return name ? name : "?";
 }
 
 template <typename E, std::size_t N>
@@ -239,6 +247,17 @@ std::optional<s64> parse_errno_name(std::string_view text)
 	if (!v)
 		return std::nullopt;
 	return -*v;
+}
+
+const char *mem_tier_name(u32 tier) { return name_or_null(mem_tiers, tier); }
+const char *audit_type_name(u32 type) { return name_or_null(audit_types, type); }
+
+std::string errno_name(s64 negated)
+{
+	for (const auto &[value, name] : errnos)
+		if (-value == negated)
+			return std::string("-") + name;
+	return "";
 }
 
 std::string policy_names() { return join_table(policies); }

@@ -26,6 +26,11 @@ bool is_fair_resource(std::string_view text);
 // "-ECAPABILITY" -> -134: the negated errno of a name the kernel can return.
 std::optional<s64> parse_errno_name(std::string_view text);
 
+// The other way, for the writer: nullptr (or "") for a value without a name.
+const char *mem_tier_name(u32 tier);
+const char *audit_type_name(u32 type);
+std::string errno_name(s64 negated); // -134 -> "-ECAPABILITY"
+
 // The lists for messages: "fair, fifo, per-process".
 std::string policy_names();
 std::string workload_kind_names();

@@ -14,6 +14,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace coconut::scenario {
@@ -27,6 +28,16 @@ struct SourceLoc {
 	std::string file;
 	int line = 0;	// 1-based; 0 = not from a file (a default)
 	int column = 0; // 1-based
+};
+
+// Where a part of a scenario came from: a SourceLoc that is not part of the value. The same
+// scenario loaded from two files, or built in C++, compares equal, so every Origin equals
+// every other. (SourceLoc itself has no ==: a test comparing an error's place must compare
+// file, line and column, not get a silent true.)
+struct Origin : SourceLoc {
+	Origin() = default;
+	Origin(SourceLoc at) : SourceLoc(std::move(at)) {} // implicit: `x.loc = f.loc()`
+	friend bool operator==(const Origin &, const Origin &) { return true; }
 };
 
 // A user error in a scenario or profile: the loader's only exception. what() is the full
@@ -51,6 +62,8 @@ struct Range {
 	u64 lo = 0;
 	u64 hi = 0;
 	bool fixed() const { return lo == hi; }
+
+	bool operator==(const Range &) const = default;
 };
 
 // ---- Machine --------------------------------------------------------------------------------
@@ -65,6 +78,8 @@ struct AuditSpec {
 	u32 fail_burst = CO_FAIL_BURST_DEFAULT;		    // audited failures per agent: a bucket
 	u64 fail_refill_ns = CO_FAIL_REFILL_NS_DEFAULT;	    // ... refilled one every this
 	u64 tpm_nv_index = 0x0100c0c0;
+
+	bool operator==(const AuditSpec &) const = default;
 };
 
 struct GpuSpec {
@@ -73,7 +88,9 @@ struct GpuSpec {
 	// MIG-style partitions of each GPU; empty = one partition with the whole HBM. Each entry is
 	// its HBM in bytes; the sum must fit the profile's HBM. Compute is split in proportion.
 	std::vector<u64> partition_hbm_bytes;
-	SourceLoc loc;
+	Origin loc;
+
+	bool operator==(const GpuSpec &) const = default;
 };
 
 // The served model: its weights are read once per decode iteration (the memory-bound floor),
@@ -87,6 +104,8 @@ struct ModelSpec {
 	u32 hidden = 4096;
 	// Left out of a scenario: 2 (K and V) * layers * hidden * bytes_per_param.
 	u64 kv_bytes_per_token = 524288;
+
+	bool operator==(const ModelSpec &) const = default;
 };
 
 struct BrokerSpec {
@@ -99,6 +118,8 @@ struct BrokerSpec {
 	// The share of each partition's HBM the serving engine takes (vLLM's
 	// gpu_memory_utilization): the weights, and the KV cache in the rest.
 	u32 memory_percent = 90;
+
+	bool operator==(const BrokerSpec &) const = default;
 };
 
 struct MachineSpec {
@@ -117,7 +138,9 @@ struct MachineSpec {
 	std::string ssd_profile = "nvme-gen4";
 	AuditSpec audit;
 	BrokerSpec broker;
-	SourceLoc loc;
+	Origin loc;
+
+	bool operator==(const MachineSpec &) const = default;
 };
 
 // ---- Tenants, agents, workloads -------------------------------------------------------------
@@ -125,6 +148,8 @@ struct MachineSpec {
 struct QuotaSpec {
 	u64 budget = 0;	    // 0 = unlimited
 	bool block = false; // over budget blocks (Inference-blocked) instead of -EDQUOT
+
+	bool operator==(const QuotaSpec &) const = default;
 };
 
 // What the agents of a group are spawned with: one signed manifest for the whole group.
@@ -132,7 +157,9 @@ struct ManifestSpec {
 	std::vector<std::string> caps;	       // canonical texts, checked by the kernel's parser
 	std::map<std::string, QuotaSpec> quotas; // key: "cpu" "mem" "hbm" "net" "tokens" "pcie"
 	u32 weight = 1;			       // lane weight in every fair-share scheduler
-	SourceLoc loc;
+	Origin loc;
+
+	bool operator==(const ManifestSpec &) const = default;
 };
 
 // What one request of a workload asks for. Stages run in order CPU -> PCIe (DMA host to GPU)
@@ -150,6 +177,8 @@ struct RequestSpec {
 	std::vector<std::string> fs_read_paths;
 	u64 fs_read_bytes = 0; // > 0: the read goes to the SSD model
 	std::string broker = "kvwarden"; // the object of the inference cap check
+
+	bool operator==(const RequestSpec &) const = default;
 };
 
 enum class WorkloadKind { None, Poisson, Bursty, ClosedLoop, Flooder, Trace };
@@ -180,7 +209,9 @@ struct WorkloadSpec {
 	u64 stop_ns = 0;
 	u32 max_outstanding = 256;
 	RequestSpec request;
-	SourceLoc loc;
+	Origin loc;
+
+	bool operator==(const WorkloadSpec &) const = default;
 };
 
 // `count` agents spawned by the tenant's root agent from one manifest, all running `workload`.
@@ -192,7 +223,9 @@ struct AgentGroupSpec {
 	WorkloadSpec workload;
 	u32 gpu = 0;	   // the GPU (index over all GPUs of the machine) its DMA and inference use
 	u32 partition = 0; // the partition of that GPU
-	SourceLoc loc;
+	Origin loc;
+
+	bool operator==(const AgentGroupSpec &) const = default;
 };
 
 struct TenantSpec {
@@ -205,7 +238,9 @@ struct TenantSpec {
 	// and silenced in the counterfactual run (engine RunOptions::without_flooders). `flooder:`
 	// in the file; left out, true when one of its groups runs a flooder workload.
 	bool flooder = false;
-	SourceLoc loc;
+	Origin loc;
+
+	bool operator==(const TenantSpec &) const = default;
 };
 
 // ---- Timeline: actions and faults -----------------------------------------------------------
@@ -258,7 +293,9 @@ struct TimedEvent {
 	// Actions: the return code the scenario expects (0 or -errno); checked by the
 	// `expectations` gate.
 	std::optional<s64> expect;
-	SourceLoc loc;
+	Origin loc;
+
+	bool operator==(const TimedEvent &) const = default;
 };
 
 // ---- Gates ----------------------------------------------------------------------------------
@@ -296,9 +333,11 @@ struct GateSpec {
 	std::string metric; // a name from docs/scenarios.md "Metrics"
 	CompareOp op = CompareOp::Eq;
 	s64 value = 0;
-	SourceLoc loc;
+	Origin loc;
 
 	bool counterfactual() const { return kind == GateKind::Isolation && baseline.empty(); }
+
+	bool operator==(const GateSpec &) const = default;
 };
 
 // ---- The whole scenario ---------------------------------------------------------------------
@@ -317,6 +356,14 @@ struct Scenario {
 	std::vector<GateSpec> gates;
 };
 
+// A scenario is a value: two are equal when every field but `file` (where each was loaded
+// from) is, the parts' Origins aside (see Origin). write_scenario_yaml (writer.h) writes any
+// valid one as text that loads back equal.
+bool operator==(const Scenario &a, const Scenario &b);
+// The first field in which a and b differ, as "tenants[1].groups[0].workload.mean_gap_ns: 5
+// vs 6", or "" when a == b: what a failed round trip prints.
+std::string first_difference(const Scenario &a, const Scenario &b);
+
 // Loads and validates a scenario. Throws ScenarioError (never anything else for bad input):
 // YAML syntax, unknown or missing fields, wrong types, out-of-range numbers, bad units,
 // references to unknown tenants/groups/agents/GPUs/partitions/profiles, trace files that do not
@@ -329,7 +376,8 @@ Scenario load_scenario_string(std::string_view yaml, const std::string &name,
 // Unit parsers, shared with the CLI (--until 10s). nullopt on bad text.
 std::optional<u64> parse_duration_ns(std::string_view text); // "250ns" "10us" "5ms" "2s" "1min" "1h"
 std::optional<u64> parse_size_bytes(std::string_view text);  // "512" "4KiB" "1.5MiB" "2GB" "80GiB"
-// "5/s" "0.5/s" "300/min": the mean gap in ns (1e9 / rate), rounded to the nearest ns.
+// "5/s" "0.5/s" "300/min": the mean gap in ns (1e9 / rate), rounded to the nearest ns. A count
+// per a duration, "1/250us" "3/2s", divides that duration: "1/<gap>ns" is any gap exactly.
 std::optional<u64> parse_rate_gap_ns(std::string_view text);
 
 } // namespace coconut::scenario

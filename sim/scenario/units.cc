@@ -146,6 +146,29 @@ constexpr std::array<Unit, 5> rate_units{{
 	{"/h", 3600ull * 1000000000},
 }};
 
+// What a rate counts per, in ns: a unit ("/s") or a whole duration ("/250us", "/3ns"). The
+// latter lets "1/<gap>ns" state any gap exactly, which no count per unit can (write_scenario_yaml
+// falls back to it).
+std::optional<u64> rate_per_ns(std::string_view per)
+{
+	if (per.size() > 1 && is_digit(per[1])) {
+		const auto ns = parse_duration_ns(per.substr(1));
+		if (!ns || *ns == 0)
+			return std::nullopt;
+		return ns;
+	}
+	for (const Unit &u : rate_units)
+		if (per == u.suffix)
+			return u.factor;
+	return std::nullopt;
+}
+
+// n / d rounded half up, without the overflow of (n + d / 2) / d.
+u128 div_round(u128 n, u128 d)
+{
+	return n / d + (n % d >= d - d / 2 ? 1 : 0);
+}
+
 } // namespace
 
 std::optional<u64> parse_duration_ns(std::string_view text)
@@ -166,17 +189,18 @@ std::optional<u64> parse_rate_gap_ns(std::string_view text)
 	const auto d = take_decimal(rest);
 	if (!d || d->mantissa == 0)
 		return std::nullopt;
-	for (const Unit &u : rate_units) {
-		if (rest != u.suffix)
-			continue;
-		// gap = per_ns / (mantissa / 10^frac) = per_ns * 10^frac / mantissa, rounded half up.
-		const u128 numerator = static_cast<u128>(u.factor) * pow10(d->frac_digits);
-		const u128 gap = (numerator + d->mantissa / 2) / d->mantissa;
-		if (gap == 0 || gap > u64_max)
-			return std::nullopt;
-		return static_cast<u64>(gap);
-	}
-	return std::nullopt;
+	const auto per_ns = rate_per_ns(rest);
+	if (!per_ns)
+		return std::nullopt;
+	// gap = per_ns / (mantissa / 10^frac) = per_ns * 10^frac / mantissa, rounded half up. A
+	// product beyond 128 bits (20 decimals or more) is refused: it used to wrap silently.
+	const u128 scale = pow10(d->frac_digits);
+	if (*per_ns > ~u128{0} / scale)
+		return std::nullopt;
+	const u128 gap = div_round(static_cast<u128>(*per_ns) * scale, d->mantissa);
+	if (gap == 0 || gap > u64_max)
+		return std::nullopt;
+	return static_cast<u64>(gap);
 }
 
 namespace detail {

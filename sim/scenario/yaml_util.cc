@@ -260,8 +260,8 @@ u64 as_rate_gap(const Field &f)
 	const auto v = parse_rate_gap_ns(text);
 	if (!v)
 		fail_number(f, text, "a rate",
-			    "a positive number per us, ms, s, min or h, e.g. 5/s, 0.5/s, 300/min "
-			    "(at most 1 per ns)");
+			    "a positive number per us, ms, s, min or h, e.g. 5/s, 0.5/s, 300/min, "
+			    "or per a duration, e.g. 1/250us (at most 1 per ns)");
 	return *v;
 }
 

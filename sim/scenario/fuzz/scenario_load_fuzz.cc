@@ -1,11 +1,32 @@
 // The scenario loader on arbitrary bytes: it must return a scenario or throw ScenarioError,
 // never crash, hang, or throw anything else (an escaping exception aborts the fuzzer). Trace
 // paths resolve against the tests' data directory, so the seed using every field loads whole.
+// What loads must also survive the writer: written and loaded again, it is equal (writer.h).
 #include "scenario.h"
+#include "scenario_limits.h"
+#include "writer.h"
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
+
+namespace {
+
+void check_round_trip(const coconut::scenario::Scenario &s)
+{
+	const std::string yaml = coconut::scenario::write_scenario_yaml(s);
+	if (yaml.size() > coconut::scenario::limits::file_bytes_max)
+		return; // too large to load back, by the loader's own limit
+	try {
+		if (!(coconut::scenario::load_scenario_string(yaml, "written.yaml", "") == s))
+			__builtin_trap();
+	} catch (const coconut::scenario::ScenarioError &) {
+		__builtin_trap();
+	}
+}
+
+} // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size)
 {
@@ -20,6 +41,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
 		for (const auto &e : s.events)
 			if (e.at_ns >= s.duration_ns)
 				__builtin_trap();
+		check_round_trip(s);
 	} catch (const coconut::scenario::ScenarioError &) {
 	}
 	return 0;

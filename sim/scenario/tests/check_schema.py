@@ -64,6 +64,7 @@ def main():
     doc = copy.deepcopy(good); doc["policy"] = "lottery"; bad.append(("unknown policy", doc))
     doc = copy.deepcopy(good); doc["tenants"][0]["groups"][0]["count"] = 0; bad.append(("count 0", doc))
     doc = copy.deepcopy(good); doc["tenants"][0]["groups"][0]["workload"]["rate"] = "5"; bad.append(("rate without unit", doc))
+    doc = copy.deepcopy(good); doc["tenants"][0]["groups"][0]["workload"]["rate"] = "1/3"; bad.append(("rate per a duration without unit", doc))
     doc = copy.deepcopy(good); doc["events"][0]["kind"] = "reboot"; bad.append(("unknown event kind", doc))
     doc = copy.deepcopy(good); doc["gates"].append({"kind": "fairness", "bound": "0"}); bad.append(("bound 0", doc))
     doc = copy.deepcopy(good); doc["gates"].append({"kind": "fairness", "p99_max": "0.5"}); bad.append(("p99_max below 1", doc))
@@ -75,10 +76,17 @@ def main():
         if validator.is_valid(doc):
             print(f"schema accepts a known-bad document: {label}")
             failures += 1
+    # Spellings the loader takes that no file above uses (write_scenario_yaml writes them).
+    rates = ["1/3ns", "3/2s", "0.5/1.5us", "300/min"]
+    for rate in rates:
+        doc = copy.deepcopy(good); doc["tenants"][0]["groups"][0]["workload"]["rate"] = rate
+        for e in validator.iter_errors(doc):
+            print(f"schema refuses rate {rate}: {e.message[:300]}")
+            failures += 1
     if failures:
         print(f"schema: {failures} failures")
         return 1
-    print(f"schema: {len(bad)} known-bad documents rejected")
+    print(f"schema: {len(bad)} known-bad documents rejected, {len(rates)} rate spellings accepted")
     return 0
 
 

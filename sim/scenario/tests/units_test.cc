@@ -121,7 +121,27 @@ TEST(Units, RateGap)
 	       {"5/sec", std::nullopt},
 	       {"5 /s", std::nullopt},
 	       {"/s", std::nullopt},
-	       {"", std::nullopt}});
+	       {"", std::nullopt},
+	       // Per a duration: that duration / count, so "1/<gap>ns" is any gap exactly.
+	       {"1/3ns", 3},
+	       {"1/1ns", 1},
+	       {"1/250us", 250000},
+	       {"3/2s", 666666667},
+	       {"2/5ns", 3}, // 2.5 rounds half up
+	       {"0.5/1.5us", 3000},
+	       {"5/1s", 200000000},
+	       {"1/18446744073709551615ns", 18446744073709551615ull},
+	       {"0.5/18446744073709551615ns", std::nullopt}, // a gap beyond 64 bits
+	       {"1/0ns", std::nullopt},
+	       {"1/0", std::nullopt},
+	       {"1/3", std::nullopt}, // a duration needs its unit
+	       {"1/ns", std::nullopt}, // the units alone are us .. h
+	       {"1/1.5ns", std::nullopt},
+	       {"1/-3ns", std::nullopt},
+	       {"1/3 ns", std::nullopt},
+	       {"1/3ns/s", std::nullopt},
+	       // 10^9 x 10^30 does not fit 128 bits: refused (it used to wrap, to 319435266).
+	       {"1.000000000000000000000000000001/s", std::nullopt}});
 }
 
 TEST(Units, Helpers)
