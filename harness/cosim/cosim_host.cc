@@ -211,7 +211,7 @@ bool Session::check(const std::string &line)
 					   line + "')");
 	const Pending &p = pending_.front();
 	const Record &r = p.r;
-	if (r.call == Call::Checkpoint) {
+	if (r.call == Call::CHECKPOINT) {
 		const std::string want = hex_of(r.head.data(), r.head.size());
 		if (a.kind != 'c' || a.head != want || a.sealed != r.sealed) {
 			report(p, "head " + want + " after " + std::to_string(r.sealed) + " events",
@@ -224,7 +224,7 @@ bool Session::check(const std::string &line)
 		head_ = a.head;
 		sealed_ = a.sealed;
 	} else {
-		const u64 want_token = r.call == Call::InflightBegin ? r.token : 0;
+		const u64 want_token = r.call == Call::INFLIGHT_BEGIN ? r.token : 0;
 		if (a.kind != 'r' || a.ret != r.ret || a.token != want_token) {
 			report(p, "ret " + std::to_string(r.ret) + " token " + std::to_string(want_token),
 			       a.kind == 'r' ? "ret " + std::to_string(a.ret) + " token " +

@@ -66,7 +66,7 @@ std::string guest_record_line(const Record &r)
 	const CallSpec &cs = kCalls[(size_t)r.call];
 	std::string s = std::string(cs.name) + " " + std::to_string(r.i) + " " + std::to_string(r.t) +
 			" " + std::to_string(r.cpu) + " " + std::to_string(r.ret);
-	if (r.call == Call::Checkpoint)
+	if (r.call == Call::CHECKPOINT)
 		return s + " " + hex_of(r.head.data(), r.head.size()) + " " + std::to_string(r.sealed) +
 		       " " + (r.final ? "1" : "0");
 	for (size_t a = 0; a < cs.nargs; a++) {
@@ -75,7 +75,7 @@ std::string guest_record_line(const Record &r)
 		s += (t == ArgType::U64 || t == ArgType::Bool) ? std::to_string(r.num[a])
 							       : hex_or_dash(r.str[a]);
 	}
-	if (r.call == Call::InflightBegin)
+	if (r.call == Call::INFLIGHT_BEGIN)
 		s += " " + std::to_string(r.token);
 	if (r.has_out) // attest, audit_query: the digest of the bytes it returned, last
 		s += " " + hex_of(r.out.data(), r.out.size());

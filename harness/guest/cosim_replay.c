@@ -34,6 +34,7 @@
 #include <unistd.h>
 
 #include "coconut/blake3.h"
+#include "coconut/calls.h"
 #include "libcoconut.h"
 
 /* A converted line: the longest field is a cap_present object (64 KiB, as hex). */
@@ -260,12 +261,12 @@ static void apply(const struct rec *r)
 {
 	struct coconut_det_set_args ds;
 	uint64_t token = 0, q[2];
-	int64_t ret, rc;
+	int64_t ret = 0, rc; /* every case sets ret; 0 keeps -Wmaybe-uninitialized quiet */
 	size_t la, lb;
 	int has_out = 0; /* ret > 0 is then the number of bytes in out_buf */
-	const char *c = r->call;
+	const enum co_call c = (enum co_call)co_call_by_name(r->call);
 
-	if (strcmp(c, "checkpoint") == 0) {
+	if (c == CO_CALL_CHECKPOINT) {
 		struct coconut_info_args info;
 		char got[65];
 
@@ -282,31 +283,43 @@ static void apply(const struct rec *r)
 	rc = coconut_call_raw(&dev, COCONUT_IOC_DET_SET, &ds);
 	if (rc)
 		fatal("COCONUT_IOC_DET_SET (loaded without det_clock=1?)", (int)-rc);
-	if (strcmp(c, "agent_spawn") == 0) {
+	/* One case a call of coconut/calls.h (the arguments in its order there); no default, so
+	 * -Wswitch names a call added to the list and not here. */
+	switch (c) {
+	case CO_CALL_AGENT_SPAWN:
 		as_caller(num(r, 0));
 		la = hexarg(r, 1, str_a, sizeof(str_a));
 		ret = coconut_agent_spawn(&dev, str_a, la);
-	} else if (strcmp(c, "agent_attest") == 0) {
+		break;
+	case CO_CALL_AGENT_ATTEST:
 		as_caller(num(r, 0));
 		if (num(r, 2) > sizeof(out_buf))
 			bad("attest len over 1 MiB");
 		ret = coconut_agent_attest(&dev, num(r, 1), out_buf, num(r, 2));
 		has_out = 1;
-	} else if (strcmp(c, "agent_quota") == 0) {
+		break;
+	case CO_CALL_AGENT_QUOTA:
 		as_caller(num(r, 0));
 		ret = coconut_agent_quota(&dev, num(r, 1), (uint32_t)num(r, 2), num(r, 3),
 					  (uint32_t)num(r, 4), q);
-	} else if (strcmp(c, "agent_cap_grant") == 0 || strcmp(c, "agent_cap_revoke") == 0) {
+		break;
+	case CO_CALL_AGENT_CAP_GRANT:
 		as_caller(num(r, 0));
 		la = hexarg(r, 2, str_a, sizeof(str_a));
-		ret = c[10] == 'g' ? coconut_agent_cap_grant(&dev, num(r, 1), str_a, la)
-				   : coconut_agent_cap_revoke(&dev, num(r, 1), str_a, la);
-	} else if (strcmp(c, "agent_cap_present") == 0) {
+		ret = coconut_agent_cap_grant(&dev, num(r, 1), str_a, la);
+		break;
+	case CO_CALL_AGENT_CAP_REVOKE:
+		as_caller(num(r, 0));
+		la = hexarg(r, 2, str_a, sizeof(str_a));
+		ret = coconut_agent_cap_revoke(&dev, num(r, 1), str_a, la);
+		break;
+	case CO_CALL_AGENT_CAP_PRESENT:
 		as_caller(num(r, 0));
 		la = hexarg(r, 2, str_a, sizeof(str_a));
 		lb = hexarg(r, 3, str_b, sizeof(str_b));
 		ret = coconut_agent_cap_present(&dev, num(r, 1), str_a, la, str_b, lb);
-	} else if (strcmp(c, "agent_audit_query") == 0) {
+		break;
+	case CO_CALL_AGENT_AUDIT_QUERY: {
 		struct coconut_audit_filter f;
 
 		as_caller(num(r, 0));
@@ -324,29 +337,42 @@ static void apply(const struct rec *r)
 			bad("audit_query len over 1 MiB");
 		ret = coconut_agent_audit_query(&dev, &f, out_buf, num(r, 8));
 		has_out = 1;
-	} else if (strcmp(c, "agent_memory_tier") == 0) {
+		break;
+	}
+	case CO_CALL_AGENT_MEMORY_TIER:
 		as_caller(num(r, 0));
 		ret = coconut_agent_memory_tier(&dev, num(r, 1), (uint32_t)num(r, 2), num(r, 3));
-	} else if (strcmp(c, "inflight_begin") == 0) {
+		break;
+	case CO_CALL_INFLIGHT_BEGIN:
 		la = hexarg(r, 2, str_a, sizeof(str_a));
 		ret = det_op(COCONUT_DET_INFLIGHT_BEGIN, 0, num(r, 0), num(r, 1), str_a, la, &token);
-	} else if (strcmp(c, "inflight_complete") == 0) {
+		break;
+	case CO_CALL_INFLIGHT_COMPLETE:
 		ret = det_op(COCONUT_DET_INFLIGHT_COMPLETE, 0, 0, num(r, 0), NULL, 0, NULL);
-	} else if (strcmp(c, "agent_quarantine") == 0) {
+		break;
+	case CO_CALL_AGENT_QUARANTINE:
 		ret = det_op(COCONUT_DET_QUARANTINE, num(r, 0), num(r, 1), 0, NULL, 0, NULL);
-	} else if (strcmp(c, "agent_release") == 0) {
+		break;
+	case CO_CALL_AGENT_RELEASE:
 		ret = det_op(COCONUT_DET_RELEASE, num(r, 0), num(r, 1), 0, NULL, 0, NULL);
-	} else if (strcmp(c, "agent_kill") == 0) {
+		break;
+	case CO_CALL_AGENT_KILL:
 		ret = det_op(COCONUT_DET_KILL, num(r, 0), num(r, 1), 0, NULL, 0, NULL);
-	} else if (strcmp(c, "agent_exit") == 0) {
+		break;
+	case CO_CALL_AGENT_EXIT:
 		ret = det_op(COCONUT_DET_EXIT, 0, num(r, 0), 0, NULL, 0, NULL);
-	} else if (strcmp(c, "seal") == 0) {
+		break;
+	case CO_CALL_SEAL:
 		ret = det_op(COCONUT_DET_SEAL, 0, 0, num(r, 0), NULL, 0, NULL);
-	} else if (strcmp(c, "sealer_stall") == 0) {
+		break;
+	case CO_CALL_SEALER_STALL:
 		ret = det_op(COCONUT_DET_SEALER_STALL, 0, 0, num(r, 0), NULL, 0, NULL);
-	} else if (strcmp(c, "tpm_fail") == 0) {
+		break;
+	case CO_CALL_TPM_FAIL:
 		ret = det_op(COCONUT_DET_TPM_FAIL, 0, 0, num(r, 0), NULL, 0, NULL);
-	} else {
+		break;
+	case CO_CALL_CHECKPOINT: /* answered above */
+	case CO_CALL_COUNT:	 /* a name the list does not have */
 		bad("unknown call");
 		return;
 	}

@@ -60,7 +60,7 @@ s64 KernelPort::agent_spawn(u64 caller, const u8 *req, size_t len)
 {
 	const s64 rc = co_sys_agent_spawn(k_, caller, req, len);
 	if (rec_) {
-		Record r = start(Call::AgentSpawn, caller);
+		Record r = start(Call::AGENT_SPAWN, caller);
 		r.num[0] = caller;
 		r.str[1].assign(reinterpret_cast<const char *>(req), len);
 		put(r, rc);
@@ -72,7 +72,7 @@ s64 KernelPort::agent_quota(u64 caller, u64 aid, u32 kind, u64 budget, u32 flags
 {
 	const s64 rc = co_sys_agent_quota(k_, caller, aid, kind, budget, flags, out);
 	if (rec_) {
-		Record r = start(Call::AgentQuota, caller);
+		Record r = start(Call::AGENT_QUOTA, caller);
 		r.num = { caller, aid, kind, budget, flags };
 		put(r, rc);
 	}
@@ -83,7 +83,7 @@ s64 KernelPort::agent_cap_grant(u64 caller, u64 aid, std::string_view cap)
 {
 	const s64 rc = co_sys_agent_cap_grant(k_, caller, aid, cap.data(), cap.size());
 	if (rec_) {
-		Record r = start(Call::AgentCapGrant, caller);
+		Record r = start(Call::AGENT_CAP_GRANT, caller);
 		r.num = { caller, aid };
 		r.str[2] = cap;
 		put(r, rc);
@@ -95,7 +95,7 @@ s64 KernelPort::agent_cap_revoke(u64 caller, u64 aid, std::string_view cap)
 {
 	const s64 rc = co_sys_agent_cap_revoke(k_, caller, aid, cap.data(), cap.size());
 	if (rec_) {
-		Record r = start(Call::AgentCapRevoke, caller);
+		Record r = start(Call::AGENT_CAP_REVOKE, caller);
 		r.num = { caller, aid };
 		r.str[2] = cap;
 		put(r, rc);
@@ -109,7 +109,7 @@ s64 KernelPort::agent_cap_present(u64 caller, u64 aid, std::string_view kind,
 	const s64 rc = co_sys_agent_cap_present(k_, caller, aid, kind.data(), kind.size(),
 						object.data(), object.size());
 	if (rec_) {
-		Record r = start(Call::AgentCapPresent, caller);
+		Record r = start(Call::AGENT_CAP_PRESENT, caller);
 		r.num = { caller, aid };
 		r.str[2] = kind;
 		r.str[3] = object;
@@ -122,7 +122,7 @@ s64 KernelPort::agent_memory_tier(u64 caller, u64 aid, u32 tier, u64 bytes)
 {
 	const s64 rc = co_sys_agent_memory_tier(k_, caller, aid, tier, bytes);
 	if (rec_) {
-		Record r = start(Call::AgentMemoryTier, caller);
+		Record r = start(Call::AGENT_MEMORY_TIER, caller);
 		r.num = { caller, aid, tier, bytes };
 		put(r, rc);
 	}
@@ -133,7 +133,7 @@ s64 KernelPort::agent_attest(u64 caller, u64 aid, u8 *buf, size_t len)
 {
 	const s64 rc = co_sys_agent_attest(k_, caller, aid, buf, len);
 	if (rec_) {
-		Record r = start(Call::AgentAttest, caller);
+		Record r = start(Call::AGENT_ATTEST, caller);
 		r.num = { caller, aid, len };
 		note_output(r, buf, rc);
 		put(r, rc);
@@ -146,7 +146,7 @@ s64 KernelPort::agent_audit_query(u64 caller, const coconut_audit_filter &f, u8 
 {
 	const s64 rc = co_sys_agent_audit_query(k_, caller, &f, buf, len);
 	if (rec_) {
-		Record r = start(Call::AgentAuditQuery, caller);
+		Record r = start(Call::AGENT_AUDIT_QUERY, caller);
 		r.num = { caller,	  f.type,	f.aid, f.time_from_ns, f.time_to_ns,
 			  f.seq_from, f.max_events, 0,	   len };
 		r.str[7].assign(f.cap, std::min<size_t>(f.cap_len, sizeof(f.cap)));
@@ -164,7 +164,7 @@ int KernelPort::inflight_begin(u64 aid, u32 kind, std::string_view object, u64 *
 	if (ag)
 		rc = co_inflight_begin(k_, ag, kind, object.data(), object.size(), token);
 	if (rec_) {
-		Record r = start(Call::InflightBegin, aid);
+		Record r = start(Call::INFLIGHT_BEGIN, aid);
 		r.num = { aid, kind };
 		r.str[2] = object;
 		r.token = rc == 0 ? *token : 0;
@@ -181,7 +181,7 @@ int KernelPort::inflight_complete(u64 token)
 	const u64 owner = rec_ && inflight_get(token, &f) ? f.aid : 0;
 	const int rc = co_inflight_complete(k_, token);
 	if (rec_) {
-		Record r = start(Call::InflightComplete, owner);
+		Record r = start(Call::INFLIGHT_COMPLETE, owner);
 		r.num[0] = token;
 		put(r, rc);
 	}
@@ -226,24 +226,24 @@ int KernelPort::audit_segment(u64 seq_from, u32 max_events, u8 *buf, size_t len)
 
 int KernelPort::agent_quarantine(u64 caller, u64 aid)
 {
-	return put_operator(Call::AgentQuarantine, caller, aid, co_agent_quarantine(k_, caller, aid));
+	return put_operator(Call::AGENT_QUARANTINE, caller, aid, co_agent_quarantine(k_, caller, aid));
 }
 
 int KernelPort::agent_release(u64 caller, u64 aid)
 {
-	return put_operator(Call::AgentRelease, caller, aid, co_agent_release(k_, caller, aid));
+	return put_operator(Call::AGENT_RELEASE, caller, aid, co_agent_release(k_, caller, aid));
 }
 
 int KernelPort::agent_kill(u64 caller, u64 aid)
 {
-	return put_operator(Call::AgentKill, caller, aid, co_agent_kill(k_, caller, aid));
+	return put_operator(Call::AGENT_KILL, caller, aid, co_agent_kill(k_, caller, aid));
 }
 
 int KernelPort::agent_exit(u64 aid)
 {
 	const int rc = co_agent_exit(k_, aid);
 	if (rec_) {
-		Record r = start(Call::AgentExit, aid);
+		Record r = start(Call::AGENT_EXIT, aid);
 		r.num[0] = aid;
 		put(r, rc);
 	}
@@ -254,7 +254,7 @@ u32 KernelPort::seal(u32 max_events)
 {
 	const u32 n = co_audit_seal(co_kernel_audit_log(k_), max_events);
 	if (rec_) {
-		Record r = start(Call::Seal, 0);
+		Record r = start(Call::SEAL, 0);
 		r.num[0] = max_events;
 		put(r, n);
 	}
@@ -265,7 +265,7 @@ void KernelPort::set_sealer_stalled(bool on)
 {
 	co_audit_set_stalled(co_kernel_audit_log(k_), on);
 	if (rec_) {
-		Record r = start(Call::SealerStall, 0);
+		Record r = start(Call::SEALER_STALL, 0);
 		r.num[0] = on;
 		put(r, 0);
 	}
@@ -274,7 +274,7 @@ void KernelPort::set_sealer_stalled(bool on)
 void KernelPort::note_tpm_fail(u32 count)
 {
 	if (rec_) {
-		Record r = start(Call::TpmFail, 0);
+		Record r = start(Call::TPM_FAIL, 0);
 		r.num[0] = count;
 		put(r, 0);
 	}

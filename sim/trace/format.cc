@@ -6,6 +6,7 @@
 #include "coconut/limits.h"
 #include "uapi/linux/coconut.h"
 
+#include <initializer_list>
 #include <limits>
 
 namespace coconut::trace {
@@ -13,9 +14,6 @@ namespace coconut::trace {
 namespace {
 constexpr u64 kU64 = std::numeric_limits<u64>::max();
 constexpr u64 kU32 = std::numeric_limits<u32>::max();
-// Output buffers of attest and audit_query: bounded so a trace cannot make replay allocate
-// more than this.
-constexpr u64 kOutBytesMax = 1u << 20;
 
 constexpr ArgSpec u64a(const char *n, u64 max = kU64)
 {
@@ -27,31 +25,38 @@ constexpr ArgSpec stra(const char *n, u64 max)
 }
 } // namespace
 
-const std::array<CallSpec, (size_t)Call::Count> kCalls = { {
-	{ "agent_spawn", 2, { u64a("caller"), ArgSpec{ "req", ArgType::Hex, CO_SPAWN_REQUEST_BYTES_MAX } } },
-	{ "agent_attest", 3, { u64a("caller"), u64a("aid"), u64a("len", kOutBytesMax) } },
-	{ "agent_quota", 5,
-	  { u64a("caller"), u64a("aid"), u64a("kind", kU32), u64a("budget"), u64a("flags", kU32) } },
-	{ "agent_cap_grant", 3, { u64a("caller"), u64a("aid"), stra("cap", 64 * 1024) } },
-	{ "agent_cap_revoke", 3, { u64a("caller"), u64a("aid"), stra("cap", 64 * 1024) } },
-	{ "agent_cap_present", 4,
-	  { u64a("caller"), u64a("aid"), stra("kind", 256), stra("object", 64 * 1024) } },
-	{ "agent_audit_query", 9,
-	  { u64a("caller"), u64a("type", kU32), u64a("aid"), u64a("time_from_ns"),
-	    u64a("time_to_ns"), u64a("seq_from"), u64a("max_events", kU32),
-	    stra("cap", COCONUT_CAP_TEXT_MAX), u64a("len", kOutBytesMax) } },
-	{ "agent_memory_tier", 4, { u64a("caller"), u64a("aid"), u64a("tier", kU32), u64a("bytes") } },
-	{ "inflight_begin", 3, { u64a("aid"), u64a("kind", kU32), stra("object", 64 * 1024) } },
-	{ "inflight_complete", 1, { u64a("token") } },
-	{ "agent_quarantine", 2, { u64a("caller"), u64a("aid") } },
-	{ "agent_release", 2, { u64a("caller"), u64a("aid") } },
-	{ "agent_kill", 2, { u64a("caller"), u64a("aid") } },
-	{ "agent_exit", 1, { u64a("aid") } },
-	{ "seal", 1, { u64a("max_events", kU32) } },
-	{ "sealer_stall", 1, { ArgSpec{ "on", ArgType::Bool, 1 } } },
-	{ "tpm_fail", 1, { u64a("count", kU32) } },
-	{ "checkpoint", 0, {} },
+// One row a call, from the kernel's list (coconut/calls.h): its name and arguments.
+constexpr CallSpec call_spec(const char *name, std::initializer_list<ArgSpec> args)
+{
+	if (args.size() > kArgsMax)
+		throw "a call of coconut/calls.h has more arguments than kArgsMax"; // at compile time
+	CallSpec c{ name, static_cast<u8>(args.size()), {} };
+	size_t i = 0;
+	for (const ArgSpec &a : args)
+		c.args[i++] = a;
+	return c;
+}
+
+#define CO_A_U64(n) u64a(#n),
+#define CO_A_U32(n) u64a(#n, kU32),
+#define CO_A_LEN(n, max) u64a(#n, max),
+#define CO_A_BOOL(n) ArgSpec{ #n, ArgType::Bool, 1 },
+#define CO_A_STR(n, max) stra(#n, max),
+#define CO_A_HEX(n, max) ArgSpec{ #n, ArgType::Hex, max },
+#define COCONUT_TRACE_ROW_(id, name, nr, args) call_spec(#name, { args }),
+// constinit: built at compile time, so a row call_spec refuses is a compile error.
+constinit const std::array<CallSpec, (size_t)Call::Count> kCalls = { {
+	CO_CALLS(COCONUT_TRACE_ROW_)
 } };
+#undef COCONUT_TRACE_ROW_
+#undef CO_A_U64
+#undef CO_A_U32
+#undef CO_A_LEN
+#undef CO_A_BOOL
+#undef CO_A_STR
+#undef CO_A_HEX
+
+
 
 Call call_by_name(const std::string &name)
 {
@@ -63,7 +68,7 @@ Call call_by_name(const std::string &name)
 
 bool call_has_output(Call c)
 {
-	return c == Call::AgentAttest || c == Call::AgentAuditQuery;
+	return c == Call::AGENT_ATTEST || c == Call::AGENT_AUDIT_QUERY;
 }
 
 std::string hex_of(const void *data, size_t len)
@@ -155,7 +160,7 @@ std::string record_line(const Record &r)
 {
 	const CallSpec &cs = kCalls.at((size_t)r.call);
 	std::string o = "{\"i\":" + std::to_string(r.i) + ",\"t\":" + std::to_string(r.t);
-	if (r.call == Call::Checkpoint) {
+	if (r.call == Call::CHECKPOINT) {
 		o += ",\"call\":\"checkpoint\",\"head\":\"" + hex_of(r.head.data(), r.head.size()) +
 		     "\",\"sealed\":" + std::to_string(r.sealed);
 		if (r.final)
@@ -189,7 +194,7 @@ std::string record_line(const Record &r)
 	o += "},\"ret\":" + std::to_string(r.ret);
 	if (r.has_out)
 		o += ",\"out\":\"" + hex_of(r.out.data(), r.out.size()) + "\"";
-	if (r.call == Call::InflightBegin)
+	if (r.call == Call::INFLIGHT_BEGIN)
 		o += ",\"token\":" + std::to_string(r.token);
 	return o + "}";
 }

@@ -5,6 +5,7 @@
 #ifndef COCONUT_SIM_TRACE_FORMAT_H
 #define COCONUT_SIM_TRACE_FORMAT_H
 
+#include "coconut/calls.h"
 #include "coconut/compiler.h"
 
 #include <array>
@@ -23,27 +24,14 @@ inline constexpr size_t kLineBytesMax = 1u << 20;
 // Records kept for a divergence report.
 inline constexpr size_t kContextRecords = 8;
 
+// Every call a trace records, in the order of the kernel's list (coconut/calls.h).
 enum class Call : u8 {
-	AgentSpawn,
-	AgentAttest,
-	AgentQuota,
-	AgentCapGrant,
-	AgentCapRevoke,
-	AgentCapPresent,
-	AgentAuditQuery,
-	AgentMemoryTier,
-	InflightBegin,
-	InflightComplete,
-	AgentQuarantine,
-	AgentRelease,
-	AgentKill,
-	AgentExit,
-	Seal,
-	SealerStall,
-	TpmFail,
-	Checkpoint,
+#define COCONUT_TRACE_CALL_(id, name, nr, args) id,
+	CO_CALLS(COCONUT_TRACE_CALL_)
+#undef COCONUT_TRACE_CALL_
 	Count
 };
+static_assert(static_cast<unsigned>(Call::Count) == CO_CALL_COUNT);
 
 enum class ArgType : u8 { U64, Str, Hex, Bool };
 

@@ -216,7 +216,7 @@ void record_v1(const Ctx &c, const json &j, const Header &h, Record &r)
 	r.call = call_by_name(name);
 	if (r.call == Call::Count)
 		c.fail("call", "unknown call \"" + name + "\"");
-	if (r.call == Call::Checkpoint) {
+	if (r.call == Call::CHECKPOINT) {
 		get_hex_fixed(c, field(c, j, "head", "head"), "head", r.head);
 		r.sealed = get_u64(c, field(c, j, "sealed", "sealed"), "sealed", UINT64_MAX);
 		auto f = j.find("final");
@@ -269,7 +269,7 @@ void record_v1(const Ctx &c, const json &j, const Header &h, Record &r)
 		get_hex_fixed(c, *f, "out", r.out);
 		r.has_out = true;
 	}
-	if (r.call == Call::InflightBegin)
+	if (r.call == Call::INFLIGHT_BEGIN)
 		r.token = get_u64(c, field(c, j, "token", "token"), "token", UINT64_MAX);
 }
 

@@ -41,7 +41,7 @@ void TraceRecorder::checkpoint(u64 now_ns, bool final)
 	Record c;
 	c.i = next_i_++;
 	c.t = now_ns;
-	c.call = Call::Checkpoint;
+	c.call = Call::CHECKPOINT;
 	co_audit_head(audit_, c.head.data(), &c.sealed);
 	c.final = final;
 	write_line(record_line(c));

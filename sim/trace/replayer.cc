@@ -101,7 +101,7 @@ Replayer::Outcome Replayer::apply(const Record &r)
 {
 	UserPlatform &p = impl_->plat;
 	Outcome o;
-	if (r.call == Call::Checkpoint) {
+	if (r.call == Call::CHECKPOINT) {
 		u8 head[COCONUT_DIGEST_SIZE];
 		u64 n = 0;
 		co_audit_head(co_kernel_audit_log(k_), head, &n);
@@ -120,30 +120,30 @@ Replayer::Outcome Replayer::apply(const Record &r)
 	s64 ret = 0;
 	u64 token = 0;
 	switch (r.call) {
-	case Call::AgentSpawn:
+	case Call::AGENT_SPAWN:
 		ret = co_sys_agent_spawn(k_, a[0], reinterpret_cast<const u8 *>(r.str[1].data()),
 					 r.str[1].size());
 		break;
-	case Call::AgentAttest:
+	case Call::AGENT_ATTEST:
 		impl_->out.resize(a[2] ? a[2] : 1);
 		ret = co_sys_agent_attest(k_, a[0], a[1], impl_->out.data(), a[2]);
 		break;
-	case Call::AgentQuota: {
+	case Call::AGENT_QUOTA: {
 		u64 out[2] = { 0, 0 };
 		ret = co_sys_agent_quota(k_, a[0], a[1], (u32)a[2], a[3], (u32)a[4], out);
 		break;
 	}
-	case Call::AgentCapGrant:
+	case Call::AGENT_CAP_GRANT:
 		ret = co_sys_agent_cap_grant(k_, a[0], a[1], r.str[2].data(), r.str[2].size());
 		break;
-	case Call::AgentCapRevoke:
+	case Call::AGENT_CAP_REVOKE:
 		ret = co_sys_agent_cap_revoke(k_, a[0], a[1], r.str[2].data(), r.str[2].size());
 		break;
-	case Call::AgentCapPresent:
+	case Call::AGENT_CAP_PRESENT:
 		ret = co_sys_agent_cap_present(k_, a[0], a[1], r.str[2].data(), r.str[2].size(),
 					       r.str[3].data(), r.str[3].size());
 		break;
-	case Call::AgentAuditQuery: {
+	case Call::AGENT_AUDIT_QUERY: {
 		coconut_audit_filter f;
 		std::memset(&f, 0, sizeof(f));
 		f.size = COCONUT_AUDIT_FILTER_SIZE_VER0;
@@ -159,10 +159,10 @@ Replayer::Outcome Replayer::apply(const Record &r)
 		ret = co_sys_agent_audit_query(k_, a[0], &f, impl_->out.data(), a[8]);
 		break;
 	}
-	case Call::AgentMemoryTier:
+	case Call::AGENT_MEMORY_TIER:
 		ret = co_sys_agent_memory_tier(k_, a[0], a[1], (u32)a[2], a[3]);
 		break;
-	case Call::InflightBegin: {
+	case Call::INFLIGHT_BEGIN: {
 		int err = 0;
 		co_agent *ag = co_agent_lookup(k_, a[0], &err);
 		ret = ag ? co_inflight_begin(k_, ag, (u32)a[1], r.str[2].data(), r.str[2].size(),
@@ -172,28 +172,28 @@ Replayer::Outcome Replayer::apply(const Record &r)
 			token = 0;
 		break;
 	}
-	case Call::InflightComplete:
+	case Call::INFLIGHT_COMPLETE:
 		ret = co_inflight_complete(k_, a[0]);
 		break;
-	case Call::AgentQuarantine:
+	case Call::AGENT_QUARANTINE:
 		ret = co_agent_quarantine(k_, a[0], a[1]);
 		break;
-	case Call::AgentRelease:
+	case Call::AGENT_RELEASE:
 		ret = co_agent_release(k_, a[0], a[1]);
 		break;
-	case Call::AgentKill:
+	case Call::AGENT_KILL:
 		ret = co_agent_kill(k_, a[0], a[1]);
 		break;
-	case Call::AgentExit:
+	case Call::AGENT_EXIT:
 		ret = co_agent_exit(k_, a[0]);
 		break;
-	case Call::Seal:
+	case Call::SEAL:
 		ret = co_audit_seal(co_kernel_audit_log(k_), (u32)a[0]);
 		break;
-	case Call::SealerStall:
+	case Call::SEALER_STALL:
 		co_audit_set_stalled(co_kernel_audit_log(k_), a[0] != 0);
 		break;
-	case Call::TpmFail: {
+	case Call::TPM_FAIL: {
 		// The simulator's TPM adds count to the failures still pending; UserPlatform
 		// takes the new total.
 		const u64 failed = p.nv_attempts() - p.nv_writes().size();
@@ -202,7 +202,7 @@ Replayer::Outcome Replayer::apply(const Record &r)
 		p.fail_tpm_writes((u32)std::min<u64>(pending, UINT32_MAX), -EIO);
 		break;
 	}
-	case Call::Checkpoint:
+	case Call::CHECKPOINT:
 	case Call::Count:
 		break;
 	}
@@ -210,7 +210,7 @@ Replayer::Outcome Replayer::apply(const Record &r)
 		o.match = false;
 		o.expected = "ret " + std::to_string(r.ret);
 		o.actual = "ret " + std::to_string(ret);
-		if (r.call == Call::InflightBegin) {
+		if (r.call == Call::INFLIGHT_BEGIN) {
 			o.expected += " token " + std::to_string(r.token);
 			o.actual += " token " + std::to_string(token);
 		}
@@ -296,7 +296,7 @@ int replay_stream(std::istream &in, const std::string &file, const ReplayOptions
 				return kDiverged;
 			}
 			records++;
-			if (r.call == Call::Checkpoint) {
+			if (r.call == Call::CHECKPOINT) {
 				checkpoints++;
 				final_seen = r.final;
 			}

@@ -16,6 +16,7 @@
  *   exit: the caller itself, or a strict ancestor that is not quarantined (a kill); never root.
  */
 #include "coconut/attest.h"
+#include "coconut/calls.h" /* its checks: every syscall is in the one list of calls */
 #include "coconut/lsm.h"
 #include "coconut/resources.h"
 #include "coconut/syscalls.h"

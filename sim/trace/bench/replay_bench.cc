@@ -60,10 +60,10 @@ void generate(const std::string &path, u64 records)
 		r.t = t;
 		r.cpu = (u32)(n % kCpus);
 		if (n % kSealEvery == kSealEvery - 1) {
-			r.call = trace::Call::Seal;
+			r.call = trace::Call::SEAL;
 			r.num[0] = 4096;
 		} else {
-			r.call = trace::Call::AgentCapPresent;
+			r.call = trace::Call::AGENT_CAP_PRESENT;
 			r.aid = 1;
 			r.num = { 1, 1 };
 			r.str[2] = "inference";
