@@ -67,7 +67,8 @@ int main(int argc, char **argv)
 		}
 	}
 	try {
-		const coconut::scenario::Scenario sc = coconut::scenario::load_scenario_file(argv[1]);
+		const coconut::scenario::Scenario sc =
+			coconut::scenario::load_scenario_file(argv[1]);
 		const long rss_before = peak_rss_kib();
 		coconut::sim::sc_fresh_context();
 		auto t0 = std::chrono::steady_clock::now();
@@ -93,15 +94,20 @@ int main(int argc, char **argv)
 		const double sim_s = (double)res.sim_end_ns / 1e9;
 		std::printf("{\"scenario\": \"%s\", \"sim_s\": %.1f, \"wall_s\": %.3f, "
 			    "\"sim_s_per_wall_s\": %.1f, \"events\": %llu, \"events_per_s\": %.0f, "
-			    "\"bare_events_per_s\": %.0f, \"overhead_x\": %.1f, \"peak_rss_mib\": %.1f, "
-			    "\"rss_growth_mib\": %.1f, \"kernel_peak_mib\": %.1f, \"fingerprint\": \"%s\"}\n",
+			    "\"bare_events_per_s\": %.0f, \"overhead_x\": %.1f, \"peak_rss_mib\": "
+			    "%.1f, "
+			    "\"rss_growth_mib\": %.1f, \"kernel_peak_mib\": %.1f, \"fingerprint\": "
+			    "\"%s\"}\n",
 			    sc.name.c_str(), sim_s, wall, sim_s / wall, (unsigned long long)events,
 			    (double)events / wall, (double)events / bare_wall,
 			    bare_wall > 0 ? wall / bare_wall : 0.0, rss / 1024.0,
 			    (rss - rss_before) / 1024.0, (double)res.kernel_peak_bytes / 1048576.0,
 			    res.fingerprint.c_str());
-		std::fprintf(stderr, "%s: %.0f simulated s in %.2f wall s = %.0fx real time; %.2fx a bare SystemC loop\n",
-			     sc.name.c_str(), sim_s, wall, sim_s / wall, bare_wall > 0 ? wall / bare_wall : 0.0);
+		std::fprintf(stderr,
+			     "%s: %.0f simulated s in %.2f wall s = %.0fx real time; %.2fx a bare "
+			     "SystemC loop\n",
+			     sc.name.c_str(), sim_s, wall, sim_s / wall,
+			     bare_wall > 0 ? wall / bare_wall : 0.0);
 		return 0;
 	} catch (const std::exception &e) {
 		std::cerr << "sim_speed: " << e.what() << "\n";

@@ -41,8 +41,8 @@ inline constexpr std::size_t profile_suffix_bytes_max = 14;
 
 // ---- The measurement plan (measure_*.cu); `quick` halves sizes and repeats where it can ----
 
-inline constexpr std::uint64_t copy_bytes_min = 4096;	      // the 4 KiB ..
-inline constexpr std::uint64_t copy_bytes_max = 1ull << 30;   // .. 1 GiB, in steps of x4
+inline constexpr std::uint64_t copy_bytes_min = 4096;	    // the 4 KiB ..
+inline constexpr std::uint64_t copy_bytes_max = 1ull << 30; // .. 1 GiB, in steps of x4
 inline constexpr std::uint64_t copy_bytes_max_quick = 64ull << 20;
 // Each repeat of a copy size moves at least this many bytes (or copy_ops_max copies), so a
 // 4 KiB copy is averaged over enough back-to-back copies to see the copy engine's rate, not

@@ -88,14 +88,15 @@ const CopyPoint *find_copy(const Sample &s, Direction d, HostMemory m, u64 bytes
 std::string copies_result(const Sample &s, u64 bytes)
 {
 	std::string r = "at " + size_text(bytes) + ":";
-	for (const auto &[d, m] : {std::pair{Direction::HostToDevice, HostMemory::Pinned},
-				   std::pair{Direction::DeviceToHost, HostMemory::Pinned},
-				   std::pair{Direction::HostToDevice, HostMemory::Pageable},
-				   std::pair{Direction::Both, HostMemory::Pinned}})
+	for (const auto &[d, m] : { std::pair{ Direction::HostToDevice, HostMemory::Pinned },
+				    std::pair{ Direction::DeviceToHost, HostMemory::Pinned },
+				    std::pair{ Direction::HostToDevice, HostMemory::Pageable },
+				    std::pair{ Direction::Both, HostMemory::Pinned } })
 		if (const CopyPoint *c = find_copy(s, d, m, bytes)) {
-			const double moved = static_cast<double>(bytes) * (d == Direction::Both ? 2 : 1);
-			r += std::string(" ") + direction_name(d) + " " + host_memory_name(m) + " " +
-			     gb_per_s(rate_of(c->ns, moved).median_per_s) + ",";
+			const double moved =
+				static_cast<double>(bytes) * (d == Direction::Both ? 2 : 1);
+			r += std::string(" ") + direction_name(d) + " " + host_memory_name(m) +
+			     " " + gb_per_s(rate_of(c->ns, moved).median_per_s) + ",";
 		}
 	r.pop_back();
 	return r;
@@ -105,7 +106,8 @@ std::string gemm_result(const Sample &s)
 {
 	std::string r;
 	for (const GemmPoint &g : s.gemm) {
-		const double flops = 2.0 * static_cast<double>(g.m * g.n) * static_cast<double>(g.k);
+		const double flops =
+			2.0 * static_cast<double>(g.m * g.n) * static_cast<double>(g.k);
 		r += (r.empty() ? "" : ", ") + g.dtype + " " + std::to_string(g.m) + "^3 " +
 		     tflops(rate_of(g.ns, flops).median_per_s);
 	}
@@ -132,7 +134,8 @@ std::string kv_result(const Sample &s)
 std::string attention_result(const Sample &s)
 {
 	const PrefillAttentionTiming &p = s.prefill_attention.back();
-	const double flops = 4.0 * s.model.hidden * static_cast<double>(p.chunk * (p.offset + p.chunk));
+	const double flops =
+		4.0 * s.model.hidden * static_cast<double>(p.chunk * (p.offset + p.chunk));
 	return "chunk " + std::to_string(p.chunk) + " at " + std::to_string(p.offset) + ": " +
 	       tflops(rate_of(p.ns, flops).median_per_s);
 }
@@ -210,8 +213,8 @@ int run(const Options &o)
 		w = write_profiles(sample, o.out);
 	} catch (const std::exception &e) {
 		p.end("failed");
-		std::fprintf(stderr, "coconut-calibrate: %s\nthe raw sample is kept: %s\n", e.what(),
-			     sample.c_str());
+		std::fprintf(stderr, "coconut-calibrate: %s\nthe raw sample is kept: %s\n",
+			     e.what(), sample.c_str());
 		return 1;
 	}
 	p.end(w.gpu_path + ", " + w.pcie_path);
@@ -219,9 +222,10 @@ int run(const Options &o)
 		std::printf("%s\n", line.c_str());
 	std::printf("sample: %s\n", sample.c_str());
 	if (p.elapsed_s() > limits::run_budget_s)
-		std::printf("note: the run took %.0f s, over its %.0f s budget: lower the counts in "
-			    "harness/calibrate/calibrate_limits.h\n",
-			    p.elapsed_s(), limits::run_budget_s);
+		std::printf(
+			"note: the run took %.0f s, over its %.0f s budget: lower the counts in "
+			"harness/calibrate/calibrate_limits.h\n",
+			p.elapsed_s(), limits::run_budget_s);
 	return 0;
 }
 

@@ -22,17 +22,16 @@ namespace coconut::calibrate {
 				 std::to_string(line) + ")");
 }
 
-#define CO_CUDA(call)                                                                        \
-	do {                                                                                 \
-		const cudaError_t co_err_ = (call);                                          \
-		if (co_err_ != cudaSuccess)                                                  \
-			::coconut::calibrate::cuda_fail(#call, cudaGetErrorString(co_err_),   \
-							__FILE__, __LINE__);                 \
+#define CO_CUDA(call)                                                                              \
+	do {                                                                                       \
+		const cudaError_t co_err_ = (call);                                                \
+		if (co_err_ != cudaSuccess)                                                        \
+			::coconut::calibrate::cuda_fail(#call, cudaGetErrorString(co_err_),        \
+							__FILE__, __LINE__);                       \
 	} while (0)
 
 // `count` elements of T in device memory.
-template <typename T>
-class DeviceBuffer {
+template <typename T> class DeviceBuffer {
 public:
 	explicit DeviceBuffer(u64 count) : count_(count)
 	{
@@ -89,13 +88,13 @@ private:
 // ns per operation of `ms` over `ops` operations; never 0 (the sample refuses a 0 ns timing).
 inline u64 ns_per_op(float ms, u32 ops)
 {
-	return std::max<u64>(1, static_cast<u64>(std::llround(static_cast<double>(ms) * 1e6 / ops)));
+	return std::max<u64>(1,
+			     static_cast<u64>(std::llround(static_cast<double>(ms) * 1e6 / ops)));
 }
 
 // `repeats` times: `ops` calls of `op` (which enqueues on `stream`) between two events, after
 // one warm-up call. Each repeat is the time per call.
-template <typename Op>
-Repeats time_on_stream(cudaStream_t stream, u32 repeats, u32 ops, Op op)
+template <typename Op> Repeats time_on_stream(cudaStream_t stream, u32 repeats, u32 ops, Op op)
 {
 	Event start, stop;
 	op();
@@ -117,8 +116,7 @@ Repeats time_on_stream(cudaStream_t stream, u32 repeats, u32 ops, Op op)
 
 // `repeats` times one call of `op` (which must wait for its own completion), on the host
 // clock, after a few warm-up calls.
-template <typename Op>
-Repeats time_on_host(u32 repeats, Op op)
+template <typename Op> Repeats time_on_host(u32 repeats, Op op)
 {
 	constexpr u32 warm_up = 5;
 	for (u32 i = 0; i < warm_up; i++)
@@ -128,7 +126,8 @@ Repeats time_on_host(u32 repeats, Op op)
 		const auto t0 = std::chrono::steady_clock::now();
 		op();
 		const auto t1 = std::chrono::steady_clock::now();
-		const auto d = std::chrono::duration_cast<std::chrono::nanoseconds>(t1 - t0).count();
+		const auto d =
+			std::chrono::duration_cast<std::chrono::nanoseconds>(t1 - t0).count();
 		ns.push_back(std::max<u64>(1, static_cast<u64>(d)));
 	}
 	return ns;

@@ -15,7 +15,7 @@ namespace {
 
 [[noreturn]] void refuse(const std::string &path, const std::string &field, const std::string &why)
 {
-	throw scenario::ScenarioError(scenario::SourceLoc{path, 0, 0}, field, why);
+	throw scenario::ScenarioError(scenario::SourceLoc{ path, 0, 0 }, field, why);
 }
 
 devices::ModelShape shape_of(const ProxyModel &m)
@@ -61,9 +61,9 @@ std::vector<cal::LinearPoint> linear_points(const Sample &s)
 {
 	const double scale = layer_scale_of(s.model);
 	std::vector<cal::LinearPoint> pts;
-	for (const auto *list : {&s.decode_linear, &s.prefill_linear})
+	for (const auto *list : { &s.decode_linear, &s.prefill_linear })
 		for (const LinearTiming &p : *list)
-			pts.push_back({p.tokens, spread_of(p.ns).median_ns * scale * 1e-6});
+			pts.push_back({ p.tokens, spread_of(p.ns).median_ns * scale * 1e-6 });
 	return pts;
 }
 
@@ -71,9 +71,9 @@ std::vector<cal::AttentionPoint> attention_points(const Sample &s)
 {
 	std::vector<cal::AttentionPoint> pts;
 	for (const KvReadTiming &p : s.kv_read)
-		pts.push_back({p.batch * p.context, 0, 0, spread_of(p.ns).median_ns * 1e-6});
+		pts.push_back({ p.batch * p.context, 0, 0, spread_of(p.ns).median_ns * 1e-6 });
 	for (const PrefillAttentionTiming &p : s.prefill_attention)
-		pts.push_back({0, p.chunk, p.offset, spread_of(p.ns).median_ns * 1e-6});
+		pts.push_back({ 0, p.chunk, p.offset, spread_of(p.ns).median_ns * 1e-6 });
 	return pts;
 }
 
@@ -97,8 +97,9 @@ GpuFit fit_gpu(const Sample &s, const std::string &path)
 		refuse(path, "decode_linear, prefill_linear", e.what());
 	}
 	for (const cal::LinearPoint &p : lin)
-		f.linear_residual_max = std::max(
-			f.linear_residual_max, std::fabs(cal::linear_ms(f.linear, p.tokens) / p.ms - 1));
+		f.linear_residual_max =
+			std::max(f.linear_residual_max,
+				 std::fabs(cal::linear_ms(f.linear, p.tokens) / p.ms - 1));
 
 	const auto att = attention_points(s);
 	try {

@@ -21,8 +21,8 @@ namespace coconut::calibrate {
 
 struct GpuFit {
 	devices::ModelShape model;
-	double layer_scale = 0; // params / layer_linear_params
-	RateSpread hbm;		// bytes per s, read + written
+	double layer_scale = 0;		      // params / layer_linear_params
+	RateSpread hbm;			      // bytes per s, read + written
 	const GemmPoint *fp16_best = nullptr; // the FP16 GEMM with the highest median rate
 	RateSpread fp16;		      // its FLOPs per s
 	const GemmPoint *bf16_best = nullptr; // nullptr when no BF16 was measured

@@ -14,7 +14,7 @@ namespace {
 
 [[noreturn]] void refuse(const std::string &path, const std::string &field, const std::string &why)
 {
-	throw scenario::ScenarioError(scenario::SourceLoc{path, 0, 0}, field, why);
+	throw scenario::ScenarioError(scenario::SourceLoc{ path, 0, 0 }, field, why);
 }
 
 struct SizeTime {
@@ -31,24 +31,26 @@ LinkFit fit_link(const Sample &s, const std::string &path)
 	for (const CopyPoint &c : s.copies) {
 		if (c.direction != Direction::HostToDevice || c.memory != HostMemory::Pinned)
 			continue;
-		pts.push_back({static_cast<double>(c.bytes), spread_of(c.ns).median_ns});
+		pts.push_back({ static_cast<double>(c.bytes), spread_of(c.ns).median_ns });
 		if (largest == nullptr || c.bytes > largest->bytes)
 			largest = &c;
 	}
 	if (pts.size() < 3)
-		refuse(path, "copies", std::to_string(pts.size()) +
-					       " sizes of pinned h2d copies: the link fit needs at least 3 "
-					       "(the tool measures 4 KiB to 1 GiB)");
+		refuse(path, "copies",
+		       std::to_string(pts.size()) +
+			       " sizes of pinned h2d copies: the link fit needs at least 3 "
+			       "(the tool measures 4 KiB to 1 GiB)");
 	// t = overhead + size / bandwidth, the published points' fit (sim/devices/calibration).
 	std::vector<devices::calibration::CopyPoint> curve;
 	for (const SizeTime &p : pts)
-		curve.push_back({static_cast<u64>(p.bytes), p.bytes / p.ns * 1e9});
+		curve.push_back({ static_cast<u64>(p.bytes), p.bytes / p.ns * 1e9 });
 	devices::calibration::CopyFit fit;
 	try {
 		fit = devices::calibration::fit_copy(curve);
 	} catch (const std::invalid_argument &) {
-		refuse(path, "copies", "the pinned h2d copies give no fit with a positive bandwidth "
-				       "and a non-negative overhead (measure again)");
+		refuse(path, "copies",
+		       "the pinned h2d copies give no fit with a positive bandwidth "
+		       "and a non-negative overhead (measure again)");
 	}
 	const double a = fit.overhead_ns, b = 1e9 / fit.bytes_per_s; // ns, ns per byte
 	LinkFit f;
@@ -56,7 +58,8 @@ LinkFit fit_link(const Sample &s, const std::string &path)
 	f.copy_overhead_ns = a;
 	f.sizes = pts.size();
 	for (const SizeTime &p : pts) {
-		f.residual_max = std::max(f.residual_max, std::fabs((a + b * p.bytes) / p.ns - 1.0));
+		f.residual_max =
+			std::max(f.residual_max, std::fabs((a + b * p.bytes) / p.ns - 1.0));
 		f.bytes_min = f.bytes_min == 0 ? static_cast<u64>(p.bytes)
 					       : std::min(f.bytes_min, static_cast<u64>(p.bytes));
 		f.bytes_max = std::max(f.bytes_max, static_cast<u64>(p.bytes));

@@ -17,11 +17,11 @@
 namespace coconut::calibrate {
 
 struct LinkFit {
-	double bytes_per_s = 0;	     // the fitted slope, as a rate
-	double copy_overhead_ns = 0; // the fitted intercept
-	double latency_ns = 0;	     // the lone copy's median less its busy time, at least 0
+	double bytes_per_s = 0;	      // the fitted slope, as a rate
+	double copy_overhead_ns = 0;  // the fitted intercept
+	double latency_ns = 0;	      // the lone copy's median less its busy time, at least 0
 	bool latency_clamped = false; // the lone copy was no slower than its busy time
-	double residual_max = 0;     // the fit's largest relative error over the sizes
+	double residual_max = 0;      // the fit's largest relative error over the sizes
 	std::size_t sizes = 0;
 	u64 bytes_min = 0, bytes_max = 0;
 	RateSpread largest; // the largest copies alone: what "sustained" means in the profile

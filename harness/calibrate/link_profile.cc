@@ -13,35 +13,38 @@ namespace {
 
 ProfileEntry bandwidth(const LinkFit &f, const std::string &by)
 {
-	return {"bytes_per_s", bandwidth_value(f.bytes_per_s),
-		"fitted: the slope of t(size) = copy_overhead + size / bandwidth over pinned "
-		"host-to-device copies of " + size_text(f.bytes_min) + ".." + size_text(f.bytes_max) +
-			" (" + std::to_string(f.sizes) + " sizes, medians of each), " + by +
-			"; the " + size_text(f.bytes_max) + " copies alone: " +
-			gb_per_s(f.largest.median_per_s) + ", median of " + std::to_string(f.largest.n) +
-			", spread " + gb_per_s(f.largest.low_per_s) + ".." +
-			gb_per_s(f.largest.high_per_s) + "; largest residual " +
-			percent(f.residual_max)};
+	return { "bytes_per_s", bandwidth_value(f.bytes_per_s),
+		 "fitted: the slope of t(size) = copy_overhead + size / bandwidth over pinned "
+		 "host-to-device copies of " +
+			 size_text(f.bytes_min) + ".." + size_text(f.bytes_max) + " (" +
+			 std::to_string(f.sizes) + " sizes, medians of each), " + by + "; the " +
+			 size_text(f.bytes_max) +
+			 " copies alone: " + gb_per_s(f.largest.median_per_s) + ", median of " +
+			 std::to_string(f.largest.n) + ", spread " + gb_per_s(f.largest.low_per_s) +
+			 ".." + gb_per_s(f.largest.high_per_s) + "; largest residual " +
+			 percent(f.residual_max) };
 }
 
 ProfileEntry copy_overhead(const LinkFit &f)
 {
-	return {"copy_overhead_ns", duration_value(f.copy_overhead_ns),
-		"fitted with it: the intercept, the time each copy keeps the copy engine busy beyond "
-		"its bytes (back-to-back copies, time per copy)"};
+	return { "copy_overhead_ns", duration_value(f.copy_overhead_ns),
+		 "fitted with it: the intercept, the time each copy keeps the copy engine busy "
+		 "beyond "
+		 "its bytes (back-to-back copies, time per copy)" };
 }
 
 ProfileEntry latency(const LinkFit &f, const std::string &by)
 {
 	std::string source = "fitted: a lone pinned host-to-device copy's completion time less "
 			     "its busy time (copy_overhead + size / bandwidth), the part that "
-			     "pipelines; " + by + ": the lone copy takes " +
-			     micros(f.lone.median_ns) + ", median of " + std::to_string(f.lone.n) +
-			     ", spread " + micros(static_cast<double>(f.lone.min_ns)) + ".." +
+			     "pipelines; " +
+			     by + ": the lone copy takes " + micros(f.lone.median_ns) +
+			     ", median of " + std::to_string(f.lone.n) + ", spread " +
+			     micros(static_cast<double>(f.lone.min_ns)) + ".." +
 			     micros(static_cast<double>(f.lone.max_ns));
 	if (f.latency_clamped)
 		source += "; no slower than its busy time, so 0";
-	return {"latency_ns", duration_value(f.latency_ns), source};
+	return { "latency_ns", duration_value(f.latency_ns), source };
 }
 
 // GB/s per copy at each size: "median (low..high)", by direction and host memory.
@@ -51,11 +54,11 @@ std::vector<std::string> curve(const Sample &s)
 		Direction d;
 		HostMemory m;
 	};
-	const Column cols[] = {{Direction::HostToDevice, HostMemory::Pinned},
-			       {Direction::DeviceToHost, HostMemory::Pinned},
-			       {Direction::HostToDevice, HostMemory::Pageable},
-			       {Direction::DeviceToHost, HostMemory::Pageable},
-			       {Direction::Both, HostMemory::Pinned}};
+	const Column cols[] = { { Direction::HostToDevice, HostMemory::Pinned },
+				{ Direction::DeviceToHost, HostMemory::Pinned },
+				{ Direction::HostToDevice, HostMemory::Pageable },
+				{ Direction::DeviceToHost, HostMemory::Pageable },
+				{ Direction::Both, HostMemory::Pinned } };
 	std::map<u64, std::map<std::size_t, std::string>> rows;
 	for (const CopyPoint &c : s.copies)
 		for (std::size_t i = 0; i < std::size(cols); i++) {
@@ -106,9 +109,11 @@ ProfileDoc link_profile(const Sample &s, const LinkFit &f, const std::string &sa
 	doc.description = "the host-to-device link of " + s.device.name +
 			  ", pinned host memory, measured by harness/calibrate" +
 			  (s.device.note.empty() ? "" : " (" + s.device.note + ")");
-	doc.entries = {bandwidth(f, by), copy_overhead(f), latency(f, by),
-		       {"chunk_bytes", "8MiB",
-			"assumption: the model's arbitration quantum, not a device property"}};
+	doc.entries = { bandwidth(f, by),
+			copy_overhead(f),
+			latency(f, by),
+			{ "chunk_bytes", "8MiB",
+			  "assumption: the model's arbitration quantum, not a device property" } };
 	doc.trailer = curve(s);
 	return doc;
 }

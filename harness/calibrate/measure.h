@@ -46,7 +46,7 @@ using Tick = std::function<void(const std::string &)>;
 // Selects the device and reads what it says of itself (the driver's version from
 // /proc/driver/nvidia/version where there is one).
 DeviceInfo measure_device(int index);
-void measure_copies(const Plan &plan, Sample &s, const Tick &tick);	// and the lone copy
+void measure_copies(const Plan &plan, Sample &s, const Tick &tick); // and the lone copy
 void measure_launch(const Plan &plan, Sample &s, const Tick &tick);
 void measure_hbm(const Plan &plan, Sample &s, const Tick &tick);
 void measure_gemm(const Plan &plan, Sample &s, const Tick &tick);

@@ -24,17 +24,20 @@ Plan make_plan(bool quick)
 	p.gpu_repeats = quick ? l::gpu_repeats_quick : l::gpu_repeats;
 	p.gpu_ops = l::gpu_ops_per_repeat;
 	p.hbm_bytes = quick ? l::hbm_buffer_bytes_quick : l::hbm_buffer_bytes;
-	p.gemm_sizes = quick ? std::vector<u64>{4096} : std::vector<u64>{2048, 4096, 8192};
-	p.decode_tokens = quick ? std::vector<u64>{1, 8, 64}
-				: std::vector<u64>{1, 2, 4, 8, 16, 32, 64};
-	p.prefill_tokens = quick ? std::vector<u64>{128, 512, 2048}
-				 : std::vector<u64>{128, 256, 512, 1024, 2048};
-	p.kv_batches = quick ? std::vector<u64>{1, 16} : std::vector<u64>{1, 4, 16, 64};
-	p.kv_contexts = quick ? std::vector<u64>{128, 1024} : std::vector<u64>{128, 512, 2048, 4096};
-	p.prefill_attention = quick ? std::vector<std::pair<u64, u64>>{{512, 0}, {1024, 0}, {512, 1536}}
-				    : std::vector<std::pair<u64, u64>>{{256, 0}, {512, 0}, {1024, 0},
-								       {2048, 0}, {512, 1536},
-								       {1024, 1024}, {1024, 3072}};
+	p.gemm_sizes = quick ? std::vector<u64>{ 4096 } : std::vector<u64>{ 2048, 4096, 8192 };
+	p.decode_tokens =
+		quick ? std::vector<u64>{ 1, 8, 64 } : std::vector<u64>{ 1, 2, 4, 8, 16, 32, 64 };
+	p.prefill_tokens = quick ? std::vector<u64>{ 128, 512, 2048 }
+				 : std::vector<u64>{ 128, 256, 512, 1024, 2048 };
+	p.kv_batches = quick ? std::vector<u64>{ 1, 16 } : std::vector<u64>{ 1, 4, 16, 64 };
+	p.kv_contexts =
+		quick ? std::vector<u64>{ 128, 1024 } : std::vector<u64>{ 128, 512, 2048, 4096 };
+	p.prefill_attention =
+		quick ? std::vector<std::pair<u64, u64>>{ { 512, 0 }, { 1024, 0 }, { 512, 1536 } }
+		      : std::vector<std::pair<u64, u64>>{ { 256, 0 },	 { 512, 0 },
+							  { 1024, 0 },	 { 2048, 0 },
+							  { 512, 1536 }, { 1024, 1024 },
+							  { 1024, 3072 } };
 	// The ranges, and enough points for the fits (fit.h: 2 linear, 3 attention).
 	assert(p.copy_bytes.front() == l::copy_bytes_min && p.copy_bytes.size() >= 3);
 	assert(p.decode_tokens.back() <= l::decode_batch_max);

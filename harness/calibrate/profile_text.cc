@@ -83,17 +83,38 @@ std::string duration_value(double ns)
 	return buf;
 }
 
-std::string gb_per_s(double v) { return printed("%.2f GB/s", v / 1e9); }
-std::string tb_per_s(double v) { return printed("%.3f TB/s", v / 1e12); }
-std::string tflops(double v) { return printed("%.1f TFLOP/s", v / 1e12); }
-std::string micros(double ns) { return printed("%.2f us", ns / 1e3); }
-std::string millis(double ns) { return printed("%.3f ms", ns / 1e6); }
-std::string gigabytes(double bytes) { return printed("%.2f GB", bytes / 1e9); }
-std::string percent(double fraction) { return printed("%.1f %%", fraction * 100); }
+std::string gb_per_s(double v)
+{
+	return printed("%.2f GB/s", v / 1e9);
+}
+std::string tb_per_s(double v)
+{
+	return printed("%.3f TB/s", v / 1e12);
+}
+std::string tflops(double v)
+{
+	return printed("%.1f TFLOP/s", v / 1e12);
+}
+std::string micros(double ns)
+{
+	return printed("%.2f us", ns / 1e3);
+}
+std::string millis(double ns)
+{
+	return printed("%.3f ms", ns / 1e6);
+}
+std::string gigabytes(double bytes)
+{
+	return printed("%.2f GB", bytes / 1e9);
+}
+std::string percent(double fraction)
+{
+	return printed("%.1f %%", fraction * 100);
+}
 
 std::string size_text(u64 bytes)
 {
-	const char *units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+	const char *units[] = { "B", "KiB", "MiB", "GiB", "TiB" };
 	std::size_t u = 0;
 	while (u + 1 < std::size(units) && bytes % 1024 == 0 && bytes >= 1024) {
 		bytes /= 1024;

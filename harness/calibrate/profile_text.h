@@ -35,18 +35,18 @@ std::string profile_yaml(const ProfileDoc &doc);
 
 // Values in the loader's units.
 std::string bandwidth_value(double bytes_per_s); // "3.01234TB/s", "56.123GB/s"
-std::string flops_value(double flops_per_s);	  // "712.345T"
-std::string duration_value(double ns);		  // "850ns", "13.122us"
+std::string flops_value(double flops_per_s);	 // "712.345T"
+std::string duration_value(double ns);		 // "850ns", "13.122us"
 
 // Numbers for people, in source texts and comments.
-std::string gb_per_s(double bytes_per_s);	// "56.12 GB/s"
-std::string tb_per_s(double bytes_per_s);	// "3.012 TB/s"
-std::string tflops(double flops_per_s);		// "712.3 TFLOP/s"
-std::string micros(double ns);			// "2.51 us"
-std::string millis(double ns);			// "5.637 ms"
-std::string gigabytes(double bytes);		// "13.48 GB"
-std::string size_text(u64 bytes);		// "4 KiB", "1 GiB", "3000 B"
-std::string percent(double fraction);		// "2.4 %"
+std::string gb_per_s(double bytes_per_s); // "56.12 GB/s"
+std::string tb_per_s(double bytes_per_s); // "3.012 TB/s"
+std::string tflops(double flops_per_s);	  // "712.3 TFLOP/s"
+std::string micros(double ns);		  // "2.51 us"
+std::string millis(double ns);		  // "5.637 ms"
+std::string gigabytes(double bytes);	  // "13.48 GB"
+std::string size_text(u64 bytes);	  // "4 KiB", "1 GiB", "3000 B"
+std::string percent(double fraction);	  // "2.4 %"
 
 // "measured by harness/calibrate on <device>, driver X, CUDA Y, <date>"
 std::string measured_by(const DeviceInfo &d);

@@ -58,7 +58,7 @@ struct ProxyModel {
 	u32 layers = 0;
 	u32 hidden = 0;
 	u64 kv_bytes_per_token = 0; // all layers, K and V
-	u32 intermediate = 0;	     // the MLP's inner width
+	u32 intermediate = 0;	    // the MLP's inner width
 	u32 heads = 0;
 	// One layer's linear weights (QKV, O, gate+up, down): the proxies time one layer, and the
 	// writer scales to the whole model by params / layer_linear_params (docs/calibrate.md).
@@ -67,7 +67,7 @@ struct ProxyModel {
 
 enum class Direction { HostToDevice, DeviceToHost, Both };
 enum class HostMemory { Pinned, Pageable };
-const char *direction_name(Direction d); // "h2d", "d2h", "both"
+const char *direction_name(Direction d);    // "h2d", "d2h", "both"
 const char *host_memory_name(HostMemory m); // "pinned", "pageable"
 
 // `ops` copies of `bytes` back to back (Both: one each way at once, on two streams) per

@@ -29,7 +29,8 @@ Repeats repeats(const Field &f)
 		       std::to_string(limits::repeats_min));
 	Repeats ns;
 	for (const Field &e : items)
-		ns.push_back(d::as_uint(e, 1, limits::timing_ns_max)); // a time of 0 ns is no timing
+		ns.push_back(
+			d::as_uint(e, 1, limits::timing_ns_max)); // a time of 0 ns is no timing
 	return ns;
 }
 
@@ -51,7 +52,8 @@ u32 ops(const MapReader &m)
 Direction direction(const Field &f)
 {
 	const std::string t = d::scalar_text(f, "a direction");
-	for (const Direction v : {Direction::HostToDevice, Direction::DeviceToHost, Direction::Both})
+	for (const Direction v :
+	     { Direction::HostToDevice, Direction::DeviceToHost, Direction::Both })
 		if (t == direction_name(v))
 			return v;
 	f.fail(d::quote(t) + " is not a direction (h2d, d2h, both)");
@@ -60,7 +62,7 @@ Direction direction(const Field &f)
 HostMemory host_memory(const Field &f)
 {
 	const std::string t = d::scalar_text(f, "host memory");
-	for (const HostMemory v : {HostMemory::Pinned, HostMemory::Pageable})
+	for (const HostMemory v : { HostMemory::Pinned, HostMemory::Pageable })
 		if (t == host_memory_name(v))
 			return v;
 	f.fail(d::quote(t) + " is not host memory (pinned, pageable)");
@@ -77,8 +79,8 @@ std::vector<Field> points(const MapReader &m, std::string_view key)
 
 DeviceInfo read_device(const Field &f)
 {
-	const MapReader m(f, {"name", "driver", "driver_cuda", "cuda_runtime", "compute_capability",
-			      "date", "note", "hbm_bytes", "sms"});
+	const MapReader m(f, { "name", "driver", "driver_cuda", "cuda_runtime",
+			       "compute_capability", "date", "note", "hbm_bytes", "sms" });
 	DeviceInfo dev;
 	dev.name = text(m, "name");
 	dev.driver = text(m, "driver");
@@ -101,7 +103,8 @@ void check_model(const Field &f, const ProxyModel &m)
 	const u64 layer = 4 * h * h + 3 * h * i; // QKV 3h^2, O h^2, gate+up 2hi, down ih
 	if (m.layer_linear_params != layer)
 		f.fail("layer_linear_params " + std::to_string(m.layer_linear_params) +
-		       " is not 4 x hidden^2 + 3 x hidden x intermediate = " + std::to_string(layer));
+		       " is not 4 x hidden^2 + 3 x hidden x intermediate = " +
+		       std::to_string(layer));
 	if (m.layer_linear_params > m.params)
 		f.fail("layer_linear_params is more than params");
 	const u64 kv = 2ull * m.layers * h * m.bytes_per_param;
@@ -114,8 +117,9 @@ void check_model(const Field &f, const ProxyModel &m)
 
 ProxyModel read_model(const Field &f)
 {
-	const MapReader m(f, {"name", "params", "bytes_per_param", "layers", "hidden",
-			      "kv_bytes_per_token", "intermediate", "heads", "layer_linear_params"});
+	const MapReader m(f,
+			  { "name", "params", "bytes_per_param", "layers", "hidden",
+			    "kv_bytes_per_token", "intermediate", "heads", "layer_linear_params" });
 	ProxyModel p;
 	p.name = text(m, "name");
 	p.params = d::as_uint(m.need("params"), 1, 1ull << 50);
@@ -133,29 +137,29 @@ ProxyModel read_model(const Field &f)
 void read_copies(const MapReader &root, Sample &s)
 {
 	for (const Field &e : points(root, "copies")) {
-		const MapReader m(e, {"direction", "memory", "bytes", "ops", "ns"});
-		s.copies.push_back({direction(m.need("direction")), host_memory(m.need("memory")),
-				    bytes(m, "bytes"), ops(m), repeats(m.need("ns"))});
+		const MapReader m(e, { "direction", "memory", "bytes", "ops", "ns" });
+		s.copies.push_back({ direction(m.need("direction")), host_memory(m.need("memory")),
+				     bytes(m, "bytes"), ops(m), repeats(m.need("ns")) });
 	}
-	const MapReader l(root.need("lone_copy"), {"direction", "memory", "bytes", "ns"});
-	s.lone_copy = {direction(l.need("direction")), host_memory(l.need("memory")),
-		       bytes(l, "bytes"), repeats(l.need("ns"))};
+	const MapReader l(root.need("lone_copy"), { "direction", "memory", "bytes", "ns" });
+	s.lone_copy = { direction(l.need("direction")), host_memory(l.need("memory")),
+			bytes(l, "bytes"), repeats(l.need("ns")) };
 }
 
 void read_kernels(const MapReader &root, Sample &s)
 {
-	const MapReader l(root.need("launch"), {"ops", "ns", "lone_ns"});
-	s.launch = {ops(l), repeats(l.need("ns")), repeats(l.need("lone_ns"))};
-	const MapReader h(root.need("hbm"), {"bytes", "ns"});
-	s.hbm = {bytes(h, "bytes"), repeats(h.need("ns"))};
+	const MapReader l(root.need("launch"), { "ops", "ns", "lone_ns" });
+	s.launch = { ops(l), repeats(l.need("ns")), repeats(l.need("lone_ns")) };
+	const MapReader h(root.need("hbm"), { "bytes", "ns" });
+	s.hbm = { bytes(h, "bytes"), repeats(h.need("ns")) };
 	for (const Field &e : points(root, "gemm")) {
-		const MapReader m(e, {"dtype", "m", "n", "k", "ns"});
+		const MapReader m(e, { "dtype", "m", "n", "k", "ns" });
 		const Field dt = m.need("dtype");
 		const std::string dtype = d::scalar_text(dt, "a data type");
 		if (dtype != "fp16" && dtype != "bf16")
 			dt.fail(d::quote(dtype) + " is not a GEMM data type (fp16, bf16)");
-		s.gemm.push_back({dtype, dimension(m, "m"), dimension(m, "n"), dimension(m, "k"),
-				  repeats(m.need("ns"))});
+		s.gemm.push_back({ dtype, dimension(m, "m"), dimension(m, "n"), dimension(m, "k"),
+				   repeats(m.need("ns")) });
 	}
 }
 
@@ -163,22 +167,22 @@ void read_proxies(const MapReader &root, Sample &s)
 {
 	const auto linear = [&](std::string_view key, std::vector<LinearTiming> &list) {
 		for (const Field &e : points(root, key)) {
-			const MapReader m(e, {"tokens", "ns"});
-			list.push_back({dimension(m, "tokens"), repeats(m.need("ns"))});
+			const MapReader m(e, { "tokens", "ns" });
+			list.push_back({ dimension(m, "tokens"), repeats(m.need("ns")) });
 		}
 	};
 	linear("decode_linear", s.decode_linear);
 	linear("prefill_linear", s.prefill_linear);
 	for (const Field &e : points(root, "kv_read")) {
-		const MapReader m(e, {"batch", "context", "ns"});
+		const MapReader m(e, { "batch", "context", "ns" });
 		s.kv_read.push_back(
-			{dimension(m, "batch"), dimension(m, "context"), repeats(m.need("ns"))});
+			{ dimension(m, "batch"), dimension(m, "context"), repeats(m.need("ns")) });
 	}
 	for (const Field &e : points(root, "prefill_attention")) {
-		const MapReader m(e, {"chunk", "offset", "ns"});
+		const MapReader m(e, { "chunk", "offset", "ns" });
 		const u64 chunk = dimension(m, "chunk");
 		const u64 offset = d::as_uint(m.need("offset"), 0, limits::dimension_max);
-		s.prefill_attention.push_back({chunk, offset, repeats(m.need("ns"))});
+		s.prefill_attention.push_back({ chunk, offset, repeats(m.need("ns")) });
 	}
 }
 
@@ -189,15 +193,16 @@ Sample read_sample(const std::string &path)
 	const std::string body = d::read_text_file(path, "(sample)");
 	try {
 		const Field root = Field::root(d::parse_document(body, path), path);
-		const MapReader m(root, {"format", "device", "model", "copies", "lone_copy", "launch",
-					 "hbm", "gemm", "decode_linear", "prefill_linear", "kv_read",
-					 "prefill_attention"});
+		const MapReader m(root, { "format", "device", "model", "copies", "lone_copy",
+					  "launch", "hbm", "gemm", "decode_linear",
+					  "prefill_linear", "kv_read", "prefill_attention" });
 		Sample s;
 		const Field format = m.need("format");
 		s.format = d::as_u32(format, 1, 1u << 16);
 		if (s.format != limits::sample_format)
-			format.fail("sample format " + std::to_string(s.format) + ": this tool reads " +
-				    std::to_string(limits::sample_format) + " (re-run coconut-calibrate)");
+			format.fail("sample format " + std::to_string(s.format) +
+				    ": this tool reads " + std::to_string(limits::sample_format) +
+				    " (re-run coconut-calibrate)");
 		s.device = read_device(m.need("device"));
 		s.model = read_model(m.need("model"));
 		read_copies(m, s);
@@ -207,7 +212,7 @@ Sample read_sample(const std::string &path)
 	} catch (const YAML::Exception &e) {
 		const int line = e.mark.line >= 0 ? e.mark.line + 1 : 1;
 		const int column = e.mark.column >= 0 ? e.mark.column + 1 : 1;
-		throw scenario::ScenarioError(scenario::SourceLoc{path, line, column}, "(yaml)",
+		throw scenario::ScenarioError(scenario::SourceLoc{ path, line, column }, "(yaml)",
 					      e.msg);
 	}
 }

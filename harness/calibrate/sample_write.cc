@@ -75,7 +75,8 @@ void write_model(std::ostringstream &o, const ProxyModel &m)
 
 void write_copies(std::ostringstream &o, const Sample &s)
 {
-	o << "# ns per copy (per pair for `both`), each repeat the mean of `ops` back-to-back copies\n"
+	o << "# ns per copy (per pair for `both`), each repeat the mean of `ops` back-to-back "
+	     "copies\n"
 	  << "copies:\n";
 	for (const CopyPoint &c : s.copies)
 		o << "  - { direction: " << direction_name(c.direction)
@@ -97,8 +98,8 @@ void write_gpu(std::ostringstream &o, const Sample &s)
 	  << "hbm: { bytes: " << s.hbm.bytes << ", ns: " << repeats(s.hbm.ns) << " }\n"
 	  << "gemm:\n";
 	for (const GemmPoint &g : s.gemm)
-		o << "  - { dtype: " << g.dtype << ", m: " << g.m << ", n: " << g.n << ", k: " << g.k
-		  << ", ns: " << repeats(g.ns) << " }\n";
+		o << "  - { dtype: " << g.dtype << ", m: " << g.m << ", n: " << g.n
+		  << ", k: " << g.k << ", ns: " << repeats(g.ns) << " }\n";
 	o << "# one layer's linear GEMMs (QKV, O, gate+up, down) at `tokens` tokens\n"
 	  << "decode_linear:\n";
 	for (const LinearTiming &p : s.decode_linear)
@@ -123,7 +124,8 @@ void write_gpu(std::ostringstream &o, const Sample &s)
 std::string sample_text(const Sample &s, const std::string &source)
 {
 	std::ostringstream o;
-	o << "# coconut-calibrate sample (docs/calibrate.md, \"The sample format\"): " << one_line(source)
+	o << "# coconut-calibrate sample (docs/calibrate.md, \"The sample format\"): "
+	  << one_line(source)
 	  << "\n# Every repeat of every measurement in whole ns; coconut-calibrate-write fits it.\n"
 	  << "format: " << s.format << "\n";
 	write_device(o, s.device);

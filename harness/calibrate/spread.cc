@@ -18,7 +18,8 @@ Spread spread_of(const Repeats &ns)
 	s.max_ns = sorted.back();
 	s.median_ns = n % 2 == 1 ? static_cast<double>(sorted[n / 2])
 				 : (static_cast<double>(sorted[n / 2 - 1]) +
-				    static_cast<double>(sorted[n / 2])) / 2.0;
+				    static_cast<double>(sorted[n / 2])) /
+					   2.0;
 	assert(s.min_ns <= s.median_ns && s.median_ns <= s.max_ns);
 	return s;
 }

@@ -27,7 +27,8 @@ void write_file(const std::string &path, const std::string &text)
 	std::error_code ec;
 	std::filesystem::rename(tmp, path, ec);
 	if (ec)
-		throw std::runtime_error(path + ": cannot rename " + tmp + " to it: " + ec.message());
+		throw std::runtime_error(path + ": cannot rename " + tmp +
+					 " to it: " + ec.message());
 }
 
 void summarise(const ProfileDoc &doc, const std::string &name, std::vector<std::string> &out)
@@ -59,8 +60,8 @@ WrittenProfiles write_profiles(const std::string &sample_path, const std::string
 	std::error_code ec;
 	std::filesystem::create_directories(out_dir, ec);
 	if (ec)
-		throw std::runtime_error(out_dir + ": cannot create the output directory: " +
-					 ec.message());
+		throw std::runtime_error(out_dir +
+					 ": cannot create the output directory: " + ec.message());
 	write_file(w.gpu_path, gpu_text);
 	write_file(w.pcie_path, link_text);
 	summarise(gpu_doc, w.gpu_name, w.summary);

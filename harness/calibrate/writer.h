@@ -13,7 +13,7 @@
 namespace coconut::calibrate {
 
 struct WrittenProfiles {
-	std::string gpu_name;  // profile names: ProfileLibrary(out_dir).gpu(gpu_name)
+	std::string gpu_name; // profile names: ProfileLibrary(out_dir).gpu(gpu_name)
 	std::string pcie_name;
 	std::string gpu_path;
 	std::string pcie_path;

@@ -103,7 +103,8 @@ int cmd_cosim(const Args &a)
 	const bool scenario_input = is_scenario(input);
 	for (const char *opt : { "--seed", "--policy", "--until", "--profiles" })
 		if (!scenario_input && a.has(opt))
-			throw UsageError(std::string(opt) + " applies to a scenario, not to a trace");
+			throw UsageError(std::string(opt) +
+					 " applies to a scenario, not to a trace");
 
 	cosim::GuestOptions o;
 	const char *guest_env = std::getenv("COCONUT_GUEST_DIR");
@@ -122,10 +123,12 @@ int cmd_cosim(const Args &a)
 		std::error_code ec;
 		fs::create_directories(o.work_dir, ec);
 		if (ec)
-			throw UsageError("--work: cannot create '" + o.work_dir + "': " + ec.message());
+			throw UsageError("--work: cannot create '" + o.work_dir +
+					 "': " + ec.message());
 	} else {
 		const char *tmp = std::getenv("TMPDIR");
-		std::string tmpl = std::string(tmp && *tmp ? tmp : "/tmp") + "/coconut-cosim.XXXXXX";
+		std::string tmpl =
+			std::string(tmp && *tmp ? tmp : "/tmp") + "/coconut-cosim.XXXXXX";
 		if (!mkdtemp(tmpl.data()))
 			throw std::runtime_error("mkdtemp " + tmpl + ": " + std::strerror(errno));
 		o.work_dir = tmpl;
@@ -145,9 +148,8 @@ int cmd_cosim(const Args &a)
 		std::error_code ec;
 		fs::remove_all(o.work_dir, ec);
 	} else if (rc != cosim::kParity) {
-		std::cerr << "cosim: kept " << o.work_dir
-			  << " (console.log, qemu.log" << (scenario_input ? ", sim.trace.jsonl" : "")
-			  << ")\n";
+		std::cerr << "cosim: kept " << o.work_dir << " (console.log, qemu.log"
+			  << (scenario_input ? ", sim.trace.jsonl" : "") << ")\n";
 	}
 	return rc;
 }

@@ -46,7 +46,8 @@ std::string word_option(const Args &a, const std::string &name, const std::strin
 		throw UsageError(name + ": expected 1 to 64 characters");
 	for (char c : v)
 		if (!(std::isalnum((unsigned char)c) || c == '-' || c == '_' || c == '.'))
-			throw UsageError(name + ": '" + v + "' has characters other than A-Z a-z 0-9 . _ -");
+			throw UsageError(name + ": '" + v +
+					 "' has characters other than A-Z a-z 0-9 . _ -");
 	return v;
 }
 
@@ -66,12 +67,14 @@ int cmd_import(const Args &a)
 	const u64 seed = unsigned_option(a, "--seed", 1, 0, UINT64_MAX);
 	const u64 p99_bound = unsigned_option(a, "--p99-bound", 150, 1, 1000000);
 	if (a.get("--share-by").value_or("round-robin") != "round-robin")
-		throw UsageError("--share-by: only round-robin is known (row r goes to tenant r mod N)");
+		throw UsageError(
+			"--share-by: only round-robin is known (row r goes to tenant r mod N)");
 	const std::string speedup = a.get("--speedup").value_or("1");
 	const std::string duration = a.get("--duration").value_or("60s");
 	const auto duration_ns = scenario::parse_duration_ns(duration);
 	if (!duration_ns || *duration_ns == 0)
-		throw UsageError("--duration: expected a duration like 60s, got '" + duration + "'");
+		throw UsageError("--duration: expected a duration like 60s, got '" + duration +
+				 "'");
 	const std::string gpu = word_option(a, "--gpu", "h100-sxm");
 	const std::string name = word_option(a, "--name", "azure-llm-import");
 	const auto runaway = a.get("--runaway");
@@ -100,9 +103,11 @@ int cmd_import(const Args &a)
 	  << " --speedup " << speedup << " --duration " << duration << " --gpu " << gpu
 	  << (runaway ? " --runaway " + *runaway : std::string()) << " --name " << name
 	  << " --seed " << seed << " --p99-bound " << p99_bound << "\n"
-	  << "# " << rows << " requests of the public Azure LLM inference trace, dealt round robin to "
-	  << tenants << " tenants\n# sharing one GPU's inference broker"
-	  << (runaway ? ", plus a runaway tenant flooding that broker at " + *runaway : std::string())
+	  << "# " << rows
+	  << " requests of the public Azure LLM inference trace, dealt round robin to " << tenants
+	  << " tenants\n# sharing one GPU's inference broker"
+	  << (runaway ? ", plus a runaway tenant flooding that broker at " + *runaway
+		      : std::string())
 	  << ".\n"
 	  << "name: " << name << "\n"
 	  << "description: " << tenants << " tenants replaying their share of an Azure LLM trace"
@@ -128,7 +133,8 @@ int cmd_import(const Args &a)
 		y << "  - name: runaway\n    caps: [ \"inference:kvwarden\", \"gpu:0/**\" ]\n"
 		  << "    groups:\n      - name: loop\n        count: 1\n"
 		  << "        manifest: { caps: [ \"inference:kvwarden\", \"gpu:0/**\" ] }\n"
-		  << "        workload:\n          kind: flooder\n          rate: " << *runaway << "\n"
+		  << "        workload:\n          kind: flooder\n          rate: " << *runaway
+		  << "\n"
 		  << "          max_outstanding: 400\n"
 		  << "          request: { cpu: 100us, prompt_tokens: { min: 1024, max: 2048 }, "
 		     "gen_tokens: { min: 64, max: 128 } }\n";

@@ -27,7 +27,8 @@ const char *kUsage =
 	"      exit 0: reproduced; 1: diverged (the first record is printed); 2: malformed\n"
 	"  cosim SCENARIO.yaml|TRACE.jsonl [--guest DIR] [--kernel FILE] [--initrd FILE]\n"
 	"                    [--qemu PROGRAM] [--boot-timeout S] [--timeout S] [--work DIR]\n"
-	"                    [--quiet] [--guest-only] [--seed N] [--policy P] [--until DURATION] [--profiles DIR]\n"
+	"                    [--quiet] [--guest-only] [--seed N] [--policy P] [--until DURATION] "
+	"[--profiles DIR]\n"
 	"      run the same calls in the simulator and in coconut.ko under QEMU, compare each.\n"
 	"      exit 0: parity; 1: diverged or the guest failed; 2: bad input;\n"
 	"      3: QEMU or the guest's kernel (scripts/guest.sh) missing\n"
@@ -46,11 +47,12 @@ int main(int argc, char **argv)
 	const std::string cmd = argc >= 2 ? argv[1] : "";
 	try {
 		if (cmd == "run")
-			return coconut::cli::cmd_run(coconut::cli::parse_args(
-				argc, argv,
-				{ "--seed", "--policy", "--until", "--out", "--junit", "--perfetto",
-				  "--profiles", "--trace" },
-				{ "--no-determinism-rerun", "--quiet" }));
+			return coconut::cli::cmd_run(
+				coconut::cli::parse_args(argc, argv,
+							 { "--seed", "--policy", "--until", "--out",
+							   "--junit", "--perfetto", "--profiles",
+							   "--trace" },
+							 { "--no-determinism-rerun", "--quiet" }));
 		if (cmd == "check")
 			return coconut::cli::cmd_check(
 				coconut::cli::parse_args(argc, argv, { "--profiles" }, {}));
@@ -58,11 +60,13 @@ int main(int argc, char **argv)
 			return coconut::cli::cmd_replay(
 				coconut::cli::parse_args(argc, argv, { "--until" }, {}));
 		if (cmd == "cosim")
-			return coconut::cli::cmd_cosim(coconut::cli::parse_args(
-				argc, argv,
-				{ "--guest", "--kernel", "--initrd", "--qemu", "--boot-timeout",
-				  "--timeout", "--work", "--seed", "--policy", "--until", "--profiles" },
-				{ "--quiet", "--guest-only" }));
+			return coconut::cli::cmd_cosim(
+				coconut::cli::parse_args(argc, argv,
+							 { "--guest", "--kernel", "--initrd",
+							   "--qemu", "--boot-timeout", "--timeout",
+							   "--work", "--seed", "--policy",
+							   "--until", "--profiles" },
+							 { "--quiet", "--guest-only" }));
 		if (cmd == "import") {
 			// -o is the one short option (as compilers spell it).
 			std::vector<std::string> words(argv, argv + argc);
@@ -72,11 +76,13 @@ int main(int argc, char **argv)
 					w = "--out";
 				av.push_back(w.data());
 			}
-			return coconut::cli::cmd_import(coconut::cli::parse_args(
-				argc, av.data(),
-				{ "--tenants", "--share-by", "--speedup", "--duration", "--gpu",
-				  "--runaway", "--name", "--seed", "--p99-bound", "--out" },
-				{}));
+			return coconut::cli::cmd_import(
+				coconut::cli::parse_args(argc, av.data(),
+							 { "--tenants", "--share-by", "--speedup",
+							   "--duration", "--gpu", "--runaway",
+							   "--name", "--seed", "--p99-bound",
+							   "--out" },
+							 {}));
 		}
 		if (cmd == "help" || cmd == "--help" || cmd == "-h") {
 			std::cout << kUsage;

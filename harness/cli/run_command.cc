@@ -49,13 +49,14 @@ engine::RunOptions run_options_of(const Args &a)
 	if (auto v = a.get("--policy")) {
 		o.policy = scenario::parse_policy(*v);
 		if (!o.policy)
-			throw UsageError("--policy: expected fair, fifo or per-process, got '" + *v + "'");
+			throw UsageError("--policy: expected fair, fifo or per-process, got '" +
+					 *v + "'");
 	}
 	if (auto v = a.get("--until")) {
 		o.until_ns = scenario::parse_duration_ns(*v);
 		if (!o.until_ns || *o.until_ns == 0)
-			throw UsageError("--until: expected a duration like 30s or 500ms, got '" + *v +
-					 "'");
+			throw UsageError("--until: expected a duration like 30s or 500ms, got '" +
+					 *v + "'");
 	}
 	if (auto v = a.get("--perfetto"))
 		o.perfetto_path = *v;
@@ -77,15 +78,17 @@ namespace {
 void prepare_outputs(const Args &a)
 {
 	namespace fs = std::filesystem;
-	const auto fail = [](const std::string &opt, const std::string &path, const std::string &why) {
+	const auto fail = [](const std::string &opt, const std::string &path,
+			     const std::string &why) {
 		throw UsageError(opt + " " + path + ": " + why);
 	};
 	if (auto dir = a.get("--out")) {
 		std::error_code ec;
 		fs::create_directories(*dir, ec);
 		if (ec || !fs::is_directory(*dir))
-			fail("--out", *dir, "cannot make the directory" +
-						    (ec ? " (" + ec.message() + ")" : std::string()));
+			fail("--out", *dir,
+			     "cannot make the directory" +
+				     (ec ? " (" + ec.message() + ")" : std::string()));
 	}
 	for (const char *opt : { "--junit", "--perfetto", "--trace" }) {
 		const auto path = a.get(opt);
@@ -100,8 +103,8 @@ void prepare_outputs(const Args &a)
 		if (ec)
 			fail(opt, *path, "cannot make its directory (" + ec.message() + ")");
 		if (!std::ofstream(*path, std::ios::app))
-			fail(opt, *path, std::string("cannot open for writing (") + std::strerror(errno) +
-						 ")");
+			fail(opt, *path,
+			     std::string("cannot open for writing (") + std::strerror(errno) + ")");
 	}
 }
 
@@ -172,7 +175,8 @@ int cmd_run(const Args &a)
 
 	if (!quiet) {
 		std::cout << "scenario: " << ran.name << " (" << file << ")\n"
-			  << "policy: " << scenario::policy_name(ran.policy) << "  seed: " << ran.seed
+			  << "policy: " << scenario::policy_name(ran.policy)
+			  << "  seed: " << ran.seed
 			  << "  simulated: " << metrics::format_ns(res.sim_end_ns) << "\n\n";
 		// A summary line per tenant and resource; a big platform gets the first ones only.
 		constexpr size_t kNotesMax = 48;

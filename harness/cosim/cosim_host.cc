@@ -45,7 +45,7 @@ std::string elapsed(Clock::time_point start)
 
 bool regular_file(const std::string &path)
 {
-	struct stat st{};
+	struct stat st {};
 	return !path.empty() && stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
 }
 
@@ -108,7 +108,8 @@ bool parse_answer(const std::string &line, Answer &a)
 	if (a.kind != 'r')
 		return false;
 	if (in >> a.out) {
-		if (a.out.size() != 64 || a.out.find_first_not_of("0123456789abcdef") != std::string::npos ||
+		if (a.out.size() != 64 ||
+		    a.out.find_first_not_of("0123456789abcdef") != std::string::npos ||
 		    (in >> extra))
 			return false;
 	}
@@ -139,7 +140,8 @@ public:
 private:
 	std::string read()
 	{
-		return ch_.read_line(seconds(o_.read_timeout_s), [this] { return qemu_.running(); });
+		return ch_.read_line(seconds(o_.read_timeout_s),
+				     [this] { return qemu_.running(); });
 	}
 	void refill();
 	void end_stream();
@@ -204,7 +206,8 @@ bool Session::check(const std::string &line)
 {
 	Answer a;
 	if (!parse_answer(line, a))
-		throw ChannelError(ChannelError::Kind::Protocol, "unexpected answer '" + line + "'");
+		throw ChannelError(ChannelError::Kind::Protocol,
+				   "unexpected answer '" + line + "'");
 	if (pending_.empty() || a.i != pending_.front().r.i)
 		throw ChannelError(ChannelError::Kind::Protocol,
 				   "answer for record " + std::to_string(a.i) + " out of turn ('" +
@@ -215,8 +218,8 @@ bool Session::check(const std::string &line)
 		const std::string want = hex_of(r.head.data(), r.head.size());
 		if (a.kind != 'c' || a.head != want || a.sealed != r.sealed) {
 			report(p, "head " + want + " after " + std::to_string(r.sealed) + " events",
-			       a.kind == 'c' ? "head " + a.head + " after " + std::to_string(a.sealed) +
-						       " events"
+			       a.kind == 'c' ? "head " + a.head + " after " +
+						       std::to_string(a.sealed) + " events"
 					     : "'" + line + "'");
 			return false;
 		}
@@ -226,7 +229,9 @@ bool Session::check(const std::string &line)
 	} else {
 		const u64 want_token = r.call == Call::INFLIGHT_BEGIN ? r.token : 0;
 		if (a.kind != 'r' || a.ret != r.ret || a.token != want_token) {
-			report(p, "ret " + std::to_string(r.ret) + " token " + std::to_string(want_token),
+			report(p,
+			       "ret " + std::to_string(r.ret) + " token " +
+				       std::to_string(want_token),
 			       a.kind == 'r' ? "ret " + std::to_string(a.ret) + " token " +
 						       std::to_string(a.token)
 					     : "'" + line + "'");
@@ -258,7 +263,8 @@ int Session::run(const std::string &params)
 		ch_.read_line(seconds(o_.boot_timeout_s), [this] { return qemu_.running(); });
 	if (!starts_with(hello, kHello))
 		throw ChannelError(ChannelError::Kind::Protocol,
-				   "expected '" + std::string(kHello) + "RELEASE', got '" + hello + "'");
+				   "expected '" + std::string(kHello) + "RELEASE', got '" + hello +
+					   "'");
 	if (!o_.quiet)
 		out_ << "cosim: guest up (Linux " << hello.substr(std::string(kHello).size())
 		     << ") after " << elapsed(boot) << "\n";
@@ -304,9 +310,9 @@ int Session::run(const std::string &params)
 		throw ChannelError(ChannelError::Kind::Protocol,
 				   "the guest said done with " + std::to_string(pending_.size()) +
 					   " records unanswered");
-	out_ << "cosim: parity " << records_ << " records, " << checkpoints_ << " checkpoints, head "
-	     << head_ << " (" << sealed_ << " events); " << in_guest << " in the guest, "
-	     << ch_.bytes_sent() / 1024 << " KiB sent\n";
+	out_ << "cosim: parity " << records_ << " records, " << checkpoints_
+	     << " checkpoints, head " << head_ << " (" << sealed_ << " events); " << in_guest
+	     << " in the guest, " << ch_.bytes_sent() / 1024 << " KiB sent\n";
 	return kParity;
 }
 
@@ -351,14 +357,34 @@ int run_in_guest(const std::string &trace_file, const GuestOptions &o, std::ostr
 		err << "cosim: " << e.what() << "\n";
 		return kBadInput;
 	}
-	const std::vector<std::string> argv = {
-		*qemu, "-accel", "tcg", "-cpu", "max", "-smp", std::to_string(o.smp), "-m",
-		std::to_string(o.memory_mib), "-display", "none", "-nodefaults", "-no-user-config",
-		"-no-reboot", "-serial", "file:" + console, "-kernel", o.kernel, "-initrd", o.initrd,
-		"-append", "console=ttyS0 panic=-1 quiet coconut.cosim=1", "-device",
-		"virtio-serial-pci", "-chardev", "socket,id=cosim,path=" + sock, "-device",
-		"virtserialport,chardev=cosim,name=coconut.cosim"
-	};
+	const std::vector<std::string> argv = { *qemu,
+						"-accel",
+						"tcg",
+						"-cpu",
+						"max",
+						"-smp",
+						std::to_string(o.smp),
+						"-m",
+						std::to_string(o.memory_mib),
+						"-display",
+						"none",
+						"-nodefaults",
+						"-no-user-config",
+						"-no-reboot",
+						"-serial",
+						"file:" + console,
+						"-kernel",
+						o.kernel,
+						"-initrd",
+						o.initrd,
+						"-append",
+						"console=ttyS0 panic=-1 quiet coconut.cosim=1",
+						"-device",
+						"virtio-serial-pci",
+						"-chardev",
+						"socket,id=cosim,path=" + sock,
+						"-device",
+						"virtserialport,chardev=cosim,name=coconut.cosim" };
 	GuestProcess proc(argv, o.work_dir + "/qemu.log");
 	int rc = kDiverged;
 	std::string ended;
@@ -371,8 +397,8 @@ int run_in_guest(const std::string &trace_file, const GuestOptions &o, std::ostr
 	} catch (const ChannelError &e) {
 		// A guest that closed the channel is on its way out; one that broke the protocol or
 		// hangs is stopped now.
-		const bool closing = e.kind == ChannelError::Kind::Closed ||
-				     e.kind == ChannelError::Kind::Dead;
+		const bool closing =
+			e.kind == ChannelError::Kind::Closed || e.kind == ChannelError::Kind::Dead;
 		ended = proc.finish(closing ? seconds(kClosingGraceS) : Ms(0));
 		err << "cosim: " << e.what() << " (QEMU: " << ended << ")\n";
 		rc = kDiverged;

@@ -29,8 +29,9 @@ bool param_text_ok(const std::string &s)
 std::string guest_params_line(const Header &h, const std::string &file)
 {
 	if (h.seal_inline)
-		throw TraceError(file, 1, "topology.seal_inline",
-				 "true: coconut.ko never seals inline (the trace's seal records do)");
+		throw TraceError(
+			file, 1, "topology.seal_inline",
+			"true: coconut.ko never seals inline (the trace's seal records do)");
 	std::string p = "det_clock=1 boot_id=" + hex_of(h.boot_id.data(), h.boot_id.size());
 	p += " cpus=" + std::to_string(h.cpus);
 	p += " ring_slots=" + std::to_string(h.ring_slots);
@@ -48,7 +49,9 @@ std::string guest_params_line(const Header &h, const std::string &file)
 	for (const std::string &c : h.root_caps) {
 		if (!param_text_ok(c))
 			throw TraceError(file, 1, "topology.root_caps",
-					 "'" + c + "' cannot be a module parameter (empty, or a ',', space or quote)");
+					 "'" + c +
+						 "' cannot be a module parameter (empty, or a ',', "
+						 "space or quote)");
 		caps += (caps.empty() ? "" : ",") + c;
 	}
 	if (!caps.empty())
@@ -64,11 +67,12 @@ std::string guest_params_line(const Header &h, const std::string &file)
 std::string guest_record_line(const Record &r)
 {
 	const CallSpec &cs = kCalls[(size_t)r.call];
-	std::string s = std::string(cs.name) + " " + std::to_string(r.i) + " " + std::to_string(r.t) +
-			" " + std::to_string(r.cpu) + " " + std::to_string(r.ret);
+	std::string s = std::string(cs.name) + " " + std::to_string(r.i) + " " +
+			std::to_string(r.t) + " " + std::to_string(r.cpu) + " " +
+			std::to_string(r.ret);
 	if (r.call == Call::CHECKPOINT)
-		return s + " " + hex_of(r.head.data(), r.head.size()) + " " + std::to_string(r.sealed) +
-		       " " + (r.final ? "1" : "0");
+		return s + " " + hex_of(r.head.data(), r.head.size()) + " " +
+		       std::to_string(r.sealed) + " " + (r.final ? "1" : "0");
 	for (size_t a = 0; a < cs.nargs; a++) {
 		const ArgType t = cs.args[a].type;
 		s += " ";

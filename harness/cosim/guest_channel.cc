@@ -82,13 +82,13 @@ struct GuestChannel::Impl {
 	}
 
 	// Waits until done() or the deadline; throws Timeout / Dead.
-	template <typename Done>
-	void wait(Clock::time_point deadline, const Alive &alive, const Done &done,
-		  const std::string &what)
+	template <typename Done> void wait(Clock::time_point deadline, const Alive &alive,
+					   const Done &done, const std::string &what)
 	{
 		while (!done()) {
 			if (Clock::now() >= deadline)
-				throw ChannelError(ChannelError::Kind::Timeout, "timed out " + what);
+				throw ChannelError(ChannelError::Kind::Timeout,
+						   "timed out " + what);
 			if (!alive()) {
 				// The last bytes may still be in flight: one more slice, then give up.
 				run_slice();
@@ -139,8 +139,9 @@ void GuestChannel::accept(std::chrono::milliseconds timeout, const Alive &alive)
 		done = true;
 	});
 	try {
-		s.wait(Clock::now() + timeout, alive, [&] { return done; },
-		       "waiting for QEMU to connect to " + s.path);
+		s.wait(
+			Clock::now() + timeout, alive, [&] { return done; },
+			"waiting for QEMU to connect to " + s.path);
 	} catch (...) {
 		boost::system::error_code ec;
 		s.acceptor.cancel(ec);
@@ -149,8 +150,8 @@ void GuestChannel::accept(std::chrono::milliseconds timeout, const Alive &alive)
 		throw;
 	}
 	if (result)
-		throw ChannelError(ChannelError::Kind::Io, "accept on " + s.path + ": " +
-								   result.message());
+		throw ChannelError(ChannelError::Kind::Io,
+				   "accept on " + s.path + ": " + result.message());
 	s.connected = true;
 	s.start_write();
 }
@@ -193,11 +194,13 @@ std::string GuestChannel::read_line(std::chrono::milliseconds timeout, const Ali
 			throw ChannelError(ChannelError::Kind::Closed,
 					   "the guest closed the channel (QEMU exited?)");
 		s.start_read();
-		s.wait(deadline, alive,
-		       [&] { return !s.reading || s.write_error; }, "waiting for the guest to answer");
+		s.wait(
+			deadline, alive, [&] { return !s.reading || s.write_error; },
+			"waiting for the guest to answer");
 	}
-	throw ChannelError(ChannelError::Kind::Protocol,
-			   "the guest sent a line over " + std::to_string(kAnswerBytesMax) + " bytes");
+	throw ChannelError(ChannelError::Kind::Protocol, "the guest sent a line over " +
+								 std::to_string(kAnswerBytesMax) +
+								 " bytes");
 }
 
 unsigned long long GuestChannel::bytes_sent() const

@@ -20,9 +20,9 @@ namespace coconut::cosim {
 class ChannelError : public std::runtime_error {
 public:
 	enum class Kind {
-		Timeout, // no line before the deadline
-		Closed,	 // the guest closed the channel (QEMU exited)
-		Dead,	 // the guest's process is gone
+		Timeout,  // no line before the deadline
+		Closed,	  // the guest closed the channel (QEMU exited)
+		Dead,	  // the guest's process is gone
 		Protocol, // an over-long line
 		Io,	  // the socket failed
 	};

@@ -22,8 +22,9 @@ namespace {
 
 bool executable(const std::string &path)
 {
-	struct stat st{};
-	return stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && access(path.c_str(), X_OK) == 0;
+	struct stat st {};
+	return stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) &&
+	       access(path.c_str(), X_OK) == 0;
 }
 
 } // namespace
@@ -39,8 +40,9 @@ std::optional<std::string> find_program(const std::string &name)
 	size_t start = 0;
 	while (start <= dirs.size()) {
 		const size_t colon = dirs.find(':', start);
-		const std::string dir = dirs.substr(start, colon == std::string::npos ? std::string::npos
-										       : colon - start);
+		const std::string dir =
+			dirs.substr(start,
+				    colon == std::string::npos ? std::string::npos : colon - start);
 		const std::string candidate = (dir.empty() ? "." : dir) + "/" + name;
 		if (executable(candidate))
 			return candidate;
@@ -98,10 +100,10 @@ std::string GuestProcess::finish(std::chrono::milliseconds timeout)
 		kill(pid_, SIGKILL);
 		waitpid(pid_, &status_, 0);
 		reaped_ = true;
-		return timeout.count() == 0 ? "stopped by the host (SIGKILL)"
-					    : "did not power off in " +
-						      std::to_string(timeout.count() / 1000) +
-						      " s: killed";
+		return timeout.count() == 0
+			       ? "stopped by the host (SIGKILL)"
+			       : "did not power off in " + std::to_string(timeout.count() / 1000) +
+					 " s: killed";
 	}
 	return how_it_ended();
 }

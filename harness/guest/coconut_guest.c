@@ -179,7 +179,8 @@ static size_t read_req(const char *req_dir, const char *name, uint8_t *buf, size
  */
 static void tenant_table_full(const char *req_dir, struct coconut *root)
 {
-	static uint8_t spawner_req[CO_SPAWN_REQUEST_BYTES_MAX], worker_req[CO_SPAWN_REQUEST_BYTES_MAX];
+	static uint8_t spawner_req[CO_SPAWN_REQUEST_BYTES_MAX],
+		worker_req[CO_SPAWN_REQUEST_BYTES_MAX];
 	static uint8_t zeta_req[CO_SPAWN_REQUEST_BYTES_MAX];
 	int64_t spawners[8], r = 0;
 	struct coconut sp;
@@ -253,29 +254,30 @@ static void tenants(const char *req_dir, struct coconut *root)
 	expect("tenant_acme_cannot_start_zeta", coconut_agent_spawn(&acme_fd, req, len), -EPERM);
 
 	/* Finding 1: the right to grant reaches neither root nor another tenant. */
-	expect("tenant_revoke_root", coconut_agent_cap_revoke(&acme_fd, COCONUT_AID_ROOT,
-		S("fs.read:/**")), -EPERM);
-	expect("tenant_revoke_other", coconut_agent_cap_revoke(&acme_fd, (uint64_t)zeta,
-		S("fs.read:/data/**")), -EPERM);
-	expect("tenant_grant_other", coconut_agent_cap_grant(&acme_fd, (uint64_t)zeta,
-		S("fs.read:/data/x")), -EPERM);
-	expect("tenant_root_cap_kept", coconut_agent_cap_present(root, 2, S("fs.read"),
-		S("/home/maya/project/a.c")), 0);
-	expect("tenant_other_cap_kept", coconut_agent_cap_present(root, (uint64_t)zeta,
-		S("fs.read"), S("/data/a.txt")), 0);
-	expect("tenant_revoke_own", coconut_agent_cap_revoke(&acme_fd, (uint64_t)worker,
-		S("fs.read:/data/acme/**")), 0);
+	expect("tenant_revoke_root",
+	       coconut_agent_cap_revoke(&acme_fd, COCONUT_AID_ROOT, S("fs.read:/**")), -EPERM);
+	expect("tenant_revoke_other",
+	       coconut_agent_cap_revoke(&acme_fd, (uint64_t)zeta, S("fs.read:/data/**")), -EPERM);
+	expect("tenant_grant_other",
+	       coconut_agent_cap_grant(&acme_fd, (uint64_t)zeta, S("fs.read:/data/x")), -EPERM);
+	expect("tenant_root_cap_kept",
+	       coconut_agent_cap_present(root, 2, S("fs.read"), S("/home/maya/project/a.c")), 0);
+	expect("tenant_other_cap_kept",
+	       coconut_agent_cap_present(root, (uint64_t)zeta, S("fs.read"), S("/data/a.txt")), 0);
+	expect("tenant_revoke_own",
+	       coconut_agent_cap_revoke(&acme_fd, (uint64_t)worker, S("fs.read:/data/acme/**")), 0);
 
 	/* Finding 2: the tenant's extent limit, then agent_exit gives the extents back. */
 	for (i = 0; i <= CO_TENANT_EXTENTS_DEFAULT && r >= 0; i++)
 		r = coconut_agent_memory_tier(&acme_fd, (uint64_t)worker, COCONUT_TIER_RAM, 4096);
 	check("tenant_extent_limit", r == -EDQUOT && i == CO_TENANT_EXTENTS_DEFAULT + 1);
-	check("tenant_other_allocates", coconut_agent_memory_tier(root, (uint64_t)zeta,
-		COCONUT_TIER_RAM, 4096) > 0);
+	check("tenant_other_allocates",
+	      coconut_agent_memory_tier(root, (uint64_t)zeta, COCONUT_TIER_RAM, 4096) > 0);
 	expect("tenant_exit_other", coconut_agent_exit(&acme_fd, (uint64_t)zeta), -EPERM);
 	expect("tenant_exit_root", coconut_agent_exit(&acme_fd, COCONUT_AID_ROOT), -EPERM);
 	if (open_bound(&worker_fd, (uint64_t)worker) == 0) {
-		expect("tenant_exit_parent", coconut_agent_exit(&worker_fd, (uint64_t)acme), -EPERM);
+		expect("tenant_exit_parent", coconut_agent_exit(&worker_fd, (uint64_t)acme),
+		       -EPERM);
 		expect("tenant_exit_self", coconut_agent_exit(&worker_fd, (uint64_t)worker), 0);
 		expect("tenant_exit_again", coconut_agent_exit(&worker_fd, (uint64_t)worker),
 		       -ESTALE);
@@ -283,8 +285,9 @@ static void tenants(const char *req_dir, struct coconut *root)
 	}
 	len = read_req(req_dir, "acme-worker.req", req, sizeof(req));
 	again = expect("tenant_respawn", coconut_agent_spawn(&acme_fd, req, len), 6);
-	check("tenant_extents_given_back", again > 0 && coconut_agent_memory_tier(&acme_fd,
-		(uint64_t)again, COCONUT_TIER_RAM, 4096) > 0);
+	check("tenant_extents_given_back",
+	      again > 0 && coconut_agent_memory_tier(&acme_fd, (uint64_t)again, COCONUT_TIER_RAM,
+						     4096) > 0);
 	expect("tenant_kill_own", coconut_agent_exit(&acme_fd, (uint64_t)again), 0);
 	coconut_close(&acme_fd);
 }
@@ -312,8 +315,8 @@ static void child_of_binder(void *arg)
 {
 	struct coconut *c = arg;
 
-	expect("identity_forked_child", coconut_agent_cap_present(c, 2, S("fs.read"),
-		S("/home/maya/project/a.c")), -EPERM);
+	expect("identity_forked_child",
+	       coconut_agent_cap_present(c, 2, S("fs.read"), S("/home/maya/project/a.c")), -EPERM);
 	expect("identity_forked_child_exit", coconut_agent_exit(c, 2), -EPERM);
 }
 
@@ -322,8 +325,8 @@ static int identity_after_exec(int fd)
 {
 	struct coconut c = { .backend = COCONUT_BACKEND_IOCTL, .fd = fd };
 
-	expect("identity_after_exec", coconut_agent_cap_present(&c, 2, S("fs.read"),
-		S("/home/maya/project/a.c")), -EPERM);
+	expect("identity_after_exec",
+	       coconut_agent_cap_present(&c, 2, S("fs.read"), S("/home/maya/project/a.c")), -EPERM);
 	return failures ? 1 : 0;
 }
 
@@ -385,8 +388,8 @@ static void identity(const char *self)
 	expect("bind_terminated", coconut_bind(&worker, 5), 0); /* tenants() ended AID 5 */
 	expect("bind_terminated_calls", coconut_agent_exit(&worker, 5), -ESTALE);
 	expect("bind_worker", coconut_bind(&worker, 2), 0);
-	expect("identity_binder", coconut_agent_cap_present(&worker, 2, S("fs.read"),
-		S("/home/maya/project/a.c")), 0);
+	expect("identity_binder",
+	       coconut_agent_cap_present(&worker, 2, S("fs.read"), S("/home/maya/project/a.c")), 0);
 	check("identity_fork", in_child(child_of_binder, &worker));
 	/* The same process after exec: the fd survives (no CLOEXEC), the binding does not. */
 	fcntl(worker.fd, F_SETFD, 0);
@@ -433,8 +436,8 @@ static int scenario(const char *self, const char *req_dir)
 
 	/* An unbound handle calls as AID 0. */
 	if (coconut_open(&unbound, COCONUT_BACKEND_IOCTL, NULL) == 0) {
-		expect("unbound_cap_present", coconut_agent_cap_present(&unbound, 1, S("agent.spawn"),
-									 NULL, 0), -ESRCH);
+		expect("unbound_cap_present",
+		       coconut_agent_cap_present(&unbound, 1, S("agent.spawn"), NULL, 0), -ESRCH);
 		coconut_close(&unbound);
 	}
 
@@ -451,40 +454,54 @@ static int scenario(const char *self, const char *req_dir)
 		return 1;
 
 	/* The LSM: its project yes, ~/.ssh no (audited deny), /data only once granted. */
-	expect("cap_present_project", coconut_agent_cap_present(&root, (uint64_t)child,
-		S("fs.read"), S("/home/maya/project/src/main.c")), 0);
-	expect("cap_present_ssh", coconut_agent_cap_present(&root, (uint64_t)child,
-		S("fs.read"), S("/home/maya/.ssh/id_ed25519")), -ECAPABILITY);
-	expect("cap_present_data", coconut_agent_cap_present(&root, (uint64_t)child,
-		S("fs.read"), S("/data/a.txt")), -ECAPABILITY);
-	expect("cap_present_bad_kind", coconut_agent_cap_present(&root, (uint64_t)child,
-		S("fs.nope"), S("/data/a.txt")), -EINVAL);
+	expect("cap_present_project",
+	       coconut_agent_cap_present(&root, (uint64_t)child, S("fs.read"),
+					 S("/home/maya/project/src/main.c")),
+	       0);
+	expect("cap_present_ssh",
+	       coconut_agent_cap_present(&root, (uint64_t)child, S("fs.read"),
+					 S("/home/maya/.ssh/id_ed25519")),
+	       -ECAPABILITY);
+	expect("cap_present_data",
+	       coconut_agent_cap_present(&root, (uint64_t)child, S("fs.read"), S("/data/a.txt")),
+	       -ECAPABILITY);
+	expect("cap_present_bad_kind",
+	       coconut_agent_cap_present(&root, (uint64_t)child, S("fs.nope"), S("/data/a.txt")),
+	       -EINVAL);
 	expect("cap_grant", coconut_agent_cap_grant(&root, (uint64_t)child, S("fs.read:/data/**")),
 	       0);
-	expect("cap_present_data_granted", coconut_agent_cap_present(&root, (uint64_t)child,
-		S("fs.read"), S("/data/a.txt")), 0);
-	expect("cap_grant_beyond_ceiling", coconut_agent_cap_grant(&root, (uint64_t)child,
-		S("fs.read:/etc/**")), -ECAPABILITY);
-	expect("cap_revoke", coconut_agent_cap_revoke(&root, (uint64_t)child, S("fs.read:/data/**")),
+	expect("cap_present_data_granted",
+	       coconut_agent_cap_present(&root, (uint64_t)child, S("fs.read"), S("/data/a.txt")),
 	       0);
-	expect("cap_present_data_revoked", coconut_agent_cap_present(&root, (uint64_t)child,
-		S("fs.read"), S("/data/a.txt")), -ECAPABILITY);
-	expect("cap_revoke_again", coconut_agent_cap_revoke(&root, (uint64_t)child,
-		S("fs.read:/data/**")), -ENOENT);
+	expect("cap_grant_beyond_ceiling",
+	       coconut_agent_cap_grant(&root, (uint64_t)child, S("fs.read:/etc/**")), -ECAPABILITY);
+	expect("cap_revoke",
+	       coconut_agent_cap_revoke(&root, (uint64_t)child, S("fs.read:/data/**")), 0);
+	expect("cap_present_data_revoked",
+	       coconut_agent_cap_present(&root, (uint64_t)child, S("fs.read"), S("/data/a.txt")),
+	       -ECAPABILITY);
+	expect("cap_revoke_again",
+	       coconut_agent_cap_revoke(&root, (uint64_t)child, S("fs.read:/data/**")), -ENOENT);
 
 	/* Quota and memory tiers: 1 MiB of RAM; a page fits, 2 MiB does not. */
-	expect("quota_set", coconut_agent_quota(&root, (uint64_t)child, COCONUT_QUOTA_MEM, 1 << 20,
-						COCONUT_QUOTA_SET, NULL), 0);
-	expect("memory_tier_ram", coconut_agent_memory_tier(&root, (uint64_t)child,
-		COCONUT_TIER_RAM, 4096), (int64_t)0x200000000000ll);
-	expect("memory_tier_over", coconut_agent_memory_tier(&root, (uint64_t)child,
-		COCONUT_TIER_RAM, 2u << 20), -EDQUOT);
-	expect("memory_tier_hbm", coconut_agent_memory_tier(&root, (uint64_t)child,
-		COCONUT_TIER_HBM, 4096), -ECAPABILITY);
-	expect("quota_query", coconut_agent_quota(&root, (uint64_t)child, COCONUT_QUOTA_MEM, 0, 0,
-						  out), 0);
+	expect("quota_set",
+	       coconut_agent_quota(&root, (uint64_t)child, COCONUT_QUOTA_MEM, 1 << 20,
+				   COCONUT_QUOTA_SET, NULL),
+	       0);
+	expect("memory_tier_ram",
+	       coconut_agent_memory_tier(&root, (uint64_t)child, COCONUT_TIER_RAM, 4096),
+	       (int64_t)0x200000000000ll);
+	expect("memory_tier_over",
+	       coconut_agent_memory_tier(&root, (uint64_t)child, COCONUT_TIER_RAM, 2u << 20),
+	       -EDQUOT);
+	expect("memory_tier_hbm",
+	       coconut_agent_memory_tier(&root, (uint64_t)child, COCONUT_TIER_HBM, 4096),
+	       -ECAPABILITY);
+	expect("quota_query",
+	       coconut_agent_quota(&root, (uint64_t)child, COCONUT_QUOTA_MEM, 0, 0, out), 0);
 	check("quota_budget_used", out[0] == (1u << 20) && out[1] == 4096);
-	expect("quota_bad_kind", coconut_agent_quota(&root, (uint64_t)child, 6, 0, 0, out), -EINVAL);
+	expect("quota_bad_kind", coconut_agent_quota(&root, (uint64_t)child, 6, 0, 0, out),
+	       -EINVAL);
 
 	/* Attestation, unknown AIDs. */
 	expect_positive("attest", coconut_agent_attest(&root, (uint64_t)child, att, sizeof(att)));
@@ -520,9 +537,9 @@ struct fuzz_thread {
 	long positive;
 	const uint8_t *req;
 	size_t req_len;
-	uint8_t *unmapped;	/* a page that faults */
-	uint64_t aid;		/* the agent this thread calls as (fuzz_agents) */
-	int fd;			/* >= 0: an unbound /dev/coconut opened for it (nobody) */
+	uint8_t *unmapped; /* a page that faults */
+	uint64_t aid;	   /* the agent this thread calls as (fuzz_agents) */
+	int fd;		   /* >= 0: an unbound /dev/coconut opened for it (nobody) */
 };
 
 /*
@@ -544,16 +561,25 @@ static uint64_t rnd(struct fuzz_thread *t)
 }
 
 static const unsigned long fuzz_cmds[] = {
-	COCONUT_IOC_SPAWN, COCONUT_IOC_ATTEST, COCONUT_IOC_QUOTA, COCONUT_IOC_CAP_GRANT,
-	COCONUT_IOC_CAP_REVOKE, COCONUT_IOC_CAP_PRESENT, COCONUT_IOC_AUDIT_QUERY,
-	COCONUT_IOC_MEMORY_TIER, COCONUT_IOC_EXIT, COCONUT_IOC_INFO, COCONUT_IOC_TPM_NV_READ,
-	COCONUT_IOC_SEAL,
+	COCONUT_IOC_SPAWN,	 COCONUT_IOC_ATTEST,	  COCONUT_IOC_QUOTA,
+	COCONUT_IOC_CAP_GRANT,	 COCONUT_IOC_CAP_REVOKE,  COCONUT_IOC_CAP_PRESENT,
+	COCONUT_IOC_AUDIT_QUERY, COCONUT_IOC_MEMORY_TIER, COCONUT_IOC_EXIT,
+	COCONUT_IOC_INFO,	 COCONUT_IOC_TPM_NV_READ, COCONUT_IOC_SEAL,
 };
 
 static const char *const fuzz_texts[] = {
-	"fs.read", "fs.read:/data/**", "/data/a.txt", "agent.spawn", "mem.tier", "ram",
-	"cap.grant:fs.read:/data/**", "fs.read:/data/**\nmem.tier:ram", "net.egress",
-	"api.example.com:443", "\xff\xfe", "",
+	"fs.read",
+	"fs.read:/data/**",
+	"/data/a.txt",
+	"agent.spawn",
+	"mem.tier",
+	"ram",
+	"cap.grant:fs.read:/data/**",
+	"fs.read:/data/**\nmem.tier:ram",
+	"net.egress",
+	"api.example.com:443",
+	"\xff\xfe",
+	"",
 };
 
 #define FUZZ_BUF 8192
@@ -585,8 +611,19 @@ static uint64_t fuzz_ptr(struct fuzz_thread *t, uint8_t *buf, uint64_t *len)
 
 static uint64_t fuzz_len(struct fuzz_thread *t)
 {
-	static const uint64_t lens[] = { 0, 1, 7, 32, 33, 256, 257, 4095, 4096, FUZZ_BUF,
-					 CO_SPAWN_REQUEST_BYTES_MAX + 1, 1ull << 40, ~0ull };
+	static const uint64_t lens[] = { 0,
+					 1,
+					 7,
+					 32,
+					 33,
+					 256,
+					 257,
+					 4095,
+					 4096,
+					 FUZZ_BUF,
+					 CO_SPAWN_REQUEST_BYTES_MAX + 1,
+					 1ull << 40,
+					 ~0ull };
 
 	return lens[rnd(t) % (sizeof(lens) / sizeof(lens[0]))];
 }
@@ -651,9 +688,10 @@ static void *fuzz_main(void *arg)
 			}
 		}
 		/* A third of the calls hand a pointer that faults or lies in the kernel. */
-		rc = coconut_call_raw(&c, cmd, rnd(t) % 3 ? (void *)args :
-					      rnd(t) % 2 ? (void *)t->unmapped :
-					      (void *)(uintptr_t)0xffff888000001000ull);
+		rc = coconut_call_raw(&c, cmd,
+				      rnd(t) % 3   ? (void *)args
+				      : rnd(t) % 2 ? (void *)t->unmapped
+						   : (void *)(uintptr_t)0xffff888000001000ull);
 		t->calls++;
 		if (rc >= 0)
 			t->positive++;
@@ -669,13 +707,13 @@ static int liveness(void)
 
 	if (open_bound(&root, COCONUT_AID_ROOT))
 		return 1;
-	expect("live_cap_present_root", coconut_agent_cap_present(&root, 1, S("agent.spawn"), NULL,
-								    0), 0);
+	expect("live_cap_present_root",
+	       coconut_agent_cap_present(&root, 1, S("agent.spawn"), NULL, 0), 0);
 	check("live_info", coconut_info(&root, &info) == 0 && info.sealed > 0);
 	printf("info sealed %" PRIu64 " pending %" PRIu64 " allows %" PRIu64 " denies %" PRIu64
-	       " anchors %" PRIu64 " next_aid %" PRIu64 "\n", (uint64_t)info.sealed,
-	       (uint64_t)info.pending, (uint64_t)info.lsm_allows, (uint64_t)info.lsm_denies,
-	       (uint64_t)info.anchors, (uint64_t)info.next_aid);
+	       " anchors %" PRIu64 " next_aid %" PRIu64 "\n",
+	       (uint64_t)info.sealed, (uint64_t)info.pending, (uint64_t)info.lsm_allows,
+	       (uint64_t)info.lsm_denies, (uint64_t)info.anchors, (uint64_t)info.next_aid);
 	verify_chain(&root);
 	coconut_close(&root);
 	return failures ? 1 : 0;
@@ -687,8 +725,8 @@ static long agentfs_reads;
 
 static void *agentfs_reader(void *arg)
 {
-	static const char *const files[] = { "status", "caps", "attestation", "audit_tail",
-					     "budget", "children" };
+	static const char *const files[] = { "status",	   "caps",   "attestation",
+					     "audit_tail", "budget", "children" };
 	static char buf[4096];
 	char path[96];
 	int fd, aid = 1, f = 0;
@@ -745,9 +783,12 @@ static int fuzz(uint64_t seed, long count, const char *req_dir)
 	munmap(pages + 4096, 4096); /* pages + 4096 now faults */
 	clock_gettime(CLOCK_MONOTONIC, &a);
 	for (size_t i = 0; i < FUZZ_THREADS; i++) {
-		t[i] = (struct fuzz_thread){ .state = seed * 8 + (uint64_t)i + 1, .count = each,
-					     .req = req, .req_len = req_len,
-					     .unmapped = pages + 4096, .aid = fuzz_agents[i],
+		t[i] = (struct fuzz_thread){ .state = seed * 8 + (uint64_t)i + 1,
+					     .count = each,
+					     .req = req,
+					     .req_len = req_len,
+					     .unmapped = pages + 4096,
+					     .aid = fuzz_agents[i],
 					     .fd = -1 };
 		if (pthread_create(&th[i], NULL, fuzz_main, &t[i]))
 			return 1;
@@ -757,8 +798,11 @@ static int fuzz(uint64_t seed, long count, const char *req_dir)
 	if (pthread_create(&reader, NULL, agentfs_reader, NULL))
 		return 1;
 	/* Opened here, as root: nobody could not open the node (0660). */
-	nobody = (struct fuzz_thread){ .state = seed * 8 + 7, .count = each, .req = req,
-				       .req_len = req_len, .unmapped = pages + 4096,
+	nobody = (struct fuzz_thread){ .state = seed * 8 + 7,
+				       .count = each,
+				       .req = req,
+				       .req_len = req_len,
+				       .unmapped = pages + 4096,
 				       .aid = COCONUT_AID_NONE,
 				       .fd = open(COCONUT_DEV_PATH, O_RDWR | O_CLOEXEC) };
 	check("fuzz_nobody", nobody.fd >= 0 && in_child(fuzz_nobody, &nobody));
@@ -839,8 +883,8 @@ static void as_nobody(const uint8_t *req, size_t len)
 		expect("nobody_attest", coconut_agent_attest(&c, 1, att, sizeof(att)), -ESRCH);
 		expect("nobody_quota", coconut_agent_quota(&c, 1, COCONUT_QUOTA_MEM, 0, 0, NULL),
 		       -ESRCH);
-		expect("nobody_cap_present", coconut_agent_cap_present(&c, 1, S("agent.spawn"), NULL,
-									 0), -ESRCH);
+		expect("nobody_cap_present",
+		       coconut_agent_cap_present(&c, 1, S("agent.spawn"), NULL, 0), -ESRCH);
 		expect("nobody_audit_query", coconut_agent_audit_query(&c, &f, seg, sizeof(seg)),
 		       -ESRCH);
 		fflush(stdout);
@@ -877,8 +921,8 @@ static int fork_syscalls(const char *req_dir)
 	if (open_bound(&dev, COCONUT_AID_ROOT) == 0) {
 		check("dev_info_boot_id", coconut_info(&dev, &info) == 0);
 		memcpy(boot_id, info.boot_id, sizeof(boot_id));
-		check("dev_boot_id_drawn", memcmp(boot_id, (uint8_t[CO_BOOT_ID_SIZE]){ 0 },
-						  sizeof(boot_id)) != 0);
+		check("dev_boot_id_drawn",
+		      memcmp(boot_id, (uint8_t[CO_BOOT_ID_SIZE]){ 0 }, sizeof(boot_id)) != 0);
 		/* The fork is a production build: no deterministic mode (finding 10). */
 		expect("dev_det_absent", coconut_call_raw(&dev, COCONUT_IOC_DET_SET, bad), -ENOTTY);
 		coconut_close(&dev);
@@ -900,31 +944,41 @@ static int fork_syscalls(const char *req_dir)
 	child = expect("spawn", coconut_agent_spawn(&root, req, len), 2);
 	if (child <= 0)
 		return 1;
-	expect("cap_present_project", coconut_agent_cap_present(&root, (uint64_t)child,
-		S("fs.read"), S("/home/maya/project/src/main.c")), 0);
-	expect("cap_present_ssh", coconut_agent_cap_present(&root, (uint64_t)child,
-		S("fs.read"), S("/home/maya/.ssh/id_ed25519")), -ECAPABILITY);
+	expect("cap_present_project",
+	       coconut_agent_cap_present(&root, (uint64_t)child, S("fs.read"),
+					 S("/home/maya/project/src/main.c")),
+	       0);
+	expect("cap_present_ssh",
+	       coconut_agent_cap_present(&root, (uint64_t)child, S("fs.read"),
+					 S("/home/maya/.ssh/id_ed25519")),
+	       -ECAPABILITY);
 	expect("cap_grant", coconut_agent_cap_grant(&root, (uint64_t)child, S("fs.read:/data/**")),
 	       0);
-	expect("cap_present_data_granted", coconut_agent_cap_present(&root, (uint64_t)child,
-		S("fs.read"), S("/data/a.txt")), 0);
-	expect("cap_revoke", coconut_agent_cap_revoke(&root, (uint64_t)child, S("fs.read:/data/**")),
+	expect("cap_present_data_granted",
+	       coconut_agent_cap_present(&root, (uint64_t)child, S("fs.read"), S("/data/a.txt")),
 	       0);
-	expect("cap_present_data_revoked", coconut_agent_cap_present(&root, (uint64_t)child,
-		S("fs.read"), S("/data/a.txt")), -ECAPABILITY);
+	expect("cap_revoke",
+	       coconut_agent_cap_revoke(&root, (uint64_t)child, S("fs.read:/data/**")), 0);
+	expect("cap_present_data_revoked",
+	       coconut_agent_cap_present(&root, (uint64_t)child, S("fs.read"), S("/data/a.txt")),
+	       -ECAPABILITY);
 
 	/* Quota and tiers: the syscall returns the address itself (no out_addr). */
-	expect("quota_set", coconut_agent_quota(&root, (uint64_t)child, COCONUT_QUOTA_MEM, 1 << 20,
-						COCONUT_QUOTA_SET, NULL), 0);
-	expect("memory_tier_ram", coconut_agent_memory_tier(&root, (uint64_t)child,
-		COCONUT_TIER_RAM, 4096), (int64_t)0x200000000000ll);
-	expect("memory_tier_over", coconut_agent_memory_tier(&root, (uint64_t)child,
-		COCONUT_TIER_RAM, 2u << 20), -EDQUOT);
-	expect("quota_query", coconut_agent_quota(&root, (uint64_t)child, COCONUT_QUOTA_MEM, 0, 0,
-						  out), 0);
+	expect("quota_set",
+	       coconut_agent_quota(&root, (uint64_t)child, COCONUT_QUOTA_MEM, 1 << 20,
+				   COCONUT_QUOTA_SET, NULL),
+	       0);
+	expect("memory_tier_ram",
+	       coconut_agent_memory_tier(&root, (uint64_t)child, COCONUT_TIER_RAM, 4096),
+	       (int64_t)0x200000000000ll);
+	expect("memory_tier_over",
+	       coconut_agent_memory_tier(&root, (uint64_t)child, COCONUT_TIER_RAM, 2u << 20),
+	       -EDQUOT);
+	expect("quota_query",
+	       coconut_agent_quota(&root, (uint64_t)child, COCONUT_QUOTA_MEM, 0, 0, out), 0);
 	check("quota_budget_used", out[0] == (1u << 20) && out[1] == 4096);
-	expect_positive("attest_child", coconut_agent_attest(&root, (uint64_t)child, att,
-							     sizeof(att)));
+	expect_positive("attest_child",
+			coconut_agent_attest(&root, (uint64_t)child, att, sizeof(att)));
 
 	/* The built-in /dev/coconut is the same instance, with the command line's boot id. */
 	if (open_bound(&dev, COCONUT_AID_ROOT) == 0) {
@@ -1030,8 +1084,8 @@ static int export_check(void)
 	check("pinned", sched_setaffinity(0, sizeof(one), &one) == 0);
 	if (open_bound(&root, COCONUT_AID_ROOT))
 		return 1;
-	expect("export_on", coconut_audit_export(&root, COCONUT_AUDIT_EXPORT_ON, 0, NULL, 0,
-						 &cursor), 0);
+	expect("export_on",
+	       coconut_audit_export(&root, COCONUT_AUDIT_EXPORT_ON, 0, NULL, 0, &cursor), 0);
 	check("export_cursor_at_the_start", cursor == 0);
 	busy = flood(&root, 300);
 	printf("export on: %d of 300 calls waited (-EBUSY)\n", busy);
@@ -1046,15 +1100,18 @@ static int export_check(void)
 		check("export_read_verifies",
 		      co_audit_verify(seg, (size_t)n, info.boot_id, NULL, 0, &rep) == CO_AUDIT_OK &&
 			      rep.rooted && rep.seq_first == 0 && rep.events_checked >= 64);
-		expect("export_ack", coconut_audit_export(&root, COCONUT_AUDIT_EXPORT_ACK,
-							  rep.events_checked, NULL, 0, &cursor), 0);
+		expect("export_ack",
+		       coconut_audit_export(&root, COCONUT_AUDIT_EXPORT_ACK, rep.events_checked,
+					    NULL, 0, &cursor),
+		       0);
 		check("export_cursor_moved", cursor == rep.events_checked);
 	}
-	expect("export_ack_beyond", coconut_audit_export(&root, COCONUT_AUDIT_EXPORT_ACK,
-							 UINT64_MAX, NULL, 0, NULL), -EINVAL);
+	expect("export_ack_beyond",
+	       coconut_audit_export(&root, COCONUT_AUDIT_EXPORT_ACK, UINT64_MAX, NULL, 0, NULL),
+	       -EINVAL);
 	check("export_flood_goes_on", flood(&root, 16) < 16);
-	expect("export_off", coconut_audit_export(&root, COCONUT_AUDIT_EXPORT_OFF, 0, NULL, 0,
-						  NULL), 0);
+	expect("export_off",
+	       coconut_audit_export(&root, COCONUT_AUDIT_EXPORT_OFF, 0, NULL, 0, NULL), 0);
 	/* Without the export the same flood pushes the first events out: the window moves on. */
 	check("no_export_flood_never_waits", flood(&root, 300) == 0);
 	expect_positive("query_after_the_flood", window_first(&root, &first));
@@ -1082,6 +1139,6 @@ int main(int argc, char **argv)
 	if (argc == 3 && strcmp(argv[1], "syscalls") == 0)
 		return fork_syscalls(argv[2]);
 	fprintf(stderr, "usage: coconut_guest scenario REQ_DIR | fuzz SEED COUNT REQ_DIR | check |"
-		" syscalls REQ_DIR | down | export | identity-exec FD\n");
+			" syscalls REQ_DIR | down | export | identity-exec FD\n");
 	return 2;
 }

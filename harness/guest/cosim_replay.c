@@ -345,7 +345,8 @@ static void apply(const struct rec *r)
 		break;
 	case CO_CALL_INFLIGHT_BEGIN:
 		la = hexarg(r, 2, str_a, sizeof(str_a));
-		ret = det_op(COCONUT_DET_INFLIGHT_BEGIN, 0, num(r, 0), num(r, 1), str_a, la, &token);
+		ret = det_op(COCONUT_DET_INFLIGHT_BEGIN, 0, num(r, 0), num(r, 1), str_a, la,
+			     &token);
 		break;
 	case CO_CALL_INFLIGHT_COMPLETE:
 		ret = det_op(COCONUT_DET_INFLIGHT_COMPLETE, 0, 0, num(r, 0), NULL, 0, NULL);
@@ -449,8 +450,10 @@ static int load_module(const char *ko, const char *params)
 }
 
 static const char *const klog_bad[] = {
-	"BUG", "Oops", "WARNING", "leak", "Call Trace", "general protection", "refcount_t",
-	"list_add corruption",
+	"BUG",	      "Oops",
+	"WARNING",    "leak",
+	"Call Trace", "general protection",
+	"refcount_t", "list_add corruption",
 };
 
 /* Unloads the module and reads the kernel log: NULL when clean, or what is wrong. */

@@ -49,8 +49,9 @@ int main(int argc, char **argv)
 	m.tenant = 7;
 	m.caps = { "fs.read:/home/maya/project/**", "fs.read:/data/**", "mem.tier:ram" };
 	m.code_digest.fill(0x5a);
-	const auto req = agent_test::make_spawn_request(
-		signer, m, { "fs.read:/home/maya/project/**", "mem.tier:ram" });
+	const auto req =
+		agent_test::make_spawn_request(signer, m,
+					       { "fs.read:/home/maya/project/**", "mem.tier:ram" });
 
 	if (!write_file(out + "/authorizer.hex", hex.data(), hex.size()) ||
 	    !write_file(out + "/worker.req", req.data(), req.size())) {
@@ -69,11 +70,15 @@ int main(int argc, char **argv)
 		std::vector<std::string> caps;
 	};
 	const Made made[] = {
-		{ "acme.req", "acme", 1,
+		{ "acme.req",
+		  "acme",
+		  1,
 		  { "agent.spawn", "fs.read:/data/**", "cap.grant:fs.read:/**", "mem.tier:ram" } },
 		{ "zeta.req", "zeta", 2, { "fs.read:/data/**", "mem.tier:ram" } },
 		{ "acme-worker.req", "acme-worker", 1, { "fs.read:/data/acme/**", "mem.tier:ram" } },
-		{ "acme-spawner.req", "acme-spawner", 1,
+		{ "acme-spawner.req",
+		  "acme-spawner",
+		  1,
 		  { "agent.spawn", "fs.read:/data/acme/**", "mem.tier:ram" } },
 		{ "escape.req", "escape", 2, { "fs.read:/data/acme/**" } },
 	};

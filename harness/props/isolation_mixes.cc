@@ -172,11 +172,13 @@ int main(int argc, char **argv)
 			line += " | " + p + " " + (v.pass ? "pass " : "FAIL ") + v.worst;
 			if (p == "fair" && !v.pass)
 				fair_failures.push_back("seed " + std::to_string(seed) + ": " +
-							props::describe(shape) + "; worst " + v.worst);
+							props::describe(shape) + "; worst " +
+							v.worst);
 		}
 		std::cout << line << std::endl; // progress: a line per mix
 	}
-	std::cout << "\n" << o.mixes << " mixes (seeds " << o.first_seed << ".."
+	std::cout << "\n"
+		  << o.mixes << " mixes (seeds " << o.first_seed << ".."
 		  << o.first_seed + o.mixes - 1 << "), isolation bound 1.5:\n";
 	for (const std::string &p : o.policies)
 		std::cout << "  " << p << ": " << o.mixes - failed[p] << " pass, " << failed[p]

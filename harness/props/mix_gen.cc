@@ -28,7 +28,7 @@ constexpr u64 kVictimRateMilliMax = 200000; // 200 requests a second: bounds a m
 // warm-up in the longest run (600 s, warm-up 5 s): 120 / 595 s.
 constexpr u64 kVictimRateMilliMin = 202;
 constexpr u32 kShrinkStepsMax = 8;
-constexpr u32 kFloodFactor = 10;	     // flooders ask ten times their share
+constexpr u32 kFloodFactor = 10; // flooders ask ten times their share
 
 // lo * (2^(1/4))^k for k uniform over the quarter-octaves up to hi: sizes spread evenly on a
 // log scale, so 64 KiB and 1 GiB are both common.
@@ -87,9 +87,9 @@ std::string group(const std::string &name, u32 count, const std::string &workloa
 // serve far fewer units a second than prefill (every decode reads its context's KV cache).
 u64 inference_units_per_s(u64 prompt, u64 gen)
 {
-	static const devices::BrokerCost cost(
-		devices::ProfileLibrary(devices::default_profile_dir()).gpu("h100-sxm"),
-		devices::ModelShape{}, 1, 1, kBatchTokens);
+	static const devices::BrokerCost
+		cost(devices::ProfileLibrary(devices::default_profile_dir()).gpu("h100-sxm"),
+		     devices::ModelShape{}, 1, 1, kBatchTokens);
 	const u64 decode = gen > 0 ? gen - 1 : 0;
 	u64 n_d = kBatchTokens * decode / (prompt + decode);
 	u64 p = kBatchTokens - n_d;
@@ -116,8 +116,7 @@ struct Capacity {
 // One victim: a group of 1..3 agents whose every request computes and, with probability 2/3
 // each, moves data to the GPU and asks the model. Returns the tenant's YAML; *rate_milli is
 // its whole request rate.
-std::string victim(metrics::Rng &rng, u32 i, const Capacity &cap, MixShape &shape,
-		   u64 *rate_milli)
+std::string victim(metrics::Rng &rng, u32 i, const Capacity &cap, MixShape &shape, u64 *rate_milli)
 {
 	const u32 agents = 1 + (u32)rng.below(3);
 	const bool pcie = rng.below(3) != 0, inference = rng.below(3) != 0;
@@ -138,11 +137,12 @@ std::string victim(metrics::Rng &rng, u32 i, const Capacity &cap, MixShape &shap
 		if (inference) {
 			// Its share of what the replica serves: of the flood's requests or its own,
 			// the smaller (the batch holds both).
-			const u64 units_per_s = std::min(
-				cap.flood_units_per_s,
-				inference_units_per_s((p_lo + p_hi) / 2, (g_lo + g_hi) / 2));
-			r = std::min(r, load * units_per_s /
-						(cap.tenants * ((p_lo + p_hi) / 2 + (g_lo + g_hi))));
+			const u64 units_per_s = std::min(cap.flood_units_per_s,
+							 inference_units_per_s((p_lo + p_hi) / 2,
+									       (g_lo + g_hi) / 2));
+			r = std::min(r,
+				     load * units_per_s /
+					     (cap.tenants * ((p_lo + p_hi) / 2 + (g_lo + g_hi))));
 		}
 		return r;
 	};
@@ -163,19 +163,22 @@ std::string victim(metrics::Rng &rng, u32 i, const Capacity &cap, MixShape &shap
 	rate = std::max<u64>(rate, agents);
 	*rate_milli = rate;
 	shape.load_permille_max = std::max<u32>(shape.load_permille_max, (u32)load);
-	shape.cpu_job_ns_min = shape.cpu_job_ns_min ? std::min(shape.cpu_job_ns_min, cpu_lo) : cpu_lo;
+	shape.cpu_job_ns_min =
+		shape.cpu_job_ns_min ? std::min(shape.cpu_job_ns_min, cpu_lo) : cpu_lo;
 	if (pcie)
 		shape.dma_bytes_max = std::max(shape.dma_bytes_max, dma_hi);
-	std::string req = "          request:\n            cpu: " +
-			  range(us_text(cpu_lo), us_text(cpu_hi)) + "\n";
+	std::string req =
+		"          request:\n            cpu: " + range(us_text(cpu_lo), us_text(cpu_hi)) +
+		"\n";
 	if (pcie)
 		req += "            dma: " + range(kib_text(dma_lo), kib_text(dma_hi)) + "\n";
 	if (inference)
-		req += "            prompt_tokens: " + range(std::to_string(p_lo), std::to_string(p_hi)) +
-		       "\n            gen_tokens: " + range(std::to_string(g_lo), std::to_string(g_hi)) +
-		       "\n";
-	const std::string wl = "          kind: poisson\n          rate: " + rate_text(rate / agents) +
-			       "\n" + req;
+		req += "            prompt_tokens: " +
+		       range(std::to_string(p_lo), std::to_string(p_hi)) +
+		       "\n            gen_tokens: " +
+		       range(std::to_string(g_lo), std::to_string(g_hi)) + "\n";
+	const std::string wl =
+		"          kind: poisson\n          rate: " + rate_text(rate / agents) + "\n" + req;
 	return tenant_head("v" + std::to_string(i)) + group("app", agents, wl);
 }
 
@@ -199,15 +202,18 @@ std::string flooder(metrics::Rng &rng, u32 i, const Capacity &cap, MixShape &sha
 		} else if (r == "pcie") {
 			rate = (u64)((u128)kFloodFactor * 1000 * cap.pcie_bytes_per_s /
 				     (cap.tenants * (544 * kMiB)));
-			req = "            cpu: 100us\n            dma: " + range("64MiB", "1GiB") + "\n";
+			req = "            cpu: 100us\n            dma: " + range("64MiB", "1GiB") +
+			      "\n";
 		} else {
 			rate = kFloodFactor * 1000 * cap.flood_units_per_s /
 			       (cap.tenants * (kFloodPromptMean + 2 * kFloodGenMean));
-			req = "            cpu: 100us\n            prompt_tokens: " + range("256", "2048") +
+			req = "            cpu: 100us\n            prompt_tokens: " +
+			      range("256", "2048") +
 			      "\n            gen_tokens: " + range("32", "256") + "\n";
 		}
-		y += group(r, 1, "          kind: flooder\n          rate: " + rate_text(rate) +
-					 "\n          max_outstanding: 400\n          request:\n" + req);
+		y += group(r, 1,
+			   "          kind: flooder\n          rate: " + rate_text(rate) +
+				   "\n          max_outstanding: 400\n          request:\n" + req);
 	}
 	return y;
 }
@@ -243,11 +249,12 @@ std::string generate_mix(u64 seed, MixShape *out, const std::string &sched_lag)
 			" (harness/props/mix_gen.cc): generated, not edited\n";
 	y += "name: mix-" + std::to_string(seed) + "\nseed: " + std::to_string(seed) +
 	     "\nduration: " + std::to_string(shape.duration_s) + "s\nwarmup: 5s\npolicy: fair\n";
-	y += "machine:\n  cpus: " + std::to_string(shape.cpus) +
-	     "\n  cpu_slice: 4ms\n" + (sched_lag.empty() ? "" : "  sched_lag: " + sched_lag + "\n") +
+	y += "machine:\n  cpus: " + std::to_string(shape.cpus) + "\n  cpu_slice: 4ms\n" +
+	     (sched_lag.empty() ? "" : "  sched_lag: " + sched_lag + "\n") +
 	     "  gpus:\n    - profile: h100-sxm\n  pcie: " + shape.pcie +
 	     "\n  broker:\n    batch_tokens: " + std::to_string(kBatchTokens) +
-	     "\n    max_seqs: " + std::to_string(kMaxSeqs) + "\n"
+	     "\n    max_seqs: " + std::to_string(kMaxSeqs) +
+	     "\n"
 	     "    model: { name: llama-2-7b, params: 6740000000, bytes_per_param: 2 }\n";
 	y += "tenants:\n" + tenants;
 	y += "gates:\n  - kind: isolation\n    bound: 1.5\n";
@@ -260,9 +267,9 @@ std::string describe(const MixShape &s)
 {
 	std::string d = std::to_string(s.cpus) + " cpus " +
 			(s.pcie == "pcie-gen5-x16" ? "gen5" : "gen4") + ", " +
-			std::to_string(s.victims) + " victims (load <= " +
-			std::to_string(s.load_permille_max / 10) + "%, cpu >= " +
-			std::to_string(s.cpu_job_ns_min / 1000) + "us";
+			std::to_string(s.victims) +
+			" victims (load <= " + std::to_string(s.load_permille_max / 10) +
+			"%, cpu >= " + std::to_string(s.cpu_job_ns_min / 1000) + "us";
 	if (s.dma_bytes_max)
 		d += ", dma <= " + std::to_string(s.dma_bytes_max / kKiB) + "KiB";
 	d += "), " + std::to_string(s.flooders) + " flooders (";

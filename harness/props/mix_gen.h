@@ -20,7 +20,7 @@ struct MixShape {
 	std::string pcie;
 	std::uint32_t victims = 0;
 	std::uint32_t flooders = 0;
-	std::vector<std::string> flooded;  // resources flooded, one entry per flooding group
+	std::vector<std::string> flooded;    // resources flooded, one entry per flooding group
 	std::uint32_t load_permille_max = 0; // the heaviest victim's load, of its share
 	std::uint64_t cpu_job_ns_min = 0;    // the smallest victim CPU job (its range's low end)
 	std::uint64_t dma_bytes_max = 0;     // the largest victim transfer (0: none uses pcie)

@@ -108,8 +108,9 @@ InferenceBroker::InferenceBroker(sc_core::sc_module_name name, const BrokerParam
 	if (params.batch_tokens == 0 || params.max_seqs == 0 || params.model.params == 0 ||
 	    params.model.bytes_per_param == 0 || params.model.layers == 0 ||
 	    params.model.hidden == 0)
-		throw std::invalid_argument(who + ": batch_tokens, max_seqs and the model's params, "
-						  "bytes per param, layers and hidden size must be >= 1");
+		throw std::invalid_argument(who +
+					    ": batch_tokens, max_seqs and the model's params, "
+					    "bytes per param, layers and hidden size must be >= 1");
 	if (token_scheds.size() != gpus.size())
 		throw std::invalid_argument(who + ": token_scheds needs one row per GPU");
 	for (std::size_t g = 0; g < gpus.size(); g++) {
@@ -123,7 +124,8 @@ InferenceBroker::InferenceBroker(sc_core::sc_module_name name, const BrokerParam
 						    "] needs one scheduler per partition");
 		for (co_sched *s : token_scheds[g])
 			if (!s)
-				throw std::invalid_argument(who + ": a partition has no token scheduler");
+				throw std::invalid_argument(who +
+							    ": a partition has no token scheduler");
 	}
 
 	impl_ = new Impl;
@@ -146,16 +148,20 @@ InferenceBroker::InferenceBroker(sc_core::sc_module_name name, const BrokerParam
 			// The KV cache: the engine's share of the partition's HBM less the weights
 			// (none when the weights do not fit: every request there fails -E2BIG; the
 			// scenario loader refuses such a broker when the scenario sets one).
-			const u64 engine_bytes = (u64)((unsigned __int128)gpus[g]->partition(p).hbm_bytes *
-						       params.memory_percent / 100);
-			const u64 weights_bytes = params.model.params * params.model.bytes_per_param;
+			const u64 engine_bytes =
+				(u64)((unsigned __int128)gpus[g]->partition(p).hbm_bytes *
+				      params.memory_percent / 100);
+			const u64 weights_bytes =
+				params.model.params * params.model.bytes_per_param;
 			r->kv = std::make_unique<KvCache>(
 				engine_bytes > weights_bytes
-					? (engine_bytes - weights_bytes) / params.model.kv_bytes_per_token
+					? (engine_bytes - weights_bytes) /
+						  params.model.kv_bytes_per_token
 					: 0);
 			Replica *rp = r.get();
 			Impl *impl = impl_;
-			spawn_method(("replica_g" + std::to_string(g) + "p" + std::to_string(p)).c_str(),
+			spawn_method(("replica_g" + std::to_string(g) + "p" + std::to_string(p))
+					     .c_str(),
 				     rp->end, [impl, rp] { impl->finalize_if_due(*rp); });
 			impl_->replicas[g].push_back(std::move(r));
 			gpus[g]->attach_broker(p, this);
@@ -366,7 +372,8 @@ SeqStep InferenceBroker::Impl::fit_kv(Replica &r, const Job &job, SeqStep step, 
 	// The first pick goes in with what it needs (the watermark is for later picks' sake):
 	// preempting for the watermark too would throw away work for nothing.
 	const u64 target = r.batch.empty() ? more : want;
-	for (std::size_t i = 0, n = r.kv->holders().size(); target > r.kv->free_blocks() && i < n; i++) {
+	for (std::size_t i = 0, n = r.kv->holders().size(); target > r.kv->free_blocks() && i < n;
+	     i++) {
 		Job *victim = preemption_victim(r, job, by_share);
 		if (!victim)
 			break;
@@ -412,12 +419,12 @@ Job *InferenceBroker::Impl::preemption_victim(const Replica &r, const Job &for_j
 	Job *best = nullptr;
 	u64 best_counter = 0;
 	for (Job *h : r.kv->holders()) { // bounded by the holders
-		if (h == &for_job ||
-		    std::binary_search(in_batch.begin(), in_batch.end(), h, std::less<const Job *>()))
+		if (h == &for_job || std::binary_search(in_batch.begin(), in_batch.end(), h,
+							std::less<const Job *>()))
 			continue;
 		const u64 c = by_share ? counter(*h) : 0;
-		const bool own_later = running && later(*h, for_job) &&
-				       (!by_share || h->tenant == for_job.tenant);
+		const bool own_later =
+			running && later(*h, for_job) && (!by_share || h->tenant == for_job.tenant);
 		const bool over_share = credit && c >= st.vtime;
 		if (!first && !own_later && !over_share)
 			continue;

@@ -65,10 +65,10 @@ public:
 	u32 cut_in_batch(u32 gpu, u32 partition, u32 tenant) const;
 	u64 iterations() const;
 	u64 tokens_processed() const;
-	u64 preemptions() const;	  // sequences whose KV cache was taken (recomputed later)
-	u64 kv_waits() const;		  // steps refused for want of KV blocks (they waited)
-	u64 kv_capacity_tokens() const;	  // all replicas, whole blocks
-	u64 kv_peak_used_tokens() const;  // the largest of any replica's use, in tokens
+	u64 preemptions() const;	 // sequences whose KV cache was taken (recomputed later)
+	u64 kv_waits() const;		 // steps refused for want of KV blocks (they waited)
+	u64 kv_capacity_tokens() const;	 // all replicas, whole blocks
+	u64 kv_peak_used_tokens() const; // the largest of any replica's use, in tokens
 	u64 completed() const;
 	u32 queued() const;
 

@@ -82,7 +82,8 @@ bool BatchAdmission::over_share(const Budget &b, u64 marginal_ns) const
 {
 	const u64 rounds = round_ + 1;
 	return !b.credit && b.capped() &&
-	       (b.seqs >= b.seqs_share * rounds || b.cost_ns + marginal_ns > b.cost_share_ns * rounds);
+	       (b.seqs >= b.seqs_share * rounds ||
+		b.cost_ns + marginal_ns > b.cost_share_ns * rounds);
 }
 
 u64 BatchAdmission::marginal_ns(const BatchShape &with) const

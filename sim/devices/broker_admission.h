@@ -45,9 +45,10 @@ constexpr u32 kAdmissionRoundsMax = 64;
 
 // A sequence's part in one iteration.
 struct SeqStep {
-	u32 prefill = 0; // prompt tokens prefilled now (a chunk at offset = tokens already prefilled)
-	u32 decode = 0;	 // 1 when it generates a token now
-	u64 offset = 0;	 // prefill: the chunk's offset; decode: the context it reads
+	u32 prefill =
+		0; // prompt tokens prefilled now (a chunk at offset = tokens already prefilled)
+	u32 decode = 0; // 1 when it generates a token now
+	u64 offset = 0; // prefill: the chunk's offset; decode: the context it reads
 };
 
 class BatchAdmission {
@@ -79,7 +80,7 @@ private:
 	struct Budget {
 		u32 tenant;
 		bool credit;
-		u32 seqs_share;	  // per round (no credit, not alone)
+		u32 seqs_share;	   // per round (no credit, not alone)
 		u64 cost_share_ns; // the marginal cost it may add per round (no credit, not alone)
 		u32 seqs = 0;
 		u64 cost_ns = 0;

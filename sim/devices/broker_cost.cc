@@ -42,8 +42,8 @@ u64 isqrt_u128(u128 v)
 	return static_cast<u64>(x);
 }
 
-BrokerCost::BrokerCost(const GpuProfile &gpu, const ModelShape &model, u64 share_num,
-		       u64 share_den, u32 max_tokens)
+BrokerCost::BrokerCost(const GpuProfile &gpu, const ModelShape &model, u64 share_num, u64 share_den,
+		       u32 max_tokens)
 {
 	if (gpu.weights_read_bytes_per_s == 0 || gpu.linear_flops_per_s == 0 ||
 	    gpu.kv_read_bytes_per_s == 0 || gpu.attention_flops_per_s == 0 || share_num == 0 ||

@@ -36,8 +36,9 @@ struct ModelShape {
 
 // What one iteration holds, as its cost sees it.
 struct BatchShape {
-	u64 tokens = 0;	    // tokens through the linear layers (prefill chunks + one per decode)
-	u64 kv_tokens = 0;  // context tokens whose K and V are read (decode contexts, prefill prefixes)
+	u64 tokens = 0; // tokens through the linear layers (prefill chunks + one per decode)
+	u64 kv_tokens =
+		0; // context tokens whose K and V are read (decode contexts, prefill prefixes)
 	u64 attn_units = 0; // sum over prefill chunks of chunk * (offset + chunk)
 	u32 seqs = 0;
 
@@ -79,11 +80,11 @@ private:
 	u64 linear_ps_uncached(u64 tokens) const;
 
 	u64 overhead_ns_ = 0;
-	u64 weights_ps_ = 0;	     // the weights streamed once
+	u64 weights_ps_ = 0;	      // the weights streamed once
 	u64 linear_fs_per_token_ = 0; // femtoseconds of linear-layer compute per token
-	u64 attn_overhead_ps_ = 0;   // layers * the per-layer attention overhead
-	u64 kv_fs_per_token_ = 0;    // femtoseconds to read one token's K and V (all layers)
-	u64 attn_fs_per_unit_ = 0;   // femtoseconds per chunk * (offset + chunk) unit of prefill
+	u64 attn_overhead_ps_ = 0;    // layers * the per-layer attention overhead
+	u64 kv_fs_per_token_ = 0;     // femtoseconds to read one token's K and V (all layers)
+	u64 attn_fs_per_unit_ = 0;    // femtoseconds per chunk * (offset + chunk) unit of prefill
 	std::vector<u64> linear_table_ps_;
 	u64 floor_ns_ = 0;
 };

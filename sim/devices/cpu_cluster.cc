@@ -23,11 +23,11 @@ enum class CoreState : std::uint8_t { Idle, Woken, Running };
 
 struct Core {
 	CoreState state = CoreState::Idle;
-	Job *job = nullptr;	 // running, while state == Running
+	Job *job = nullptr; // running, while state == Running
 	u64 slice_start_ns = 0;
-	u64 slice_ns = 0;	 // length of the running slice, its switch overhead included
-	u64 overhead_ns = 0;	 // the slice's first overhead_ns switch to the job (a preemption)
-	u64 busy_ns = 0;	 // finished slices
+	u64 slice_ns = 0;    // length of the running slice, its switch overhead included
+	u64 overhead_ns = 0; // the slice's first overhead_ns switch to the job (a preemption)
+	u64 busy_ns = 0;     // finished slices
 	sc_core::sc_event wake;
 };
 } // namespace
@@ -41,8 +41,8 @@ struct CpuCluster::Impl {
 	u64 preemptions = 0;
 	Completions done{ "completions" };
 
-	Impl(u32 n, u64 slice, co_sched *s, u64 preempt) : slice_ns(slice), preempt_ns(preempt),
-							    sched(s), cores(n)
+	Impl(u32 n, u64 slice, co_sched *s, u64 preempt)
+		: slice_ns(slice), preempt_ns(preempt), sched(s), cores(n)
 	{
 	}
 

@@ -34,11 +34,11 @@ public:
 	void submit(Job &job);
 
 	u32 cores() const;
-	u64 busy_ns(u32 core) const;	// time core spent running jobs so far
+	u64 busy_ns(u32 core) const; // time core spent running jobs so far
 	u64 completed() const;
-	u32 queued() const;		// jobs waiting (not on a core)
-	u64 preemptions() const;	// wakeup preemptions so far
-	// ... private state is the implementer's
+	u32 queued() const;	 // jobs waiting (not on a core)
+	u64 preemptions() const; // wakeup preemptions so far
+				 // ... private state is the implementer's
 private:
 	struct Impl;
 	Impl *impl_;

@@ -94,8 +94,10 @@ Gpu::Gpu(sc_core::sc_module_name name, u32 index, const GpuProfile &profile,
 		if (h == 0)
 			throw std::invalid_argument(who + ": a partition has hbm_bytes 0");
 		if (h > profile.hbm_bytes - std::min(sum, profile.hbm_bytes))
-			throw std::invalid_argument(who + ": partition hbm_bytes add up to more than the GPU's hbm_bytes " +
-						    std::to_string(profile.hbm_bytes));
+			throw std::invalid_argument(
+				who +
+				": partition hbm_bytes add up to more than the GPU's hbm_bytes " +
+				std::to_string(profile.hbm_bytes));
 		sum += h;
 	}
 	for (co_sched *s : scheds)
@@ -235,7 +237,8 @@ void Gpu::Impl::step(u32 p)
 			part.infer_vt_ns = part.compute_vt_ns;
 		start_slice(part, now);
 	} else {
-		part.infer_vt_ns = part.compute_vt_ns = std::max(part.infer_vt_ns, part.compute_vt_ns);
+		part.infer_vt_ns = part.compute_vt_ns =
+			std::max(part.infer_vt_ns, part.compute_vt_ns);
 		part.state = ExecState::Idle;
 	}
 }

@@ -40,28 +40,28 @@ struct Job {
 	Stage stage = Stage::Cpu;
 
 	// Demands (only the stage's own are read).
-	u64 cpu_ns = 0;		 // Cpu: CPU time
-	u64 bytes = 0;		 // Pcie, Ssd: bytes
-	u64 gpu_ns = 0;		 // GpuCompute: GPU time on an idle partition
-	u32 prompt_tokens = 0;	 // Inference
-	u32 gen_tokens = 0;	 // Inference
-	u32 gpu = 0;		 // Pcie (the link), GpuCompute and Inference (the GPU) ...
-	u32 partition = 0;	 // ... and its partition
+	u64 cpu_ns = 0;	       // Cpu: CPU time
+	u64 bytes = 0;	       // Pcie, Ssd: bytes
+	u64 gpu_ns = 0;	       // GpuCompute: GPU time on an idle partition
+	u32 prompt_tokens = 0; // Inference
+	u32 gen_tokens = 0;    // Inference
+	u32 gpu = 0;	       // Pcie (the link), GpuCompute and Inference (the GPU) ...
+	u32 partition = 0;     // ... and its partition
 
 	// Filled by the device.
-	u64 submit_ns = 0; // when submit() was called
-	u64 start_ns = 0;  // first service
-	u64 done_ns = 0;   // completion (job_done is called at this time)
+	u64 submit_ns = 0;	// when submit() was called
+	u64 start_ns = 0;	// first service
+	u64 done_ns = 0;	// completion (job_done is called at this time)
 	u64 first_token_ns = 0; // Inference: when its first generated token came (0: none yet)
-	u64 alone_ns = 0;  // service time on an idle device with nominal parameters, set at submit
-	u32 cpu_core = 0;  // Cpu: the core that ran its last slice
-	int rc = 0;	   // 0, or -errno: -EIO (device or partition lost), -ENODEV (no such device)
+	u64 alone_ns = 0; // service time on an idle device with nominal parameters, set at submit
+	u32 cpu_core = 0; // Cpu: the core that ran its last slice
+	int rc = 0;	  // 0, or -errno: -EIO (device or partition lost), -ENODEV (no such device)
 
 	// Device-private progress (units served so far: ns, bytes or tokens).
 	u64 served = 0;
 	u32 phase = 0;
-	u32 kv_blocks = 0;  // Inference: KV-cache blocks it holds
-	u32 recompute = 0;  // Inference: generated tokens prefilled again after a preemption
+	u32 kv_blocks = 0;   // Inference: KV-cache blocks it holds
+	u32 recompute = 0;   // Inference: generated tokens prefilled again after a preemption
 	u32 preemptions = 0; // Inference: times its KV cache was taken from it
 
 	JobSink *sink = nullptr;

@@ -101,7 +101,8 @@ struct PcieLink::Impl {
 	{
 		const u64 after = served_before + units;
 		const u64 data_after = after > overhead_units ? after - overhead_units : 0;
-		const u64 data_before = served_before > overhead_units ? served_before - overhead_units : 0;
+		const u64 data_before =
+			served_before > overhead_units ? served_before - overhead_units : 0;
 		return data_after - data_before;
 	}
 
@@ -124,9 +125,9 @@ PcieLink::PcieLink(sc_core::sc_module_name name, const PcieProfile &profile, co_
 	: sc_module(name), target("target")
 {
 	if (profile.bytes_per_s == 0 || profile.chunk_bytes == 0 || !sched)
-		throw std::invalid_argument(std::string("PcieLink ") + this->name() + " (profile " +
-					    profile.name +
-					    "): bytes_per_s and chunk_bytes must be > 0 and sched set");
+		throw std::invalid_argument(
+			std::string("PcieLink ") + this->name() + " (profile " + profile.name +
+			"): bytes_per_s and chunk_bytes must be > 0 and sched set");
 	impl_ = new Impl(*this, profile, sched);
 	target.register_nb_transport_fw(this, &PcieLink::nb_transport_fw);
 	Impl *impl = impl_;
@@ -138,8 +139,8 @@ PcieLink::~PcieLink()
 	delete impl_;
 }
 
-tlm::tlm_sync_enum PcieLink::nb_transport_fw(tlm::tlm_generic_payload &trans,
-					     tlm::tlm_phase &phase, sc_core::sc_time &delay)
+tlm::tlm_sync_enum PcieLink::nb_transport_fw(tlm::tlm_generic_payload &trans, tlm::tlm_phase &phase,
+					     sc_core::sc_time &delay)
 {
 	CO_ASSERT(phase == tlm::BEGIN_REQ);
 	(void)delay;
@@ -210,8 +211,9 @@ void PcieLink::Impl::start(u64 now)
 	const u64 rest = demand(job) - job.served;
 	state = WireState::Busy;
 	chunk_job = &job;
-	turn_units = co_sched_contended(sched, &job.entity.ent) ? std::min(profile.chunk_bytes, rest)
-								 : rest;
+	turn_units = co_sched_contended(sched, &job.entity.ent)
+			     ? std::min(profile.chunk_bytes, rest)
+			     : rest;
 	chunk_start_ns = now;
 	chunk_percent = percent; // a turn runs at the rate it started with
 	chunk_ns = wire_ns(turn_units, chunk_percent);

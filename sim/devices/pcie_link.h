@@ -49,8 +49,8 @@ public:
 	u64 bytes_moved() const;
 	u64 completed() const;
 	u32 queued() const;
-	u64 turns() const;	      // turns on the wire (the events arbitration costs)
-	u64 preemptions() const;      // turns cut short by an arrival
+	u64 turns() const;	 // turns on the wire (the events arbitration costs)
+	u64 preemptions() const; // turns cut short by an arrival
 
 private:
 	// The socket's forward callback (simple_target_socket binds a member of the module).

@@ -44,7 +44,8 @@ u64 read_value(const Field &value, const std::string &field)
 		const std::string text = d::scalar_text(value, "a bandwidth");
 		const auto v = d::parse_bytes_per_s(text);
 		if (!v || *v == 0)
-			value.fail(d::quote(text) + " is not a bandwidth (e.g. 3.35TB/s, 1008GB/s)");
+			value.fail(d::quote(text) +
+				   " is not a bandwidth (e.g. 3.35TB/s, 1008GB/s)");
 		return *v;
 	}
 	if (ends_with("flops_per_s")) {
@@ -77,7 +78,7 @@ public:
 	u64 number(const std::string &field)
 	{
 		const Field entry = m_.need(field);
-		const MapReader e(entry, {"value", "source"});
+		const MapReader e(entry, { "value", "source" });
 		const u64 v = read_value(e.need("value"), field);
 		sources_[field] = scenario::detail::as_string(e.need("source"), source_bytes_max);
 		return v;
@@ -108,20 +109,24 @@ LoadedProfile load_profile(const std::string &path, const std::string &name)
 		// The kind decides the keys, so read it before checking them.
 		const YAML::Node kind_node = root.node()["kind"];
 		if (!kind_node)
-			throw ScenarioError(root.loc(), "kind", "missing (required: gpu, pcie, tpm, ssd)");
+			throw ScenarioError(root.loc(), "kind",
+					    "missing (required: gpu, pcie, tpm, ssd)");
 		// `description` is free text for people; it is checked like any text, then dropped.
 		const auto describe = [](const MapReader &m) {
 			if (auto v = m.get("description"))
 				d::as_string(*v, scenario::limits::description_bytes_max);
 		};
 		LoadedProfile p;
-		p.kind = d::scalar_text(root.member("kind", kind_node, root.loc()), "a profile kind");
+		p.kind = d::scalar_text(root.member("kind", kind_node, root.loc()),
+					"a profile kind");
 		if (p.kind == "gpu") {
-			const MapReader m(root, {"kind", "description", "hbm_bytes", "hbm_bytes_per_s",
-						 "dense_fp16_flops_per_s", "max_partitions",
-						 "weights_read_bytes_per_s", "linear_flops_per_s",
-						 "kv_read_bytes_per_s", "attention_flops_per_s",
-						 "attention_layer_overhead_ns", "iteration_overhead_ns"});
+			const MapReader m(root,
+					  { "kind", "description", "hbm_bytes", "hbm_bytes_per_s",
+					    "dense_fp16_flops_per_s", "max_partitions",
+					    "weights_read_bytes_per_s", "linear_flops_per_s",
+					    "kv_read_bytes_per_s", "attention_flops_per_s",
+					    "attention_layer_overhead_ns",
+					    "iteration_overhead_ns" });
 			describe(m);
 			ProfileReader r(m, p.gpu.sources);
 			p.gpu.name = name;
@@ -136,8 +141,9 @@ LoadedProfile load_profile(const std::string &path, const std::string &name)
 			p.gpu.attention_layer_overhead_ns = r.number("attention_layer_overhead_ns");
 			p.gpu.iteration_overhead_ns = r.number("iteration_overhead_ns");
 		} else if (p.kind == "pcie") {
-			const MapReader m(root, {"kind", "description", "bytes_per_s",
-						 "copy_overhead_ns", "latency_ns", "chunk_bytes"});
+			const MapReader m(root,
+					  { "kind", "description", "bytes_per_s",
+					    "copy_overhead_ns", "latency_ns", "chunk_bytes" });
 			describe(m);
 			ProfileReader r(m, p.pcie.sources);
 			p.pcie.name = name;
@@ -146,15 +152,16 @@ LoadedProfile load_profile(const std::string &path, const std::string &name)
 			p.pcie.latency_ns = r.number("latency_ns");
 			p.pcie.chunk_bytes = r.number("chunk_bytes");
 		} else if (p.kind == "tpm") {
-			const MapReader m(root, {"kind", "description", "nv_write_ns", "nv_indices"});
+			const MapReader m(root,
+					  { "kind", "description", "nv_write_ns", "nv_indices" });
 			describe(m);
 			ProfileReader r(m, p.tpm.sources);
 			p.tpm.name = name;
 			p.tpm.nv_write_ns = r.number("nv_write_ns");
 			p.tpm.nv_indices = r.number32("nv_indices");
 		} else if (p.kind == "ssd") {
-			const MapReader m(root, {"kind", "description", "read_bytes_per_s",
-						 "write_bytes_per_s", "read_latency_ns"});
+			const MapReader m(root, { "kind", "description", "read_bytes_per_s",
+						  "write_bytes_per_s", "read_latency_ns" });
 			describe(m);
 			ProfileReader r(m, p.ssd.sources);
 			p.ssd.name = name;
@@ -170,7 +177,7 @@ LoadedProfile load_profile(const std::string &path, const std::string &name)
 	} catch (const YAML::Exception &e) {
 		const int line = e.mark.line >= 0 ? e.mark.line + 1 : 1;
 		const int column = e.mark.column >= 0 ? e.mark.column + 1 : 1;
-		throw ScenarioError(SourceLoc{path, line, column}, "(yaml)", e.msg);
+		throw ScenarioError(SourceLoc{ path, line, column }, "(yaml)", e.msg);
 	}
 }
 
@@ -193,12 +200,12 @@ std::string path_of(const std::string &dir, const std::string &name)
 LoadedProfile load_named(const std::string &dir, const std::string &name, const char *kind)
 {
 	if (!is_plain_name(name))
-		throw ScenarioError(SourceLoc{dir, 0, 0}, "profile",
+		throw ScenarioError(SourceLoc{ dir, 0, 0 }, "profile",
 				    "bad profile name " + scenario::detail::quote(name));
 	const std::string path = path_of(dir, name);
 	LoadedProfile p = load_profile(path, name);
 	if (kind != nullptr && p.kind != kind)
-		throw ScenarioError(SourceLoc{path, 1, 1}, "kind",
+		throw ScenarioError(SourceLoc{ path, 1, 1 }, "kind",
 				    "profile " + scenario::detail::quote(name) + " is a " + p.kind +
 					    " profile, not a " + kind + " profile");
 	return p;
@@ -210,23 +217,25 @@ ProfileLibrary::ProfileLibrary(std::string dir) : dir_(std::move(dir))
 {
 	std::error_code ec;
 	if (!std::filesystem::is_directory(dir_, ec))
-		throw ScenarioError(SourceLoc{dir_, 0, 0}, "(profiles)",
-				    "not a directory of device profiles (set COCONUT_PROFILE_DIR?)");
+		throw ScenarioError(
+			SourceLoc{ dir_, 0, 0 }, "(profiles)",
+			"not a directory of device profiles (set COCONUT_PROFILE_DIR?)");
 	// Sorted, so the first bad file reported is the same on every machine.
 	std::vector<std::filesystem::path> files;
 	for (const auto &entry : std::filesystem::directory_iterator(dir_, ec))
 		if (entry.path().extension() == ".yaml")
 			files.push_back(entry.path());
 	if (ec)
-		throw ScenarioError(SourceLoc{dir_, 0, 0}, "(profiles)",
+		throw ScenarioError(SourceLoc{ dir_, 0, 0 }, "(profiles)",
 				    "cannot list the directory: " + ec.message());
 	std::sort(files.begin(), files.end());
 	for (const auto &f : files) {
 		const std::string stem = f.stem().string();
 		if (!is_plain_name(stem))
-			throw ScenarioError(SourceLoc{f.string(), 0, 0}, "(profile)",
-					    "a profile file name is lower-case letters, digits, '_' "
-					    "and '-', then .yaml");
+			throw ScenarioError(
+				SourceLoc{ f.string(), 0, 0 }, "(profile)",
+				"a profile file name is lower-case letters, digits, '_' "
+				"and '-', then .yaml");
 		load_profile(f.string(), stem);
 	}
 }

@@ -17,9 +17,9 @@ using u64 = std::uint64_t;
 struct GpuProfile {
 	std::string name;
 	u64 hbm_bytes = 0;
-	u64 hbm_bytes_per_s = 0;	 // memory bandwidth
-	u64 dense_fp16_flops_per_s = 0;	 // tensor-core peak, dense
-	u32 max_partitions = 1;		 // MIG instances (1: not partitionable)
+	u64 hbm_bytes_per_s = 0;	// memory bandwidth
+	u64 dense_fp16_flops_per_s = 0; // tensor-core peak, dense
+	u32 max_partitions = 1;		// MIG instances (1: not partitionable)
 	// The broker's iteration cost (broker_cost.h), fitted to measurements:
 	u64 weights_read_bytes_per_s = 0;    // streaming the weights through the linear layers
 	u64 linear_flops_per_s = 0;	     // the linear layers' sustained FLOP rate
@@ -32,10 +32,10 @@ struct GpuProfile {
 
 struct PcieProfile {
 	std::string name;
-	u64 bytes_per_s = 0;	     // sustained, one direction
-	u64 copy_overhead_ns = 0;    // per copy, the wire busy before data moves (not pipelined)
-	u64 latency_ns = 0;	     // per copy, after its last byte (pipelined: the wire is free)
-	u64 chunk_bytes = 262144;    // arbitration granularity: one fair-share turn
+	u64 bytes_per_s = 0;	  // sustained, one direction
+	u64 copy_overhead_ns = 0; // per copy, the wire busy before data moves (not pipelined)
+	u64 latency_ns = 0;	  // per copy, after its last byte (pipelined: the wire is free)
+	u64 chunk_bytes = 262144; // arbitration granularity: one fair-share turn
 	std::map<std::string, std::string> sources;
 };
 

@@ -28,8 +28,7 @@ bool end_turn(co_sched *sched, Job &job, u64 units, u64 demand, u32 &in_sched);
 
 // An SC_METHOD (no initialisation run) that calls fn each time ev fires, as a child of the
 // sc_module under construction.
-template <class F>
-void spawn_method(const char *name, sc_core::sc_event &ev, F fn)
+template <class F> void spawn_method(const char *name, sc_core::sc_event &ev, F fn)
 {
 	sc_core::sc_spawn_options opts;
 	opts.spawn_method();

@@ -40,8 +40,8 @@ void Ssd::submit(Job &job)
 {
 	u64 now = now_ns();
 	begin_job(job, now);
-	job.alone_ns =
-		impl_->profile.read_latency_ns + transfer_ns(job.bytes, impl_->profile.read_bytes_per_s);
+	job.alone_ns = impl_->profile.read_latency_ns +
+		       transfer_ns(job.bytes, impl_->profile.read_bytes_per_s);
 	job.start_ns = std::max(now, impl_->free_at_ns);
 	impl_->free_at_ns = job.start_ns + job.alone_ns;
 	impl_->done.at(job, impl_->free_at_ns);

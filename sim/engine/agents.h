@@ -19,8 +19,8 @@ using s64 = std::int64_t;
 
 struct TenantState {
 	std::string name;
-	u32 index = 0;	// in the scenario
-	u32 id = 0;	// the manifest's tenant id: index + 1 (0 is the root agent's)
+	u32 index = 0; // in the scenario
+	u32 id = 0;    // the manifest's tenant id: index + 1 (0 is the root agent's)
 	u64 root_aid = 0;
 	bool flooder = false; // TenantSpec::flooder: silenced in the counterfactual run
 };
@@ -36,13 +36,13 @@ struct AgentState {
 	u32 group = 0;	  // index into the tenant's groups
 	u32 index = 0;
 	size_t index_in_run = 0; // in Simulation's agents (timers name agents by it)
-	u64 aid = 0;	  // 0 until spawned
+	u64 aid = 0;		 // 0 until spawned
 	bool live = false;
-	u32 cpu = 0;	  // where its calls run (audit ring)
+	u32 cpu = 0; // where its calls run (audit ring)
 	const scenario::AgentGroupSpec *spec = nullptr;
 	metrics::Rng rng{ 0 }; // replaced by Rng::derive(seed, name) at build
 	u32 outstanding = 0;
-	u64 arrivals = 0; // its workload's arrivals so far, dropped ones included
+	u64 arrivals = 0;	     // its workload's arrivals so far, dropped ones included
 	std::vector<u32> free_slots; // trace-view track slots of finished requests
 	u32 next_slot = 0;
 	// Trace workloads: rows dealt to this agent, in order.
@@ -63,10 +63,10 @@ struct Demands {
 
 // One cap check a request holds while it runs (an in-flight token of the kernel).
 struct Hold {
-	u32 kind = 0;		// enum coconut_cap_kind
-	std::string object;	// what was checked
-	u64 token = 0;		// 0: not yet begun
-	std::string auth_cap;	// the cap that allowed it (the LSM event's text)
+	u32 kind = 0;	      // enum coconut_cap_kind
+	std::string object;   // what was checked
+	u64 token = 0;	      // 0: not yet begun
+	std::string auth_cap; // the cap that allowed it (the LSM event's text)
 	u64 begin_ns = 0;
 	devices::Stage until = devices::Stage::Cpu; // completed after this stage
 };

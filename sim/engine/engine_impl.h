@@ -43,7 +43,15 @@ constexpr size_t kAttestBufBytes = CO_ATTEST_BYTES_MAX;
 constexpr size_t kAuditQueryBufBytes =
 	37 + (size_t)CO_AUDIT_SEGMENT_EVENTS_MAX * (1 + CO_AUDIT_EVENT_ENC_BYTES_MAX + 68);
 
-enum class TimerKind { Arrival, Restart, Timeline, RequestRetry, Sample, PcieRestore, InflightPoll };
+enum class TimerKind {
+	Arrival,
+	Restart,
+	Timeline,
+	RequestRetry,
+	Sample,
+	PcieRestore,
+	InflightPoll
+};
 
 struct Timer {
 	u64 at_ns;
@@ -195,9 +203,9 @@ struct Simulation::Impl : public sc_core::sc_module, public devices::JobSink {
 	std::vector<std::string> notification_log; // the first few, for the report
 	std::vector<ActionOutcome> outcomes;
 	std::vector<std::string> expectation_failures;
-	std::vector<ArrivalDigest> arrival_digests; // per tenant (RunResult::arrivals)
+	std::vector<ArrivalDigest> arrival_digests;	      // per tenant (RunResult::arrivals)
 	std::vector<metrics::ServiceDifference> service_diff; // per scheduler kind sampled
-	std::vector<metrics::ServiceSeries> service_series; // the units behind service_diff
+	std::vector<metrics::ServiceSeries> service_series;   // the units behind service_diff
 
 	metrics::MetricRegistry registry;
 	// stage_hist()'s cache: [tenant][devices::Stage] -> the registry's histogram.
@@ -205,8 +213,8 @@ struct Simulation::Impl : public sc_core::sc_module, public devices::JobSink {
 	metrics::Fingerprint trace_fp;
 
 	// stepping
-	bool started = false;  // the first sc_start ran (elaboration, time-0 processes)
-	bool finished = false; // finish_run ran: result holds the answer
+	bool started = false;	   // the first sc_start ran (elaboration, time-0 processes)
+	bool finished = false;	   // finish_run ran: result holds the answer
 	bool result_taken = false; // run() moved result out
 	RunResult result;
 	std::map<std::string, u64> api_agents; // spawned through Simulation::spawn, by name

@@ -53,15 +53,16 @@ void Simulation::Impl::sample()
 	for (size_t i = 0; i < scheds.size(); i++) {
 		std::vector<metrics::TenantSample> samples;
 		for (const TenantState &t : tenants) {
-			struct co_sched_tenant_info info{};
+			struct co_sched_tenant_info info {};
 			metrics::TenantSample s{};
 			if (co_sched_get_tenant_info(scheds[i], t.id, &info) == 0) {
 				s.served_units = info.served_units;
 				s.weight = info.weight;
 				// A tenant whose prompt the running iteration prefills only in part is
 				// waiting for service though nothing of it is queued meanwhile.
-				s.backlogged = info.backlogged ||
-					       (i == 2 && machine->broker()->cut_in_batch(0, 0, t.id) > 0);
+				s.backlogged =
+					info.backlogged ||
+					(i == 2 && machine->broker()->cut_in_batch(0, 0, t.id) > 0);
 			} else {
 				s.weight = 1;
 			}
@@ -127,8 +128,11 @@ void Simulation::Impl::collect_metrics(RunResult &out)
 	set("lsm.fail_limited", end_counters.fail_limited);
 	set("requests.in_flight_at_end", live_requests);
 	// Throughput over the measured span (after warm-up), in requests per 1000 s.
-	const u64 measured_ns = std::max<u64>(1, out.sim_end_ns > sc.warmup_ns ? out.sim_end_ns - sc.warmup_ns : 1);
-	auto per_ks = [&](u64 n) { return (u64)((unsigned __int128)n * 1000000000000ull / measured_ns); };
+	const u64 measured_ns =
+		std::max<u64>(1, out.sim_end_ns > sc.warmup_ns ? out.sim_end_ns - sc.warmup_ns : 1);
+	auto per_ks = [&](u64 n) {
+		return (u64)((unsigned __int128)n * 1000000000000ull / measured_ns);
+	};
 	u64 measured_completed = 0;
 	set("lsm.allows", end_counters.lsm_allows);
 	set("lsm.denies", end_counters.lsm_denies);
@@ -198,13 +202,14 @@ void Simulation::Impl::collect_metrics(RunResult &out)
 		const metrics::ServiceDifference &d = service_diff[i];
 		set(std::string("service_difference.") + sampled[i] + ".max_milli",
 		    d.max_difference_milli());
-		set(std::string("service_difference.") + sampled[i] + ".worst_at_ns", d.worst_at_ns());
+		set(std::string("service_difference.") + sampled[i] + ".worst_at_ns",
+		    d.worst_at_ns());
 		// Which pair: names are not metrics, so the note says it.
 		if (d.max_difference_milli() > 0 && d.worst_j() < tenants.size())
 			out.notes.push_back(std::string("service difference ") + sampled[i] + ": " +
-					    metrics::format_milli(d.max_difference_milli()) + " units between " +
-					    tenants[d.worst_i()].name + " and " +
-					    tenants[d.worst_j()].name + " at " +
+					    metrics::format_milli(d.max_difference_milli()) +
+					    " units between " + tenants[d.worst_i()].name +
+					    " and " + tenants[d.worst_j()].name + " at " +
 					    std::to_string(d.worst_at_ns() / 1000000) + " ms");
 	}
 	std::vector<co_sched *> scheds = { machine->cpu_sched() };
@@ -215,21 +220,25 @@ void Simulation::Impl::collect_metrics(RunResult &out)
 	for (size_t i = 0; i < scheds.size(); i++) {
 		std::vector<u64> x;
 		for (const TenantState &t : tenants) {
-			struct co_sched_tenant_info info{};
-			if (co_sched_get_tenant_info(scheds[i], t.id, &info) != 0 || !info.served_units)
+			struct co_sched_tenant_info info {};
+			if (co_sched_get_tenant_info(scheds[i], t.id, &info) != 0 ||
+			    !info.served_units)
 				continue;
 			x.push_back(info.served_units / std::max<u32>(1, info.weight));
-			set("tenant." + t.name + "." + sampled[i] + ".served_units", info.served_units);
+			set("tenant." + t.name + "." + sampled[i] + ".served_units",
+			    info.served_units);
 		}
 		if (!x.empty())
-			set(std::string("jain.") + sampled[i] + "_milli", metrics::jain_index_milli(x));
+			set(std::string("jain.") + sampled[i] + "_milli",
+			    metrics::jain_index_milli(x));
 	}
 	// Devices.
 	u64 busy = 0;
 	for (u32 c = 0; c < sc.machine.cpus; c++)
 		busy += machine->cpus().busy_ns(c);
 	const u64 span = std::max<u64>(1, out.sim_end_ns);
-	set("cpu.utilisation_milli", (u64)((unsigned __int128)busy * 1000 / (span * sc.machine.cpus)));
+	set("cpu.utilisation_milli",
+	    (u64)((unsigned __int128)busy * 1000 / (span * sc.machine.cpus)));
 	for (u32 g = 0; g < machine->gpu_count(); g++) {
 		set("pcie" + std::to_string(g) + ".utilisation_milli",
 		    (u64)((unsigned __int128)machine->link(g).busy_ns() * 1000 / span));
@@ -258,12 +267,13 @@ void Simulation::Impl::collect_metrics(RunResult &out)
 				continue;
 			const u64 p50 = sh.value_at_quantile_milli(500);
 			const u64 p99 = sh.value_at_quantile_milli(990);
-			out.notes.push_back(t.name + (t.flooder ? " (flooder)" : "") + " " + res +
-					    ": n=" + std::to_string(sh.count()) +
-					    " slowdown p50=" + metrics::format_milli(p50) +
-					    " p99=" + metrics::format_milli(p99) + " p99/p50=" +
-					    metrics::format_milli((u64)((unsigned __int128)p99 * 1000 /
-									std::max<u64>(1, p50))));
+			out.notes.push_back(
+				t.name + (t.flooder ? " (flooder)" : "") + " " + res +
+				": n=" + std::to_string(sh.count()) +
+				" slowdown p50=" + metrics::format_milli(p50) +
+				" p99=" + metrics::format_milli(p99) + " p99/p50=" +
+				metrics::format_milli((u64)((unsigned __int128)p99 * 1000 /
+							    std::max<u64>(1, p50))));
 		}
 	}
 }

@@ -46,10 +46,9 @@ metrics::GateResult fairness(const scenario::GateSpec &g, const RunSnapshot &s)
 // until then it fails, saying so.
 metrics::GateResult isolation(const scenario::GateSpec &g, const RunSnapshot &s)
 {
-	return g.counterfactual()
-		       ? isolation_counterfactual_gate(g, *s.sc, s.stages, nullptr,
-						       "counterfactual not run")
-		       : isolation_peer_gate(g, *s.registry);
+	return g.counterfactual() ? isolation_counterfactual_gate(g, *s.sc, s.stages, nullptr,
+								  "counterfactual not run")
+				  : isolation_peer_gate(g, *s.registry);
 }
 
 metrics::GateResult audit_parity(const scenario::GateSpec &, const RunSnapshot &s)
@@ -57,8 +56,9 @@ metrics::GateResult audit_parity(const scenario::GateSpec &, const RunSnapshot &
 	metrics::GateResult r;
 	r.pass = s.chain_allows == s.lsm_allows && s.chain_denies == s.lsm_denies &&
 		 s.pending_events == 0;
-	r.measured = "allow " + std::to_string(s.lsm_allows) + "/" + std::to_string(s.chain_allows) +
-		     ", deny " + std::to_string(s.lsm_denies) + "/" + std::to_string(s.chain_denies);
+	r.measured = "allow " + std::to_string(s.lsm_allows) + "/" +
+		     std::to_string(s.chain_allows) + ", deny " + std::to_string(s.lsm_denies) +
+		     "/" + std::to_string(s.chain_denies);
 	r.bound = "LSM == chain";
 	if (!r.pass)
 		r.detail = "decisions (LSM counters) vs events (sealed chain) differ; " +
@@ -70,8 +70,8 @@ metrics::GateResult audit_verify(const scenario::GateSpec &, const RunSnapshot &
 {
 	metrics::GateResult r;
 	r.pass = s.audit_error.empty();
-	r.measured = std::to_string(s.chain_events) + " events, " + std::to_string(s.chain_anchors) +
-		     " anchors";
+	r.measured = std::to_string(s.chain_events) + " events, " +
+		     std::to_string(s.chain_anchors) + " anchors";
 	r.bound = "chain and anchors verify";
 	r.detail = s.audit_error;
 	return r;
@@ -93,8 +93,9 @@ metrics::GateResult expectations(const scenario::GateSpec &, const RunSnapshot &
 	metrics::GateResult r;
 	const u64 expected = s.expected_actions;
 	r.pass = s.expectation_failures.empty() && expected > 0;
-	r.measured = std::to_string(expected - std::min<u64>(expected, s.expectation_failures.size())) +
-		     "/" + std::to_string(expected) + " as expected";
+	r.measured =
+		std::to_string(expected - std::min<u64>(expected, s.expectation_failures.size())) +
+		"/" + std::to_string(expected) + " as expected";
 	r.bound = "all";
 	for (const std::string &f : s.expectation_failures)
 		r.detail += f + "; ";
@@ -172,7 +173,8 @@ std::vector<metrics::GateResult> evaluate_gates(const RunSnapshot &s, bool skip_
 		metrics::GateResult r = eval(g, s);
 		// A slowdown gate names itself; the others take the spec's name and kind.
 		if (g.kind != GateKind::Fairness && g.kind != GateKind::Isolation) {
-			r.name = g.kind == GateKind::Metric && g.name == "metric" ? g.metric : g.name;
+			r.name = g.kind == GateKind::Metric && g.name == "metric" ? g.metric
+										  : g.name;
 			r.kind = kind;
 		}
 		out.push_back(std::move(r));

@@ -17,9 +17,9 @@ namespace coconut::engine {
 
 // What the gates read of a finished run.
 struct RunSnapshot {
-	const scenario::Scenario *sc = nullptr;		  // as run
+	const scenario::Scenario *sc = nullptr;		   // as run
 	const metrics::MetricRegistry *registry = nullptr; // every metric and histogram
-	StageTable stages;				  // per tenant x resource slowdowns
+	StageTable stages;				   // per tenant x resource slowdowns
 	// Audit: the LSM's decisions (the kernel's counters) and the sealed chain's events.
 	u64 lsm_allows = 0, lsm_denies = 0;
 	u64 chain_allows = 0, chain_denies = 0, chain_events = 0, chain_anchors = 0;

@@ -190,7 +190,8 @@ void Simulation::Impl::job_done(devices::Job &j)
 	r.alone_total_ns += j.alone_ns;
 	if (j.rc == 0 && r.measured) {
 		const u64 lat = now - j.submit_ns;
-		const u64 slow_milli = (u64)((unsigned __int128)lat * 1000 / std::max<u64>(1, j.alone_ns));
+		const u64 slow_milli =
+			(u64)((unsigned __int128)lat * 1000 / std::max<u64>(1, j.alone_ns));
 		stage_hist(a.tenant, st).record(slow_milli);
 	}
 	// What serving users read: the time to the first token (queueing and prefill) and the
@@ -279,8 +280,9 @@ void Simulation::Impl::finish(Request &r, int rc)
 		if (r.measured) {
 			const u64 lat = now - r.arrival_ns;
 			tenant_hist(a.tenant, "latency_ns").record(lat);
-			tenant_hist(a.tenant, "slowdown").record(
-				(u64)((unsigned __int128)lat * 1000 / std::max<u64>(1, r.alone_total_ns)));
+			tenant_hist(a.tenant, "slowdown")
+				.record((u64)((unsigned __int128)lat * 1000 /
+					      std::max<u64>(1, r.alone_total_ns)));
 		}
 	} else {
 		failed++;
@@ -297,8 +299,7 @@ void Simulation::Impl::finish(Request &r, int rc)
 	r.in_use = false;
 	free_requests.push_back(&r);
 	if (a.spec->workload.kind == WorkloadKind::ClosedLoop)
-		schedule(now + a.spec->workload.think_ns, TimerKind::Restart, a.index_in_run,
-			 0);
+		schedule(now + a.spec->workload.think_ns, TimerKind::Restart, a.index_in_run, 0);
 }
 
 // ---- Simulation::Impl helpers --------------------------------------------------------------
@@ -311,8 +312,8 @@ metrics::LogHistogram &Simulation::Impl::stage_hist(u32 tenant, Stage st)
 		stage_hists.resize(tenants.size());
 	metrics::LogHistogram *&h = stage_hists[tenant][(size_t)st];
 	if (!h)
-		h = &registry.hist("tenant." + tenants[tenant].name + "." + devices::stage_name(st) +
-				   ".slowdown");
+		h = &registry.hist("tenant." + tenants[tenant].name + "." +
+				   devices::stage_name(st) + ".slowdown");
 	return *h;
 }
 

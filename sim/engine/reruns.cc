@@ -236,7 +236,8 @@ RunResult run_scenario(const scenario::Scenario &sc, const RunOptions &opts)
 	}
 	if (second) {
 		const Answer a = finish(kids.all[*second]);
-		const std::string fp = a.error.empty() ? a.doc["fingerprint"].get<std::string>() : "";
+		const std::string fp =
+			a.error.empty() ? a.doc["fingerprint"].get<std::string>() : "";
 		complete_determinism_gate(res, fp, a.error);
 	}
 	if (counterfactual)

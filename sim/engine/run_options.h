@@ -16,14 +16,14 @@
 namespace coconut::engine {
 
 struct RunOptions {
-	std::optional<u64> seed;		  // --seed
-	std::optional<scenario::Policy> policy;	  // --policy
-	std::optional<u64> until_ns;		  // --until: stop earlier (or later) than duration
-	std::string perfetto_path;		  // --perfetto: Chrome trace-event JSON
-	std::string trace_path;			  // --trace: record every kernel call (JSON Lines)
-	u64 perfetto_events_max = 2000000;	  // cap on trace events written
-	std::string profile_dir;		  // empty: devices::default_profile_dir()
-	bool skip_determinism_gate = false;	  // the child run of a determinism gate
+	std::optional<u64> seed;		// --seed
+	std::optional<scenario::Policy> policy; // --policy
+	std::optional<u64> until_ns;		// --until: stop earlier (or later) than duration
+	std::string perfetto_path;		// --perfetto: Chrome trace-event JSON
+	std::string trace_path;			// --trace: record every kernel call (JSON Lines)
+	u64 perfetto_events_max = 2000000;	// cap on trace events written
+	std::string profile_dir;		// empty: devices::default_profile_dir()
+	bool skip_determinism_gate = false;	// the child run of a determinism gate
 	// The counterfactual: the flooder tenants (TenantSpec::flooder) and their agents are
 	// built and spawned as usual, so every AID, lane and tie-break stays the same, but their
 	// workloads never start. Everything else, the timeline included, runs as written.
@@ -32,10 +32,12 @@ struct RunOptions {
 	// Mutations for the tests that show each gate can fail (never set by the CLI): each
 	// plants the bug its gate exists to catch.
 	struct Mutations {
-		bool complete_revoked_ops = false; // revoked ops complete: no cancel, -ECAPABILITY ignored
-		bool flip_sealed_bit = false;	   // flip one bit of a sealed event in the window
-		bool phantom_decision = false;	   // count an LSM decision that has no audit event
-		bool kill_counterfactual = false;  // run_scenario's counterfactual child dies (SIGKILL)
+		bool complete_revoked_ops =
+			false; // revoked ops complete: no cancel, -ECAPABILITY ignored
+		bool flip_sealed_bit = false;  // flip one bit of a sealed event in the window
+		bool phantom_decision = false; // count an LSM decision that has no audit event
+		bool kill_counterfactual =
+			false; // run_scenario's counterfactual child dies (SIGKILL)
 	} mutations;
 };
 
@@ -63,7 +65,7 @@ struct RunResult {
 	metrics::MetricRegistry metrics;
 	u64 sim_end_ns = 0;
 	u64 kernel_peak_bytes = 0;
-	u64 sc_events = 0; // SystemC delta cycles: the benchmark's event count
+	u64 sc_events = 0;		// SystemC delta cycles: the benchmark's event count
 	std::vector<std::string> notes; // per-tenant summary lines, notifications
 	// Per sampled resource (cpu, pcie, inference): each tenant's served units over time
 	// (metrics::ServiceSeries), in result.json; not in the fingerprint.

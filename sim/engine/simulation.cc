@@ -30,7 +30,8 @@ constexpr u64 kSampleIntervalNsMin = 1000000; // 1 ms
 // The manifest name field holds at most CO_AGENT_NAME_BYTES_MAX bytes.
 std::string manifest_name(const std::string &name)
 {
-	return name.size() <= CO_AGENT_NAME_BYTES_MAX ? name : name.substr(0, CO_AGENT_NAME_BYTES_MAX);
+	return name.size() <= CO_AGENT_NAME_BYTES_MAX ? name
+						      : name.substr(0, CO_AGENT_NAME_BYTES_MAX);
 }
 
 u32 quota_kind_of(const std::string &k)
@@ -59,9 +60,11 @@ Simulation::Impl::Impl(sc_core::sc_module_name name, const scenario::Scenario &s
 	for (const auto &t : sc.tenants)
 		for (const auto &c : t.caps)
 			root_caps.insert(c);
-	machine = std::make_unique<kmodel::Machine>(
-		"node", sc.machine, sc.policy, sc.seed, profiles,
-		std::vector<std::string>(root_caps.begin(), root_caps.end()), signer.pk.data());
+	machine =
+		std::make_unique<kmodel::Machine>("node", sc.machine, sc.policy, sc.seed, profiles,
+						  std::vector<std::string>(root_caps.begin(),
+									   root_caps.end()),
+						  signer.pk.data());
 	// Recording starts before the first kernel call after the machine's creation (which
 	// replay repeats from the header).
 	if (!opts.trace_path.empty())
@@ -147,7 +150,8 @@ void Simulation::Impl::build_tenants()
 			// Trace rows are dealt round robin to the group's initial agents.
 			if (!rows.empty() && gs.count > 0)
 				for (size_t r = 0; r < rows.size(); r++)
-					agents[group_agents[ti][gi][r % gs.count]]->rows.push_back(rows[r]);
+					agents[group_agents[ti][gi][r % gs.count]]->rows.push_back(
+						rows[r]);
 			for (u32 i = 0; i < gs.count; i++)
 				spawn_agent(*agents[group_agents[ti][gi][i]]);
 		}
@@ -207,8 +211,8 @@ void Simulation::Impl::spawn_agent(AgentState &a)
 			      gs.manifest.caps, gs.manifest.weight);
 	if (aid < 0)
 		throw ScenarioError(gs.manifest.loc, "manifest.caps",
-				    "the kernel refused to spawn '" + a.name + "': " +
-					    errno_name(aid) +
+				    "the kernel refused to spawn '" + a.name +
+					    "': " + errno_name(aid) +
 					    " (are the group's caps covered by the tenant's?)");
 	a.aid = (u64)aid;
 	a.live = true;
@@ -296,8 +300,8 @@ void Simulation::Impl::on_timer()
 			inflight_slot_freed();
 			if (!inflight_waiters.empty() && !inflight_poll_armed) {
 				inflight_poll_armed = true;
-				schedule(now + sc.machine.audit.seal_interval_ns, TimerKind::InflightPoll,
-					 0, 0);
+				schedule(now + sc.machine.audit.seal_interval_ns,
+					 TimerKind::InflightPoll, 0, 0);
 			}
 			break;
 		}

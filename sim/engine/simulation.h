@@ -41,11 +41,11 @@ struct CallOutput {
 
 // The audit chain as the simulator's follower checked it (the audit.verify gate's answer).
 struct AuditState {
-	u64 sealed_events = 0;	 // in the kernel's chain
-	u64 pending_events = 0;	 // appended, not sealed yet
-	std::string head_hex;	 // the kernel's head, 64 hex
-	u64 anchors = 0;	 // heads the sealer wrote to the TPM
-	std::string error;	 // empty: chain, heads and the TPM's anchor verify
+	u64 sealed_events = 0;	// in the kernel's chain
+	u64 pending_events = 0; // appended, not sealed yet
+	std::string head_hex;	// the kernel's head, 64 hex
+	u64 anchors = 0;	// heads the sealer wrote to the TPM
+	std::string error;	// empty: chain, heads and the TPM's anchor verify
 };
 
 class Simulation {
@@ -86,8 +86,8 @@ public:
 	// `as` spawns `name` with caps (a manifest signed by the scenario's authorizer, as
 	// libcoconut would send it) into its own tenant; the AID, or -errno. The new agent has no
 	// workload; later calls may name it.
-	s64 spawn(const std::string &as, const std::string &name, const std::vector<std::string> &caps,
-		  u32 weight = 1);
+	s64 spawn(const std::string &as, const std::string &name,
+		  const std::vector<std::string> &caps, u32 weight = 1);
 	s64 cap_grant(const std::string &as, const std::string &to, const std::string &cap);
 	// A revoke longer than one call's budget (-EAGAIN) is called again until whole, as the
 	// timeline's revoke does; the engine cancels the target's in-flight work it authorised.

@@ -150,12 +150,13 @@ std::string as_text(const nlohmann::json &e, const char *key)
 }
 
 // Every sample of the listed tenants on one resource, as one histogram.
-metrics::LogHistogram pooled(const metrics::MetricRegistry &m, const std::vector<std::string> &tenants,
-			     const std::string &rn)
+metrics::LogHistogram pooled(const metrics::MetricRegistry &m,
+			     const std::vector<std::string> &tenants, const std::string &rn)
 {
 	metrics::LogHistogram pool;
 	for (const std::string &t : tenants)
-		if (const metrics::LogHistogram *h = m.find_hist("tenant." + t + "." + rn + ".slowdown"))
+		if (const metrics::LogHistogram *h =
+			    m.find_hist("tenant." + t + "." + rn + ".slowdown"))
 			pool.merge(*h);
 	return pool;
 }
@@ -171,8 +172,9 @@ StageTable stage_table(const scenario::Scenario &sc, const metrics::MetricRegist
 				m.find_hist("tenant." + ts.name + "." + rn + ".slowdown");
 			if (!h || h->count() == 0)
 				continue;
-			t[{ ts.name, rn }] = StageStats{ h->count(), h->value_at_quantile_milli(500),
-							 h->value_at_quantile_milli(990) };
+			t[{ ts.name, rn }] =
+				StageStats{ h->count(), h->value_at_quantile_milli(500),
+					    h->value_at_quantile_milli(990) };
 		}
 	return t;
 }
@@ -199,7 +201,8 @@ StageTable stage_table_from_json(const nlohmann::json &j)
 			throw std::invalid_argument("stage table: an entry is not an object");
 		const StageStats s{ as_count(e, "samples"), as_count(e, "p50_milli"),
 				    as_count(e, "p99_milli") };
-		if (!t.emplace(std::make_pair(as_text(e, "tenant"), as_text(e, "resource")), s).second)
+		if (!t.emplace(std::make_pair(as_text(e, "tenant"), as_text(e, "resource")), s)
+			     .second)
 			throw std::invalid_argument("stage table: a tenant/resource pair twice");
 	}
 	return t;
@@ -288,9 +291,9 @@ GateResult isolation_peer_gate(const GateSpec &g, const metrics::MetricRegistry 
 					   std::to_string(b.samples) + " baseline";
 		if (judge_against(r, t, row_of("(exposed)", rn, e), b, rn, counts, g.bound_milli))
 			r.detail += rn + ": p99 slowdown " + format_milli(e.p99_milli) +
-				    "x exposed vs " + format_milli(b.p99_milli) + "x baseline (p50 " +
-				    format_milli(e.p50_milli) + "x vs " + format_milli(b.p50_milli) +
-				    "x); ";
+				    "x exposed vs " + format_milli(b.p99_milli) +
+				    "x baseline (p50 " + format_milli(e.p50_milli) + "x vs " +
+				    format_milli(b.p50_milli) + "x); ";
 	}
 	conclude(r, t.few, t.worst.text());
 	return r;
@@ -315,7 +318,8 @@ GateResult isolation_counterfactual_gate(const GateSpec &g, const scenario::Scen
 			if (h.samples == 0 && a.samples == 0)
 				continue; // the tenant does not use this resource
 			if (!alone) {
-				r.rows.push_back(row_of(tn, rn, h)); // failed below, with the reason
+				r.rows.push_back(
+					row_of(tn, rn, h)); // failed below, with the reason
 				continue;
 			}
 			const std::string at = tn + "/" + rn;

@@ -28,7 +28,7 @@ inline constexpr u64 kStageSamplesMin = 50;
 
 // The resources the gates know, in report order (their stages' names, devices::stage_name).
 inline constexpr std::array<const char *, 4> kStageResources = { "cpu", "pcie", "gpu",
-								   "inference" };
+								 "inference" };
 
 // One tenant's stage slowdown on one resource, in thousandths.
 struct StageStats {

@@ -32,8 +32,9 @@ void Simulation::Impl::advance_to(u64 t_ns)
 	if (to == now) {
 		// The first piece at time 0 only elaborates and runs what is due then; SystemC warns
 		// (W571) when that is nothing, which here is no news.
-		const sc_core::sc_actions was = sc_core::sc_report_handler::set_actions(
-			sc_core::SC_ID_NO_SC_START_ACTIVITY_, sc_core::SC_DO_NOTHING);
+		const sc_core::sc_actions was =
+			sc_core::sc_report_handler::set_actions(sc_core::SC_ID_NO_SC_START_ACTIVITY_,
+								sc_core::SC_DO_NOTHING);
 		sc_core::sc_start(sc_core::SC_ZERO_TIME);
 		sc_core::sc_report_handler::set_actions(sc_core::SC_ID_NO_SC_START_ACTIVITY_, was);
 		return;
@@ -127,8 +128,9 @@ u64 Simulation::Impl::aid_named(const std::string &name) const
 			return t.root_aid;
 	if (auto it = api_agents.find(name); it != api_agents.end())
 		return it->second;
-	throw std::invalid_argument("no agent named '" + name +
-				    "' (expected tenant/group/i, a tenant, or a name given to spawn)");
+	throw std::invalid_argument(
+		"no agent named '" + name +
+		"' (expected tenant/group/i, a tenant, or a name given to spawn)");
 }
 
 AgentState *Simulation::Impl::agent_with_aid(u64 aid)
@@ -154,7 +156,8 @@ s64 Simulation::Impl::revoke_whole(u64 caller, u64 aid, const std::string &cap)
 	kmodel::KernelPort &port = machine->port();
 	s64 rc = port.agent_cap_revoke(caller, aid, cap);
 	for (u32 again = 0;
-	     rc == -EAGAIN && again < CO_AGENTS_MAX * CO_CAP_SET_CAPS_MAX / CO_REVOKE_REMOVALS_MAX + 1;
+	     rc == -EAGAIN &&
+	     again < CO_AGENTS_MAX * CO_CAP_SET_CAPS_MAX / CO_REVOKE_REMOVALS_MAX + 1;
 	     again++)
 		rc = port.agent_cap_revoke(caller, aid, cap);
 	if (rc == 0)
@@ -177,7 +180,8 @@ std::string Simulation::Impl::verify_audit()
 		co_audit_anchor an;
 		const int rc = co_audit_anchor_decode(nv.data(), nv.size(),
 						      machine->platform().boot_id(), &an);
-		err = rc ? "the TPM's anchor does not decode: " + errno_name(rc) : ch.check_anchor(an);
+		err = rc ? "the TPM's anchor does not decode: " + errno_name(rc)
+			 : ch.check_anchor(an);
 	}
 	return err;
 }
@@ -310,8 +314,8 @@ s64 Simulation::cap_present(const std::string &as, const std::string &of, const 
 	return m.machine->port().agent_cap_present(caller, aid, kind, object);
 }
 
-s64 Simulation::quota(const std::string &as, const std::string &of, u32 kind, u64 budget,
-		      u32 flags, u64 out[2])
+s64 Simulation::quota(const std::string &as, const std::string &of, u32 kind, u64 budget, u32 flags,
+		      u64 out[2])
 {
 	Impl &m = *impl_;
 	m.check_running("quota");
@@ -359,8 +363,9 @@ CallOutput Simulation::agentfs_read(const std::string &agent, const std::string 
 		if (file == co_agentfs_file_name((co_agentfs_file)i))
 			f = i;
 	if (f == CO_AGENTFS_FILE_COUNT)
-		throw std::invalid_argument("agentfs: no file '" + file +
-					    "' (status, caps, attestation, audit_tail, budget, children)");
+		throw std::invalid_argument(
+			"agentfs: no file '" + file +
+			"' (status, caps, attestation, audit_tail, budget, children)");
 	const u64 aid = m.aid_named(agent);
 	// A page is the most agentfs renders (docs/agentfs.md); twice that is never too small.
 	return into_buffer(2 * CO_AGENTFS_PAGE_BYTES, [&](u8 *buf, size_t len) {

@@ -26,8 +26,8 @@ constexpr u64 kActionRetriesMax = 100000;
 // (mem.tier, attest, audit.query) succeed with any positive return, which `expect: 0` means.
 s64 expect_view(EventKind k, s64 rc)
 {
-	const bool sized = k == EventKind::MemTier || k == EventKind::Attest ||
-			   k == EventKind::AuditQuery;
+	const bool sized =
+		k == EventKind::MemTier || k == EventKind::Attest || k == EventKind::AuditQuery;
 	return sized && rc > 0 ? 0 : rc;
 }
 } // namespace
@@ -43,7 +43,8 @@ std::pair<u32, u32> Simulation::Impl::resolve_group(const std::string &target,
 		if (s1 == std::string::npos)
 			break;
 		const size_t s2 = target.find('/', s1 + 1);
-		const std::string gname = target.substr(s1 + 1, s2 == std::string::npos ? s2 : s2 - s1 - 1);
+		const std::string gname =
+			target.substr(s1 + 1, s2 == std::string::npos ? s2 : s2 - s1 - 1);
 		for (u32 g = 0; g < sc.tenants[t].groups.size(); g++)
 			if (sc.tenants[t].groups[g].name == gname)
 				return { t, g };
@@ -126,7 +127,8 @@ void Simulation::Impl::run_event(size_t index, u64 attempt)
 	if (targets.empty() && !tenant_root) {
 		outcomes.push_back({ index, ev.target, -ESRCH, now });
 		if (ev.expect && *ev.expect != -ESRCH)
-			expectation_failures.push_back(ev.target + ": expected " + errno_name(*ev.expect) +
+			expectation_failures.push_back(ev.target + ": expected " +
+						       errno_name(*ev.expect) +
 						       ", no live agent matched");
 		return;
 	}
@@ -135,11 +137,12 @@ void Simulation::Impl::run_event(size_t index, u64 attempt)
 	for (AgentState *a : targets) {
 		const std::string who = a ? a->name : ev.target;
 		const s64 rc = run_action(ev, a);
-		if (rc == -EBUSY && attempt < kActionRetriesMax && ev.kind != EventKind::RingPressure) {
+		if (rc == -EBUSY && attempt < kActionRetriesMax &&
+		    ev.kind != EventKind::RingPressure) {
 			// Only a lone target is retried (a group action retries as a whole).
 			if (targets.size() == 1) {
-				schedule(now + sc.machine.audit.seal_interval_ns, TimerKind::Timeline,
-					 index, attempt + 1);
+				schedule(now + sc.machine.audit.seal_interval_ns,
+					 TimerKind::Timeline, index, attempt + 1);
 				return;
 			}
 		}

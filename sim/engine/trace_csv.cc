@@ -120,8 +120,7 @@ std::vector<TraceRow> parse_azure_csv(const std::string &text, const std::string
 				  "expected 'YYYY-MM-DD HH:MM:SS[.fraction]', got '" +
 					  line.substr(0, c1) + "'");
 		if (!parse_count(line.substr(c1 + 1, c2 - c1 - 1), r.prompt_tokens))
-			throw err((int)c1 + 2, "ContextTokens",
-				  "expected an integer 0..999999999");
+			throw err((int)c1 + 2, "ContextTokens", "expected an integer 0..999999999");
 		if (!parse_count(line.substr(c2 + 1), r.gen_tokens))
 			throw err((int)c2 + 2, "GeneratedTokens",
 				  "expected an integer 0..999999999");

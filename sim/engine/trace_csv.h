@@ -13,7 +13,7 @@
 namespace coconut::engine {
 
 struct TraceRow {
-	std::uint64_t t_ns;	    // after the first row's timestamp
+	std::uint64_t t_ns; // after the first row's timestamp
 	std::uint32_t prompt_tokens;
 	std::uint32_t gen_tokens;
 };

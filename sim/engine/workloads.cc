@@ -67,7 +67,8 @@ void Simulation::Impl::on_arrival(AgentState &a)
 		const TraceRow row = a.rows[a.next_row++];
 		arrive(a, &row);
 		if (a.next_row < a.rows.size())
-			schedule(std::max(now, a.rows[a.next_row].t_ns), TimerKind::Arrival, idx, 0);
+			schedule(std::max(now, a.rows[a.next_row].t_ns), TimerKind::Arrival, idx,
+				 0);
 		return;
 	}
 	u64 next = now + a.rng.exp_ns(w.mean_gap_ns);
@@ -79,7 +80,8 @@ void Simulation::Impl::on_arrival(AgentState &a)
 		for (int steps = 0; steps < 64 && next >= a.phase_end_ns; steps++) {
 			const u64 from = a.phase_end_ns;
 			a.on = !a.on;
-			a.phase_end_ns = from + std::max<u64>(1, a.rng.exp_ns(a.on ? w.on_ns : w.off_ns));
+			a.phase_end_ns =
+				from + std::max<u64>(1, a.rng.exp_ns(a.on ? w.on_ns : w.off_ns));
 			if (a.on)
 				next = from + a.rng.exp_ns(w.mean_gap_ns);
 		}
@@ -164,7 +166,8 @@ void Simulation::Impl::arrive(AgentState &a, const TraceRow *row)
 	if (r.dma_bytes || r.gpu_ns) {
 		Hold h;
 		h.kind = COCONUT_CAP_GPU;
-		h.object = std::to_string(a.spec->gpu) + "/partition/" + std::to_string(a.spec->partition);
+		h.object = std::to_string(a.spec->gpu) + "/partition/" +
+			   std::to_string(a.spec->partition);
 		h.until = r.gpu_ns ? Stage::GpuCompute : Stage::Pcie;
 		r.holds.push_back(h);
 	}

@@ -48,7 +48,7 @@ private:
 	Digest head_{};
 	u64 next_seq_ = 0;
 	u64 by_type_[COCONUT_EV_TYPE_COUNT] = {};
-	Digest recent_[64] = {};	// head_{s+1} at slot s % 64, for ANCHOR events' checks
+	Digest recent_[64] = {}; // head_{s+1} at slot s % 64, for ANCHOR events' checks
 	std::map<u64, Digest> anchored_;
 	std::string first_error_;
 	EventHook hook_;

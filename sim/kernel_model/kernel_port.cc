@@ -141,14 +141,13 @@ s64 KernelPort::agent_attest(u64 caller, u64 aid, u8 *buf, size_t len)
 	return rc;
 }
 
-s64 KernelPort::agent_audit_query(u64 caller, const coconut_audit_filter &f, u8 *buf,
-				  size_t len)
+s64 KernelPort::agent_audit_query(u64 caller, const coconut_audit_filter &f, u8 *buf, size_t len)
 {
 	const s64 rc = co_sys_agent_audit_query(k_, caller, &f, buf, len);
 	if (rec_) {
 		Record r = start(Call::AGENT_AUDIT_QUERY, caller);
-		r.num = { caller,	  f.type,	f.aid, f.time_from_ns, f.time_to_ns,
-			  f.seq_from, f.max_events, 0,	   len };
+		r.num = { caller,	f.type, f.aid, f.time_from_ns, f.time_to_ns, f.seq_from,
+			  f.max_events, 0,	len };
 		r.str[7].assign(f.cap, std::min<size_t>(f.cap_len, sizeof(f.cap)));
 		note_output(r, buf, rc);
 		put(r, rc);
@@ -193,7 +192,8 @@ bool KernelPort::inflight_get(u64 token, Inflight *out) const
 	char cap[COCONUT_CAP_TEXT_MAX];
 	u16 cap_len = 0;
 	co_kernel_lock(k_);
-	const int rc = co_inflight_get(k_, token, &out->aid, &out->revoked, cap, sizeof(cap), &cap_len);
+	const int rc =
+		co_inflight_get(k_, token, &out->aid, &out->revoked, cap, sizeof(cap), &cap_len);
 	co_kernel_unlock(k_);
 	CO_ASSERT(rc == 0 || rc == -ENOENT);
 	out->cap.assign(cap, rc == 0 ? cap_len : 0);
@@ -226,7 +226,8 @@ int KernelPort::audit_segment(u64 seq_from, u32 max_events, u8 *buf, size_t len)
 
 int KernelPort::agent_quarantine(u64 caller, u64 aid)
 {
-	return put_operator(Call::AGENT_QUARANTINE, caller, aid, co_agent_quarantine(k_, caller, aid));
+	return put_operator(Call::AGENT_QUARANTINE, caller, aid,
+			    co_agent_quarantine(k_, caller, aid));
 }
 
 int KernelPort::agent_release(u64 caller, u64 aid)

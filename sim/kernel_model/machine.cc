@@ -48,10 +48,10 @@ Machine::Machine(sc_core::sc_module_name name, const scenario::MachineSpec &spec
 {
 	tpm_ = std::make_unique<devices::Tpm>("tpm", profiles.tpm(spec.tpm_profile));
 	devices::Tpm *tpm = tpm_.get();
-	plat_ = std::make_unique<SimPlatform>(
-		spec.cpus, seed, [tpm](u32 idx, const u8 *data, size_t len) {
-			return tpm->nv_write(idx, data, len);
-		});
+	plat_ = std::make_unique<SimPlatform>(spec.cpus, seed,
+					      [tpm](u32 idx, const u8 *data, size_t len) {
+						      return tpm->nv_write(idx, data, len);
+					      });
 
 	// Schedulers first: the kernel registers the root agent's lanes while it is created.
 	cpu_sched_ = make_sched(CO_SCHED_RES_CPU);
@@ -117,7 +117,7 @@ Machine::Machine(sc_core::sc_module_name name, const scenario::MachineSpec &spec
 
 	// Devices.
 	cpus_ = std::make_unique<devices::CpuCluster>("cpus", spec.cpus, spec.cpu_slice_ns,
-						       cpu_sched_, spec.cpu_preempt_ns);
+						      cpu_sched_, spec.cpu_preempt_ns);
 	const devices::PcieProfile pcie = profiles.pcie(spec.pcie_profile);
 	std::vector<devices::Gpu *> gpu_ptrs;
 	for (size_t g = 0; g < gpu_profiles.size(); g++) {
@@ -206,8 +206,8 @@ void Machine::set_lag_limits()
 co_sched *Machine::make_sched(u32 resource)
 {
 	co_plat plat = plat_->plat();
-	co_sched *s = co_sched_create(&plat, resource, policy_, CO_SCHED_LANES_MAX,
-				      CO_SCHED_TENANTS_MAX);
+	co_sched *s =
+		co_sched_create(&plat, resource, policy_, CO_SCHED_LANES_MAX, CO_SCHED_TENANTS_MAX);
 	if (!s)
 		throw std::runtime_error("co_sched_create failed for resource " +
 					 std::string(co_sched_resource_name(resource)));
@@ -235,7 +235,8 @@ void Machine::set_tenant_weight(u32 tenant, u32 weight)
 	for (co_sched *s : all_scheds()) {
 		const int rc = co_sched_tenant_set_weight(s, tenant, weight);
 		if (rc)
-			throw std::runtime_error("co_sched_tenant_set_weight: " + std::to_string(rc));
+			throw std::runtime_error("co_sched_tenant_set_weight: " +
+						 std::to_string(rc));
 	}
 	tenant_weights_[tenant] = weight;
 	set_lag_limits();
@@ -346,7 +347,8 @@ void Machine::start_trace(const std::string &path, const std::string &scenario, 
 	h.authorizers.push_back(pk);
 	h.scenario = scenario;
 	h.seed = seed;
-	port_->attach(std::make_unique<trace::TraceRecorder>(path, h, co_kernel_audit_log(kernel_)));
+	port_->attach(
+		std::make_unique<trace::TraceRecorder>(path, h, co_kernel_audit_log(kernel_)));
 }
 
 void Machine::fail_tpm_writes(u32 count)
@@ -360,7 +362,8 @@ void Machine::follow()
 	co_audit &a = kernel_->audit;
 	if (corrupt_next_ && a.sealed > chain_->events()) {
 		const u64 first = a.sealed - a.log_count;
-		const u32 slot = (u32)((a.log_start + (chain_->events() - first)) % a.cfg.log_events);
+		const u32 slot =
+			(u32)((a.log_start + (chain_->events() - first)) % a.cfg.log_events);
 		a.log[slot].ev.arg ^= 1; // one bit of one sealed event
 		corrupt_next_ = false;
 	}

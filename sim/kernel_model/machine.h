@@ -35,7 +35,8 @@ public:
 	// root_caps: the root agent's caps. authorizer_pk: the key manifests are signed with.
 	Machine(sc_core::sc_module_name name, const scenario::MachineSpec &spec,
 		scenario::Policy policy, u64 seed, const devices::ProfileLibrary &profiles,
-		const std::vector<std::string> &root_caps, const u8 authorizer_pk[COCONUT_PUBKEY_SIZE]);
+		const std::vector<std::string> &root_caps,
+		const u8 authorizer_pk[COCONUT_PUBKEY_SIZE]);
 	~Machine() override;
 
 	co_kernel *kernel() { return kernel_; }
@@ -55,7 +56,10 @@ public:
 	co_sched *cpu_sched() { return cpu_sched_; }
 	co_sched *pcie_sched(u32 gpu) { return pcie_scheds_.at(gpu); }
 	co_sched *gpu_sched(u32 gpu, u32 partition) { return gpu_scheds_.at(gpu).at(partition); }
-	co_sched *token_sched(u32 gpu, u32 partition) { return token_scheds_.at(gpu).at(partition); }
+	co_sched *token_sched(u32 gpu, u32 partition)
+	{
+		return token_scheds_.at(gpu).at(partition);
+	}
 	// The weight the next agent made Active gets in every scheduler (set before a spawn).
 	void set_next_lane_weight(u32 weight) { next_lane_weight_ = weight; }
 	// A tenant's weight in every scheduler.

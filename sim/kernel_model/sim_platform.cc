@@ -37,8 +37,8 @@ SimPlatform::SimPlatform(u32 cpu_count, u64 seed, TpmWrite tpm_write)
 void SimPlatform::set_cpu(u32 cpu)
 {
 	if (cpu >= cpu_count_)
-		throw std::out_of_range("SimPlatform::set_cpu: cpu " + std::to_string(cpu) + " of " +
-					std::to_string(cpu_count_));
+		throw std::out_of_range("SimPlatform::set_cpu: cpu " + std::to_string(cpu) +
+					" of " + std::to_string(cpu_count_));
 	cpu_ = cpu;
 }
 

@@ -60,11 +60,11 @@ void ServiceDifference::sample(u64 now_ns, const std::vector<TenantSample> &tena
 					    std::to_string(last_ns_) + " ns");
 	for (size_t i = 0; i < n_old; i++)
 		if (tenants[i].served_units < last_[i].served_units)
-			throw std::invalid_argument(
-				"ServiceDifference::sample: tenant " + std::to_string(i) +
-				" served_units went down from " +
-				std::to_string(last_[i].served_units) + " to " +
-				std::to_string(tenants[i].served_units));
+			throw std::invalid_argument("ServiceDifference::sample: tenant " +
+						    std::to_string(i) +
+						    " served_units went down from " +
+						    std::to_string(last_[i].served_units) + " to " +
+						    std::to_string(tenants[i].served_units));
 	pairs_.resize(n > 1 ? n * (n - 1) / 2 : 0);
 
 	// Pairs in the order (j, then i < j) of all pairs: ties keep the first pair reaching

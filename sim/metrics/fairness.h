@@ -67,7 +67,7 @@ private:
 	PairRun &pair(size_t i, size_t j) { return pairs_[j * (j - 1) / 2 + i]; } // i < j
 
 	std::vector<TenantSample> last_;
-	std::vector<size_t> busy_; // this sample's backlogged tenants with weight, in order
+	std::vector<size_t> busy_;   // this sample's backlogged tenants with weight, in order
 	std::vector<PairRun> pairs_; // lower triangle, n (n - 1) / 2 entries
 	u64 last_ns_ = 0;
 	u64 samples_ = 0;

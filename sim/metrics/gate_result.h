@@ -41,7 +41,7 @@ struct GateResult {
 	std::string measured; // "1.234"
 	std::string bound;    // "<= 1.500"
 	bool pass = false;
-	std::string detail;   // why it failed, or context worth keeping (may be empty)
+	std::string detail; // why it failed, or context worth keeping (may be empty)
 	// Fairness and isolation gates: the rows behind the verdict, and for isolation what the
 	// reference p99 is: "alone" (the counterfactual run) or "baseline" (peer tenants).
 	std::string ref;

@@ -114,13 +114,13 @@ std::vector<LogHistogram::Bucket> LogHistogram::buckets() const
 	std::vector<Bucket> out;
 	for (size_t i = 0; i < counts_.size(); i++)
 		if (counts_[i] != 0)
-			out.push_back({bucket_lo(i), bucket_hi(i), counts_[i]});
+			out.push_back({ bucket_lo(i), bucket_hi(i), counts_[i] });
 	return out;
 }
 
 void LogHistogram::serialize(std::vector<u8> &out) const
 {
-	out.insert(out.end(), {'L', 'H', '1', 0});
+	out.insert(out.end(), { 'L', 'H', '1', 0 });
 	put_le(out, sub_bits_, 4);
 	put_le(out, count_, 8);
 	put_le(out, min(), 8);
@@ -157,15 +157,15 @@ nlohmann::json LogHistogram::bucket_rows() const
 nlohmann::json LogHistogram::to_json() const
 {
 	return nlohmann::json{
-		{"count", count_},
-		{"min", min()},
-		{"max", max_},
-		{"mean", mean()},
-		{"p50", value_at_quantile_milli(500)},
-		{"p90", value_at_quantile_milli(900)},
-		{"p99", value_at_quantile_milli(990)},
-		{"p999", value_at_quantile_ppm(999000)},
-		{"buckets", bucket_rows()},
+		{ "count", count_ },
+		{ "min", min() },
+		{ "max", max_ },
+		{ "mean", mean() },
+		{ "p50", value_at_quantile_milli(500) },
+		{ "p90", value_at_quantile_milli(900) },
+		{ "p99", value_at_quantile_milli(990) },
+		{ "p999", value_at_quantile_ppm(999000) },
+		{ "buckets", bucket_rows() },
 	};
 }
 

@@ -50,11 +50,14 @@ public:
 
 	u32 sub_bits() const { return sub_bits_; }
 	u64 count() const { return count_; }
-	u64 min() const { return count_ ? min_ : 0; } // 0 when empty
-	u64 max() const { return max_; }	      // 0 when empty
-	u128 sum_u128() const { return sum_; }	      // exact
+	u64 min() const { return count_ ? min_ : 0; }				  // 0 when empty
+	u64 max() const { return max_; }					  // 0 when empty
+	u128 sum_u128() const { return sum_; }					  // exact
 	u64 sum() const { return sum_ > ~0ull ? ~0ull : static_cast<u64>(sum_); } // saturating
-	u64 mean() const { return count_ ? static_cast<u64>(sum_ / count_) : 0; } // floor; 0 if empty
+	u64 mean() const
+	{
+		return count_ ? static_cast<u64>(sum_ / count_) : 0;
+	} // floor; 0 if empty
 
 	// q in thousandths (500 = p50, 990 = p99) and in millionths (999000 = p99.9); q above
 	// the maximum reads as the maximum; an empty histogram answers 0.
@@ -101,7 +104,7 @@ private:
 	u64 value_at_rank(u64 rank) const;
 
 	u32 sub_bits_;
-	u64 sub_count_; // 2^sub_bits
+	u64 sub_count_;		  // 2^sub_bits
 	std::vector<u64> counts_; // grown on demand up to the highest bucket used
 	u64 count_ = 0;
 	u64 min_ = 0;

@@ -59,16 +59,17 @@ void write_junit(std::ostream &out, const std::string &suite, const std::vector<
 	const std::string s = xml_escape(suite);
 	const std::string time_s = format_fixed(sim_time_ns, 9);
 	out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
-	out << "<testsuites name=\"" << s << "\" tests=\"" << tests << "\" failures=\""
-	    << failures << "\" errors=\"0\" time=\"" << time_s << "\">\n";
-	out << "  <testsuite name=\"" << s << "\" tests=\"" << tests << "\" failures=\""
-	    << failures << "\" errors=\"0\" skipped=\"0\" time=\"" << time_s << "\">\n";
+	out << "<testsuites name=\"" << s << "\" tests=\"" << tests << "\" failures=\"" << failures
+	    << "\" errors=\"0\" time=\"" << time_s << "\">\n";
+	out << "  <testsuite name=\"" << s << "\" tests=\"" << tests << "\" failures=\"" << failures
+	    << "\" errors=\"0\" skipped=\"0\" time=\"" << time_s << "\">\n";
 	for (const GateResult &g : gates) {
 		const std::string classname = s + '.' + xml_escape(g.kind);
 		write_case(out, g.name, classname, g.kind, g.pass,
 			   "measured " + g.measured + ", bound " + g.bound, g.detail);
 		for (const GateRow &r : g.rows)
-			write_case(out, row_name(g, r), classname, g.kind, r.pass, row_text(g, r), "");
+			write_case(out, row_name(g, r), classname, g.kind, r.pass, row_text(g, r),
+				   "");
 	}
 	out << "  </testsuite>\n</testsuites>\n";
 }

@@ -87,7 +87,7 @@ nlohmann::json MetricRegistry::to_json() const
 	nlohmann::json hists = nlohmann::json::object();
 	for (const auto &[name, h] : hists_)
 		hists[utf8_sanitize(name)] = h.to_json();
-	return {{"values", values}, {"histograms", hists}};
+	return { { "values", values }, { "histograms", hists } };
 }
 
 void MetricRegistry::add_to_fingerprint(Fingerprint &fp) const

@@ -106,13 +106,13 @@ int TraceEventWriter::track(std::string_view process, std::string_view thread)
 		}
 	}
 	const int id = static_cast<int>(tracks_.size());
-	const Track t{pid, id + 1};
+	const Track t{ pid, id + 1 };
 	tracks_.push_back(t);
 	tids_.emplace(std::move(key), id);
 	if (!closed_) {
-		std::string line = "{\"ph\":\"M\",\"name\":\"thread_name\",\"pid\":" +
-				   std::to_string(t.pid) + ",\"tid\":" + std::to_string(t.tid) +
-				   ",\"args\":{\"name\":";
+		std::string line =
+			"{\"ph\":\"M\",\"name\":\"thread_name\",\"pid\":" + std::to_string(t.pid) +
+			",\"tid\":" + std::to_string(t.tid) + ",\"args\":{\"name\":";
 		append_quoted(line, thread);
 		line += "}}";
 		emit(line);
@@ -190,10 +190,11 @@ bool TraceEventWriter::close()
 		return out_->good();
 	closed_ = true;
 	if (dropped_ != 0) {
-		std::string line = "{\"ph\":\"i\",\"name\":\"truncated\",\"pid\":0,\"tid\":0,\"ts\":" +
-				   ns_as_us_text(last_ns_) + ",\"s\":\"g\",\"args\":{\"dropped_events\":" +
-				   std::to_string(dropped_) + ",\"max_events\":" +
-				   std::to_string(max_events_) + "}}";
+		std::string line =
+			"{\"ph\":\"i\",\"name\":\"truncated\",\"pid\":0,\"tid\":0,\"ts\":" +
+			ns_as_us_text(last_ns_) +
+			",\"s\":\"g\",\"args\":{\"dropped_events\":" + std::to_string(dropped_) +
+			",\"max_events\":" + std::to_string(max_events_) + "}}";
 		emit(line);
 	}
 	*out_ << "\n],\"displayTimeUnit\":\"ns\"}\n";

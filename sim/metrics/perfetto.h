@@ -35,8 +35,7 @@ struct TraceArg {
 	std::string_view key;
 	std::variant<u64, s64, std::string_view> value;
 
-	template <std::integral T>
-	TraceArg(std::string_view k, T v) : key(k)
+	template <std::integral T> TraceArg(std::string_view k, T v) : key(k)
 	{
 		if constexpr (std::is_signed_v<T>)
 			value = static_cast<s64>(v);

@@ -50,7 +50,8 @@ std::string format_ns(u64 ns)
 		u64 ns;
 	};
 	static constexpr std::array<Unit, 4> kUnits{
-		{{"ns", 1}, {"us", 1000}, {"ms", 1000000}, {"s", 1000000000}}};
+		{ { "ns", 1 }, { "us", 1000 }, { "ms", 1000000 }, { "s", 1000000000 } }
+	};
 	size_t u = 0;
 	while (u + 1 < kUnits.size() && ns >= kUnits[u + 1].ns)
 		u++;
@@ -93,7 +94,8 @@ void print_table(std::ostream &out, const std::string &indent,
 	for (size_t i = 0; i < lines.size(); i++) {
 		out << indent;
 		for (size_t c = 0; c < w.size(); c++)
-			out << (c ? " | " : "") << (c + 1 < w.size() ? pad(lines[i][c], w[c]) : lines[i][c]);
+			out << (c ? " | " : "")
+			    << (c + 1 < w.size() ? pad(lines[i][c], w[c]) : lines[i][c]);
 		out << '\n';
 		if (i == 0) {
 			out << indent;
@@ -115,20 +117,22 @@ std::vector<std::vector<std::string>> row_lines(const GateResult &g, size_t rows
 	const bool fairness = g.ref.empty();
 	std::vector<std::vector<std::string>> lines;
 	if (fairness)
-		lines.push_back({"tenant", "resource", "n", "p50", "p99", "p99/p50", "verdict"});
+		lines.push_back({ "tenant", "resource", "n", "p50", "p99", "p99/p50", "verdict" });
 	else
-		lines.push_back({"tenant", "resource", "n", "p50", "p99", "n " + g.ref, "p99 " + g.ref,
-				 "ratio", "verdict"});
+		lines.push_back({ "tenant", "resource", "n", "p50", "p99", "n " + g.ref,
+				  "p99 " + g.ref, "ratio", "verdict" });
 	std::vector<size_t> pick;
 	for (int pass = 0; pass < 2; pass++)
 		for (size_t i = 0; i < g.rows.size(); i++)
-			if (g.rows[i].pass == (pass == 1) && (rows_max == 0 || pick.size() < rows_max))
+			if (g.rows[i].pass == (pass == 1) &&
+			    (rows_max == 0 || pick.size() < rows_max))
 				pick.push_back(i);
 	std::sort(pick.begin(), pick.end());
 	for (const size_t i : pick) {
 		const GateRow &r = g.rows[i];
-		std::vector<std::string> l = {r.tenant, r.resource, std::to_string(r.samples),
-					      format_milli(r.p50_milli), format_milli(r.p99_milli)};
+		std::vector<std::string> l = { r.tenant, r.resource, std::to_string(r.samples),
+					       format_milli(r.p50_milli),
+					       format_milli(r.p99_milli) };
 		if (!fairness) {
 			l.push_back(r.has_ref ? std::to_string(r.ref_samples) : "-");
 			l.push_back(r.has_ref ? format_milli(r.ref_p99_milli) : "-");
@@ -144,10 +148,10 @@ std::vector<std::vector<std::string>> row_lines(const GateResult &g, size_t rows
 
 void print_gate_table(std::ostream &out, const std::vector<GateResult> &gates)
 {
-	std::vector<std::vector<std::string>> lines{{"gate", "measured", "bound", "verdict"}};
+	std::vector<std::vector<std::string>> lines{ { "gate", "measured", "bound", "verdict" } };
 	size_t failed = 0;
 	for (const GateResult &g : gates) {
-		lines.push_back({g.name, g.measured, g.bound, g.pass ? "PASS" : "FAIL"});
+		lines.push_back({ g.name, g.measured, g.bound, g.pass ? "PASS" : "FAIL" });
 		failed += !g.pass;
 	}
 	print_table(out, "", lines);
@@ -156,7 +160,8 @@ void print_gate_table(std::ostream &out, const std::vector<GateResult> &gates)
 		for (const GateResult &g : gates)
 			if (!g.pass)
 				out << "  " << g.name << ": measured " << g.measured << ", bound "
-				    << g.bound << (g.detail.empty() ? "" : "; ") << g.detail << '\n';
+				    << g.bound << (g.detail.empty() ? "" : "; ") << g.detail
+				    << '\n';
 	}
 	out << gates.size() << " gates: " << gates.size() - failed << " passed, " << failed
 	    << " failed\n";
@@ -167,8 +172,9 @@ void print_gate_rows(std::ostream &out, const std::vector<GateResult> &gates, si
 	for (const GateResult &g : gates) {
 		if (g.rows.empty())
 			continue;
-		out << "\n" << g.name << ", per tenant and resource"
-		    << (g.ref == "alone" ? " (alone: the same run without the flooders)"
+		out << "\n"
+		    << g.name << ", per tenant and resource"
+		    << (g.ref == "alone"      ? " (alone: the same run without the flooders)"
 			: g.ref == "baseline" ? " (exposed tenants pooled against the baseline's)"
 					      : "")
 		    << ":\n";
@@ -186,25 +192,26 @@ nlohmann::json gates_to_json(const std::vector<GateResult> &gates)
 	for (const GateResult &g : gates) {
 		nlohmann::json rows = nlohmann::json::array();
 		for (const GateRow &r : g.rows)
-			rows.push_back({{"tenant", utf8_sanitize(r.tenant)},
-					{"resource", utf8_sanitize(r.resource)},
-					{"samples", r.samples},
-					{"p50_milli", r.p50_milli},
-					{"p99_milli", r.p99_milli},
-					{"ref_samples", opt(r.has_ref, r.ref_samples)},
-					{"ref_p99_milli", opt(r.has_ref, r.ref_p99_milli)},
-					{"ratio_milli", opt(r.ratio_milli.has_value(), r.ratio_milli.value_or(0))},
-					{"pass", r.pass},
-					{"note", utf8_sanitize(r.note)}});
+			rows.push_back({ { "tenant", utf8_sanitize(r.tenant) },
+					 { "resource", utf8_sanitize(r.resource) },
+					 { "samples", r.samples },
+					 { "p50_milli", r.p50_milli },
+					 { "p99_milli", r.p99_milli },
+					 { "ref_samples", opt(r.has_ref, r.ref_samples) },
+					 { "ref_p99_milli", opt(r.has_ref, r.ref_p99_milli) },
+					 { "ratio_milli", opt(r.ratio_milli.has_value(),
+							      r.ratio_milli.value_or(0)) },
+					 { "pass", r.pass },
+					 { "note", utf8_sanitize(r.note) } });
 		// Sanitized: nlohmann::json refuses to dump invalid UTF-8.
-		a.push_back({{"name", utf8_sanitize(g.name)},
-			     {"kind", utf8_sanitize(g.kind)},
-			     {"measured", utf8_sanitize(g.measured)},
-			     {"bound", utf8_sanitize(g.bound)},
-			     {"pass", g.pass},
-			     {"detail", utf8_sanitize(g.detail)},
-			     {"ref", utf8_sanitize(g.ref)},
-			     {"rows", rows}});
+		a.push_back({ { "name", utf8_sanitize(g.name) },
+			      { "kind", utf8_sanitize(g.kind) },
+			      { "measured", utf8_sanitize(g.measured) },
+			      { "bound", utf8_sanitize(g.bound) },
+			      { "pass", g.pass },
+			      { "detail", utf8_sanitize(g.detail) },
+			      { "ref", utf8_sanitize(g.ref) },
+			      { "rows", rows } });
 	}
 	return a;
 }

@@ -169,8 +169,8 @@ u64 neg_ln_unit_q58(u64 m)
 	const u64 one = 1ull << kMantissaBits;
 	// Multiplicative normalization (ln y = ln(y r1 r2) + ln(1/r1) + ln(1/r2)): after two
 	// table stages z2 = y r1 r2 is in [1, 1 + 2^-15].
-	const unsigned i = static_cast<unsigned>(y >> (kMantissaBits - kStageBits)) &
-			   (kStageEntries - 1);
+	const unsigned i =
+		static_cast<unsigned>(y >> (kMantissaBits - kStageBits)) & (kStageEntries - 1);
 	const u64 z1 = static_cast<u64>((static_cast<u128>(y) * kStage1.reciprocal[i]) >> 63);
 	u64 j = (z1 - one) >> (kMantissaBits - 2 * kStageBits);
 	if (j >= kStageEntries) // z1 - 1 may reach exactly 2^-8 at the top of a stage-1 bucket
@@ -186,8 +186,8 @@ u64 neg_ln_unit_q58(u64 m)
 			     ((ln_z2_q62 + (1ull << (q_shift - 1))) >> q_shift);
 	// (53 - e) ln 2 from the Q64 constant, so its rounding is not multiplied by 53 - e.
 	const u128 k_ln2 = static_cast<u128>(kUnitBits - e) * kLn2Q64;
-	const u64 k_ln2_q58 = static_cast<u64>((k_ln2 + (static_cast<u128>(1) << (63 - kLnFracBits))) >>
-					       (64 - kLnFracBits));
+	const u64 k_ln2_q58 = static_cast<u64>(
+		(k_ln2 + (static_cast<u128>(1) << (63 - kLnFracBits))) >> (64 - kLnFracBits));
 	// Near y = 2 (e = 52) both terms are about ln 2: rounding may not push the result below 0.
 	return k_ln2_q58 > ln_y_q58 ? k_ln2_q58 - ln_y_q58 : 0;
 }
@@ -196,8 +196,8 @@ u64 Rng::exp_ns(u64 mean_ns)
 {
 	const u64 m = (next() >> (64 - kUnitBits)) + 1; // uniform in [1, 2^53]
 	const u64 x_q58 = neg_ln_unit_q58(m);
-	const u128 ns = (static_cast<u128>(mean_ns) * x_q58 + (1ull << (kLnFracBits - 1))) >>
-			kLnFracBits;
+	const u128 ns =
+		(static_cast<u128>(mean_ns) * x_q58 + (1ull << (kLnFracBits - 1))) >> kLnFracBits;
 	return ns > ~0ull ? ~0ull : static_cast<u64>(ns);
 }
 

@@ -32,8 +32,8 @@ private:
 	void halve();
 
 	std::size_t points_max_;
-	u64 stride_ = 1;     // keep one sample in stride_
-	u64 seen_ = 0;	     // samples offered
+	u64 stride_ = 1; // keep one sample in stride_
+	u64 seen_ = 0;	 // samples offered
 	std::vector<u64> times_ns_;
 	std::vector<std::vector<u64>> served_; // [point][tenant]
 };

@@ -72,13 +72,27 @@ void json_escape_append(std::string &out, std::string_view raw)
 	for (char ch : s) {
 		const auto c = static_cast<unsigned char>(ch);
 		switch (c) {
-		case '"': out += "\\\""; break;
-		case '\\': out += "\\\\"; break;
-		case '\n': out += "\\n"; break;
-		case '\t': out += "\\t"; break;
-		case '\r': out += "\\r"; break;
-		case '\b': out += "\\b"; break;
-		case '\f': out += "\\f"; break;
+		case '"':
+			out += "\\\"";
+			break;
+		case '\\':
+			out += "\\\\";
+			break;
+		case '\n':
+			out += "\\n";
+			break;
+		case '\t':
+			out += "\\t";
+			break;
+		case '\r':
+			out += "\\r";
+			break;
+		case '\b':
+			out += "\\b";
+			break;
+		case '\f':
+			out += "\\f";
+			break;
 		default:
 			if (c < 0x20) {
 				out += "\\u00";
@@ -106,14 +120,30 @@ std::string xml_escape(std::string_view raw)
 	for (char ch : s) {
 		const auto c = static_cast<unsigned char>(ch);
 		switch (c) {
-		case '&': out += "&amp;"; break;
-		case '<': out += "&lt;"; break;
-		case '>': out += "&gt;"; break;
-		case '"': out += "&quot;"; break;
-		case '\'': out += "&apos;"; break;
-		case '\t': out += "&#9;"; break;
-		case '\n': out += "&#10;"; break;
-		case '\r': out += "&#13;"; break;
+		case '&':
+			out += "&amp;";
+			break;
+		case '<':
+			out += "&lt;";
+			break;
+		case '>':
+			out += "&gt;";
+			break;
+		case '"':
+			out += "&quot;";
+			break;
+		case '\'':
+			out += "&apos;";
+			break;
+		case '\t':
+			out += "&#9;";
+			break;
+		case '\n':
+			out += "&#10;";
+			break;
+		case '\r':
+			out += "&#13;";
+			break;
 		default:
 			if (c < 0x20 || c == 0x7f)
 				out += kReplacement;

@@ -25,12 +25,13 @@ public:
 	struct NvWrite {
 		u32 index;
 		std::vector<u8> data;
-		u64 time_ns;	// the clock when it was written
+		u64 time_ns; // the clock when it was written
 	};
 
 	// The boot id every UserPlatform starts with: "coconut-sim-boot".
-	static constexpr u8 kDefaultBootId[CO_BOOT_ID_SIZE] = { 'c', 'o', 'c', 'o', 'n', 'u', 't', '-',
-								 's', 'i', 'm', '-', 'b', 'o', 'o', 't' };
+	static constexpr u8 kDefaultBootId[CO_BOOT_ID_SIZE] = { 'c', 'o', 'c', 'o', 'n', 'u',
+								't', '-', 's', 'i', 'm', '-',
+								'b', 'o', 'o', 't' };
 
 	explicit UserPlatform(u32 cpu_count = 1);
 	UserPlatform(const UserPlatform &) = delete;
@@ -48,7 +49,7 @@ public:
 	void set_now_ns(u64 t) { now_ns_ = t; }
 	void advance_ns(u64 dt) { now_ns_ += dt; }
 	u32 cpu() const { return cpu_; }
-	void set_cpu(u32 cpu);	// < cpu_count(), else std::out_of_range
+	void set_cpu(u32 cpu); // < cpu_count(), else std::out_of_range
 	u32 cpu_count() const { return cpu_count_; }
 
 	// ---- Memory -------------------------------------------------------------------------
@@ -115,7 +116,7 @@ private:
 	u64 now_ns_ = 0;
 	u8 boot_id_[CO_BOOT_ID_SIZE];
 
-	std::unordered_map<void *, size_t> live_;	// looked up only, never iterated for output
+	std::unordered_map<void *, size_t> live_; // looked up only, never iterated for output
 	size_t live_bytes_ = 0;
 	size_t peak_bytes_ = 0;
 	u64 total_allocations_ = 0;

@@ -39,16 +39,33 @@ std::string show(const std::string &s)
 	return out;
 }
 
-std::string show(bool v) { return v ? "true" : "false"; }
-std::string show(Policy v) { return policy_name(v); }
-std::string show(WorkloadKind v) { return workload_kind_name(v); }
-std::string show(EventKind v) { return event_kind_name(v); }
-std::string show(GateKind v) { return gate_kind_name(v); }
-std::string show(CompareOp v) { return compare_op_name(v); }
+std::string show(bool v)
+{
+	return v ? "true" : "false";
+}
+std::string show(Policy v)
+{
+	return policy_name(v);
+}
+std::string show(WorkloadKind v)
+{
+	return workload_kind_name(v);
+}
+std::string show(EventKind v)
+{
+	return event_kind_name(v);
+}
+std::string show(GateKind v)
+{
+	return gate_kind_name(v);
+}
+std::string show(CompareOp v)
+{
+	return compare_op_name(v);
+}
 
 template <typename T>
-	requires std::is_integral_v<T>
-std::string show(T v)
+requires std::is_integral_v<T> std::string show(T v)
 {
 	return std::to_string(v);
 }
@@ -74,8 +91,7 @@ public:
 		note(path, sa + " vs " + sb +
 				   (sa == sb ? " (differ at byte " + std::to_string(i) + ")" : ""));
 	}
-	template <typename T>
-	void leaf(const std::string &path, const T &a, const T &b)
+	template <typename T> void leaf(const std::string &path, const T &a, const T &b)
 	{
 		if (!found() && !(a == b))
 			note(path, show(a) + " vs " + show(b));
@@ -92,7 +108,7 @@ void walk(Diff &d, const std::string &p, const std::string &a, const std::string
 }
 
 template <typename T>
-	requires std::is_integral_v<T> || std::is_enum_v<T>
+requires std::is_integral_v<T> || std::is_enum_v<T>
 void walk(Diff &d, const std::string &p, const T &a, const T &b)
 {
 	d.leaf(p, a, b);
@@ -121,13 +137,12 @@ void walk(Diff &d, const std::string &p, const std::vector<T> &a, const std::vec
 	for (std::size_t i = 0; i < a.size() && i < b.size() && !d.found(); ++i)
 		walk(d, p + "[" + std::to_string(i) + "]", a[i], b[i]);
 	if (a.size() != b.size())
-		d.note(p, std::to_string(a.size()) + " vs " + std::to_string(b.size()) +
-				  " entries");
+		d.note(p,
+		       std::to_string(a.size()) + " vs " + std::to_string(b.size()) + " entries");
 }
 
-template <typename V>
-void walk(Diff &d, const std::string &p, const std::map<std::string, V> &a,
-	  const std::map<std::string, V> &b)
+template <typename V> void walk(Diff &d, const std::string &p, const std::map<std::string, V> &a,
+				const std::map<std::string, V> &b)
 {
 	for (const auto &[key, va] : a) {
 		const auto it = b.find(key);

@@ -26,10 +26,11 @@ void check_counterfactual(const MapReader &m, const GateSpec &g, const Scenario 
 	const bool any = std::any_of(s.tenants.begin(), s.tenants.end(),
 				     [](const TenantSpec &t) { return t.flooder; });
 	if (!any)
-		m.self().fail("isolation gate " + quote(g.name) +
-			      " has no `baseline`, so it compares every tenant with its run without "
-			      "the flooders, but no tenant is a flooder (give one `flooder: true`, "
-			      "or give the gate a `baseline`)");
+		m.self().fail(
+			"isolation gate " + quote(g.name) +
+			" has no `baseline`, so it compares every tenant with its run without "
+			"the flooders, but no tenant is a flooder (give one `flooder: true`, "
+			"or give the gate a `baseline`)");
 	if (!m.has("tenants"))
 		return;
 	const std::vector<Field> listed = as_list(*m.get("tenants"), limits::tenants_max);
@@ -42,16 +43,16 @@ void check_counterfactual(const MapReader &m, const GateSpec &g, const Scenario 
 
 GateSpec parse_gate(const Field &f, const Scenario &s)
 {
-	const MapReader m(f, {"kind", "name", "bound", "tenants", "resources", "p99_max", "metric",
-			      "op", "value", "baseline"});
+	const MapReader m(f, { "kind", "name", "bound", "tenants", "resources", "p99_max", "metric",
+			       "op", "value", "baseline" });
 	GateSpec g;
 	g.loc = f.loc();
 	const Field kind_field = m.need("kind");
 	const std::string kind_text = as_string(kind_field, limits::name_bytes_max);
 	const auto kind = parse_gate_kind(kind_text);
 	if (!kind)
-		kind_field.fail("unknown gate kind " + quote(kind_text) + " (expected one of: " +
-				gate_kind_names() + ")");
+		kind_field.fail("unknown gate kind " + quote(kind_text) +
+				" (expected one of: " + gate_kind_names() + ")");
 	g.kind = *kind;
 	g.name = kind_text;
 	if (auto v = m.get("name"))
@@ -60,8 +61,9 @@ GateSpec parse_gate(const Field &f, const Scenario &s)
 	auto tenant_list = [&](const Field &v, std::vector<std::string> &out) {
 		for (const Field &e : as_list(v, limits::tenants_max)) {
 			const std::string name = as_string(e, limits::name_bytes_max);
-			const bool known = std::any_of(s.tenants.begin(), s.tenants.end(),
-						       [&](const TenantSpec &t) { return t.name == name; });
+			const bool known =
+				std::any_of(s.tenants.begin(), s.tenants.end(),
+					    [&](const TenantSpec &t) { return t.name == name; });
 			if (!known)
 				e.fail("no tenant " + quote(name));
 			out.push_back(name);
@@ -77,12 +79,15 @@ GateSpec parse_gate(const Field &f, const Scenario &s)
 			tenant_list(m.need("tenants"), g.tenants);
 			tenant_list(m.need("baseline"), g.baseline);
 			if (g.baseline.empty()) // else it would read as the counterfactual mode
-				m.need("baseline").fail("an empty list; name the baseline tenants, or "
-							"leave baseline out to compare with the run "
-							"without the flooders");
+				m.need("baseline")
+					.fail("an empty list; name the baseline tenants, or "
+					      "leave baseline out to compare with the run "
+					      "without the flooders");
 			for (const std::string &t : g.tenants)
-				if (std::find(g.baseline.begin(), g.baseline.end(), t) != g.baseline.end())
-					f.fail("tenant " + quote(t) + " is both exposed and baseline");
+				if (std::find(g.baseline.begin(), g.baseline.end(), t) !=
+				    g.baseline.end())
+					f.fail("tenant " + quote(t) +
+					       " is both exposed and baseline");
 		} else {
 			if (auto v = m.get("tenants"))
 				tenant_list(*v, g.tenants);
@@ -124,8 +129,8 @@ GateSpec parse_gate(const Field &f, const Scenario &s)
 			const std::string text = as_string(*v, limits::name_bytes_max);
 			const auto op = parse_compare_op(text);
 			if (!op)
-				v->fail("unknown comparison " + quote(text) + " (expected one of: " +
-					compare_op_names() + ")");
+				v->fail("unknown comparison " + quote(text) +
+					" (expected one of: " + compare_op_names() + ")");
 			g.op = *op;
 		}
 		g.value = as_int(m.need("value"));

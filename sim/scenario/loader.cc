@@ -17,15 +17,15 @@ namespace {
 Scenario load(std::string_view yaml, const std::string &name, const std::string &base_dir)
 {
 	const Field root = Field::root(detail::parse_document(yaml, name), name);
-	const MapReader m(root, {"name", "description", "seed", "duration", "warmup", "policy",
-				 "machine", "tenants", "events", "gates"});
+	const MapReader m(root, { "name", "description", "seed", "duration", "warmup", "policy",
+				  "machine", "tenants", "events", "gates" });
 	Scenario s;
 	s.file = name;
 	s.name = detail::as_name(m.need("name"));
 	if (auto v = m.get("description"))
 		s.description = detail::as_string(*v, limits::description_bytes_max);
 	if (auto v = m.get("seed"))
-		s.seed = detail::as_uint(*v, 0, ~u64{0});
+		s.seed = detail::as_uint(*v, 0, ~u64{ 0 });
 	s.duration_ns = detail::as_duration(m.need("duration"), 1);
 	if (auto v = m.get("warmup")) {
 		s.warmup_ns = detail::as_duration(*v);
@@ -37,8 +37,8 @@ Scenario load(std::string_view yaml, const std::string &name, const std::string 
 		const std::string text = detail::as_string(*v, limits::name_bytes_max);
 		const auto p = parse_policy(text);
 		if (!p)
-			v->fail("unknown policy " + detail::quote(text) + " (expected one of: " +
-				detail::policy_names() + ")");
+			v->fail("unknown policy " + detail::quote(text) +
+				" (expected one of: " + detail::policy_names() + ")");
 		s.policy = *p;
 	}
 	// Profiles are read only now, once the file is known to be YAML with the right shape at
@@ -47,8 +47,10 @@ Scenario load(std::string_view yaml, const std::string &name, const std::string 
 	if (auto v = m.get("machine"))
 		s.machine = detail::parse_machine(*v, profiles);
 	else
-		s.machine = detail::parse_machine(
-			root.member("machine", YAML::Node(YAML::NodeType::Map), root.loc()), profiles);
+		s.machine = detail::parse_machine(root.member("machine",
+							      YAML::Node(YAML::NodeType::Map),
+							      root.loc()),
+						  profiles);
 	s.tenants = detail::parse_tenants(m.need("tenants"), s.machine, base_dir, s.duration_ns);
 	if (auto v = m.get("events"))
 		s.events = detail::parse_events(*v, s);
@@ -69,7 +71,7 @@ Scenario load_scenario_string(std::string_view yaml, const std::string &name,
 		// contract is one exception type, at the place yaml-cpp names.
 		const int line = e.mark.line >= 0 ? e.mark.line + 1 : 1;
 		const int column = e.mark.column >= 0 ? e.mark.column + 1 : 1;
-		throw ScenarioError(SourceLoc{name, line, column}, "(yaml)", e.msg);
+		throw ScenarioError(SourceLoc{ name, line, column }, "(yaml)", e.msg);
 	}
 }
 

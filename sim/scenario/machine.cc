@@ -9,8 +9,7 @@ namespace coconut::scenario::detail {
 namespace {
 
 // A profile name that exists in the library with the expected kind.
-std::string profile_name(const Field &f, const devices::ProfileLibrary &profiles,
-			 const char *kind)
+std::string profile_name(const Field &f, const devices::ProfileLibrary &profiles, const char *kind)
 {
 	const std::string name = as_name(f);
 	if (!profiles.has(name))
@@ -25,7 +24,7 @@ std::string profile_name(const Field &f, const devices::ProfileLibrary &profiles
 
 GpuSpec parse_gpu(const Field &f, const devices::ProfileLibrary &profiles)
 {
-	const MapReader m(f, {"profile", "count", "partitions"});
+	const MapReader m(f, { "profile", "count", "partitions" });
 	GpuSpec g;
 	g.loc = f.loc();
 	const Field profile_field = m.need("profile");
@@ -36,7 +35,8 @@ GpuSpec parse_gpu(const Field &f, const devices::ProfileLibrary &profiles)
 		const devices::GpuProfile p = profiles.gpu(g.profile);
 		const auto parts = as_list(*v, CO_CAP_GPU_PARTITION_MAX + 1u);
 		if (parts.empty())
-			v->fail("an empty list; leave `partitions` out for one whole-GPU partition");
+			v->fail("an empty list; leave `partitions` out for one whole-GPU "
+				"partition");
 		if (parts.size() > p.max_partitions)
 			v->fail(std::to_string(parts.size()) + " partitions, but " + g.profile +
 				" has at most " + std::to_string(p.max_partitions));
@@ -56,16 +56,16 @@ GpuSpec parse_gpu(const Field &f, const devices::ProfileLibrary &profiles)
 
 AuditSpec parse_audit(const Field &f, u32 cpus)
 {
-	const MapReader m(f, {"ring_slots", "seal_interval", "seal_batch", "anchor_every_events",
-			      "anchor_every", "anchor_min_interval", "fail_burst", "fail_refill",
-			      "tpm_nv_index"});
+	const MapReader m(f, { "ring_slots", "seal_interval", "seal_batch", "anchor_every_events",
+			       "anchor_every", "anchor_min_interval", "fail_burst", "fail_refill",
+			       "tpm_nv_index" });
 	AuditSpec a;
 	if (auto v = m.get("ring_slots")) {
 		a.ring_slots = as_u32(*v, 2, CO_AUDIT_RING_SLOTS_MAX);
 		if ((a.ring_slots & (a.ring_slots - 1)) != 0)
 			v->fail(std::to_string(a.ring_slots) + " is not a power of two");
 	}
-	if (u64{cpus} * a.ring_slots > CO_AUDIT_RING_EVENTS_MAX)
+	if (u64{ cpus } * a.ring_slots > CO_AUDIT_RING_EVENTS_MAX)
 		f.fail(std::to_string(cpus) + " CPUs x " + std::to_string(a.ring_slots) +
 		       " ring slots is more than the kernel's " +
 		       std::to_string(CO_AUDIT_RING_EVENTS_MAX) + " ring events; lower ring_slots");
@@ -91,8 +91,8 @@ AuditSpec parse_audit(const Field &f, u32 cpus)
 
 BrokerSpec parse_broker(const Field &f)
 {
-	const MapReader m(f, {"batch_tokens", "max_seqs", "model", "prompt_token_weight",
-			      "gen_token_weight", "memory_percent"});
+	const MapReader m(f, { "batch_tokens", "max_seqs", "model", "prompt_token_weight",
+			       "gen_token_weight", "memory_percent" });
 	BrokerSpec b;
 	if (auto v = m.get("batch_tokens"))
 		b.batch_tokens = as_u32(*v, 1, 1u << 20);
@@ -103,12 +103,12 @@ BrokerSpec parse_broker(const Field &f)
 		       std::to_string(b.batch_tokens) +
 		       "): every decoding sequence needs one token of the batch");
 	if (auto v = m.get("model")) {
-		const MapReader mm(*v, {"name", "params", "bytes_per_param", "layers", "hidden",
-					"kv_bytes_per_token"});
+		const MapReader mm(*v, { "name", "params", "bytes_per_param", "layers", "hidden",
+					 "kv_bytes_per_token" });
 		if (auto n = mm.get("name"))
 			b.model.name = as_string(*n, limits::name_bytes_max);
 		if (auto n = mm.get("params"))
-			b.model.params = as_uint(*n, 1, u64{1} << 50);
+			b.model.params = as_uint(*n, 1, u64{ 1 } << 50);
 		if (auto n = mm.get("bytes_per_param"))
 			b.model.bytes_per_param = as_u32(*n, 1, limits::bytes_per_param_max);
 		if (auto n = mm.get("layers"))
@@ -141,15 +141,18 @@ void check_broker_fits(const Field &f, const MachineSpec &mach,
 		if (parts.empty())
 			parts.push_back(profiles.gpu(g.profile).hbm_bytes);
 		for (std::size_t p = 0; p < parts.size(); p++) {
-			const u64 engine = (u64)((unsigned __int128)parts[p] * b.memory_percent / 100);
+			const u64 engine =
+				(u64)((unsigned __int128)parts[p] * b.memory_percent / 100);
 			if (engine <= weights)
 				f.fail("the model's weights (" + std::to_string(weights) +
-				       " bytes) leave no KV cache in " + std::to_string(b.memory_percent) +
-				       " % of " + g.profile + (g.partition_hbm_bytes.empty()
-								       ? std::string()
-								       : " partition " + std::to_string(p)) +
+				       " bytes) leave no KV cache in " +
+				       std::to_string(b.memory_percent) + " % of " + g.profile +
+				       (g.partition_hbm_bytes.empty()
+						? std::string()
+						: " partition " + std::to_string(p)) +
 				       " (" + std::to_string(parts[p]) +
-				       " bytes): a smaller model, more memory_percent or a larger partition");
+				       " bytes): a smaller model, more memory_percent or a larger "
+				       "partition");
 		}
 	}
 }
@@ -178,8 +181,8 @@ u32 partitions_of(const MachineSpec &m, u32 gpu)
 
 MachineSpec parse_machine(const Field &f, const devices::ProfileLibrary &profiles)
 {
-	const MapReader m(f, {"name", "cpus", "syscall_entry", "cpu_slice", "cpu_preempt",
-			      "sched_lag", "gpus", "pcie", "tpm", "ssd", "audit", "broker"});
+	const MapReader m(f, { "name", "cpus", "syscall_entry", "cpu_slice", "cpu_preempt",
+			       "sched_lag", "gpus", "pcie", "tpm", "ssd", "audit", "broker" });
 	MachineSpec mach;
 	mach.loc = f.loc();
 	if (auto v = m.get("name"))
@@ -193,7 +196,8 @@ MachineSpec parse_machine(const Field &f, const devices::ProfileLibrary &profile
 	if (auto v = m.get("cpu_preempt")) {
 		mach.cpu_preempt_ns = as_duration(*v);
 		if (mach.cpu_preempt_ns > limits::cpu_preempt_ns_max)
-			v->fail("a preemption costs at most 1ms (a context switch is microseconds)");
+			v->fail("a preemption costs at most 1ms (a context switch is "
+				"microseconds)");
 	}
 	if (auto v = m.get("sched_lag")) {
 		mach.sched_lag_ns = as_duration(*v);
@@ -218,13 +222,13 @@ MachineSpec parse_machine(const Field &f, const devices::ProfileLibrary &profile
 	if (auto v = m.get("tpm"))
 		mach.tpm_profile = profile_name(*v, profiles, "tpm");
 	else
-		profile_name(m.self().member("tpm", YAML::Node(mach.tpm_profile), f.loc()), profiles,
-			     "tpm");
+		profile_name(m.self().member("tpm", YAML::Node(mach.tpm_profile), f.loc()),
+			     profiles, "tpm");
 	if (auto v = m.get("ssd"))
 		mach.ssd_profile = profile_name(*v, profiles, "ssd");
 	else
-		profile_name(m.self().member("ssd", YAML::Node(mach.ssd_profile), f.loc()), profiles,
-			     "ssd");
+		profile_name(m.self().member("ssd", YAML::Node(mach.ssd_profile), f.loc()),
+			     profiles, "ssd");
 	if (auto v = m.get("audit"))
 		mach.audit = parse_audit(*v, mach.cpus);
 	else

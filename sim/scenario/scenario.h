@@ -109,8 +109,9 @@ struct ModelSpec {
 };
 
 struct BrokerSpec {
-	u32 batch_tokens = 8192; // tokens per iteration (prefill chunks + one per decoding sequence)
-	u32 max_seqs = 64;	 // sequences per iteration
+	u32 batch_tokens =
+		8192;	   // tokens per iteration (prefill chunks + one per decoding sequence)
+	u32 max_seqs = 64; // sequences per iteration
 	ModelSpec model;
 	// Inference-token weights for fair-share charges (VTC: prompt 1, generated 2).
 	u32 prompt_token_weight = 1;
@@ -132,7 +133,7 @@ struct MachineSpec {
 	// (docs/sched.md): how much service one that was under its share may claim ahead of the
 	// others when it returns.
 	u64 sched_lag_ns = 5000000000ull;
-	std::vector<GpuSpec> gpus;  // may be empty (no GPU, no broker)
+	std::vector<GpuSpec> gpus;		    // may be empty (no GPU, no broker)
 	std::string pcie_profile = "pcie-gen5-x16"; // one link per GPU
 	std::string tpm_profile = "tpm2-discrete";
 	std::string ssd_profile = "nvme-gen4";
@@ -154,9 +155,9 @@ struct QuotaSpec {
 
 // What the agents of a group are spawned with: one signed manifest for the whole group.
 struct ManifestSpec {
-	std::vector<std::string> caps;	       // canonical texts, checked by the kernel's parser
+	std::vector<std::string> caps;		 // canonical texts, checked by the kernel's parser
 	std::map<std::string, QuotaSpec> quotas; // key: "cpu" "mem" "hbm" "net" "tokens" "pcie"
-	u32 weight = 1;			       // lane weight in every fair-share scheduler
+	u32 weight = 1;				 // lane weight in every fair-share scheduler
 	Origin loc;
 
 	bool operator==(const ManifestSpec &) const = default;
@@ -175,7 +176,7 @@ struct RequestSpec {
 	// File reads before the CPU stage: each request reads one path, round robin; an LSM deny
 	// fails the request with -ECAPABILITY before any other stage.
 	std::vector<std::string> fs_read_paths;
-	u64 fs_read_bytes = 0; // > 0: the read goes to the SSD model
+	u64 fs_read_bytes = 0;		 // > 0: the read goes to the SSD model
 	std::string broker = "kvwarden"; // the object of the inference cap check
 
 	bool operator==(const RequestSpec &) const = default;
@@ -275,10 +276,10 @@ struct TimedEvent {
 	// An agent "tenant/group/index", every agent of a group "tenant/group/*", or a tenant's
 	// root "tenant". Empty for machine-wide faults.
 	std::string target;
-	std::string cap;  // CapGrant, CapRevoke
-	std::string path; // FsRead, FsWrite
-	u32 tier = 0;	  // MemTier: enum coconut_mem_tier
-	u64 bytes = 0;	  // MemTier
+	std::string cap;	// CapGrant, CapRevoke
+	std::string path;	// FsRead, FsWrite
+	u32 tier = 0;		// MemTier: enum coconut_mem_tier
+	u64 bytes = 0;		// MemTier
 	std::string quota_kind; // QuotaSet
 	u64 budget = 0;		// QuotaSet
 	u32 count = 1;		// Spawn, RingPressure, TpmWriteFail
@@ -287,9 +288,9 @@ struct TimedEvent {
 	u32 gpu = 0;		// PcieDegrade, GpuPartitionLoss
 	u32 partition = 0;	// GpuPartitionLoss
 	// AuditQuery's filter (cap above is its exact cap text or kind name; empty: any).
-	u32 audit_type = 0;	// enum coconut_audit_type; 0: any
-	std::string about;	// events by this agent (a target name, not a group); empty: any
-	u32 max_events = 0;	// 0: the kernel's segment maximum
+	u32 audit_type = 0; // enum coconut_audit_type; 0: any
+	std::string about;  // events by this agent (a target name, not a group); empty: any
+	u32 max_events = 0; // 0: the kernel's segment maximum
 	// Actions: the return code the scenario expects (0 or -errno); checked by the
 	// `expectations` gate.
 	std::optional<s64> expect;
@@ -301,14 +302,14 @@ struct TimedEvent {
 // ---- Gates ----------------------------------------------------------------------------------
 
 enum class GateKind {
-	Fairness,	  // every listed tenant's p99/p50 slowdown <= bound on every listed resource
-	AuditParity,	  // LSM allow/deny counts == the chain's CAP_ALLOW/CAP_DENY events, exactly
-	AuditVerify,	  // the sealed chain verifies from head_0 to the head, anchors included
+	Fairness,    // every listed tenant's p99/p50 slowdown <= bound on every listed resource
+	AuditParity, // LSM allow/deny counts == the chain's CAP_ALLOW/CAP_DENY events, exactly
+	AuditVerify, // the sealed chain verifies from head_0 to the head, anchors included
 	NoUseAfterRevoke, // no operation completed successfully after its cap was revoked
 	Expectations,	  // every action with `expect` returned exactly that
 	Metric,		  // a named metric compared with a value
 	Determinism,	  // a second run with the same seed prints the same fingerprint
-	Isolation,	  // p99 slowdown <= bound x a reference: the baseline's, or the tenant's own alone
+	Isolation, // p99 slowdown <= bound x a reference: the baseline's, or the tenant's own alone
 };
 const char *gate_kind_name(GateKind k);
 
@@ -374,8 +375,9 @@ Scenario load_scenario_string(std::string_view yaml, const std::string &name,
 			      const std::string &base_dir);
 
 // Unit parsers, shared with the CLI (--until 10s). nullopt on bad text.
-std::optional<u64> parse_duration_ns(std::string_view text); // "250ns" "10us" "5ms" "2s" "1min" "1h"
-std::optional<u64> parse_size_bytes(std::string_view text);  // "512" "4KiB" "1.5MiB" "2GB" "80GiB"
+std::optional<u64>
+parse_duration_ns(std::string_view text);		    // "250ns" "10us" "5ms" "2s" "1min" "1h"
+std::optional<u64> parse_size_bytes(std::string_view text); // "512" "4KiB" "1.5MiB" "2GB" "80GiB"
 // "5/s" "0.5/s" "300/min": the mean gap in ns (1e9 / rate), rounded to the nearest ns. A count
 // per a duration, "1/250us" "3/2s", divides that duration: "1/<gap>ns" is any gap exactly.
 std::optional<u64> parse_rate_gap_ns(std::string_view text);

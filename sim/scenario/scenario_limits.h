@@ -13,24 +13,25 @@ namespace coconut::scenario::limits {
 // KiB, and yaml-cpp keeps the whole document in memory several times over.
 inline constexpr std::size_t file_bytes_max = 16u << 20;
 
-inline constexpr std::size_t name_bytes_max = 64;	     // scenario, tenant, group, gate, model
-inline constexpr std::size_t description_bytes_max = 4096;   // scenario description
-inline constexpr std::size_t path_bytes_max = 4096;	     // trace files, fs paths (PATH_MAX)
-inline constexpr std::size_t metric_bytes_max = 256;	     // a metric name in a gate
-inline constexpr std::size_t unit_text_bytes_max = 64;	     // "1.5MiB", "300/min", ...
+inline constexpr std::size_t name_bytes_max = 64;	   // scenario, tenant, group, gate, model
+inline constexpr std::size_t description_bytes_max = 4096; // scenario description
+inline constexpr std::size_t path_bytes_max = 4096;	   // trace files, fs paths (PATH_MAX)
+inline constexpr std::size_t metric_bytes_max = 256;	   // a metric name in a gate
+inline constexpr std::size_t unit_text_bytes_max = 64;	   // "1.5MiB", "300/min", ...
 
-inline constexpr std::size_t tenants_max = 255; // CO_SCHED_TENANTS_MAX less the root agent's tenant 0
+inline constexpr std::size_t tenants_max =
+	255; // CO_SCHED_TENANTS_MAX less the root agent's tenant 0
 inline constexpr std::size_t groups_per_tenant_max = 64;
 inline constexpr std::size_t fs_paths_per_request_max = 256;
 inline constexpr std::size_t events_max = 100000;
 inline constexpr std::size_t gates_max = 256;
-inline constexpr std::size_t gpu_entries_max = 16; // entries of machine.gpus
+inline constexpr std::size_t gpu_entries_max = 16;  // entries of machine.gpus
 inline constexpr std::uint32_t gpus_total_max = 64; // GPUs of one machine, all entries together
 
 inline constexpr std::uint32_t weight_max = 1000000; // tenant and lane weights
 inline constexpr std::uint32_t concurrency_max = 4096;
 inline constexpr std::uint32_t max_outstanding_max = 1u << 20;
-inline constexpr std::uint32_t spawn_count_max = 4096;	  // agents a spawn event adds
+inline constexpr std::uint32_t spawn_count_max = 4096; // agents a spawn event adds
 inline constexpr std::uint32_t ring_pressure_count_max = 1u << 20;
 inline constexpr std::uint32_t tpm_fail_count_max = 1u << 20;
 inline constexpr std::uint32_t bytes_per_param_max = 8;

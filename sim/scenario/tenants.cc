@@ -29,7 +29,7 @@ u64 as_quota_budget(const Field &f, const std::string &kind)
 	if (kind == "cpu")
 		return as_duration(f);
 	if (kind == "tokens")
-		return as_uint(f, 0, ~u64{0});
+		return as_uint(f, 0, ~u64{ 0 });
 	return as_size(f);
 }
 
@@ -37,16 +37,25 @@ namespace {
 
 using ValueReader = u64 (*)(const Field &);
 
-u64 read_duration(const Field &f) { return as_duration(f); }
-u64 read_size(const Field &f) { return as_size(f); }
-u64 read_tokens(const Field &f) { return as_uint(f, 0, 1u << 20); }
+u64 read_duration(const Field &f)
+{
+	return as_duration(f);
+}
+u64 read_size(const Field &f)
+{
+	return as_size(f);
+}
+u64 read_tokens(const Field &f)
+{
+	return as_uint(f, 0, 1u << 20);
+}
 
 // A scalar (fixed) or {min, max}.
 Range as_range(const Field &f, ValueReader read)
 {
 	Range r;
 	if (f.node().IsMap()) {
-		const MapReader m(f, {"min", "max"});
+		const MapReader m(f, { "min", "max" });
 		r.lo = read(m.need("min"));
 		r.hi = read(m.need("max"));
 		if (r.lo > r.hi)
@@ -69,8 +78,8 @@ std::string as_broker(const Field &f)
 
 RequestSpec parse_request(const Field &f, WorkloadKind kind, const MachineSpec &machine)
 {
-	const MapReader m(f, {"cpu", "dma", "gpu", "prompt_tokens", "gen_tokens", "fs_read",
-			      "broker"});
+	const MapReader m(f, { "cpu", "dma", "gpu", "prompt_tokens", "gen_tokens", "fs_read",
+			       "broker" });
 	RequestSpec r;
 	if (auto v = m.get("cpu"))
 		r.cpu_ns = as_range(*v, read_duration);
@@ -87,7 +96,7 @@ RequestSpec parse_request(const Field &f, WorkloadKind kind, const MachineSpec &
 	if (auto v = m.get("gen_tokens"))
 		r.gen_tokens = as_range(*v, read_tokens);
 	if (auto v = m.get("fs_read")) {
-		const MapReader fr(*v, {"paths", "bytes"});
+		const MapReader fr(*v, { "paths", "bytes" });
 		const Field paths = fr.need("paths");
 		for (const Field &p : as_list(paths, limits::fs_paths_per_request_max)) {
 			std::string path = as_string(p, limits::path_bytes_max);
@@ -107,7 +116,8 @@ RequestSpec parse_request(const Field &f, WorkloadKind kind, const MachineSpec &
 				      r.prompt_tokens.hi > 0 || r.gen_tokens.hi > 0 ||
 				      kind == WorkloadKind::Trace;
 		if (uses_gpu)
-			f.fail("requests use the GPU (dma, gpu, tokens or a trace) but machine.gpus "
+			f.fail("requests use the GPU (dma, gpu, tokens or a trace) but "
+			       "machine.gpus "
 			       "is empty");
 	}
 	return r;
@@ -130,7 +140,7 @@ std::string resolve_trace(const Field &f, const std::string &base_dir)
 
 void parse_trace(const Field &f, WorkloadSpec &w, const std::string &base_dir)
 {
-	const MapReader m(f, {"file", "share", "offset", "speedup", "max_rows"});
+	const MapReader m(f, { "file", "share", "offset", "speedup", "max_rows" });
 	w.trace_path = resolve_trace(m.need("file"), base_dir);
 	if (auto v = m.get("share"))
 		w.trace_share = as_u32(*v, 1, limits::trace_share_max);
@@ -143,26 +153,26 @@ void parse_trace(const Field &f, WorkloadSpec &w, const std::string &base_dir)
 	if (auto v = m.get("speedup"))
 		w.trace_speedup_milli = static_cast<u32>(as_milli(*v, 1, 1000000000));
 	if (auto v = m.get("max_rows"))
-		w.trace_max_rows = as_uint(*v, 0, u64{1} << 40);
+		w.trace_max_rows = as_uint(*v, 0, u64{ 1 } << 40);
 }
 
-WorkloadSpec parse_workload(const Field &f, const MachineSpec &machine,
-			    const std::string &base_dir, u64 duration_ns)
+WorkloadSpec parse_workload(const Field &f, const MachineSpec &machine, const std::string &base_dir,
+			    u64 duration_ns)
 {
-	const MapReader m(f, {"kind", "rate", "on", "off", "concurrency", "think", "trace",
-			      "start", "stop", "max_outstanding", "request"});
+	const MapReader m(f, { "kind", "rate", "on", "off", "concurrency", "think", "trace",
+			       "start", "stop", "max_outstanding", "request" });
 	WorkloadSpec w;
 	w.loc = f.loc();
 	const Field kind_field = m.need("kind");
 	const std::string kind_text = as_string(kind_field, limits::name_bytes_max);
 	const auto kind = parse_workload_kind(kind_text);
 	if (!kind)
-		kind_field.fail("unknown workload kind " + quote(kind_text) + " (expected one of: " +
-				workload_kind_names() + ")");
+		kind_field.fail("unknown workload kind " + quote(kind_text) +
+				" (expected one of: " + workload_kind_names() + ")");
 	w.kind = *kind;
 	const std::string not_used = std::string("not used by ") + kind_text + " workloads";
-	const bool open_loop = w.kind == WorkloadKind::Poisson ||
-			       w.kind == WorkloadKind::Flooder || w.kind == WorkloadKind::Bursty;
+	const bool open_loop = w.kind == WorkloadKind::Poisson || w.kind == WorkloadKind::Flooder ||
+			       w.kind == WorkloadKind::Bursty;
 	if (open_loop)
 		w.mean_gap_ns = as_rate_gap(m.need("rate"));
 	else
@@ -204,8 +214,8 @@ WorkloadSpec parse_workload(const Field &f, const MachineSpec &machine,
 	if (auto v = m.get("max_outstanding"))
 		w.max_outstanding = as_u32(*v, 1, limits::max_outstanding_max);
 	if (w.kind == WorkloadKind::ClosedLoop && w.concurrency > w.max_outstanding)
-		f.fail("concurrency " + std::to_string(w.concurrency) + " exceeds max_outstanding " +
-		       std::to_string(w.max_outstanding));
+		f.fail("concurrency " + std::to_string(w.concurrency) +
+		       " exceeds max_outstanding " + std::to_string(w.max_outstanding));
 	if (auto v = m.get("request"))
 		w.request = parse_request(*v, w.kind, machine);
 	else if (w.kind == WorkloadKind::Trace && machine.gpus.empty())
@@ -215,7 +225,7 @@ WorkloadSpec parse_workload(const Field &f, const MachineSpec &machine,
 
 QuotaSpec parse_quota(const Field &f, const std::string &kind)
 {
-	const MapReader m(f, {"budget", "block"});
+	const MapReader m(f, { "budget", "block" });
 	QuotaSpec q;
 	q.budget = as_quota_budget(m.need("budget"), kind);
 	if (auto v = m.get("block"))
@@ -225,15 +235,15 @@ QuotaSpec parse_quota(const Field &f, const std::string &kind)
 
 ManifestSpec parse_manifest(const Field &f)
 {
-	const MapReader m(f, {"caps", "quotas", "weight"});
+	const MapReader m(f, { "caps", "quotas", "weight" });
 	ManifestSpec man;
 	man.loc = f.loc();
 	if (auto v = m.get("caps"))
 		for (const Field &c : as_list(*v, CO_CAP_SET_CAPS_MAX))
 			man.caps.push_back(as_cap(c));
 	if (auto v = m.get("quotas")) {
-		const MapReader q(*v, {"cpu", "mem", "hbm", "net", "tokens", "pcie"});
-		for (const char *kind : {"cpu", "mem", "hbm", "net", "tokens", "pcie"})
+		const MapReader q(*v, { "cpu", "mem", "hbm", "net", "tokens", "pcie" });
+		for (const char *kind : { "cpu", "mem", "hbm", "net", "tokens", "pcie" })
 			if (auto e = q.get(kind))
 				man.quotas[kind] = parse_quota(*e, kind);
 	}
@@ -242,10 +252,10 @@ ManifestSpec parse_manifest(const Field &f)
 	return man;
 }
 
-AgentGroupSpec parse_group(const Field &f, const MachineSpec &machine,
-			   const std::string &base_dir, u64 duration_ns)
+AgentGroupSpec parse_group(const Field &f, const MachineSpec &machine, const std::string &base_dir,
+			   u64 duration_ns)
 {
-	const MapReader m(f, {"name", "count", "gpu", "partition", "manifest", "workload"});
+	const MapReader m(f, { "name", "count", "gpu", "partition", "manifest", "workload" });
 	AgentGroupSpec g;
 	g.loc = f.loc();
 	g.name = as_name(m.need("name"));
@@ -277,7 +287,7 @@ AgentGroupSpec parse_group(const Field &f, const MachineSpec &machine,
 TenantSpec parse_tenant(const Field &f, const MachineSpec &machine, const std::string &base_dir,
 			u64 duration_ns)
 {
-	const MapReader m(f, {"name", "weight", "caps", "flooder", "groups"});
+	const MapReader m(f, { "name", "weight", "caps", "flooder", "groups" });
 	TenantSpec t;
 	t.loc = f.loc();
 	t.name = as_name(m.need("name"));
@@ -292,17 +302,19 @@ TenantSpec parse_tenant(const Field &f, const MachineSpec &machine, const std::s
 			for (const AgentGroupSpec &other : t.groups)
 				if (other.name == g.name)
 					throw ScenarioError(g.loc, e.path() + ".name",
-							    "duplicate group name " + quote(g.name) +
-								    " in tenant " + quote(t.name));
+							    "duplicate group name " +
+								    quote(g.name) + " in tenant " +
+								    quote(t.name));
 			t.groups.push_back(std::move(g));
 		}
 	}
 	if (auto v = m.get("flooder"))
 		t.flooder = as_bool(*v);
 	else
-		t.flooder = std::any_of(t.groups.begin(), t.groups.end(), [](const AgentGroupSpec &g) {
-			return g.workload.kind == WorkloadKind::Flooder;
-		});
+		t.flooder =
+			std::any_of(t.groups.begin(), t.groups.end(), [](const AgentGroupSpec &g) {
+				return g.workload.kind == WorkloadKind::Flooder;
+			});
 	return t;
 }
 

@@ -16,7 +16,7 @@
 namespace coconut::scenario::detail {
 namespace {
 
-constexpr std::size_t npos = ~std::size_t{0};
+constexpr std::size_t npos = ~std::size_t{ 0 };
 
 // What a target names: a tenant's root (group == npos), one agent, or a whole group (all).
 struct TargetRef {
@@ -27,8 +27,9 @@ struct TargetRef {
 };
 
 constexpr std::array<std::string_view, 18> event_keys{
-	"at", "kind", "target", "cap", "path", "tier", "bytes", "quota", "budget", "count",
-	"duration", "percent", "gpu", "partition", "type", "about", "max_events", "expect"};
+	"at",	 "kind",     "target",	"cap", "path",	    "tier", "bytes", "quota",	   "budget",
+	"count", "duration", "percent", "gpu", "partition", "type", "about", "max_events", "expect"
+};
 
 // The keys each kind uses, besides at and kind.
 std::vector<std::string_view> keys_of(EventKind k)
@@ -36,34 +37,34 @@ std::vector<std::string_view> keys_of(EventKind k)
 	switch (k) {
 	case EventKind::FsRead:
 	case EventKind::FsWrite:
-		return {"target", "path", "expect"};
+		return { "target", "path", "expect" };
 	case EventKind::CapGrant:
 	case EventKind::CapRevoke:
-		return {"target", "cap", "expect"};
+		return { "target", "cap", "expect" };
 	case EventKind::MemTier:
-		return {"target", "tier", "bytes", "expect"};
+		return { "target", "tier", "bytes", "expect" };
 	case EventKind::QuotaSet:
-		return {"target", "quota", "budget", "expect"};
+		return { "target", "quota", "budget", "expect" };
 	case EventKind::Spawn:
-		return {"target", "count", "expect"};
+		return { "target", "count", "expect" };
 	case EventKind::Attest:
 	case EventKind::Quarantine:
 	case EventKind::Release:
 	case EventKind::Kill:
 	case EventKind::Exit:
-		return {"target", "expect"};
+		return { "target", "expect" };
 	case EventKind::AuditQuery:
-		return {"target", "type", "about", "cap", "max_events", "expect"};
+		return { "target", "type", "about", "cap", "max_events", "expect" };
 	case EventKind::RingPressure:
-		return {"target", "count"};
+		return { "target", "count" };
 	case EventKind::SealerStall:
-		return {"duration"};
+		return { "duration" };
 	case EventKind::PcieDegrade:
-		return {"gpu", "percent", "duration"};
+		return { "gpu", "percent", "duration" };
 	case EventKind::GpuPartitionLoss:
-		return {"gpu", "partition"};
+		return { "gpu", "partition" };
 	case EventKind::TpmWriteFail:
-		return {"count"};
+		return { "count" };
 	}
 	return {};
 }
@@ -99,8 +100,9 @@ TargetRef parse_target(const Field &f, const Scenario &s, std::string &text)
 	const std::size_t slash2 = text.find('/', slash1 + 1);
 	if (slash2 == std::string::npos)
 		f.fail(quote(text) + ": a group target is \"tenant/group/index\" or "
-				      "\"tenant/group/*\"");
-	const std::string_view group = std::string_view(text).substr(slash1 + 1, slash2 - slash1 - 1);
+				     "\"tenant/group/*\"");
+	const std::string_view group =
+		std::string_view(text).substr(slash1 + 1, slash2 - slash1 - 1);
 	const TenantSpec &t = s.tenants[ref.tenant];
 	ref.group = find_group(t, group);
 	if (ref.group == npos)
@@ -117,7 +119,7 @@ TargetRef parse_target(const Field &f, const Scenario &s, std::string &text)
 	const auto i = canonical ? parse_uint(index) : std::nullopt;
 	if (!i)
 		f.fail(quote(index) + " is not an agent index (a decimal without leading zeros, "
-				       "or *)");
+				      "or *)");
 	if (*i >= CO_AGENTS_MAX)
 		f.fail("agent index " + std::string(index) + " is out of range");
 	ref.index = static_cast<u32>(*i);
@@ -159,9 +161,9 @@ struct ParsedEvent {
 
 ParsedEvent parse_event(const Field &f, const Scenario &s)
 {
-	const MapReader m(f, {"at", "kind", "target", "cap", "path", "tier", "bytes", "quota",
-			      "budget", "count", "duration", "percent", "gpu", "partition",
-			      "type", "about", "max_events", "expect"});
+	const MapReader m(f, { "at", "kind", "target", "cap", "path", "tier", "bytes", "quota",
+			       "budget", "count", "duration", "percent", "gpu", "partition", "type",
+			       "about", "max_events", "expect" });
 	ParsedEvent p;
 	TimedEvent &e = p.ev;
 	e.loc = f.loc();
@@ -169,19 +171,20 @@ ParsedEvent parse_event(const Field &f, const Scenario &s)
 	const std::string kind_text = as_string(kind_field, limits::name_bytes_max);
 	const auto kind = parse_event_kind(kind_text);
 	if (!kind)
-		kind_field.fail("unknown event kind " + quote(kind_text) + " (expected one of: " +
-				event_kind_names() + ")");
+		kind_field.fail("unknown event kind " + quote(kind_text) +
+				" (expected one of: " + event_kind_names() + ")");
 	e.kind = *kind;
 	const std::vector<std::string_view> used = keys_of(e.kind);
 	for (std::string_view key : event_keys)
 		if (key != "at" && key != "kind" &&
 		    std::find(used.begin(), used.end(), key) == used.end())
-			m.refuse(key, "not used by " + kind_text + " events (they take: at, kind" +
-					      std::accumulate(used.begin(), used.end(), std::string(),
-							      [](std::string a, std::string_view b) {
-								      return a + ", " + std::string(b);
-							      }) +
-					      ")");
+			m.refuse(key,
+				 "not used by " + kind_text + " events (they take: at, kind" +
+					 std::accumulate(used.begin(), used.end(), std::string(),
+							 [](std::string a, std::string_view b) {
+								 return a + ", " + std::string(b);
+							 }) +
+					 ")");
 
 	const Field at = m.need("at");
 	e.at_ns = as_duration(at);
@@ -213,7 +216,8 @@ ParsedEvent parse_event(const Field &f, const Scenario &s)
 		const std::string text = as_string(tier, limits::name_bytes_max);
 		const auto t = parse_mem_tier(text);
 		if (!t)
-			tier.fail("unknown tier " + quote(text) + " (expected one of: hbm, ram, ssd)");
+			tier.fail("unknown tier " + quote(text) +
+				  " (expected one of: hbm, ram, ssd)");
 		e.tier = *t;
 		e.bytes = as_size(m.need("bytes"), 1);
 		break;
@@ -297,9 +301,10 @@ std::vector<TimedEvent> parse_events(const Field &f, const Scenario &s)
 	std::vector<ParsedEvent> parsed;
 	for (const Field &e : as_list(f, limits::events_max))
 		parsed.push_back(parse_event(e, s));
-	std::stable_sort(parsed.begin(), parsed.end(), [](const ParsedEvent &a, const ParsedEvent &b) {
-		return a.ev.at_ns < b.ev.at_ns;
-	});
+	std::stable_sort(parsed.begin(), parsed.end(),
+			 [](const ParsedEvent &a, const ParsedEvent &b) {
+				 return a.ev.at_ns < b.ev.at_ns;
+			 });
 	// Agent indices in time order: a spawn grows its group for every later event.
 	std::vector<std::vector<u64>> sizes;
 	for (const TenantSpec &t : s.tenants) {
@@ -334,7 +339,8 @@ std::vector<TimedEvent> parse_events(const Field &f, const Scenario &s)
 			agents += p.ev.count;
 			if (agents > CO_AGENTS_MAX)
 				p.target_field->fail("spawns more than the kernel's " +
-						     std::to_string(CO_AGENTS_MAX) + " agents in all");
+						     std::to_string(CO_AGENTS_MAX) +
+						     " agents in all");
 		}
 		out.push_back(std::move(p.ev));
 	}

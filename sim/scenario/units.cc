@@ -12,7 +12,7 @@ namespace coconut::scenario {
 namespace {
 
 using u128 = unsigned __int128;
-constexpr u64 u64_max = ~u64{0};
+constexpr u64 u64_max = ~u64{ 0 };
 
 // 36 digits keep the mantissa below 10^36 < 2^120, so reading it never overflows 128 bits.
 constexpr unsigned digits_max = 36;
@@ -27,7 +27,10 @@ struct Unit {
 	u64 factor;
 };
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
 
 // Reads "D+" or "D+.D+" from the front of text and leaves the rest (the unit) in text.
 std::optional<Decimal> take_decimal(std::string_view &text)
@@ -71,7 +74,7 @@ u128 pow10(unsigned n)
 // mantissa * factor / 10^frac_digits, when that is a whole number that fits 64 bits.
 std::optional<u64> scale_exact(const Decimal &d, u64 factor)
 {
-	const u128 max = ~u128{0};
+	const u128 max = ~u128{ 0 };
 	if (factor != 0 && d.mantissa > max / factor)
 		return std::nullopt;
 	const u128 product = d.mantissa * factor;
@@ -105,46 +108,46 @@ std::optional<u64> parse_with_units(std::string_view text, const std::array<Unit
 	return std::nullopt;
 }
 
-constexpr std::array<Unit, 6> duration_units{{
-	{"ns", 1},
-	{"us", 1000},
-	{"ms", 1000000},
-	{"s", 1000000000},
-	{"min", 60ull * 1000000000},
-	{"h", 3600ull * 1000000000},
-}};
+constexpr std::array<Unit, 6> duration_units{ {
+	{ "ns", 1 },
+	{ "us", 1000 },
+	{ "ms", 1000000 },
+	{ "s", 1000000000 },
+	{ "min", 60ull * 1000000000 },
+	{ "h", 3600ull * 1000000000 },
+} };
 
-constexpr std::array<Unit, 10> size_units{{
-	{"B", 1},
-	{"KB", 1000},
-	{"kB", 1000},
-	{"MB", 1000000},
-	{"GB", 1000000000},
-	{"TB", 1000000000000},
-	{"KiB", 1ull << 10},
-	{"MiB", 1ull << 20},
-	{"GiB", 1ull << 30},
-	{"TiB", 1ull << 40},
-}};
+constexpr std::array<Unit, 10> size_units{ {
+	{ "B", 1 },
+	{ "KB", 1000 },
+	{ "kB", 1000 },
+	{ "MB", 1000000 },
+	{ "GB", 1000000000 },
+	{ "TB", 1000000000000 },
+	{ "KiB", 1ull << 10 },
+	{ "MiB", 1ull << 20 },
+	{ "GiB", 1ull << 30 },
+	{ "TiB", 1ull << 40 },
+} };
 
-constexpr std::array<Unit, 7> si_prefixes{{
-	{"k", 1000},
-	{"K", 1000},
-	{"M", 1000000},
-	{"G", 1000000000},
-	{"T", 1000000000000},
-	{"P", 1000000000000000},
-	{"E", 1000000000000000000},
-}};
+constexpr std::array<Unit, 7> si_prefixes{ {
+	{ "k", 1000 },
+	{ "K", 1000 },
+	{ "M", 1000000 },
+	{ "G", 1000000000 },
+	{ "T", 1000000000000 },
+	{ "P", 1000000000000000 },
+	{ "E", 1000000000000000000 },
+} };
 
 // Per what a rate counts: "/s" etc., in ns.
-constexpr std::array<Unit, 5> rate_units{{
-	{"/us", 1000},
-	{"/ms", 1000000},
-	{"/s", 1000000000},
-	{"/min", 60ull * 1000000000},
-	{"/h", 3600ull * 1000000000},
-}};
+constexpr std::array<Unit, 5> rate_units{ {
+	{ "/us", 1000 },
+	{ "/ms", 1000000 },
+	{ "/s", 1000000000 },
+	{ "/min", 60ull * 1000000000 },
+	{ "/h", 3600ull * 1000000000 },
+} };
 
 // What a rate counts per, in ns: a unit ("/s") or a whole duration ("/250us", "/3ns"). The
 // latter lets "1/<gap>ns" state any gap exactly, which no count per unit can (write_scenario_yaml
@@ -195,7 +198,7 @@ std::optional<u64> parse_rate_gap_ns(std::string_view text)
 	// gap = per_ns / (mantissa / 10^frac) = per_ns * 10^frac / mantissa, rounded half up. A
 	// product beyond 128 bits (20 decimals or more) is refused: it used to wrap silently.
 	const u128 scale = pow10(d->frac_digits);
-	if (*per_ns > ~u128{0} / scale)
+	if (*per_ns > ~u128{ 0 } / scale)
 		return std::nullopt;
 	const u128 gap = div_round(static_cast<u128>(*per_ns) * scale, d->mantissa);
 	if (gap == 0 || gap > u64_max)
@@ -246,11 +249,11 @@ std::optional<s64> parse_int(std::string_view text)
 	if (!d || d->frac_digits != 0 || !rest.empty())
 		return std::nullopt;
 	const auto magnitude = scale_exact(*d, 1);
-	const u64 limit = negative ? (u64{1} << 63) : (u64{1} << 63) - 1;
+	const u64 limit = negative ? (u64{ 1 } << 63) : (u64{ 1 } << 63) - 1;
 	if (!magnitude || *magnitude > limit)
 		return std::nullopt;
 	if (negative)
-		return *magnitude == (u64{1} << 63) ? INT64_MIN : -static_cast<s64>(*magnitude);
+		return *magnitude == (u64{ 1 } << 63) ? INT64_MIN : -static_cast<s64>(*magnitude);
 	return static_cast<s64>(*magnitude);
 }
 

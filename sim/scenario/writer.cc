@@ -43,8 +43,7 @@ struct Unit {
 };
 
 // The largest unit that divides v, so that the text is exact and as short as it can be.
-template <std::size_t N>
-std::string in_units(u64 v, const std::array<Unit, N> &largest_first)
+template <std::size_t N> std::string in_units(u64 v, const std::array<Unit, N> &largest_first)
 {
 	for (const Unit &u : largest_first)
 		if (v % u.factor == 0)
@@ -52,29 +51,35 @@ std::string in_units(u64 v, const std::array<Unit, N> &largest_first)
 	return std::to_string(v);
 }
 
-constexpr std::array<Unit, 6> duration_units{{
-	{"h", 3600000000000ull},
-	{"min", 60000000000ull},
-	{"s", 1000000000ull},
-	{"ms", 1000000ull},
-	{"us", 1000ull},
-	{"ns", 1ull},
-}};
+constexpr std::array<Unit, 6> duration_units{ {
+	{ "h", 3600000000000ull },
+	{ "min", 60000000000ull },
+	{ "s", 1000000000ull },
+	{ "ms", 1000000ull },
+	{ "us", 1000ull },
+	{ "ns", 1ull },
+} };
 
 // Binary and decimal units interleaved by size; bytes alone need no unit.
-constexpr std::array<Unit, 8> size_units{{
-	{"TiB", 1ull << 40},
-	{"TB", 1000000000000ull},
-	{"GiB", 1ull << 30},
-	{"GB", 1000000000ull},
-	{"MiB", 1ull << 20},
-	{"MB", 1000000ull},
-	{"KiB", 1ull << 10},
-	{"KB", 1000ull},
-}};
+constexpr std::array<Unit, 8> size_units{ {
+	{ "TiB", 1ull << 40 },
+	{ "TB", 1000000000000ull },
+	{ "GiB", 1ull << 30 },
+	{ "GB", 1000000000ull },
+	{ "MiB", 1ull << 20 },
+	{ "MB", 1000000ull },
+	{ "KiB", 1ull << 10 },
+	{ "KB", 1000ull },
+} };
 
-std::string duration_text(u64 ns) { return ns == 0 ? "0s" : in_units(ns, duration_units); }
-std::string size_text(u64 bytes) { return bytes == 0 ? "0" : in_units(bytes, size_units); }
+std::string duration_text(u64 ns)
+{
+	return ns == 0 ? "0s" : in_units(ns, duration_units);
+}
+std::string size_text(u64 bytes)
+{
+	return bytes == 0 ? "0" : in_units(bytes, size_units);
+}
 
 // A count per unit that parse_rate_gap_ns takes back to this very gap, as a person writes a
 // rate ("300/s", though 10^9 / 300 ns is not whole); else one per the gap itself, "1/<gap>",
@@ -82,13 +87,13 @@ std::string size_text(u64 bytes) { return bytes == 0 ? "0" : in_units(bytes, siz
 std::string rate_text(u64 gap_ns)
 {
 	constexpr u64 count_max = 999; // beyond, "1/<gap>" reads better
-	constexpr std::array<Unit, 5> per{{
-		{"us", 1000ull},
-		{"ms", 1000000ull},
-		{"s", 1000000000ull},
-		{"min", 60000000000ull},
-		{"h", 3600000000000ull},
-	}};
+	constexpr std::array<Unit, 5> per{ {
+		{ "us", 1000ull },
+		{ "ms", 1000000ull },
+		{ "s", 1000000000ull },
+		{ "min", 60000000000ull },
+		{ "h", 3600000000000ull },
+	} };
 	if (gap_ns == 0)
 		return "0/s"; // no rate has no gap; refused on the way back in, as it should be
 	for (const Unit &u : per) {
@@ -145,8 +150,7 @@ std::string enum_text(const char *name, u64 value)
 	return name ? std::string(name) : std::to_string(value);
 }
 
-template <typename T, typename F>
-std::string flow_list(const std::vector<T> &items, F text)
+template <typename T, typename F> std::string flow_list(const std::vector<T> &items, F text)
 {
 	std::string out = "[";
 	for (std::size_t i = 0; i < items.size(); ++i)
@@ -161,7 +165,10 @@ std::string text_list(const std::vector<std::string> &items)
 
 using RangeText = std::string (*)(u64);
 
-std::string count_text(u64 v) { return std::to_string(v); }
+std::string count_text(u64 v)
+{
+	return std::to_string(v);
+}
 
 std::string range_text(const Range &r, RangeText text)
 {
@@ -325,8 +332,7 @@ void write_request(Out &o, const RequestSpec &r)
 	if (!(r.gen_tokens == zero))
 		o.value("gen_tokens", range_text(r.gen_tokens, count_text));
 	if (!r.fs_read_paths.empty())
-		o.value("fs_read", Flow()
-					   .add("paths", text_list(r.fs_read_paths))
+		o.value("fs_read", Flow().add("paths", text_list(r.fs_read_paths))
 					   .add("bytes", size_text(r.fs_read_bytes))
 					   .str());
 	o.value("broker", quoted(r.broker));
@@ -380,10 +386,10 @@ void write_manifest(Out &o, const ManifestSpec &m)
 	if (!m.quotas.empty()) {
 		o.begin_map("quotas");
 		for (const auto &[kind, q] : m.quotas)
-			o.value(detail::is_quota_kind(kind) ? kind : quoted(kind), Flow()
-					      .add("budget", budget_text(kind, q.budget))
-					      .add("block", q.block ? "true" : "false")
-					      .str());
+			o.value(detail::is_quota_kind(kind) ? kind : quoted(kind),
+				Flow().add("budget", budget_text(kind, q.budget))
+					.add("block", q.block ? "true" : "false")
+					.str());
 		o.end_map();
 	}
 	o.end_map();

@@ -17,7 +17,7 @@ SourceLoc loc_of(const YAML::Node &node, const std::string &file, SourceLoc fall
 	const YAML::Mark m = node.Mark();
 	if (m.is_null() || m.line < 0)
 		return fallback;
-	return SourceLoc{file, m.line + 1, m.column + 1};
+	return SourceLoc{ file, m.line + 1, m.column + 1 };
 }
 
 Field::Field(YAML::Node node, std::string path, const std::string &file, SourceLoc fallback)
@@ -28,7 +28,7 @@ Field::Field(YAML::Node node, std::string path, const std::string &file, SourceL
 
 Field Field::root(const YAML::Node &node, const std::string &file)
 {
-	return Field(node, "", file, SourceLoc{file, 1, 1});
+	return Field(node, "", file, SourceLoc{ file, 1, 1 });
 }
 
 void Field::fail(const std::string &message) const
@@ -77,8 +77,7 @@ std::string join(std::initializer_list<std::string_view> names)
 
 } // namespace
 
-MapReader::MapReader(const Field &map, std::initializer_list<std::string_view> known)
-	: self_(map)
+MapReader::MapReader(const Field &map, std::initializer_list<std::string_view> known) : self_(map)
 {
 	if (!map.node().IsMap())
 		map.fail(std::string("expected a map with keys ") + join(known) + ", got " +
@@ -88,7 +87,8 @@ MapReader::MapReader(const Field &map, std::initializer_list<std::string_view> k
 		const SourceLoc key_loc = loc_of(key, map.file(), map.loc());
 		if (!key.IsScalar())
 			throw ScenarioError(key_loc, map.field_name(),
-					    std::string("a key must be text, got ") + type_name(key));
+					    std::string("a key must be text, got ") +
+						    type_name(key));
 		const std::string &name = key.Scalar();
 		const Field value = map.member(name, it->second, key_loc);
 		bool is_known = false;
@@ -96,8 +96,8 @@ MapReader::MapReader(const Field &map, std::initializer_list<std::string_view> k
 			is_known = is_known || k == name;
 		if (!is_known)
 			throw ScenarioError(key_loc, value.field_name(),
-					    "unknown key " + quote(name) + " (expected one of: " +
-						    join(known) + ")");
+					    "unknown key " + quote(name) +
+						    " (expected one of: " + join(known) + ")");
 		if (find(name) != nullptr)
 			throw ScenarioError(key_loc, value.field_name(), "duplicate key");
 		members_.emplace_back(name, value);
@@ -124,8 +124,9 @@ Field MapReader::need(std::string_view key) const
 {
 	const Field *f = find(key);
 	if (f == nullptr) {
-		const std::string path =
-			self_.path().empty() ? std::string(key) : self_.path() + "." + std::string(key);
+		const std::string path = self_.path().empty()
+						 ? std::string(key)
+						 : self_.path() + "." + std::string(key);
 		throw ScenarioError(self_.loc(), path, "missing (required)");
 	}
 	return *f;
@@ -175,17 +176,18 @@ std::string as_name(const Field &f)
 	std::string s = as_string(f, limits::name_bytes_max);
 	bool ok = (s[0] >= 'a' && s[0] <= 'z') || (s[0] >= '0' && s[0] <= '9');
 	for (char c : s)
-		ok = ok && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-');
+		ok = ok &&
+		     ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-');
 	if (!ok)
 		f.fail(quote(s) + " is not a name: use lower-case letters, digits, '_' and '-', "
-				   "starting with a letter or digit");
+				  "starting with a letter or digit");
 	return s;
 }
 
 namespace {
 
 [[noreturn]] void fail_number(const Field &f, const std::string &text, const std::string &what,
-				const std::string &expected = "")
+			      const std::string &expected = "")
 {
 	if (!text.empty() && text[0] == '-')
 		f.fail(quote(text) + ": must not be negative");
@@ -202,12 +204,15 @@ u64 as_uint(const Field &f, u64 min, u64 max)
 	if (!v)
 		fail_number(f, text, "an integer");
 	if (*v < min || *v > max)
-		f.fail(text + " is out of range [" + std::to_string(min) + ", " + std::to_string(max) +
-		       "]");
+		f.fail(text + " is out of range [" + std::to_string(min) + ", " +
+		       std::to_string(max) + "]");
 	return *v;
 }
 
-u32 as_u32(const Field &f, u32 min, u32 max) { return static_cast<u32>(as_uint(f, min, max)); }
+u32 as_u32(const Field &f, u32 min, u32 max)
+{
+	return static_cast<u32>(as_uint(f, min, max));
+}
 
 s64 as_int(const Field &f)
 {
@@ -274,8 +279,8 @@ u64 as_milli(const Field &f, u64 min, u64 max)
 	if (*v < min || *v > max)
 		f.fail(text + " is out of range [" + std::to_string(min / 1000) + "." +
 		       std::to_string(1000 + min % 1000).substr(1) + ", " +
-		       std::to_string(max / 1000) + "." + std::to_string(1000 + max % 1000).substr(1) +
-		       "]");
+		       std::to_string(max / 1000) + "." +
+		       std::to_string(1000 + max % 1000).substr(1) + "]");
 	return *v;
 }
 
@@ -345,7 +350,7 @@ private:
 	// yaml-cpp's marks are 0-based; a mark it could not set reads -1.
 	const int line = e.mark.line >= 0 ? e.mark.line + 1 : 1;
 	const int column = e.mark.column >= 0 ? e.mark.column + 1 : 1;
-	throw ScenarioError(SourceLoc{file, line, column}, "(yaml syntax)", e.msg);
+	throw ScenarioError(SourceLoc{ file, line, column }, "(yaml syntax)", e.msg);
 }
 
 } // namespace
@@ -353,7 +358,7 @@ private:
 YAML::Node parse_document(std::string_view text, const std::string &file)
 {
 	if (text.size() > limits::file_bytes_max)
-		throw ScenarioError(SourceLoc{file, 1, 1}, "(top level)",
+		throw ScenarioError(SourceLoc{ file, 1, 1 }, "(top level)",
 				    "the file is " + std::to_string(text.size()) +
 					    " bytes, at most " +
 					    std::to_string(limits::file_bytes_max));
@@ -368,22 +373,24 @@ YAML::Node parse_document(std::string_view text, const std::string &file)
 		if (parser.HandleNextDocument(counter) && parser.HandleNextDocument(counter) &&
 		    counter.documents() > 1) {
 			const YAML::Mark &m = counter.second();
-			throw ScenarioError(SourceLoc{file, m.line >= 0 ? m.line + 1 : 1,
-						      m.column >= 0 ? m.column + 1 : 1},
-					    "(top level)",
-					    "more than one YAML document ('---'); put one per file");
+			throw ScenarioError(
+				SourceLoc{ file, m.line >= 0 ? m.line + 1 : 1,
+					   m.column >= 0 ? m.column + 1 : 1 },
+				"(top level)",
+				"more than one YAML document ('---'); put one per file");
 		}
 	} catch (const YAML::Exception &e) {
 		fail_yaml(e, file);
 	}
 	if (!doc || doc.IsNull())
-		throw ScenarioError(SourceLoc{file, 1, 1}, "(top level)", "the document is empty");
+		throw ScenarioError(SourceLoc{ file, 1, 1 }, "(top level)",
+				    "the document is empty");
 	return doc;
 }
 
 std::string read_text_file(const std::string &path, const std::string &field)
 {
-	const SourceLoc at{path, 0, 0};
+	const SourceLoc at{ path, 0, 0 };
 	std::error_code ec;
 	const auto status = std::filesystem::status(path, ec);
 	if (ec || !std::filesystem::exists(status))

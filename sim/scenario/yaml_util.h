@@ -72,7 +72,7 @@ std::string quote(std::string_view text);
 // Scalars. Every reader refuses maps, lists and empty values with a message saying what it
 // expected. Ranges are inclusive.
 std::string scalar_text(const Field &f, std::string_view expected);
-std::string as_string(const Field &f, std::size_t max_bytes);	// non-empty
+std::string as_string(const Field &f, std::size_t max_bytes); // non-empty
 std::string as_name(const Field &f); // [a-z0-9][a-z0-9_-]*: tenants, groups, gates ...
 u64 as_uint(const Field &f, u64 min, u64 max);
 u32 as_u32(const Field &f, u32 min, u32 max);

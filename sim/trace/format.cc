@@ -45,9 +45,8 @@ constexpr CallSpec call_spec(const char *name, std::initializer_list<ArgSpec> ar
 #define CO_A_HEX(n, max) ArgSpec{ #n, ArgType::Hex, max },
 #define COCONUT_TRACE_ROW_(id, name, nr, args) call_spec(#name, { args }),
 // constinit: built at compile time, so a row call_spec refuses is a compile error.
-constinit const std::array<CallSpec, (size_t)Call::Count> kCalls = { {
-	CO_CALLS(COCONUT_TRACE_ROW_)
-} };
+constinit const std::array<CallSpec, (size_t)Call::Count> kCalls = { { CO_CALLS(
+	COCONUT_TRACE_ROW_) } };
 #undef COCONUT_TRACE_ROW_
 #undef CO_A_U64
 #undef CO_A_U32
@@ -55,8 +54,6 @@ constinit const std::array<CallSpec, (size_t)Call::Count> kCalls = { {
 #undef CO_A_BOOL
 #undef CO_A_STR
 #undef CO_A_HEX
-
-
 
 Call call_by_name(const std::string &name)
 {

@@ -29,7 +29,7 @@ enum class Call : u8 {
 #define COCONUT_TRACE_CALL_(id, name, nr, args) id,
 	CO_CALLS(COCONUT_TRACE_CALL_)
 #undef COCONUT_TRACE_CALL_
-	Count
+		Count
 };
 static_assert(static_cast<unsigned>(Call::Count) == CO_CALL_COUNT);
 
@@ -57,7 +57,7 @@ Call call_by_name(const std::string &name);
 // The machine a trace was recorded on: everything co_kernel_create needs.
 struct Header {
 	u32 version = kFormatVersion;
-	std::string kernel;		 // informational: replay does not compare it
+	std::string kernel; // informational: replay does not compare it
 	std::string clock = "sim-ns";
 	std::array<u8, 16> boot_id{};
 	u32 cpus = 1;

@@ -95,7 +95,8 @@ const json &field(const Ctx &c, const json &obj, const char *name, const std::st
 u64 get_u64(const Ctx &c, const json &v, const std::string &path, u64 max)
 {
 	if (!v.is_number_integer())
-		c.fail(path, v.is_number() ? "not an integer (or out of range)" : "expected an integer");
+		c.fail(path,
+		       v.is_number() ? "not an integer (or out of range)" : "expected an integer");
 	if (v.is_number_unsigned()) {
 		const u64 x = v.get<u64>();
 		if (x > max)
@@ -175,7 +176,8 @@ void header_v1(const Ctx &c, const json &j, Header &h)
 	h.seal_inline = si.get<bool>();
 	// Optional: traces from before the limit existed replay with none (what their kernel did).
 	if (topo.contains("fail_burst"))
-		h.fail_burst = (u32)get_u64(c, topo["fail_burst"], "topology.fail_burst", UINT32_MAX);
+		h.fail_burst =
+			(u32)get_u64(c, topo["fail_burst"], "topology.fail_burst", UINT32_MAX);
 	if (topo.contains("fail_refill_ns"))
 		h.fail_refill_ns =
 			get_u64(c, topo["fail_refill_ns"], "topology.fail_refill_ns", UINT64_MAX);
@@ -183,13 +185,15 @@ void header_v1(const Ctx &c, const json &j, Header &h)
 	if (!tc.is_array() || tc.size() != 3)
 		c.fail("topology.tier_capacity_bytes", "expected [hbm, ram, ssd]");
 	for (size_t t = 0; t < 3; t++)
-		h.tier_capacity_bytes[t] = get_u64(c, tc[t], "topology.tier_capacity_bytes[" +
-							       std::to_string(t) + "]", UINT64_MAX);
+		h.tier_capacity_bytes[t] =
+			get_u64(c, tc[t], "topology.tier_capacity_bytes[" + std::to_string(t) + "]",
+				UINT64_MAX);
 	const json &rc = field(c, topo, "root_caps", "topology.root_caps");
 	if (!rc.is_array() || rc.size() > 4096)
 		c.fail("topology.root_caps", "expected an array of at most 4096 cap texts");
 	for (size_t i = 0; i < rc.size(); i++)
-		h.root_caps.push_back(get_str(c, rc[i], "topology.root_caps[" + std::to_string(i) + "]",
+		h.root_caps.push_back(get_str(c, rc[i],
+					      "topology.root_caps[" + std::to_string(i) + "]",
 					      COCONUT_CAP_TEXT_MAX));
 	const json &au2 = field(c, topo, "authorizers", "topology.authorizers");
 	if (!au2.is_array() || au2.size() > 64)
@@ -264,8 +268,9 @@ void record_v1(const Ctx &c, const json &j, const Header &h, Record &r)
 	r.ret = get_s64(c, field(c, j, "ret", "ret"), "ret");
 	if (auto f = j.find("out"); f != j.end()) {
 		if (!call_has_output(r.call) || r.ret <= 0)
-			c.fail("out", "only agent_attest and agent_audit_query records that returned "
-				      "bytes (ret > 0) carry an output digest");
+			c.fail("out",
+			       "only agent_attest and agent_audit_query records that returned "
+			       "bytes (ret > 0) carry an output digest");
 		get_hex_fixed(c, *f, "out", r.out);
 		r.has_out = true;
 	}
@@ -317,9 +322,9 @@ const Header &TraceReader::read_header()
 		c.fail("format", std::string("expected \"") + kFormatName + "\"");
 	const u64 v = get_u64(c, field(c, j, "version", "version"), "version", UINT32_MAX);
 	if (v > kFormatVersion)
-		c.fail("version", "version " + std::to_string(v) +
-					  " is newer than this reader knows (up to " +
-					  std::to_string(kFormatVersion) + "): use a newer coconut-sim");
+		c.fail("version",
+		       "version " + std::to_string(v) + " is newer than this reader knows (up to " +
+			       std::to_string(kFormatVersion) + "): use a newer coconut-sim");
 	const VersionMapping *m = mapping((u32)v);
 	if (!m)
 		c.fail("version", "unknown version " + std::to_string(v));

@@ -24,7 +24,8 @@ void TraceRecorder::write_line(const std::string &line)
 {
 	if (!f_)
 		return;
-	if (std::fwrite(line.data(), 1, line.size(), f_) != line.size() || std::fputc('\n', f_) == EOF)
+	if (std::fwrite(line.data(), 1, line.size(), f_) != line.size() ||
+	    std::fputc('\n', f_) == EOF)
 		failed_ = true;
 }
 

@@ -93,7 +93,8 @@ std::string Replayer::agent_status(u64 aid)
 	char buf[4096];
 	const int n = co_agentfs_render(k_, aid, CO_AGENTFS_STATUS, buf, sizeof(buf));
 	if (n < 0)
-		return "(agent " + std::to_string(aid) + ": no status, " + std::to_string(n) + ")\n";
+		return "(agent " + std::to_string(aid) + ": no status, " + std::to_string(n) +
+		       ")\n";
 	return std::string(buf, (size_t)n);
 }
 
@@ -224,7 +225,8 @@ Replayer::Outcome Replayer::apply(const Record &r)
 			o.match = false;
 			o.expected = "ret " + std::to_string(r.ret) + " out " +
 				     hex_of(r.out.data(), r.out.size());
-			o.actual = "ret " + std::to_string(ret) + " out " + hex_of(got, sizeof(got));
+			o.actual =
+				"ret " + std::to_string(ret) + " out " + hex_of(got, sizeof(got));
 		}
 	}
 	return o;
@@ -263,8 +265,10 @@ int replay_stream(std::istream &in, const std::string &file, const ReplayOptions
 			}
 			if (r.t < last_t)
 				throw TraceError(file, reader.line_no(), "t",
-						 std::to_string(r.t) + " is before the previous record's " +
-							 std::to_string(last_t) + " (time went back)");
+						 std::to_string(r.t) +
+							 " is before the previous record's " +
+							 std::to_string(last_t) +
+							 " (time went back)");
 			last_t = r.t;
 			const Replayer::Outcome o = rp->apply(r);
 			if (!o.match) {
@@ -310,15 +314,17 @@ int replay_stream(std::istream &in, const std::string &file, const ReplayOptions
 		const bool stopped_early = (opt.until && records && records - 1 >= *opt.until) ||
 					   (opt.records_max && records >= opt.records_max);
 		if (!final_seen && !stopped_early)
-			throw TraceError(file, reader.line_no() + 1, "checkpoint",
-					 "the trace ends without its final checkpoint (truncated?)");
+			throw TraceError(
+				file, reader.line_no() + 1, "checkpoint",
+				"the trace ends without its final checkpoint (truncated?)");
 	} catch (const TraceError &e) {
 		err << e.what() << "\n";
 		return kMalformed;
 	}
 	if (!opt.quiet)
-		out << "reproduced " << records << " records, " << checkpoints << " checkpoints, head "
-		    << rp->head_hex() << " (" << rp->sealed() << " events)\n";
+		out << "reproduced " << records << " records, " << checkpoints
+		    << " checkpoints, head " << rp->head_hex() << " (" << rp->sealed()
+		    << " events)\n";
 	return kReproduced;
 }
 

@@ -128,7 +128,8 @@ TEST(CalibrateWriter, FitsGiveTheSampleFiguresBack)
 		      attention_layer_overhead_ns, 0.10, "attention_layer_overhead_ns");
 	EXPECT_EQ(l.gpu.iteration_overhead_ns, 100000u);
 
-	expect_within(static_cast<double>(l.pcie.bytes_per_s), pcie_bytes_per_s, 0.02, "bytes_per_s");
+	expect_within(static_cast<double>(l.pcie.bytes_per_s), pcie_bytes_per_s, 0.02,
+		      "bytes_per_s");
 	expect_within(static_cast<double>(l.pcie.copy_overhead_ns), copy_overhead_ns, 0.10,
 		      "copy_overhead_ns");
 	expect_within(static_cast<double>(l.pcie.latency_ns), latency_ns, 0.10, "latency_ns");
@@ -142,35 +143,40 @@ TEST(CalibrateWriter, SourcesNameTheRunAndTheSpread)
 	const Loaded l = load_written(w, out.path());
 	const std::string run = "NVIDIA H100 80GB HBM3, driver none (synthetic sample), CUDA 13.0, "
 				"2026-12-06";
-	for (const auto *sources : {&l.gpu.sources, &l.pcie.sources})
+	for (const auto *sources : { &l.gpu.sources, &l.pcie.sources })
 		for (const auto &[field, source] : *sources) {
 			const bool measured = source.rfind("measured by", 0) == 0 ||
 					      source.rfind("fitted (", 0) == 0;
 			if (measured) {
-				EXPECT_NE(source.find(run), std::string::npos) << field << ": " << source;
+				EXPECT_NE(source.find(run), std::string::npos)
+					<< field << ": " << source;
 			}
 			EXPECT_FALSE(source.empty()) << field;
 		}
-	for (const char *field : {"hbm_bytes_per_s", "dense_fp16_flops_per_s", "iteration_overhead_ns"}) {
+	for (const char *field :
+	     { "hbm_bytes_per_s", "dense_fp16_flops_per_s", "iteration_overhead_ns" }) {
 		EXPECT_NE(l.gpu.sources.at(field).find("median of 9, spread "), std::string::npos)
 			<< field << ": " << l.gpu.sources.at(field);
 		EXPECT_NE(l.gpu.sources.at(field).find(run), std::string::npos) << field;
 	}
-	EXPECT_NE(l.gpu.sources.at("weights_read_bytes_per_s").find("fitted (sim/devices/calibration fit_linear)"),
+	EXPECT_NE(l.gpu.sources.at("weights_read_bytes_per_s")
+			  .find("fitted (sim/devices/calibration fit_linear)"),
 		  std::string::npos);
 	EXPECT_NE(l.gpu.sources.at("kv_read_bytes_per_s").find("fit_attention"), std::string::npos);
 	EXPECT_EQ(l.gpu.sources.at("iteration_overhead_ns").rfind("assumption:", 0), 0u);
 	EXPECT_NE(l.pcie.sources.at("bytes_per_s").find("median of 7, spread "), std::string::npos);
-	EXPECT_NE(l.pcie.sources.at("latency_ns").find("median of 101, spread "), std::string::npos);
+	EXPECT_NE(l.pcie.sources.at("latency_ns").find("median of 101, spread "),
+		  std::string::npos);
 	EXPECT_EQ(l.pcie.sources.at("chunk_bytes"),
 		  "assumption: the model's arbitration quantum, not a device property");
 
-	for (const std::string &path : {w.gpu_path, w.pcie_path}) {
+	for (const std::string &path : { w.gpu_path, w.pcie_path }) {
 		const std::string text = read_file(path);
 		EXPECT_EQ(text.rfind("# Measured by harness/calibrate", 0), 0u) << path;
-		for (const char *line : {"\n# device: NVIDIA H100 80GB HBM3 (", "\n# driver: none",
-					 "\n# CUDA runtime: 13.0\n", "\n# date: 2026-12-06T00:00:00Z\n",
-					 "\n# note: SYNTHETIC"})
+		for (const char *line :
+		     { "\n# device: NVIDIA H100 80GB HBM3 (", "\n# driver: none",
+		       "\n# CUDA runtime: 13.0\n", "\n# date: 2026-12-06T00:00:00Z\n",
+		       "\n# note: SYNTHETIC" })
 			EXPECT_NE(text.find(line), std::string::npos) << path << " lacks " << line;
 		// A synthetic sample must never pass for a measurement.
 		EXPECT_NE(text.find("(SYNTHETIC sample"), std::string::npos) << path;
@@ -205,26 +211,25 @@ struct Broken {
 };
 
 const Broken broken_samples[] = {
-	{"missing field", "\n  hbm_bytes: [0-9]+", "", "device.hbm_bytes", "missing"},
-	{"negative time", "(decode_linear:\n  - \\{ tokens: 1, ns: \\[)", "$1-5, ",
-	 "decode_linear[0].ns[0]", "negative"},
-	{"zero time", "kv_read:\n  - \\{ batch: 1, context: 128, ns: \\[",
-	 "kv_read:\n  - { batch: 1, context: 128, ns: [0, ",
-	 "kv_read[0].ns[0]", "out of range"},
-	{"non-numeric size", "hbm: \\{ bytes: 1073741824", "hbm: { bytes: lots", "hbm.bytes",
-	 "not an integer"},
-	{"non-numeric time", "(launch: \\{ ops: 1000,\n  ns: \\[)", "$1fast, ", "launch.ns[0]",
-	 "not an integer"},
-	{"too few repeats", "hbm: \\{ bytes: 1073741824, ns: \\[[^\\]]*\\]",
-	 "hbm: { bytes: 1073741824, ns: [700000, 700001]", "hbm.ns", "at least 3"},
-	{"unknown direction", "direction: both", "direction: sideways", "copies[40].direction",
-	 "not a direction"},
-	{"other format", "\nformat: 1\n", "\nformat: 2\n", "format", "reads 1"},
-	{"model mismatch", "layer_linear_params: 202375168", "layer_linear_params: 202375169",
-	 "model", "layer_linear_params"},
-	{"no pinned h2d curve", "direction: h2d, memory: pinned, bytes: ([0-9]+), ops",
-	 "direction: d2h, memory: pinned, bytes: $1, ops", "copies", "pinned h2d"},
-	{"no fp16 GEMM", "dtype: fp16", "dtype: bf16", "gemm", "fp16"},
+	{ "missing field", "\n  hbm_bytes: [0-9]+", "", "device.hbm_bytes", "missing" },
+	{ "negative time", "(decode_linear:\n  - \\{ tokens: 1, ns: \\[)", "$1-5, ",
+	  "decode_linear[0].ns[0]", "negative" },
+	{ "zero time", "kv_read:\n  - \\{ batch: 1, context: 128, ns: \\[",
+	  "kv_read:\n  - { batch: 1, context: 128, ns: [0, ", "kv_read[0].ns[0]", "out of range" },
+	{ "non-numeric size", "hbm: \\{ bytes: 1073741824", "hbm: { bytes: lots", "hbm.bytes",
+	  "not an integer" },
+	{ "non-numeric time", "(launch: \\{ ops: 1000,\n  ns: \\[)", "$1fast, ", "launch.ns[0]",
+	  "not an integer" },
+	{ "too few repeats", "hbm: \\{ bytes: 1073741824, ns: \\[[^\\]]*\\]",
+	  "hbm: { bytes: 1073741824, ns: [700000, 700001]", "hbm.ns", "at least 3" },
+	{ "unknown direction", "direction: both", "direction: sideways", "copies[40].direction",
+	  "not a direction" },
+	{ "other format", "\nformat: 1\n", "\nformat: 2\n", "format", "reads 1" },
+	{ "model mismatch", "layer_linear_params: 202375168", "layer_linear_params: 202375169",
+	  "model", "layer_linear_params" },
+	{ "no pinned h2d curve", "direction: h2d, memory: pinned, bytes: ([0-9]+), ops",
+	  "direction: d2h, memory: pinned, bytes: $1, ops", "copies", "pinned h2d" },
+	{ "no fp16 GEMM", "dtype: fp16", "dtype: bf16", "gemm", "fp16" },
 };
 
 TEST(CalibrateWriter, MalformedSamplesAreRefusedNamingFileAndField)
@@ -233,7 +238,8 @@ TEST(CalibrateWriter, MalformedSamplesAreRefusedNamingFileAndField)
 	const std::string good = read_file(COCONUT_CALIBRATE_SAMPLE);
 	for (const Broken &b : broken_samples) {
 		SCOPED_TRACE(b.what);
-		const std::string text = std::regex_replace(good, std::regex(b.pattern), b.replacement);
+		const std::string text =
+			std::regex_replace(good, std::regex(b.pattern), b.replacement);
 		ASSERT_NE(text, good) << "the pattern matched nothing";
 		const fs::path sample = dir.path() / "broken.yaml";
 		const fs::path out = dir.path() / "out";

@@ -40,13 +40,15 @@ TEST(Calibration, ShippedProfilesHoldTheFit)
 		const GpuProfile prof = lib.gpu(gpu);
 		expect_close(prof.weights_read_bytes_per_s, f.weights_read_bytes_per_s,
 			     gpu + " weights_read_bytes_per_s");
-		expect_close(prof.linear_flops_per_s, f.linear_flops_per_s, gpu + " linear_flops_per_s");
+		expect_close(prof.linear_flops_per_s, f.linear_flops_per_s,
+			     gpu + " linear_flops_per_s");
 	}
 	for (const auto &[gpu, pts] : published().attention) {
 		const AttentionFit f = fit_attention(pts, published().model);
 		const GpuProfile prof = lib.gpu(gpu);
 		expect_close(prof.kv_read_bytes_per_s, f.kv_read_bytes_per_s, gpu + " kv_read");
-		expect_close(prof.attention_flops_per_s, f.attention_flops_per_s, gpu + " attention");
+		expect_close(prof.attention_flops_per_s, f.attention_flops_per_s,
+			     gpu + " attention");
 		EXPECT_NEAR(static_cast<double>(prof.attention_layer_overhead_ns),
 			    f.layer_overhead_ms * 1e6, 100.0)
 			<< gpu << " attention_layer_overhead_ns";

@@ -10,8 +10,7 @@ namespace coconut::devices::calibration {
 namespace {
 
 // Solves the n x n system a * x = b (n <= 3) by Gaussian elimination with partial pivoting.
-template <int N>
-void solve(double (&a)[N][N], double (&b)[N], double (&x)[N])
+template <int N> void solve(double (&a)[N][N], double (&b)[N], double (&x)[N])
 {
 	for (int i = 0; i < N; i++) {
 		int p = i;
@@ -22,7 +21,8 @@ void solve(double (&a)[N][N], double (&b)[N], double (&x)[N])
 			std::swap(a[i][j], a[p][j]);
 		std::swap(b[i], b[p]);
 		if (std::fabs(a[i][i]) < 1e-300)
-			throw std::invalid_argument("calibration: the points do not determine the fit");
+			throw std::invalid_argument(
+				"calibration: the points do not determine the fit");
 		for (int k = i + 1; k < N; k++) {
 			const double f = a[k][i] / a[i][i];
 			for (int j = i; j < N; j++)
@@ -108,17 +108,20 @@ double prefill_flops(const ModelShape &m, const AttentionPoint &p)
 AttentionFit fit_attention(const std::vector<AttentionPoint> &points, const ModelShape &model)
 {
 	if (points.size() < 3)
-		throw std::invalid_argument("calibration: an attention fit needs three points or more");
+		throw std::invalid_argument(
+			"calibration: an attention fit needs three points or more");
 	std::vector<std::array<double, 4>> rows;
 	for (const AttentionPoint &p : points) {
 		// A prefill chunk reads its prefix's K and V too.
-		const double kv = layer_kv_bytes(model) * static_cast<double>(p.kv_tokens + p.offset);
+		const double kv =
+			layer_kv_bytes(model) * static_cast<double>(p.kv_tokens + p.offset);
 		rows.push_back({ 1.0, kv, prefill_flops(model, p), p.ms * 1e-3 });
 	}
 	double x[3];
 	least_squares<3>(rows, x);
 	if (x[0] < 0 || x[1] <= 0 || x[2] <= 0)
-		throw std::invalid_argument("calibration: the attention points give no positive fit");
+		throw std::invalid_argument(
+			"calibration: the attention points give no positive fit");
 	AttentionFit f;
 	f.layer_overhead_ms = x[0] * 1e3;
 	f.kv_read_bytes_per_s = static_cast<u64>(std::llround(1.0 / x[1]));
@@ -140,7 +143,8 @@ CopyFit fit_copy(const std::vector<CopyPoint> &points)
 	std::vector<std::array<double, 3>> rows;
 	for (const CopyPoint &p : points) {
 		if (p.bytes == 0 || !(p.bytes_per_s > 0))
-			throw std::invalid_argument("calibration: a copy point needs bytes > 0 and a rate > 0");
+			throw std::invalid_argument(
+				"calibration: a copy point needs bytes > 0 and a rate > 0");
 		const double b = static_cast<double>(p.bytes);
 		rows.push_back({ 1.0, b, b / p.bytes_per_s * 1e9 });
 	}
@@ -157,13 +161,15 @@ double fit_copy_bandwidth(const std::vector<CopyPoint> &points, double overhead_
 	double num = 0, den = 0;
 	for (const CopyPoint &p : points) {
 		if (p.bytes == 0 || !(p.bytes_per_s > 0))
-			throw std::invalid_argument("calibration: a copy point needs bytes > 0 and a rate > 0");
+			throw std::invalid_argument(
+				"calibration: a copy point needs bytes > 0 and a rate > 0");
 		const double b = static_cast<double>(p.bytes), t = b / p.bytes_per_s * 1e9;
 		num += (b / t) * (1 - overhead_ns / t);
 		den += (b / t) * (b / t);
 	}
 	if (!(den > 0) || !(num > 0))
-		throw std::invalid_argument("calibration: the copy points give no positive bandwidth");
+		throw std::invalid_argument(
+			"calibration: the copy points give no positive bandwidth");
 	return 1e9 / (num / den);
 }
 

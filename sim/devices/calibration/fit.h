@@ -30,8 +30,8 @@ struct AttentionPoint {
 };
 
 struct LinearFit {
-	double weights_ms = 0;	   // the memory term: the weights streamed once
-	double ms_per_token = 0;   // the compute term's slope
+	double weights_ms = 0;	 // the memory term: the weights streamed once
+	double ms_per_token = 0; // the compute term's slope
 	u64 weights_read_bytes_per_s = 0;
 	u64 linear_flops_per_s = 0;
 };

@@ -48,15 +48,16 @@ Published load_published(const std::string &path)
 		p.model.kv_bytes_per_token = m["kv_bytes_per_token"].as<u64>();
 		for (const auto &g : need(root, "linear", path, "")) {
 			const std::string gpu = g.first.as<std::string>();
-			p.linear[gpu] = linear_points(need(g.second, "points", path, "linear." + gpu));
+			p.linear[gpu] =
+				linear_points(need(g.second, "points", path, "linear." + gpu));
 			if (g.second["curve"])
 				p.curve[gpu] = linear_points(g.second["curve"]);
 		}
 		for (const auto &g : need(root, "attention", path, "")) {
 			const std::string gpu = g.first.as<std::string>();
 			for (const YAML::Node &e : g.second["decode"])
-				p.attention[gpu].push_back(
-					{ e[0].as<u64>() * e[1].as<u64>(), 0, 0, e[2].as<double>() });
+				p.attention[gpu].push_back({ e[0].as<u64>() * e[1].as<u64>(), 0, 0,
+							     e[2].as<double>() });
 			for (const YAML::Node &e : g.second["prefill"])
 				p.attention[gpu].push_back(
 					{ 0, e[0].as<u64>(), e[1].as<u64>(), e[2].as<double>() });
@@ -79,19 +80,24 @@ Published load_published(const std::string &path)
 				it.mean_from = e["decode_mean"][1].as<u64>();
 				it.mean_to = e["decode_mean"][2].as<u64>();
 			} else {
-				bad(path, "iterations." + it.what, "needs decode, prefill or decode_mean");
+				bad(path, "iterations." + it.what,
+				    "needs decode, prefill or decode_mean");
 			}
 			p.iterations.push_back(it);
 		}
 		if (const YAML::Node pc = root["pcie"]) {
 			const YAML::Node sc = need(pc, "size_curve", path, "pcie");
-			p.size_curve_profile = need(sc, "profile", path, "pcie.size_curve").as<std::string>();
+			p.size_curve_profile =
+				need(sc, "profile", path, "pcie.size_curve").as<std::string>();
 			const std::string source =
 				need(sc, "source", path, "pcie.size_curve").as<std::string>();
 			for (const YAML::Node &e : need(sc, "points", path, "pcie.size_curve"))
-				p.size_curve.push_back({ p.size_curve_profile,
-							 std::to_string(e[0].as<u64>()) + " B", source, "",
-							 { e[0].as<u64>(), e[1].as<double>() * 1e9 } });
+				p.size_curve.push_back(
+					{ p.size_curve_profile,
+					  std::to_string(e[0].as<u64>()) + " B",
+					  source,
+					  "",
+					  { e[0].as<u64>(), e[1].as<double>() * 1e9 } });
 			for (const YAML::Node &e : need(pc, "copies", path, "pcie")) {
 				CopyMeasurement c;
 				c.profile = e["profile"].as<std::string>();
@@ -99,7 +105,8 @@ Published load_published(const std::string &path)
 				c.source = e["source"].as<std::string>();
 				if (e["outlier"])
 					c.outlier = e["outlier"].as<std::string>();
-				c.point = { e["bytes"].as<u64>(), e["gb_per_s"].as<double>() * 1e9 };
+				c.point = { e["bytes"].as<u64>(),
+					    e["gb_per_s"].as<double>() * 1e9 };
 				p.copies.push_back(c);
 			}
 			if (p.size_curve.size() < 2)

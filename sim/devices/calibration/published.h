@@ -20,8 +20,8 @@ struct IterationPoint {
 	std::string source;
 	std::string outlier; // why it is expected outside +-15 % (empty: it is not)
 	double ms = 0;
-	u64 batch = 0, context = 0;	  // decode
-	u64 prefill = 0;		  // prefill chunk at offset 0
+	u64 batch = 0, context = 0;	// decode
+	u64 prefill = 0;		// prefill chunk at offset 0
 	u64 mean_from = 0, mean_to = 0; // decode_mean: contexts from..to (batch in `batch`)
 };
 
@@ -37,7 +37,7 @@ struct CopyMeasurement {
 struct Published {
 	ModelShape model;
 	std::map<std::string, std::vector<LinearPoint>> linear; // fitted, by profile name
-	std::map<std::string, std::vector<LinearPoint>> curve;	 // checked only
+	std::map<std::string, std::vector<LinearPoint>> curve;	// checked only
 	std::map<std::string, std::vector<AttentionPoint>> attention;
 	std::vector<IterationPoint> iterations;
 	// pcie: the size curve the per-copy overhead (shared by every link) is fitted to, on

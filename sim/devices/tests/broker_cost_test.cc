@@ -13,7 +13,7 @@ namespace {
 GpuProfile with_attention()
 {
 	GpuProfile p = h100_like(20000);
-	p.kv_read_bytes_per_s = 1800000000000ull;  // 1.8 TB/s
+	p.kv_read_bytes_per_s = 1800000000000ull;     // 1.8 TB/s
 	p.attention_flops_per_s = 100000000000000ull; // 100 TFLOP/s
 	p.attention_layer_overhead_ns = 13000;
 	return p;
@@ -40,7 +40,8 @@ TEST(BrokerCost, IntegerSquareRootIsExactAtSquaresAndTheirNeighbours)
 
 TEST(BrokerCost, EachTermAddsWhatItsRateSays)
 {
-	const ModelShape m = test_params().model; // 7e9 params, 32 layers, hidden 4096, 512 KiB/token
+	const ModelShape m =
+		test_params().model; // 7e9 params, 32 layers, hidden 4096, 512 KiB/token
 	const BrokerCost c(with_attention(), m, 1, 1, 2048);
 	BatchShape empty;
 	EXPECT_EQ(c.iteration_ns(empty), 0u) << "an empty batch costs nothing";

@@ -19,10 +19,10 @@ using coconut::sim::sc_fresh_context;
 
 // Golden values from broker_golden.py (the cost formula of docs/devices.md written again in
 // Python integers) for h100_like() and a 7e9-parameter fp16 model (test_model()):
-constexpr u64 kAlone1x1Ns = 5223958;	  // one 1-token iteration: the weights' read, nearly
+constexpr u64 kAlone1x1Ns = 5223958; // one 1-token iteration: the weights' read, nearly
 constexpr u64 kAlone0x1Ns = 5223958;
-constexpr u64 kAlone512x1Ns = 15408048;	  // one 512-token prefill iteration
-constexpr u64 kAlone8192x1Ns = 231993673; // a full 8192-token batch
+constexpr u64 kAlone512x1Ns = 15408048;	   // one 512-token prefill iteration
+constexpr u64 kAlone8192x1Ns = 231993673;  // a full 8192-token batch
 constexpr u64 kAlone10000x3Ns = 293896582; // chunks of 8192 and 1808, then two decodes
 constexpr u64 kAlone0x7Ns = 36567706;
 constexpr u64 kEighth1x1Ns = 41941659; // on a 10 GiB (1/8) partition, 150 us overhead
@@ -46,8 +46,10 @@ struct Rig {
 			t.push_back(ts[p]->get());
 		}
 		gpu = std::make_unique<Gpu>("gpu", 0, h100_like(overhead_ns), parts, g, 1000000);
-		broker = std::make_unique<InferenceBroker>("broker", bp, std::vector<Gpu *>{ gpu.get() },
-							   std::vector<std::vector<co_sched *>>{ t });
+		broker = std::make_unique<InferenceBroker>("broker", bp,
+							   std::vector<Gpu *>{ gpu.get() },
+							   std::vector<std::vector<co_sched *>>{
+								   t });
 	}
 	void lane(u64 aid, u32 tenant)
 	{
@@ -87,7 +89,8 @@ TEST(Broker, IterationTimesMatchTheGoldenValues)
 	EXPECT_EQ(b.alone_ns(1, 0, 1, 1), 0u); // no such GPU
 	// The soft roofline: above both the weights' read and the compute alone, and below their
 	// sum, most of all where they are equal (185 tokens here).
-	const double weights_ns = 14e9 / 2.68e12 * 1e9, compute185_ns = 2 * 7e9 * 185 / 4.945e14 * 1e9;
+	const double weights_ns = 14e9 / 2.68e12 * 1e9,
+		     compute185_ns = 2 * 7e9 * 185 / 4.945e14 * 1e9;
 	const u64 t185 = b.alone_ns(0, 0, 185, 1);
 	EXPECT_GT(t185, std::max(weights_ns, compute185_ns));
 	EXPECT_LT(t185, weights_ns + compute185_ns);
@@ -161,8 +164,8 @@ TEST(Broker, EveryIterationRespectsTheBatchLimits)
 	for (u64 a = 1; a <= 3; a++)
 		rig.lane(a, static_cast<u32>(a));
 	for (u64 i = 0; i < 30; i++)
-		rig.request(i, 1 + i % 3, static_cast<u32>(1 + i % 3), static_cast<u32>(100 + 97 * i),
-			    static_cast<u32>(5 + i % 7));
+		rig.request(i, 1 + i % 3, static_cast<u32>(1 + i % 3),
+			    static_cast<u32>(100 + 97 * i), static_cast<u32>(5 + i % 7));
 	// Sample the broker's counters every 100 us: iterations take >= 5.2 ms, so each one is
 	// seen alone and its tokens are the difference.
 	u64 seen_iterations = 0, full = 0, max_tokens = 0, prev_it = 0, prev_tok = 0;
@@ -290,8 +293,9 @@ TEST(Broker, AVictimWithCreditRunsNearlyAsIfAlone)
 	const u64 iterations = 32; // a 128-token prefill (with the first token), 31 decodes
 	EXPECT_EQ(alone, share_alone);
 	EXPECT_GE(lat, alone);
-	EXPECT_LE(lat, alone + std::max(alone / kCreditIterationSlackDen, iterations * flood_own_ns) +
-			       kPrefill512Ns)
+	EXPECT_LE(lat,
+		  alone + std::max(alone / kCreditIterationSlackDen, iterations * flood_own_ns) +
+			  kPrefill512Ns)
 		<< "a quarter or the flood's own part per iteration, one iteration in flight";
 	EXPECT_GT(share_lat, lat) << "the flood's share of each batch costs the victim";
 }
@@ -363,7 +367,8 @@ TEST(Broker, FairAdmissionDividesEachBatchByTenantWeight)
 			EXPECT_EQ(over_share, 0u) << "a quarter of the cost while both have work";
 			EXPECT_GE(most2_both, 1422u);
 			EXPECT_GT(batches_both, 5u);
-			EXPECT_EQ(both_full, batches_both) << "what one cannot use goes to the other";
+			EXPECT_EQ(both_full, batches_both)
+				<< "what one cannot use goes to the other";
 			EXPECT_EQ(most1_alone, 2048u) << "all of them alone";
 			// The same split in cost: a quarter of what the batch adds above the floor.
 			BrokerCost cost(h100_like(), test_params().model, 1, 1, 2048);
@@ -397,7 +402,7 @@ TEST(Broker, KvCacheCapacityIsTheMemoryLeftAfterTheWeights)
 	Rig rig(CO_SCHED_FIFO, small_cache());
 	EXPECT_EQ(rig.broker->kv_capacity_tokens(), kSmallCacheTokens);
 	rig.lane(1, 1);
-	Job &fits = rig.request(1, 1, 1, 6000, 64);	  // 6,064 tokens: exactly the cache
+	Job &fits = rig.request(1, 1, 1, 6000, 64);	// 6,064 tokens: exactly the cache
 	Job &too_long = rig.request(2, 1, 1, 6000, 65); // one more block than there is
 	sc_core::sc_start();
 	EXPECT_EQ(fits.rc, 0);
@@ -424,12 +429,13 @@ TEST(Broker, KvOverflowPreemptsTheLatestAndEveryRequestCompletes)
 			ok += j->rc == 0;
 			preempted += j->preemptions > 0;
 		}
-		std::printf("broker kv overflow (%s): %llu preemptions, %u of 16 requests preempted, "
-			    "peak %llu of %llu tokens\n",
-			    policy == CO_SCHED_FIFO ? "fifo" : "fair",
-			    (unsigned long long)rig.broker->preemptions(), preempted,
-			    (unsigned long long)rig.broker->kv_peak_used_tokens(),
-			    (unsigned long long)rig.broker->kv_capacity_tokens());
+		std::printf(
+			"broker kv overflow (%s): %llu preemptions, %u of 16 requests preempted, "
+			"peak %llu of %llu tokens\n",
+			policy == CO_SCHED_FIFO ? "fifo" : "fair",
+			(unsigned long long)rig.broker->preemptions(), preempted,
+			(unsigned long long)rig.broker->kv_peak_used_tokens(),
+			(unsigned long long)rig.broker->kv_capacity_tokens());
 		EXPECT_EQ(ok, 16u);
 		EXPECT_GT(rig.broker->preemptions(), 0u);
 		EXPECT_LE(rig.broker->kv_peak_used_tokens(), kSmallCacheTokens);

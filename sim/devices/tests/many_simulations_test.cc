@@ -86,8 +86,8 @@ u64 one_simulation(u64 seed)
 
 	Jobs jobs;
 	for (u64 i = 0; i < 12; i++) {
-		Job &j = add_job(jobs, i, 1 + i % 4, static_cast<u32>(1 + (1 + i % 4) % 2), Stage::Cpu,
-				 &pipe);
+		Job &j = add_job(jobs, i, 1 + i % 4, static_cast<u32>(1 + (1 + i % 4) % 2),
+				 Stage::Cpu, &pipe);
 		j.cpu_ns = 50000 + 1000 * ((seed + i) % 7);
 		j.bytes = 100000 * (1 + i % 5);
 		j.prompt_tokens = static_cast<u32>(64 + 32 * (i % 3));

@@ -236,7 +236,8 @@ TEST(PcieLink, AnArrivalWithCreditCutsTheTurnOnTheWire)
 		Job &first = rig.transfer(1, 1, 1024 * kMiB);
 		for (u64 i = 0; i < 3; i++)
 			rig.transfer(10 + i, 1, 256 * kMiB); // more of the flood, same lane
-		sc_core::sc_start(ns(30000000)); // the GiB (21.5 ms) and one more done, a third going
+		sc_core::sc_start(
+			ns(30000000)); // the GiB (21.5 ms) and one more done, a third going
 		EXPECT_GT(now_ns(), first.done_ns);
 		EXPECT_EQ(rig.link.turns(), 3u) << "alone: one turn per transfer";
 		Job &v = rig.transfer(2, 2, 8 * kMiB);

@@ -37,7 +37,7 @@ TEST(Tpm, WritesReadBackFailOnDemandAndRunOutOfIndices)
 
 	EXPECT_EQ(tpm.nv_write(8, a, 1), 0);
 	EXPECT_EQ(tpm.nv_write(9, a, 1), -ENOSPC); // a third index
-	EXPECT_EQ(tpm.nv_write(8, nullptr, 0), 0);  // an existing index may be rewritten
+	EXPECT_EQ(tpm.nv_write(8, nullptr, 0), 0); // an existing index may be rewritten
 	EXPECT_TRUE(tpm.nv_read(8).empty());
 	EXPECT_EQ(tpm.nv_write(8, nullptr, 4), -EINVAL);
 	EXPECT_EQ(tpm.writes(), 4u);

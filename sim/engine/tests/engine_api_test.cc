@@ -222,14 +222,16 @@ TEST(EngineApi, KernelReadsAnswerWhatTheKernelHolds)
 	ASSERT_GT(seg.rc, 0);
 	const std::vector<std::uint8_t> boot = s.boot_id();
 	co_audit_verify_report rep{};
-	EXPECT_EQ(co_audit_verify(seg.bytes.data(), seg.bytes.size(), boot.data(), nullptr, 0, &rep),
+	EXPECT_EQ(co_audit_verify(seg.bytes.data(), seg.bytes.size(), boot.data(), nullptr, 0,
+				  &rep),
 		  CO_AUDIT_OK);
 	EXPECT_EQ(rep.events_checked, 64u);
 	EXPECT_TRUE(rep.rooted);
 	// One flipped byte and it does not.
 	std::vector<std::uint8_t> bad = seg.bytes;
 	bad[bad.size() / 2] ^= 0x01;
-	EXPECT_NE(co_audit_verify(bad.data(), bad.size(), boot.data(), nullptr, 0, &rep), CO_AUDIT_OK);
+	EXPECT_NE(co_audit_verify(bad.data(), bad.size(), boot.data(), nullptr, 0, &rep),
+		  CO_AUDIT_OK);
 	s.finish();
 }
 

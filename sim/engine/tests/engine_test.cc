@@ -25,8 +25,8 @@ using coconut::engine::Simulation;
 
 coconut::scenario::Scenario load(const std::string &name)
 {
-	return coconut::scenario::load_scenario_file(std::string(COCONUT_SOURCE_DIR) + "/scenarios/" +
-						     name + ".yaml");
+	return coconut::scenario::load_scenario_file(std::string(COCONUT_SOURCE_DIR) +
+						     "/scenarios/" + name + ".yaml");
 }
 
 RunResult run(const coconut::scenario::Scenario &sc, RunOptions o)
@@ -85,7 +85,8 @@ TEST(Engine, SameSeedSameFingerprintOtherSeedOther)
 TEST(Engine, PolicyChangesTheRunAndFifoBreaksFairness)
 {
 #ifdef COCONUT_SANITIZED_BUILD
-	GTEST_SKIP() << "1200 simulated seconds take minutes under ASan; the default preset runs it";
+	GTEST_SKIP()
+		<< "1200 simulated seconds take minutes under ASan; the default preset runs it";
 #endif
 	const auto sc = load("fairness-4tenant-flooder");
 	RunOptions fifo;
@@ -98,7 +99,8 @@ TEST(Engine, PolicyChangesTheRunAndFifoBreaksFairness)
 	EXPECT_NE(f.fingerprint, g.fingerprint);
 	// The spike: a victim's PCIe slowdown under fifo is orders of magnitude above fair.
 	const auto p99 = [](const RunResult &r) {
-		return r.metrics.find_hist("tenant.alice.pcie.slowdown")->value_at_quantile_milli(990);
+		return r.metrics.find_hist("tenant.alice.pcie.slowdown")
+			->value_at_quantile_milli(990);
 	};
 	EXPECT_GT(p99(g), 100 * p99(f));
 }
@@ -109,7 +111,9 @@ TEST(Engine, UseAfterRevokeGateCatchesAKernelThatLetsRevokedOpsComplete)
 	const RunResult ok = run(sc, until(12)); // the inference revoke lands at 10 s
 	ASSERT_NE(gate(ok, "no.use.after.revoke"), nullptr);
 	EXPECT_TRUE(gate(ok, "no.use.after.revoke")->pass);
-	EXPECT_GT(*ok.metrics.get("inflight.revoked_failed") + *ok.metrics.get("inflight.cancelled"), 0);
+	EXPECT_GT(*ok.metrics.get("inflight.revoked_failed") +
+			  *ok.metrics.get("inflight.cancelled"),
+		  0);
 	RunOptions bad = until(20);
 	bad.mutations.complete_revoked_ops = true;
 	const RunResult r = run(sc, bad);
@@ -189,9 +193,11 @@ gates:
 	const RunResult with_exit = run(sc, RunOptions{});
 	const RunResult cut = run(sc, until(1));
 	ASSERT_NE(gate(with_exit, "expectations"), nullptr);
-	EXPECT_TRUE(gate(with_exit, "expectations")->pass) << gate(with_exit, "expectations")->measured;
+	EXPECT_TRUE(gate(with_exit, "expectations")->pass)
+		<< gate(with_exit, "expectations")->measured;
 	EXPECT_GT(cut.metrics.get("requests.completed"), 0);
-	EXPECT_LE(with_exit.metrics.get("requests.completed"), cut.metrics.get("requests.completed"));
+	EXPECT_LE(with_exit.metrics.get("requests.completed"),
+		  cut.metrics.get("requests.completed"));
 	EXPECT_GE(with_exit.metrics.get("requests.failed"), 1); // the ones in flight at the exit
 	EXPECT_EQ(with_exit.metrics.get("requests.in_flight_at_end"), 0);
 }
@@ -223,13 +229,15 @@ gates:
 	const RunResult r = run(sc, RunOptions{});
 	const auto waits = *r.metrics.get("inflight.full_waits");
 	const auto completed = *r.metrics.get("requests.completed");
-	std::printf("in-flight table full: %lld refusals, %lld completed, %lld in flight at the end\n",
-		    (long long)waits, (long long)completed,
-		    (long long)*r.metrics.get("requests.in_flight_at_end"));
+	std::printf(
+		"in-flight table full: %lld refusals, %lld completed, %lld in flight at the end\n",
+		(long long)waits, (long long)completed,
+		(long long)*r.metrics.get("requests.in_flight_at_end"));
 	EXPECT_GT(waits, 0) << "the table did fill";
 	EXPECT_EQ(r.metrics.get("requests.failed"), 0);
 	EXPECT_GT(completed, 17 * 256) << "every agent's requests went round more than once";
-	EXPECT_LE(waits, completed + 17 * 256 + 1000) << "a refusal per waiter and wake, not a poll each";
+	EXPECT_LE(waits, completed + 17 * 256 + 1000)
+		<< "a refusal per waiter and wake, not a poll each";
 }
 
 // The counterfactual run silences the flooders and nobody else: every other tenant's arrivals
@@ -274,8 +282,9 @@ void expect_sane_isolation_rows(const coconut::metrics::GateResult &g)
 		EXPECT_GT(r.samples, 0u);
 		EXPECT_LE(r.p50_milli, r.p99_milli);
 		if (r.ratio_milli) {
-			const auto want = (std::uint64_t)((unsigned __int128)r.p99_milli * 1000 /
-							  std::max<std::uint64_t>(1, r.ref_p99_milli));
+			const auto want =
+				(std::uint64_t)((unsigned __int128)r.p99_milli * 1000 /
+						std::max<std::uint64_t>(1, r.ref_p99_milli));
 			EXPECT_LE(*r.ratio_milli, want + 1);
 			EXPECT_GE(*r.ratio_milli + 1, want);
 			EXPECT_EQ(r.pass, *r.ratio_milli <= 1500);
@@ -292,8 +301,9 @@ void expect_sane_isolation_rows(const coconut::metrics::GateResult &g)
 // (with ratios far over the bound, or with too few samples, said plainly).
 TEST(Counterfactual, IsolationGateFailsUnderFifo)
 {
-	const RunResult r = coconut::engine::run_scenario(
-		flooder_small(), with_policy(coconut::scenario::Policy::Fifo));
+	const RunResult r =
+		coconut::engine::run_scenario(flooder_small(),
+					      with_policy(coconut::scenario::Policy::Fifo));
 	const auto *g = gate(r, "isolation");
 	ASSERT_NE(g, nullptr);
 	EXPECT_FALSE(g->pass);
@@ -318,8 +328,9 @@ TEST(Counterfactual, IsolationGateFailsUnderFifo)
 // Under fair the gate reports a ratio for every pair (its verdict is the scheduler's business).
 TEST(Counterfactual, IsolationGateReportsRatiosUnderFair)
 {
-	const RunResult r = coconut::engine::run_scenario(
-		flooder_small(), with_policy(coconut::scenario::Policy::Fair));
+	const RunResult r =
+		coconut::engine::run_scenario(flooder_small(),
+					      with_policy(coconut::scenario::Policy::Fair));
 	const auto *g = gate(r, "isolation");
 	ASSERT_NE(g, nullptr);
 	expect_sane_isolation_rows(*g);

@@ -51,7 +51,8 @@ TEST(StageGates, FairnessRatiosBoundsAndRows)
 		{ { "alice", "cpu" }, { 100, 1000, 1400 } }, // 1.4: passes 1.5
 		{ { "bob", "cpu" }, { 100, 2000, 4000 } },   // 2.0: over
 		{ { "mallory", "cpu" }, { 900, 1000, 90000 } },
-		{ { "alice", "gpu" }, { 100, 1000, 9000 } }, // only alice uses the GPU: not contended
+		{ { "alice", "gpu" },
+		  { 100, 1000, 9000 } }, // only alice uses the GPU: not contended
 	};
 	const GateResult r = ce::fairness_gate(gate_of(cs::GateKind::Fairness), sc, here);
 	EXPECT_FALSE(r.pass);
@@ -83,7 +84,8 @@ TEST(StageGates, FairnessP99Max)
 	EXPECT_EQ(r.measured, "1.200 (bob/pcie), p99 9100.000 (alice/pcie)");
 	EXPECT_FALSE(row(r, "alice", "pcie")->pass);
 	EXPECT_TRUE(row(r, "bob", "pcie")->pass);
-	EXPECT_NE(r.detail.find("alice/pcie: p99 9100.000x above 5.000x"), std::string::npos) << r.detail;
+	EXPECT_NE(r.detail.find("alice/pcie: p99 9100.000x above 5.000x"), std::string::npos)
+		<< r.detail;
 }
 
 // Too few samples: a FAIL whose measurement is the counts, never a passing-looking ratio.
@@ -108,7 +110,8 @@ TEST(StageGates, FairnessTooFewSamplesSaysSo)
 
 TEST(StageGates, FairnessWithNothingToJudgeFails)
 {
-	const GateResult r = ce::fairness_gate(gate_of(cs::GateKind::Fairness), three_tenants(), {});
+	const GateResult r =
+		ce::fairness_gate(gate_of(cs::GateKind::Fairness), three_tenants(), {});
 	EXPECT_FALSE(r.pass);
 	EXPECT_EQ(r.measured, "no samples");
 	EXPECT_TRUE(r.rows.empty());
@@ -167,9 +170,11 @@ TEST(StageGates, CounterfactualTooFewSamplesOnEitherSide)
 	g.resources = { "pcie", "cpu" };
 	const GateResult r = ce::isolation_counterfactual_gate(g, sc, here, &alone, "unused");
 	EXPECT_FALSE(r.pass);
-	EXPECT_EQ(r.measured,
-		  "too few samples (alice/pcie: 60 here, 48 counterfactual; need 50; 2 more pairs)");
-	EXPECT_EQ(row(r, "alice", "cpu")->note, "too few samples (0 here, 70 counterfactual; need 50)");
+	EXPECT_EQ(
+		r.measured,
+		"too few samples (alice/pcie: 60 here, 48 counterfactual; need 50; 2 more pairs)");
+	EXPECT_EQ(row(r, "alice", "cpu")->note,
+		  "too few samples (0 here, 70 counterfactual; need 50)");
 	EXPECT_TRUE(row(r, "bob", "pcie")->pass);
 }
 
@@ -178,9 +183,10 @@ TEST(StageGates, CounterfactualMissingFailsWithTheReason)
 	const cs::Scenario sc = three_tenants();
 	const ce::StageTable here = { { { "alice", "cpu" }, { 200, 1000, 1000 } },
 				      { { "mallory", "cpu" }, { 200, 1000, 1000 } } };
-	const GateResult r = ce::isolation_counterfactual_gate(
-		gate_of(cs::GateKind::Isolation), sc, here, nullptr,
-		"counterfactual run failed: exit status 3");
+	const GateResult r =
+		ce::isolation_counterfactual_gate(gate_of(cs::GateKind::Isolation), sc, here,
+						  nullptr,
+						  "counterfactual run failed: exit status 3");
 	EXPECT_FALSE(r.pass);
 	EXPECT_EQ(r.measured, "counterfactual run failed: exit status 3");
 	ASSERT_EQ(r.rows.size(), 1u);
@@ -240,14 +246,18 @@ TEST(StageGates, TableJsonRoundTripAndRefusals)
 {
 	const ce::StageTable t = { { { "alice", "cpu" }, { 3, 1000, 2500 } },
 				   { { "bob", "inference" }, { 70, 1200, 99999 } } };
-	EXPECT_EQ(ce::stage_table_from_json(nlohmann::json::parse(ce::stage_table_to_json(t).dump())), t);
+	EXPECT_EQ(ce::stage_table_from_json(
+			  nlohmann::json::parse(ce::stage_table_to_json(t).dump())),
+		  t);
 	for (const char *bad :
-	     { R"({"tenant":"a"})", R"([{"tenant":"a","resource":"cpu","samples":-1,"p50_milli":1,"p99_milli":1}])",
+	     { R"({"tenant":"a"})",
+	       R"([{"tenant":"a","resource":"cpu","samples":-1,"p50_milli":1,"p99_milli":1}])",
 	       R"([{"tenant":"a","resource":"cpu","samples":1,"p50_milli":1}])",
 	       R"([{"tenant":1,"resource":"cpu","samples":1,"p50_milli":1,"p99_milli":1}])",
 	       R"([{"tenant":"a","resource":"cpu","samples":1,"p50_milli":1,"p99_milli":1},
 		   {"tenant":"a","resource":"cpu","samples":1,"p50_milli":1,"p99_milli":1}])" })
-		EXPECT_THROW(ce::stage_table_from_json(nlohmann::json::parse(bad)), std::invalid_argument)
+		EXPECT_THROW(ce::stage_table_from_json(nlohmann::json::parse(bad)),
+			     std::invalid_argument)
 			<< bad;
 }
 

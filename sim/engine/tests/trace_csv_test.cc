@@ -16,11 +16,13 @@ const char *kHeader = "TIMESTAMP,ContextTokens,GeneratedTokens\n";
 
 TEST(TraceCsv, ShippedTracesParse)
 {
-	const auto code = coconut::engine::load_azure_csv(std::string(COCONUT_SOURCE_DIR) +
-							  "/traces/azure/azure2023_AzureLLMInferenceTrace_code.csv");
+	const auto code = coconut::engine::load_azure_csv(
+		std::string(COCONUT_SOURCE_DIR) +
+		"/traces/azure/azure2023_AzureLLMInferenceTrace_code.csv");
 	EXPECT_EQ(code.size(), 8819u);
-	const auto conv = coconut::engine::load_azure_csv(std::string(COCONUT_SOURCE_DIR) +
-							  "/traces/azure/azure2023_AzureLLMInferenceTrace_conv.csv");
+	const auto conv = coconut::engine::load_azure_csv(
+		std::string(COCONUT_SOURCE_DIR) +
+		"/traces/azure/azure2023_AzureLLMInferenceTrace_conv.csv");
 	EXPECT_EQ(conv.size(), 19366u);
 	EXPECT_EQ(conv.front().t_ns, 0u);
 	EXPECT_EQ(conv.front().prompt_tokens, 374u);
@@ -33,7 +35,8 @@ TEST(TraceCsv, ShippedTracesParse)
 
 TEST(TraceCsv, MaxRowsStopsEarly)
 {
-	const std::string t = std::string(kHeader) + "2023-11-16 18:15:46.68,1,2\n2023-11-16 18:15:47,3,4\n";
+	const std::string t =
+		std::string(kHeader) + "2023-11-16 18:15:46.68,1,2\n2023-11-16 18:15:47,3,4\n";
 	EXPECT_EQ(parse_azure_csv(t, "t.csv", 1).size(), 1u);
 	EXPECT_EQ(parse_azure_csv(t, "t.csv").size(), 2u);
 }
@@ -57,7 +60,8 @@ TEST(TraceCsv, MalformedInputNamesLineAndField)
 		{ "+2023-11-16 18:15:46,-1,2\n", "t.csv:2:21: ContextTokens" },
 		{ "+2023-11-16 18:15:46,1,x\n", "GeneratedTokens" },
 		{ "+2023-11-16 18:15:46,1,99999999999\n", "GeneratedTokens" },
-		{ "+2023-11-16 18:15:46,1,2\n2023-11-16 18:15:45,1,2\n", "t.csv:3:1: TIMESTAMP: timestamps go backwards" },
+		{ "+2023-11-16 18:15:46,1,2\n2023-11-16 18:15:45,1,2\n",
+		  "t.csv:3:1: TIMESTAMP: timestamps go backwards" },
 	};
 	for (const Bad &b : cases) {
 		std::string text = b.text;

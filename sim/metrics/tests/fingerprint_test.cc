@@ -30,7 +30,7 @@ void put_block(std::vector<u8> &b, char type, const std::string &s)
 std::string b3sum_of(const std::vector<u8> &bytes)
 {
 	blake3_b3sum::TempFile f(bytes);
-	const auto r = blake3_b3sum::run({"--no-names", f.path()});
+	const auto r = blake3_b3sum::run({ "--no-names", f.path() });
 	EXPECT_EQ(r.exit_status, 0);
 	return r.out.substr(0, 64);
 }
@@ -47,7 +47,7 @@ TEST(Fingerprint, MatchesB3sumOnTheDocumentedEncoding)
 	put(expect, 'i', static_cast<u64>(-2));
 	fp.add_string("tenant.a.latency_ns");
 	put_block(expect, 's', "tenant.a.latency_ns");
-	const std::vector<u8> raw = {0, 1, 2, 255};
+	const std::vector<u8> raw = { 0, 1, 2, 255 };
 	fp.add_bytes(raw);
 	put_block(expect, 'b', std::string("\x00\x01\x02\xff", 4));
 	fp.add_string("");

@@ -63,7 +63,7 @@ TEST(LogHistogram, SmallValuesAreExact)
 
 TEST(LogHistogram, BucketsTileTheRange)
 {
-	for (u32 sub_bits : {1u, 4u, 7u, 10u}) {
+	for (u32 sub_bits : { 1u, 4u, 7u, 10u }) {
 		LogHistogram h(sub_bits);
 		// Consecutive buckets are adjacent and each value maps into its bucket's bounds.
 		const size_t last = h.bucket_index(~0ull);
@@ -93,10 +93,18 @@ TEST(LogHistogram, QuantileErrorBoundAgainstSortedSamples)
 		for (u64 i = 0; i < n; i++) {
 			u64 v;
 			switch (shape) {
-			case 0: v = r.next(); break;			   // full 64-bit range
-			case 1: v = r.exp_ns(1000000); break;		   // latencies
-			case 2: v = r.next() >> r.below(64); break;	   // every magnitude
-			default: v = 1000000 + r.below(1000); break;	   // narrow band
+			case 0:
+				v = r.next();
+				break; // full 64-bit range
+			case 1:
+				v = r.exp_ns(1000000);
+				break; // latencies
+			case 2:
+				v = r.next() >> r.below(64);
+				break; // every magnitude
+			default:
+				v = 1000000 + r.below(1000);
+				break; // narrow band
 			}
 			h.record(v);
 			all.push_back(v);
@@ -108,11 +116,12 @@ TEST(LogHistogram, QuantileErrorBoundAgainstSortedSamples)
 		for (u64 v : all)
 			sum += v;
 		ASSERT_TRUE(h.sum_u128() == sum);
-		for (u32 q : {0u, 1u, 500000u, 900000u, 990000u, 999000u, 999999u, 1000000u}) {
+		for (u32 q : { 0u, 1u, 500000u, 900000u, 990000u, 999000u, 999999u, 1000000u }) {
 			const u64 exact = exact_quantile_ppm(all, q);
 			const u64 got = h.value_at_quantile_ppm(q);
 			ASSERT_GE(got, exact) << "trial " << trial << " q " << q;
-			ASSERT_LE(got - exact, exact >> sub_bits) << "trial " << trial << " q " << q;
+			ASSERT_LE(got - exact, exact >> sub_bits)
+				<< "trial " << trial << " q " << q;
 			ASSERT_LE(got, h.max());
 		}
 		ASSERT_EQ(h.value_at_quantile_ppm(1000000), all.back());
@@ -125,7 +134,7 @@ TEST(LogHistogram, MilliAndPpmAgree)
 	Rng r(3);
 	for (int i = 0; i < 10000; i++)
 		h.record(r.exp_ns(5000));
-	for (u32 q : {0u, 500u, 900u, 990u, 1000u})
+	for (u32 q : { 0u, 500u, 900u, 990u, 1000u })
 		EXPECT_EQ(h.value_at_quantile_milli(q), h.value_at_quantile_ppm(q * 1000));
 	EXPECT_EQ(h.value_at_quantile_milli(5000), h.max()); // above 1000: the maximum
 }
@@ -179,16 +188,16 @@ TEST(LogHistogram, SerializeGolden)
 	std::vector<u8> b;
 	h.serialize(b);
 	const std::vector<u8> expect = {
-		'L', 'H', '1', 0,	// magic
-		7, 0, 0, 0,		// sub_bits
-		3, 0, 0, 0, 0, 0, 0, 0, // count
-		3, 0, 0, 0, 0, 0, 0, 0, // min
-		44, 1, 0, 0, 0, 0, 0, 0, // max 300
-		50, 1, 0, 0, 0, 0, 0, 0, // sum 306, low half
-		0, 0, 0, 0, 0, 0, 0, 0, // sum, high half
-		2, 0, 0, 0, 0, 0, 0, 0, // non-empty buckets
-		3, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0,     // bucket 3: 2
-		22, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0,    // bucket 278: 1
+		'L', 'H', '1', 0,			  // magic
+		7,   0,	  0,   0,			  // sub_bits
+		3,   0,	  0,   0, 0, 0, 0, 0,		  // count
+		3,   0,	  0,   0, 0, 0, 0, 0,		  // min
+		44,  1,	  0,   0, 0, 0, 0, 0,		  // max 300
+		50,  1,	  0,   0, 0, 0, 0, 0,		  // sum 306, low half
+		0,   0,	  0,   0, 0, 0, 0, 0,		  // sum, high half
+		2,   0,	  0,   0, 0, 0, 0, 0,		  // non-empty buckets
+		3,   0,	  0,   0, 2, 0, 0, 0, 0, 0, 0, 0, // bucket 3: 2
+		22,  1,	  0,   0, 1, 0, 0, 0, 0, 0, 0, 0, // bucket 278: 1
 	};
 	EXPECT_EQ(b, expect);
 	const auto j = h.to_json();

@@ -19,7 +19,7 @@ TEST(MetricRegistry, SetAddGetInNameOrder)
 	EXPECT_EQ(m.get("a.bytes"), 6);
 	EXPECT_EQ(m.get("b.count"), 3);
 	EXPECT_EQ(m.get("missing"), std::nullopt);
-	EXPECT_EQ(m.names(), (std::vector<std::string>{"a.bytes", "b.count"}));
+	EXPECT_EQ(m.names(), (std::vector<std::string>{ "a.bytes", "b.count" }));
 	EXPECT_THROW(m.set("", 1), std::invalid_argument);
 }
 
@@ -43,7 +43,7 @@ TEST(MetricRegistry, HistogramsAndJson)
 	EXPECT_THROW(m.hist("coarse"), std::invalid_argument); // other sub_bits
 	EXPECT_EQ(m.find_hist("lat_ns")->count(), 2u);
 	EXPECT_EQ(m.find_hist("nope"), nullptr);
-	EXPECT_EQ(m.hist_names(), (std::vector<std::string>{"coarse", "lat_ns"}));
+	EXPECT_EQ(m.hist_names(), (std::vector<std::string>{ "coarse", "lat_ns" }));
 	m.set("v", -1);
 	const auto j = m.to_json();
 	EXPECT_EQ(j["values"]["v"], -1);

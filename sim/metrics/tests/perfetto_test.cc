@@ -50,8 +50,9 @@ TEST(Perfetto, EveryEventKindRoundTrips)
 		const int cpu1 = w.track("machine0", "cpu1");
 		const int gpu = w.track("gpu0", "partition/1");
 		EXPECT_EQ(w.track("machine0", "cpu0"), cpu0); // same track, no new metadata
-		w.complete(cpu0, "agent_spawn", 1500, 2250, {{"aid", 7}, {"ret", -13}, {"cap", "fs.read:/x"}});
-		w.instant(cpu1, "revoke", 3001, {{"cap", std::string("gpu:0")}});
+		w.complete(cpu0, "agent_spawn", 1500, 2250,
+			   { { "aid", 7 }, { "ret", -13 }, { "cap", "fs.read:/x" } });
+		w.instant(cpu1, "revoke", 3001, { { "cap", std::string("gpu:0") } });
 		w.counter(gpu, "hbm_bytes", 4000, 1ll << 40);
 		w.complete(gpu, "decode", 5000, 0);
 		EXPECT_TRUE(w.close());
@@ -116,7 +117,7 @@ TEST(Perfetto, EscapingKeepsTheFileValid)
 	{
 		TraceEventWriter w(out);
 		const int t = w.track(nasty, utf8);
-		w.instant(t, nasty + bad, 1, {{nasty, utf8 + bad}});
+		w.instant(t, nasty + bad, 1, { { nasty, utf8 + bad } });
 	}
 	const json j = json::parse(out.str());
 	const json &ev = j["traceEvents"];
@@ -126,7 +127,8 @@ TEST(Perfetto, EscapingKeepsTheFileValid)
 	EXPECT_EQ(ev[2]["name"], nasty + utf8_sanitize(bad));
 	EXPECT_EQ(ev[2]["args"][nasty], utf8 + utf8_sanitize(bad));
 	// Each bad part became one U+FFFD; the valid bytes between them stayed.
-	EXPECT_EQ(utf8_sanitize(bad), "\xef\xbf\xbd \xef\xbf\xbd \xef\xbf\xbd \xef\xbf\xbd \xef\xbf\xbd");
+	EXPECT_EQ(utf8_sanitize(bad),
+		  "\xef\xbf\xbd \xef\xbf\xbd \xef\xbf\xbd \xef\xbf\xbd \xef\xbf\xbd");
 	EXPECT_EQ(json_escape("a\"\n\x01"), "a\\\"\\n\\u0001");
 }
 
@@ -140,7 +142,7 @@ TEST(Perfetto, CapTruncatesWithAFinalInstant)
 	EXPECT_EQ(w.events_written(), 3u);
 	EXPECT_EQ(w.events_dropped(), 7u);
 	EXPECT_TRUE(w.close());
-	EXPECT_TRUE(w.close()); // idempotent
+	EXPECT_TRUE(w.close());		    // idempotent
 	w.instant(t, "after-close", 99999); // ignored
 	const json j = json::parse(out.str());
 	const json &ev = j["traceEvents"];
@@ -174,7 +176,7 @@ TEST(Perfetto, StreamsManyEvents)
 	TraceEventWriter w(null);
 	const int t = w.track("p", "t");
 	for (u64 k = 0; k < 200000; k++)
-		w.complete(t, "e", k, 1, {{"k", k}});
+		w.complete(t, "e", k, 1, { { "k", k } });
 	EXPECT_EQ(w.events_written(), 200000u);
 	EXPECT_TRUE(w.close());
 }

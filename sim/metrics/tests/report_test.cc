@@ -27,7 +27,7 @@ using coconut::metrics::write_junit;
 using coconut::metrics::xml_escape;
 
 GateResult gate(const char *name, const char *kind, const char *measured, const char *bound,
-	       bool pass, const char *detail)
+		bool pass, const char *detail)
 {
 	GateResult g;
 	g.name = name;
@@ -52,8 +52,10 @@ std::vector<GateResult> sample_gates()
 // An isolation gate with a passing row, a row over its bound and one with too few samples.
 GateResult isolation_with_rows()
 {
-	GateResult g = gate("isolation", "isolation", "too few samples (bob/cpu: 12 here, 60 "
-				"counterfactual; need 50)", "<= 1.500", false, "");
+	GateResult g = gate("isolation", "isolation",
+			    "too few samples (bob/cpu: 12 here, 60 "
+			    "counterfactual; need 50)",
+			    "<= 1.500", false, "");
 	g.ref = "alone";
 	GateRow ok;
 	ok.tenant = "alice";
@@ -78,7 +80,7 @@ GateResult isolation_with_rows()
 	few.ratio_milli.reset();
 	few.pass = false;
 	few.note = "too few samples (12 here, 60 counterfactual; need 50)";
-	g.rows = {ok, over, few};
+	g.rows = { ok, over, few };
 	return g;
 }
 
@@ -110,7 +112,7 @@ TEST(Format, Ns)
 	EXPECT_EQ(format_ns(1500), "1.5us");
 	EXPECT_EQ(format_ns(1500000), "1.5ms");
 	EXPECT_EQ(format_ns(2250000), "2.25ms");
-	EXPECT_EQ(format_ns(1234567), "1.235ms");	  // rounded half up
+	EXPECT_EQ(format_ns(1234567), "1.235ms"); // rounded half up
 	EXPECT_EQ(format_ns(999999500), "1s");	  // 999.9995 ms rounds into the next unit
 	EXPECT_EQ(format_ns(3000000000ull), "3s");
 	EXPECT_EQ(format_ns(3600000000000ull), "3600s");
@@ -200,7 +202,7 @@ TEST(GateRows, TableWithReference)
 
 TEST(GateRows, Json)
 {
-	const auto j = gates_to_json({isolation_with_rows()});
+	const auto j = gates_to_json({ isolation_with_rows() });
 	ASSERT_EQ(j[0]["rows"].size(), 3u);
 	EXPECT_EQ(j[0]["ref"], "alone");
 	EXPECT_EQ(j[0]["rows"][0]["ratio_milli"], 1090);
@@ -223,8 +225,8 @@ TEST(Junit, ParsesWithPythonXmlEtree)
 	auto gates = sample_gates();
 	gates[0].name = "naughty ]]> \x02 \xc3\xa9 \xff";
 	gates.push_back(isolation_with_rows());
-	const std::string path = std::string(::testing::TempDir()) + "junit-" +
-				 std::to_string(getpid()) + ".xml";
+	const std::string path =
+		std::string(::testing::TempDir()) + "junit-" + std::to_string(getpid()) + ".xml";
 	{
 		std::ofstream out(path);
 		write_junit(out, "scenarios/fair<4>.yaml", gates, 2500000000ull);
@@ -242,7 +244,8 @@ TEST(Junit, ParsesWithPythonXmlEtree)
 		      "cases = s.findall('testcase')\n"
 		      "assert len(cases) == 7\n"
 		      "names = [c.get('name') for c in cases[3:]]\n"
-		      "assert names == ['isolation', 'isolation/alice/cpu', 'isolation/alice/pcie', "
+		      "assert names == ['isolation', 'isolation/alice/cpu', "
+		      "'isolation/alice/pcie', "
 		      "'isolation/bob/cpu'], names\n"
 		      "assert cases[4].find('failure') is None\n"
 		      "assert 'ratio 8.181' in cases[5].find('failure').get('message')\n"
@@ -252,7 +255,8 @@ TEST(Junit, ParsesWithPythonXmlEtree)
 		      "assert cases[0].find('failure') is None\n"
 		      "f = cases[1].find('failure')\n"
 		      "assert f.get('message') == 'measured 3 off, bound == 0', f.get('message')\n"
-		      "assert f.text == 'denies 120 vs audit <deny> 117 & \"quoted\"\\nsecond line', "
+		      "assert f.text == 'denies 120 vs audit <deny> 117 & \"quoted\"\\nsecond "
+		      "line', "
 		      "repr(f.text)\n"
 		      "assert cases[1].get('classname') == 'scenarios/fair<4>.yaml.parity'\n"
 		      "print('ok')\n";

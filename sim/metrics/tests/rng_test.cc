@@ -25,12 +25,12 @@ TEST(Rng, SeedsThroughSplitMix64)
 // xoshiro256** from state {1, 2, 3, 4} (reference implementation's first outputs).
 TEST(Rng, MatchesXoshiro256StarStarReference)
 {
-	Rng r = Rng::from_state({1, 2, 3, 4});
+	Rng r = Rng::from_state({ 1, 2, 3, 4 });
 	EXPECT_EQ(r.next(), 11520ull);
 	EXPECT_EQ(r.next(), 0ull);
 	EXPECT_EQ(r.next(), 1509978240ull);
 	EXPECT_EQ(r.next(), 1215971899390074240ull);
-	EXPECT_THROW(Rng::from_state({0, 0, 0, 0}), std::invalid_argument);
+	EXPECT_THROW(Rng::from_state({ 0, 0, 0, 0 }), std::invalid_argument);
 }
 
 TEST(Rng, DerivedStreamsAreIndependentAndStable)
@@ -89,7 +89,7 @@ TEST(Rng, RangeIsInclusive)
 		ASSERT_LE(v, 8u);
 		seen.insert(v);
 	}
-	EXPECT_EQ(seen, (std::set<u64>{5, 6, 7, 8}));
+	EXPECT_EQ(seen, (std::set<u64>{ 5, 6, 7, 8 }));
 	EXPECT_EQ(r.range(3, 3), 3u);
 	const u64 swapped = r.range(10, 2);
 	EXPECT_GE(swapped, 2u);
@@ -127,13 +127,13 @@ TEST(Rng, NegLnErrorBound)
 		return std::fabs(ours - exact);
 	};
 	EXPECT_EQ(neg_ln_unit_q58(1ull << 53), 0u);
-	for (u64 m : {1ull, 2ull, 3ull, 1ull << 31, (1ull << 31) + 1, (1ull << 52) - 1, 1ull << 52,
-		      (1ull << 52) + 1, (1ull << 53) - 1, 3ull << 51, (3ull << 51) - 1})
+	for (u64 m : { 1ull, 2ull, 3ull, 1ull << 31, (1ull << 31) + 1, (1ull << 52) - 1, 1ull << 52,
+		       (1ull << 52) + 1, (1ull << 53) - 1, 3ull << 51, (3ull << 51) - 1 })
 		check(m);
 	// Every stage-1 and stage-2 bucket edge, where the normalization is tightest.
 	for (u64 i = 0; i < 256; i++)
-		for (u64 k : {0ull, 1ull})
-			for (u64 d : {0ull, 1ull}) {
+		for (u64 k : { 0ull, 1ull })
+			for (u64 d : { 0ull, 1ull }) {
 				const u64 y = (1ull << 52) + (i << (52 - 8 * (1 + k)));
 				check(y - d);
 				check(y + 255 * d);
@@ -154,7 +154,7 @@ TEST(Rng, ExpSampleMomentsAndCdf)
 {
 	constexpr u64 kMean = 1000000; // 1 ms
 	constexpr int kN = 1000000;
-	const double xs[] = {0.1, 0.5, 1.0, 2.0, 4.0};
+	const double xs[] = { 0.1, 0.5, 1.0, 2.0, 4.0 };
 	int below_x[5] = {};
 	Rng r = Rng::derive(20261121, "exp-moments");
 	double sum = 0, sum_sq = 0;
@@ -192,7 +192,7 @@ TEST(Rng, ExpEdgeCases)
 TEST(Rng, ExpGolden)
 {
 	Rng r(20261121), raw(20261121);
-	const u64 expect[] = {162662, 970221, 1096005, 1680685, 590057, 1718352, 1589578, 1372594};
+	const u64 expect[] = { 162662, 970221, 1096005, 1680685, 590057, 1718352, 1589578, 1372594 };
 	for (u64 e : expect) {
 		const u64 got = r.exp_ns(1000000);
 		EXPECT_EQ(got, e);

@@ -33,7 +33,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
 	const std::string_view text(reinterpret_cast<const char *>(data), size);
 	try {
 		const coconut::scenario::Scenario s =
-			coconut::scenario::load_scenario_string(text, "fuzz.yaml", COCONUT_FUZZ_BASE_DIR);
+			coconut::scenario::load_scenario_string(text, "fuzz.yaml",
+								COCONUT_FUZZ_BASE_DIR);
 		// What loaded is validated: events sorted, references in range.
 		for (std::size_t i = 1; i < s.events.size(); ++i)
 			if (s.events[i - 1].at_ns > s.events[i].at_ns)

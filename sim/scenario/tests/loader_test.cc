@@ -15,7 +15,10 @@ namespace {
 
 const std::string data_dir = std::string(COCONUT_SOURCE_DIR) + "/sim/scenario/tests/data";
 
-cs::Range R(u64 lo, u64 hi) { return cs::Range{lo, hi}; }
+cs::Range R(u64 lo, u64 hi)
+{
+	return cs::Range{ lo, hi };
+}
 void expect_range(const cs::Range &got, cs::Range want, const char *what)
 {
 	EXPECT_EQ(got.lo, want.lo) << what;
@@ -44,7 +47,7 @@ TEST(Loader, FullExampleEveryField)
 	EXPECT_EQ(m.gpus[0].profile, "h100-sxm");
 	EXPECT_EQ(m.gpus[0].count, 2u);
 	EXPECT_EQ(m.gpus[0].partition_hbm_bytes,
-		  (std::vector<u64>{40ull << 30, 20ull << 30, 10ull << 30}));
+		  (std::vector<u64>{ 40ull << 30, 20ull << 30, 10ull << 30 }));
 	EXPECT_EQ(m.gpus[0].loc.line, 15);
 	EXPECT_EQ(m.gpus[1].profile, "a100-sxm-80gb");
 	EXPECT_EQ(m.gpus[1].count, 1u);
@@ -79,7 +82,8 @@ TEST(Loader, FullExampleEveryField)
 	EXPECT_EQ(web.count, 3u);
 	EXPECT_EQ(web.gpu, 1u);
 	EXPECT_EQ(web.partition, 2u);
-	EXPECT_EQ(web.manifest.caps, (std::vector<std::string>{"inference:kvwarden", "gpu:1/partition/2"}));
+	EXPECT_EQ(web.manifest.caps,
+		  (std::vector<std::string>{ "inference:kvwarden", "gpu:1/partition/2" }));
 	ASSERT_EQ(web.manifest.quotas.size(), 3u);
 	EXPECT_EQ(web.manifest.quotas.at("cpu").budget, 5000000u);
 	EXPECT_TRUE(web.manifest.quotas.at("cpu").block);
@@ -100,7 +104,7 @@ TEST(Loader, FullExampleEveryField)
 	expect_range(w.request.gpu_ns, R(300000, 300000), "gpu");
 	expect_range(w.request.prompt_tokens, R(10, 20), "prompt_tokens");
 	expect_range(w.request.gen_tokens, R(5, 5), "gen_tokens");
-	EXPECT_EQ(w.request.fs_read_paths, (std::vector<std::string>{"/data/a", "/data/b"}));
+	EXPECT_EQ(w.request.fs_read_paths, (std::vector<std::string>{ "/data/a", "/data/b" }));
 	EXPECT_EQ(w.request.fs_read_bytes, 4096u);
 	EXPECT_EQ(w.request.broker, "vllm-0");
 	const cs::WorkloadSpec &loop = a.groups[1].workload;
@@ -170,9 +174,9 @@ TEST(Loader, FullExampleEveryField)
 	EXPECT_EQ(s.events[14].expect, 0);
 	EXPECT_EQ(s.events[15].kind, cs::EventKind::AuditQuery);
 	EXPECT_EQ(s.events[15].target, "alpha");
-	EXPECT_EQ(s.events[15].audit_type, 4u); // COCONUT_EV_CAP_DENY
+	EXPECT_EQ(s.events[15].audit_type, 4u);	       // COCONUT_EV_CAP_DENY
 	EXPECT_EQ(s.events[15].about, "beta/flood/3"); // exists after the spawn at 10 ms
-	EXPECT_EQ(s.events[15].cap, "fs.write"); // a kind's name, as deny events carry
+	EXPECT_EQ(s.events[15].cap, "fs.write");       // a kind's name, as deny events carry
 	EXPECT_EQ(s.events[15].max_events, 16u);
 	EXPECT_EQ(s.events[15].expect, -134);
 	EXPECT_EQ(s.events[16].kind, cs::EventKind::AuditQuery);
@@ -193,8 +197,8 @@ TEST(Loader, FullExampleEveryField)
 	EXPECT_EQ(s.gates[0].name, "fairness");
 	EXPECT_EQ(s.gates[0].bound_milli, 1250u);
 	EXPECT_EQ(s.gates[0].p99_max_milli, 4500u);
-	EXPECT_EQ(s.gates[0].tenants, (std::vector<std::string>{"alpha"}));
-	EXPECT_EQ(s.gates[0].resources, (std::vector<std::string>{"cpu", "inference"}));
+	EXPECT_EQ(s.gates[0].tenants, (std::vector<std::string>{ "alpha" }));
+	EXPECT_EQ(s.gates[0].resources, (std::vector<std::string>{ "cpu", "inference" }));
 	EXPECT_EQ(s.gates[1].name, "parity");
 	EXPECT_EQ(s.gates[2].name, "audit.verify");
 	EXPECT_EQ(s.gates[5].kind, cs::GateKind::Metric);
@@ -210,7 +214,7 @@ TEST(Loader, FullExampleEveryField)
 	EXPECT_EQ(alone.kind, cs::GateKind::Isolation);
 	EXPECT_EQ(alone.name, "alone");
 	EXPECT_EQ(alone.bound_milli, 2000u);
-	EXPECT_EQ(alone.tenants, (std::vector<std::string>{"alpha"}));
+	EXPECT_EQ(alone.tenants, (std::vector<std::string>{ "alpha" }));
 	EXPECT_TRUE(alone.baseline.empty());
 	EXPECT_TRUE(alone.counterfactual());
 }
@@ -220,7 +224,8 @@ TEST(Loader, StringAndFileAgree)
 {
 	const cs::Scenario f = cs::load_scenario_file(data_dir + "/full.yaml");
 	std::ifstream in(data_dir + "/full.yaml");
-	const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+	const std::string text((std::istreambuf_iterator<char>(in)),
+			       std::istreambuf_iterator<char>());
 	const cs::Scenario s = cs::load_scenario_string(text, "x.yaml", data_dir);
 	EXPECT_EQ(s.tenants[1].groups[0].workload.trace_path,
 		  f.tenants[1].groups[0].workload.trace_path);
@@ -231,8 +236,9 @@ TEST(Loader, StringAndFileAgree)
 
 TEST(Loader, DefaultsFillWhatIsLeftOut)
 {
-	const cs::Scenario s = cs::load_scenario_string(
-		"name: d\nduration: 1s\ntenants:\n  - name: t\n", "d.yaml", ".");
+	const cs::Scenario s =
+		cs::load_scenario_string("name: d\nduration: 1s\ntenants:\n  - name: t\n", "d.yaml",
+					 ".");
 	EXPECT_EQ(s.seed, 1u);
 	EXPECT_EQ(s.warmup_ns, 0u);
 	EXPECT_EQ(s.policy, cs::Policy::Fair);
@@ -290,11 +296,12 @@ gates:
 	const cs::Scenario peer = cs::load_scenario_string(
 		base + "  - { kind: isolation, tenants: [a], baseline: [b] }\n", "i.yaml", ".");
 	EXPECT_FALSE(peer.gates[0].counterfactual());
-	EXPECT_EQ(peer.gates[0].baseline, (std::vector<std::string>{"b"}));
+	EXPECT_EQ(peer.gates[0].baseline, (std::vector<std::string>{ "b" }));
 	EXPECT_EQ(peer.gates[0].bound_milli, 1500u);
-	const cs::Scenario cf = cs::load_scenario_string(base + "  - { kind: isolation }\n", "i.yaml", ".");
+	const cs::Scenario cf =
+		cs::load_scenario_string(base + "  - { kind: isolation }\n", "i.yaml", ".");
 	EXPECT_TRUE(cf.gates[0].counterfactual());
-	EXPECT_TRUE(cf.gates[0].tenants.empty()); // every tenant not marked flooder
+	EXPECT_TRUE(cf.gates[0].tenants.empty());   // every tenant not marked flooder
 	EXPECT_TRUE(cf.gates[0].resources.empty()); // every contended resource
 	EXPECT_FALSE(cf.gates[0].p99_max_milli.has_value());
 }
@@ -309,7 +316,8 @@ TEST(Loader, CounterfactualIsolationNeedsAFlooder)
 		FAIL() << "accepted";
 	} catch (const cs::ScenarioError &e) {
 		EXPECT_EQ(e.field(), "gates[0]");
-		EXPECT_NE(std::string(e.what()).find("isolation gate 'victims-alone'"), std::string::npos)
+		EXPECT_NE(std::string(e.what()).find("isolation gate 'victims-alone'"),
+			  std::string::npos)
 			<< e.what();
 		EXPECT_NE(std::string(e.what()).find("no tenant is a flooder"), std::string::npos)
 			<< e.what();
@@ -320,7 +328,7 @@ TEST(Loader, ShippedExamplesLoad)
 {
 	const std::string root = COCONUT_SOURCE_DIR;
 	int loaded = 0;
-	for (const char *dir : {"/scenarios", "/scenarios/examples"}) {
+	for (const char *dir : { "/scenarios", "/scenarios/examples" }) {
 		std::error_code ec;
 		for (const auto &e : std::filesystem::directory_iterator(root + dir, ec)) {
 			if (e.path().extension() != ".yaml")
@@ -338,8 +346,9 @@ TEST(Loader, ShippedExamplesLoad)
 TEST(Loader, ErrorCarriesLocation)
 {
 	try {
-		cs::load_scenario_string("name: x\nduration: 1s\ntenants:\n  - name: t\n    weight: 0\n",
-					 "w.yaml", ".");
+		cs::load_scenario_string(
+			"name: x\nduration: 1s\ntenants:\n  - name: t\n    weight: 0\n", "w.yaml",
+			".");
 		FAIL() << "weight 0 accepted";
 	} catch (const cs::ScenarioError &e) {
 		EXPECT_EQ(e.loc().file, "w.yaml");

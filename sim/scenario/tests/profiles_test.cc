@@ -21,13 +21,13 @@ const std::string shipped = std::string(COCONUT_SOURCE_DIR) + "/sim/devices/prof
 
 // Fields whose number each kind must carry, each with a source.
 const std::map<std::string, std::set<std::string>> fields_of_kind = {
-	{"gpu",
-	 {"hbm_bytes", "hbm_bytes_per_s", "dense_fp16_flops_per_s", "max_partitions",
-	  "weights_read_bytes_per_s", "linear_flops_per_s", "kv_read_bytes_per_s",
-	  "attention_flops_per_s", "attention_layer_overhead_ns", "iteration_overhead_ns"}},
-	{"pcie", {"bytes_per_s", "copy_overhead_ns", "latency_ns", "chunk_bytes"}},
-	{"tpm", {"nv_write_ns", "nv_indices"}},
-	{"ssd", {"read_bytes_per_s", "write_bytes_per_s", "read_latency_ns"}},
+	{ "gpu",
+	  { "hbm_bytes", "hbm_bytes_per_s", "dense_fp16_flops_per_s", "max_partitions",
+	    "weights_read_bytes_per_s", "linear_flops_per_s", "kv_read_bytes_per_s",
+	    "attention_flops_per_s", "attention_layer_overhead_ns", "iteration_overhead_ns" } },
+	{ "pcie", { "bytes_per_s", "copy_overhead_ns", "latency_ns", "chunk_bytes" } },
+	{ "tpm", { "nv_write_ns", "nv_indices" } },
+	{ "ssd", { "read_bytes_per_s", "write_bytes_per_s", "read_latency_ns" } },
 };
 
 void expect_sources(const std::string &name, const std::string &kind,
@@ -138,24 +138,31 @@ TEST(Profiles, BrokenFilesNameFileLineAndField)
 		const char *where; // "FILE:LINE" suffix after the directory
 		const char *field;
 	} cases[] = {
-		{"number without source", "kind: tpm\nnv_write_ns: 30ms\nnv_indices: { value: 3, source: \"x datasheet\" }\n",
-		 "bad.yaml:2:", "nv_write_ns"},
-		{"missing source", "kind: tpm\nnv_write_ns: { value: 30ms }\nnv_indices: { value: 3, source: \"x datasheet\" }\n",
-		 "bad.yaml:2:", "nv_write_ns.source"},
-		{"missing field", "kind: tpm\nnv_write_ns: { value: 30ms, source: \"x datasheet\" }\n",
-		 "bad.yaml:1:", "nv_indices"},
-		{"unknown field", "kind: ssd\nread_iops: { value: 1, source: s }\n", "bad.yaml:2:",
-		 "read_iops"},
-		{"unknown kind", "kind: fpga\n", "bad.yaml:1:", "kind"},
-		{"bad unit", "kind: pcie\nbytes_per_s: { value: 25Gbit/s, source: s }\n",
-		 "bad.yaml:2:", "bytes_per_s.value"},
-		{"rate of zero",
-		 "kind: gpu\nhbm_bytes: { value: 1GiB, source: s }\nhbm_bytes_per_s: { value: 1GB/s, source: s }\n"
-		 "dense_fp16_flops_per_s: { value: 1T, source: s }\nmax_partitions: { value: 1, source: s }\n"
-		 "weights_read_bytes_per_s: { value: 1GB/s, source: s }\n"
-		 "linear_flops_per_s: { value: 0T, source: s }\n",
-		 "bad.yaml:7:", "linear_flops_per_s.value"},
-		{"syntax", "kind: [gpu\n", "bad.yaml:", "(yaml syntax)"},
+		{ "number without source",
+		  "kind: tpm\nnv_write_ns: 30ms\nnv_indices: { value: 3, source: \"x datasheet\" "
+		  "}\n",
+		  "bad.yaml:2:", "nv_write_ns" },
+		{ "missing source",
+		  "kind: tpm\nnv_write_ns: { value: 30ms }\nnv_indices: { value: 3, source: \"x "
+		  "datasheet\" }\n",
+		  "bad.yaml:2:", "nv_write_ns.source" },
+		{ "missing field",
+		  "kind: tpm\nnv_write_ns: { value: 30ms, source: \"x datasheet\" }\n",
+		  "bad.yaml:1:", "nv_indices" },
+		{ "unknown field", "kind: ssd\nread_iops: { value: 1, source: s }\n",
+		  "bad.yaml:2:", "read_iops" },
+		{ "unknown kind", "kind: fpga\n", "bad.yaml:1:", "kind" },
+		{ "bad unit", "kind: pcie\nbytes_per_s: { value: 25Gbit/s, source: s }\n",
+		  "bad.yaml:2:", "bytes_per_s.value" },
+		{ "rate of zero",
+		  "kind: gpu\nhbm_bytes: { value: 1GiB, source: s }\nhbm_bytes_per_s: { value: "
+		  "1GB/s, source: s }\n"
+		  "dense_fp16_flops_per_s: { value: 1T, source: s }\nmax_partitions: { value: 1, "
+		  "source: s }\n"
+		  "weights_read_bytes_per_s: { value: 1GB/s, source: s }\n"
+		  "linear_flops_per_s: { value: 0T, source: s }\n",
+		  "bad.yaml:7:", "linear_flops_per_s.value" },
+		{ "syntax", "kind: [gpu\n", "bad.yaml:", "(yaml syntax)" },
 	};
 	for (const auto &c : cases) {
 		SCOPED_TRACE(c.label);
@@ -166,7 +173,8 @@ TEST(Profiles, BrokenFilesNameFileLineAndField)
 			ADD_FAILURE() << "accepted";
 		} catch (const cs::ScenarioError &e) {
 			const std::string msg = e.what();
-			EXPECT_NE(msg.find((dir.path / c.where).string()), std::string::npos) << msg;
+			EXPECT_NE(msg.find((dir.path / c.where).string()), std::string::npos)
+				<< msg;
 			EXPECT_NE(e.field().find(c.field), std::string::npos) << msg;
 		}
 	}

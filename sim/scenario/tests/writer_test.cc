@@ -68,16 +68,17 @@ std::string round_trip(const cs::Scenario &sc)
 }
 
 // A failure prints the text as written, not escaped onto one line.
-#define EXPECT_ROUND_TRIP(sc)                                                                   \
-	do {                                                                                     \
-		const std::string failure_ = round_trip(sc);                                     \
-		EXPECT_TRUE(failure_.empty()) << failure_;                                       \
+#define EXPECT_ROUND_TRIP(sc)                                                                      \
+	do {                                                                                       \
+		const std::string failure_ = round_trip(sc);                                       \
+		EXPECT_TRUE(failure_.empty()) << failure_;                                         \
 	} while (0)
 
 std::vector<std::string> shipped_files()
 {
 	std::vector<std::string> files;
-	for (const std::string dir : {"scenarios", "scenarios/examples", "sim/engine/tests/data"}) {
+	for (const std::string dir :
+	     { "scenarios", "scenarios/examples", "sim/engine/tests/data" }) {
 		std::vector<std::string> here;
 		for (const auto &e : fs::directory_iterator(source_dir + "/" + dir))
 			if (e.path().extension() == ".yaml")
@@ -159,17 +160,17 @@ cs::Scenario every_kind()
 	s.name = "every-kind";
 	s.description = "Built in C++: \"quotes\", a colon: here, # not a comment, tab\there,\n"
 			"a new line, * and / and \\, caf\xc3\xa9, and a stray \x80 byte.";
-	s.seed = ~u64{0};
+	s.seed = ~u64{ 0 };
 	s.duration_ns = 10000000000;
 	s.warmup_ns = 1;
 	s.policy = cs::Policy::PerProcess;
 	cs::GpuSpec h100;
 	h100.profile = "h100-sxm";
 	h100.count = 2;
-	h100.partition_hbm_bytes = {40ull << 30, 20ull << 30, 3 * 1000000000ull + 1};
+	h100.partition_hbm_bytes = { 40ull << 30, 20ull << 30, 3 * 1000000000ull + 1 };
 	cs::GpuSpec a100;
 	a100.profile = "a100-sxm-80gb";
-	s.machine.gpus = {h100, a100};
+	s.machine.gpus = { h100, a100 };
 	s.machine.pcie_profile = "pcie-gen4-x16";
 	s.machine.broker.model.name = "tiny: model #1";
 	s.machine.broker.model.params = 1000;
@@ -178,18 +179,18 @@ cs::Scenario every_kind()
 	cs::TenantSpec alice;
 	alice.name = "alice";
 	alice.weight = 3;
-	alice.caps = {"inference:kvwarden", "gpu:0/**", "fs.read:/data/**", "audit.query"};
+	alice.caps = { "inference:kvwarden", "gpu:0/**", "fs.read:/data/**", "audit.query" };
 	cs::AgentGroupSpec web = group("web", 2, workload(WK::Poisson));
 	web.gpu = 2;
-	web.manifest.caps = {"inference:kvwarden", "gpu:2/partition/0"};
-	web.manifest.quotas["cpu"] = cs::QuotaSpec{5000000, true};
-	web.manifest.quotas["tokens"] = cs::QuotaSpec{123, false};
-	web.manifest.quotas["hbm"] = cs::QuotaSpec{1ull << 30, false};
+	web.manifest.caps = { "inference:kvwarden", "gpu:2/partition/0" };
+	web.manifest.quotas["cpu"] = cs::QuotaSpec{ 5000000, true };
+	web.manifest.quotas["tokens"] = cs::QuotaSpec{ 123, false };
+	web.manifest.quotas["hbm"] = cs::QuotaSpec{ 1ull << 30, false };
 	web.manifest.weight = 7;
-	web.workload.request.cpu_ns = {100, 2000000};
-	web.workload.request.dma_bytes = {4096, 4096};
-	web.workload.request.prompt_tokens = {1, 1u << 20};
-	web.workload.request.fs_read_paths = {"/data/a: b", "/data/#c", "/data/*"};
+	web.workload.request.cpu_ns = { 100, 2000000 };
+	web.workload.request.dma_bytes = { 4096, 4096 };
+	web.workload.request.prompt_tokens = { 1, 1u << 20 };
+	web.workload.request.fs_read_paths = { "/data/a: b", "/data/#c", "/data/*" };
 	web.workload.request.fs_read_bytes = 1;
 	web.workload.request.broker = "other-broker";
 	alice.groups.push_back(web);
@@ -198,7 +199,7 @@ cs::Scenario every_kind()
 	cs::AgentGroupSpec replay = group("replay", 1, workload(WK::Trace));
 	replay.gpu = 1;
 	replay.partition = 2;
-	replay.workload.request.gpu_ns = {5, 5};
+	replay.workload.request.gpu_ns = { 5, 5 };
 	alice.groups.push_back(replay);
 	alice.groups.push_back(group("idle", 1, workload(WK::None)));
 	cs::TenantSpec mallory;
@@ -211,7 +212,7 @@ cs::Scenario every_kind()
 	mallory.groups.push_back(flood);
 	cs::TenantSpec bob;
 	bob.name = "bob";
-	s.tenants = {alice, mallory, bob};
+	s.tenants = { alice, mallory, bob };
 
 	std::vector<cs::TimedEvent> &ev = s.events;
 	ev.push_back(event(0, EK::FsRead, "alice/web/1"));
@@ -259,14 +260,14 @@ cs::Scenario every_kind()
 	ev.back().count = 3;
 
 	s.gates.push_back(gate(GK::Fairness, "fairness"));
-	s.gates.back().tenants = {"alice", "bob"};
-	s.gates.back().resources = {"cpu", "inference"};
+	s.gates.back().tenants = { "alice", "bob" };
+	s.gates.back().resources = { "cpu", "inference" };
 	s.gates.back().p99_max_milli = 1001;
 	s.gates.push_back(gate(GK::Isolation, "isolation"));
 	s.gates.back().bound_milli = 2000;
 	s.gates.push_back(gate(GK::Isolation, "peer:alice/*#1"));
-	s.gates.back().tenants = {"alice"};
-	s.gates.back().baseline = {"bob", "mallory"};
+	s.gates.back().tenants = { "alice" };
+	s.gates.back().baseline = { "bob", "mallory" };
 	s.gates.push_back(gate(GK::AuditParity, "audit.parity"));
 	s.gates.push_back(gate(GK::AuditVerify, "audit.verify"));
 	s.gates.push_back(gate(GK::NoUseAfterRevoke, "no.use.after.revoke"));
@@ -299,13 +300,13 @@ struct Pools {
 	std::vector<std::string> caps;
 	std::vector<std::string> traces;
 	std::map<std::string, std::vector<std::string>> profiles; // kind -> names
-	coconut::devices::ProfileLibrary library{coconut::devices::default_profile_dir()};
+	coconut::devices::ProfileLibrary library{ coconut::devices::default_profile_dir() };
 };
 
 Pools make_pools(const std::vector<cs::Scenario> &bases)
 {
 	Pools p;
-	std::set<std::string> caps, traces{trace_csv};
+	std::set<std::string> caps, traces{ trace_csv };
 	for (const cs::Scenario &s : bases)
 		for (const cs::TenantSpec &t : s.tenants) {
 			caps.insert(t.caps.begin(), t.caps.end());
@@ -332,13 +333,16 @@ Pools make_pools(const std::vector<cs::Scenario> &bases)
 // Draws from RapidCheck, so that a failure shrinks to fewer and smaller choices.
 u64 pick(u64 lo, u64 hi)
 {
-	if (hi == ~u64{0}) // inRange's end would wrap
+	if (hi == ~u64{ 0 }) // inRange's end would wrap
 		return lo == 0 ? *rc::gen::resize(100, rc::gen::arbitrary<u64>())
 			       : lo + pick(0, hi - lo);
 	return *rc::gen::resize(100, rc::gen::inRange<u64>(lo, hi + 1));
 }
 
-bool coin() { return pick(0, 1) == 1; }
+bool coin()
+{
+	return pick(0, 1) == 1;
+}
 
 // Mostly anywhere in [lo, hi], often at its edges.
 u64 pick_edge(u64 lo, u64 hi)
@@ -355,8 +359,7 @@ u64 pick_edge(u64 lo, u64 hi)
 	}
 }
 
-template <typename T>
-const T &one_of(const std::vector<T> &v)
+template <typename T> const T &one_of(const std::vector<T> &v)
 {
 	return v[pick(0, v.size() - 1)];
 }
@@ -365,8 +368,8 @@ const T &one_of(const std::vector<T> &v)
 // something else (null, a bool, a number).
 std::string random_name()
 {
-	static const std::vector<std::string> tricky{"null", "true", "false", "yes", "no", "on",
-						     "off", "123", "0x1f", "1e3", "0", "nan"};
+	static const std::vector<std::string> tricky{ "null", "true", "false", "yes", "no", "on",
+						      "off",  "123",  "0x1f",  "1e3", "0",  "nan" };
 	if (coin())
 		return one_of(tricky);
 	static const std::string first = "abcdefghijklmnopqrstuvwxyz0123456789";
@@ -380,11 +383,46 @@ std::string random_name()
 // Text with the bytes YAML gives meaning to, control bytes, UTF-8 and bytes that are not.
 std::string random_text(std::size_t max_bytes, bool printable_no_space)
 {
-	static const std::vector<std::string> pieces{
-		"a", "Z", "0", ":", ": ", "#", " #", "*", "/", "\"", "'", "\\", "{", "}", "[", "]",
-		",", "&", "!", "|", ">", "%", "@", "`", "-", "- ", "?", "~", "null", "\xc3\xa9",
-		"\xe2\x86\x92", " ", "\t", "\n", "\r\n", "\x01", "\x7f", "\x80", "\xff",
-		std::string(1, '\0')};
+	static const std::vector<std::string> pieces{ "a",
+						      "Z",
+						      "0",
+						      ":",
+						      ": ",
+						      "#",
+						      " #",
+						      "*",
+						      "/",
+						      "\"",
+						      "'",
+						      "\\",
+						      "{",
+						      "}",
+						      "[",
+						      "]",
+						      ",",
+						      "&",
+						      "!",
+						      "|",
+						      ">",
+						      "%",
+						      "@",
+						      "`",
+						      "-",
+						      "- ",
+						      "?",
+						      "~",
+						      "null",
+						      "\xc3\xa9",
+						      "\xe2\x86\x92",
+						      " ",
+						      "\t",
+						      "\n",
+						      "\r\n",
+						      "\x01",
+						      "\x7f",
+						      "\x80",
+						      "\xff",
+						      std::string(1, '\0') };
 	std::string s;
 	for (u64 n = pick(1, 24); n > 0 && s.size() < max_bytes; --n) {
 		const std::string &p = one_of(pieces);
@@ -410,9 +448,9 @@ cs::Range random_range(u64 max)
 {
 	const u64 a = pick_edge(0, max);
 	if (coin())
-		return {a, a};
+		return { a, a };
 	const u64 b = pick_edge(0, max);
-	return {std::min(a, b), std::max(a, b)};
+	return { std::min(a, b), std::max(a, b) };
 }
 
 u32 gpu_count(const cs::MachineSpec &m)
@@ -489,7 +527,10 @@ u64 agents(const cs::Scenario &s)
 	return n;
 }
 
-u64 agents_left(const cs::Scenario &s) { return CO_AGENTS_MAX - agents(s); }
+u64 agents_left(const cs::Scenario &s)
+{
+	return CO_AGENTS_MAX - agents(s);
+}
 
 // Whether a target or about text names something in tenant t (and group g, when given).
 bool names(const std::string &target, const std::string &t, const std::string *g = nullptr)
@@ -543,18 +584,14 @@ public:
 		using Fn = void (Mutator::*)();
 		// Workloads and events have the most kinds: they come up three times as often.
 		static constexpr std::array<Fn, 24> all{
-			&Mutator::top,		 &Mutator::duration,
-			&Mutator::machine,	 &Mutator::audit,
-			&Mutator::broker,	 &Mutator::add_gpu,
-			&Mutator::repartition,	 &Mutator::tenant_fields,
-			&Mutator::rename_tenant, &Mutator::add_tenant,
-			&Mutator::remove_tenant, &Mutator::group_fields,
-			&Mutator::set_workload,	 &Mutator::set_workload,
-			&Mutator::set_workload,	 &Mutator::add_group,
-			&Mutator::remove_group,	 &Mutator::rename_group,
-			&Mutator::add_event,	 &Mutator::add_event,
-			&Mutator::add_event,	 &Mutator::remove_event,
-			&Mutator::add_gate,	 &Mutator::remove_gate,
+			&Mutator::top,		&Mutator::duration,	 &Mutator::machine,
+			&Mutator::audit,	&Mutator::broker,	 &Mutator::add_gpu,
+			&Mutator::repartition,	&Mutator::tenant_fields, &Mutator::rename_tenant,
+			&Mutator::add_tenant,	&Mutator::remove_tenant, &Mutator::group_fields,
+			&Mutator::set_workload, &Mutator::set_workload,	 &Mutator::set_workload,
+			&Mutator::add_group,	&Mutator::remove_group,	 &Mutator::rename_group,
+			&Mutator::add_event,	&Mutator::add_event,	 &Mutator::add_event,
+			&Mutator::remove_event, &Mutator::add_gate,	 &Mutator::remove_gate,
 		};
 		(this->*all[pick(0, all.size() - 1)])();
 	}
@@ -572,7 +609,7 @@ private:
 			s_.description = coin() ? "" : random_text(4096, false);
 			break;
 		case 2:
-			s_.seed = pick_edge(0, ~u64{0});
+			s_.seed = pick_edge(0, ~u64{ 0 });
 			break;
 		case 3:
 			s_.warmup_ns = pick_edge(0, s_.duration_ns - 1);
@@ -586,8 +623,8 @@ private:
 	// Only longer: everything inside it stays inside it.
 	void duration()
 	{
-		if (s_.duration_ns < ~u64{0})
-			s_.duration_ns += pick_edge(1, ~u64{0} - s_.duration_ns);
+		if (s_.duration_ns < ~u64{ 0 })
+			s_.duration_ns += pick_edge(1, ~u64{ 0 } - s_.duration_ns);
 	}
 
 	void machine()
@@ -598,13 +635,14 @@ private:
 			m.name = random_name();
 			break;
 		case 1:
-			m.cpus = static_cast<u32>(pick_edge(
-				1, std::min<u64>(CO_AUDIT_CPUS_MAX,
-						 CO_AUDIT_RING_EVENTS_MAX / m.audit.ring_slots)));
+			m.cpus = static_cast<u32>(
+				pick_edge(1, std::min<u64>(CO_AUDIT_CPUS_MAX,
+							   CO_AUDIT_RING_EVENTS_MAX /
+								   m.audit.ring_slots)));
 			break;
 		case 2:
-			m.syscall_entry_ns = pick_edge(0, ~u64{0});
-			m.cpu_slice_ns = pick_edge(1, ~u64{0});
+			m.syscall_entry_ns = pick_edge(0, ~u64{ 0 });
+			m.cpu_slice_ns = pick_edge(1, ~u64{ 0 });
 			break;
 		case 3:
 			m.cpu_preempt_ns = pick_edge(0, 1000000);
@@ -627,13 +665,13 @@ private:
 		for (u64 n = pick(0, 11); n > 0 && slots * 2 <= slots_max; --n)
 			slots *= 2;
 		a.ring_slots = static_cast<u32>(slots);
-		a.seal_interval_ns = pick_edge(1, ~u64{0});
+		a.seal_interval_ns = pick_edge(1, ~u64{ 0 });
 		a.seal_batch_events = static_cast<u32>(pick_edge(1, 1u << 24));
 		a.anchor_every_events = static_cast<u32>(pick_edge(1, 1u << 31));
-		a.anchor_every_ns = pick_edge(1, ~u64{0});
-		a.anchor_min_ns = pick_edge(0, ~u64{0});
+		a.anchor_every_ns = pick_edge(1, ~u64{ 0 });
+		a.anchor_min_ns = pick_edge(0, ~u64{ 0 });
 		a.fail_burst = static_cast<u32>(pick_edge(0, 1u << 24));
-		a.fail_refill_ns = pick_edge(1, ~u64{0});
+		a.fail_refill_ns = pick_edge(1, ~u64{ 0 });
 		a.tpm_nv_index = pick_edge(0x01000000, 0x01ffffff);
 	}
 
@@ -645,11 +683,11 @@ private:
 			b.max_seqs =
 				static_cast<u32>(pick_edge(1, std::min(b.batch_tokens, 1u << 16)));
 			b.model.name = random_text(64, false);
-			b.model.params = pick_edge(1, u64{1} << 50);
+			b.model.params = pick_edge(1, u64{ 1 } << 50);
 			b.model.bytes_per_param = static_cast<u32>(pick(1, 8));
 			b.model.layers = static_cast<u32>(pick_edge(1, 1024));
 			b.model.hidden = static_cast<u32>(pick_edge(1, 1u << 16));
-			b.model.kv_bytes_per_token = pick_edge(1, ~u64{0});
+			b.model.kv_bytes_per_token = pick_edge(1, ~u64{ 0 });
 			b.prompt_token_weight = static_cast<u32>(pick_edge(1, 1000));
 			b.gen_token_weight = static_cast<u32>(pick_edge(1, 1000));
 			b.memory_percent = static_cast<u32>(pick_edge(1, 100));
@@ -746,13 +784,13 @@ private:
 		const std::string from = t.name, to = unused_tenant_name();
 		t.name = to;
 		for (cs::TimedEvent &e : s_.events)
-			for (std::string *text : {&e.target, &e.about}) {
+			for (std::string *text : { &e.target, &e.about }) {
 				if (*text == from)
 					*text = to;
 				replace_prefix(*text, from + "/", to + "/");
 			}
 		for (cs::GateSpec &g : s_.gates) {
-			for (std::vector<std::string> *list : {&g.tenants, &g.baseline})
+			for (std::vector<std::string> *list : { &g.tenants, &g.baseline })
 				std::replace(list->begin(), list->end(), from, to);
 			replace_prefix(g.metric, "tenant." + from + ".", "tenant." + to + ".");
 		}
@@ -812,11 +850,11 @@ private:
 			m.weight = static_cast<u32>(pick_edge(1, 1000000));
 			m.caps = some_of(pools_.caps, 4);
 			m.quotas.clear();
-			for (const char *kind : {"cpu", "mem", "hbm", "net", "tokens", "pcie"}) {
+			for (const char *kind : { "cpu", "mem", "hbm", "net", "tokens", "pcie" }) {
 				if (!coin())
 					continue;
-				const u64 budget = pick_edge(0, ~u64{0});
-				m.quotas[kind] = cs::QuotaSpec{budget, coin()};
+				const u64 budget = pick_edge(0, ~u64{ 0 });
+				m.quotas[kind] = cs::QuotaSpec{ budget, coin() };
 			}
 			break;
 		}
@@ -827,10 +865,10 @@ private:
 	{
 		cs::RequestSpec r;
 		const bool gpus = gpu_count(s_.machine) > 0;
-		r.cpu_ns = random_range(~u64{0});
+		r.cpu_ns = random_range(~u64{ 0 });
 		if (gpus) {
-			r.dma_bytes = random_range(~u64{0});
-			r.gpu_ns = random_range(~u64{0});
+			r.dma_bytes = random_range(~u64{ 0 });
+			r.gpu_ns = random_range(~u64{ 0 });
 			if (kind != cs::WorkloadKind::Trace) {
 				r.prompt_tokens = random_range(1u << 20);
 				r.gen_tokens = random_range(1u << 20);
@@ -839,7 +877,7 @@ private:
 		if (coin()) {
 			for (u64 n = pick(1, 3); n > 0; --n)
 				r.fs_read_paths.push_back("/" + random_text(200, false));
-			r.fs_read_bytes = pick_edge(0, ~u64{0});
+			r.fs_read_bytes = pick_edge(0, ~u64{ 0 });
 		}
 		if (coin())
 			r.broker = random_text(255, true);
@@ -869,24 +907,24 @@ private:
 		}
 		switch (kind) {
 		case cs::WorkloadKind::Bursty:
-			w.on_ns = pick_edge(1, ~u64{0});
-			w.off_ns = pick_edge(1, ~u64{0});
+			w.on_ns = pick_edge(1, ~u64{ 0 });
+			w.off_ns = pick_edge(1, ~u64{ 0 });
 			[[fallthrough]];
 		case cs::WorkloadKind::Poisson:
 		case cs::WorkloadKind::Flooder:
-			w.mean_gap_ns = pick_edge(1, ~u64{0});
+			w.mean_gap_ns = pick_edge(1, ~u64{ 0 });
 			break;
 		case cs::WorkloadKind::ClosedLoop:
 			w.concurrency =
 				static_cast<u32>(pick_edge(1, std::min(4096u, w.max_outstanding)));
-			w.think_ns = pick_edge(0, ~u64{0});
+			w.think_ns = pick_edge(0, ~u64{ 0 });
 			break;
 		case cs::WorkloadKind::Trace:
 			w.trace_path = one_of(pools_.traces);
 			w.trace_share = static_cast<u32>(pick_edge(1, 1u << 16));
 			w.trace_offset = static_cast<u32>(pick_edge(0, w.trace_share - 1));
 			w.trace_speedup_milli = static_cast<u32>(pick_edge(1, 1000000000));
-			w.trace_max_rows = pick_edge(0, u64{1} << 40);
+			w.trace_max_rows = pick_edge(0, u64{ 1 } << 40);
 			break;
 		case cs::WorkloadKind::None:
 			break;
@@ -930,7 +968,7 @@ private:
 		const std::string from = t->name + "/" + g->name + "/";
 		g->name = to;
 		for (cs::TimedEvent &e : s_.events)
-			for (std::string *text : {&e.target, &e.about})
+			for (std::string *text : { &e.target, &e.about })
 				replace_prefix(*text, from, t->name + "/" + to + "/");
 	}
 
@@ -961,7 +999,7 @@ private:
 		case 3:
 			return std::numeric_limits<s64>::min();
 		default:
-			return static_cast<s64>(pick_edge(0, ~u64{0}));
+			return static_cast<s64>(pick_edge(0, ~u64{ 0 }));
 		}
 	}
 
@@ -987,14 +1025,14 @@ private:
 		case EK::MemTier:
 			e.target = random_target(false, false);
 			e.tier = static_cast<u32>(pick(0, COCONUT_TIER_COUNT - 1));
-			e.bytes = pick_edge(1, ~u64{0});
+			e.bytes = pick_edge(1, ~u64{ 0 });
 			break;
 		case EK::QuotaSet: {
-			static const std::vector<std::string> kinds{"cpu", "mem", "hbm",
-								    "net", "tokens", "pcie"};
+			static const std::vector<std::string> kinds{ "cpu", "mem",    "hbm",
+								     "net", "tokens", "pcie" };
 			e.target = random_target(false, false);
 			e.quota_kind = one_of(kinds);
-			e.budget = pick_edge(0, ~u64{0});
+			e.budget = pick_edge(0, ~u64{ 0 });
 			break;
 		}
 		case EK::Spawn:
@@ -1026,7 +1064,7 @@ private:
 			action = false;
 			break;
 		case EK::SealerStall:
-			e.duration_ns = pick_edge(1, ~u64{0});
+			e.duration_ns = pick_edge(1, ~u64{ 0 });
 			action = false;
 			break;
 		case EK::PcieDegrade:
@@ -1036,7 +1074,7 @@ private:
 			e.gpu = static_cast<u32>(pick(0, gpus - 1));
 			if (e.kind == EK::PcieDegrade) {
 				e.percent = static_cast<u32>(pick_edge(1, 100));
-				e.duration_ns = pick_edge(0, ~u64{0});
+				e.duration_ns = pick_edge(0, ~u64{ 0 });
 			} else {
 				e.partition = static_cast<u32>(
 					pick(0, partitions_of(s_.machine, e.gpu) - 1));
@@ -1052,9 +1090,10 @@ private:
 			e.expect = random_expect();
 		cov_.events[static_cast<std::size_t>(e.kind)]++;
 		// After every event of its time: the stored order is the loader's stable sort.
-		const auto at = std::upper_bound(
-			s_.events.begin(), s_.events.end(), e.at_ns,
-			[](u64 t, const cs::TimedEvent &o) { return t < o.at_ns; });
+		const auto at = std::upper_bound(s_.events.begin(), s_.events.end(), e.at_ns,
+						 [](u64 t, const cs::TimedEvent &o) {
+							 return t < o.at_ns;
+						 });
 		s_.events.insert(at, e);
 	}
 
@@ -1081,12 +1120,14 @@ private:
 
 	std::string random_metric()
 	{
-		static const std::vector<std::string> global{
-			"requests.completed", "use_after_revoke", "audit.events", "jain.cpu_milli",
-			"service_difference.pcie.max_milli"};
-		static const std::vector<std::string> per_tenant{
-			"completed", "slowdown_p99_milli", "ttft_p50_ns", "inference.served_units",
-			"gpu.p99_over_p50_milli"};
+		static const std::vector<std::string> global{ "requests.completed",
+							      "use_after_revoke", "audit.events",
+							      "jain.cpu_milli",
+							      "service_difference.pcie.max_milli" };
+		static const std::vector<std::string> per_tenant{ "completed", "slowdown_p99_milli",
+								  "ttft_p50_ns",
+								  "inference.served_units",
+								  "gpu.p99_over_p50_milli" };
 		if (coin())
 			return one_of(global);
 		return "tenant." + some_tenant().name + "." + one_of(per_tenant);
@@ -1095,7 +1136,8 @@ private:
 	void add_gate()
 	{
 		using GK = cs::GateKind;
-		static const std::vector<std::string> resources{"cpu", "pcie", "gpu", "inference"};
+		static const std::vector<std::string> resources{ "cpu", "pcie", "gpu",
+								 "inference" };
 		if (s_.gates.size() >= 256)
 			return;
 		cs::GateSpec g;
@@ -1129,7 +1171,7 @@ private:
 		case GK::Metric:
 			g.metric = random_metric();
 			g.op = static_cast<cs::CompareOp>(pick(0, 5));
-			g.value = static_cast<s64>(pick_edge(0, ~u64{0}));
+			g.value = static_cast<s64>(pick_edge(0, ~u64{ 0 }));
 			break;
 		default:
 			break;
@@ -1230,17 +1272,17 @@ TEST(WriterRoundTrip, RatesAreExact)
 	cs::Scenario s = every_kind();
 	cs::WorkloadSpec &w = s.tenants[0].groups[0].workload;
 	const std::vector<std::pair<u64, std::string>> gaps{
-		{1, "1/1ns"},
-		{3, "333/us"},
-		{1000, "1/us"},
-		{200000000, "5/s"},
-		{333333333, "3/s"},		      // 333333333.3 ns
-		{8333333, "120/s"},		      // 8333333.3 ns
-		{2000000000, "30/min"},		      // what 0.5/s loads to
-		{3600000000000, "1/h"},
-		{3600000000001, "1/3600000000001ns"}, // no count per unit gives it back
-		{1234567, "1/1234567ns"},
-		{~u64{0}, "1/18446744073709551615ns"},
+		{ 1, "1/1ns" },
+		{ 3, "333/us" },
+		{ 1000, "1/us" },
+		{ 200000000, "5/s" },
+		{ 333333333, "3/s" },	  // 333333333.3 ns
+		{ 8333333, "120/s" },	  // 8333333.3 ns
+		{ 2000000000, "30/min" }, // what 0.5/s loads to
+		{ 3600000000000, "1/h" },
+		{ 3600000000001, "1/3600000000001ns" }, // no count per unit gives it back
+		{ 1234567, "1/1234567ns" },
+		{ ~u64{ 0 }, "1/18446744073709551615ns" },
 	};
 	for (const auto &[gap, text] : gaps) {
 		SCOPED_TRACE("gap " + std::to_string(gap));
@@ -1270,8 +1312,9 @@ TEST(WriterRoundTrip, RandomMutations)
 				m.step();
 				const std::string diff = cs::first_difference(before, s);
 				if ((before == s) != diff.empty())
-					RC_FAIL(base.name + ": operator== and first_difference disagree "
-							    "after a mutation (" +
+					RC_FAIL(base.name +
+						": operator== and first_difference disagree "
+						"after a mutation (" +
 						(diff.empty() ? "no difference" : diff) + ")");
 			}
 			cov.round_trips++;

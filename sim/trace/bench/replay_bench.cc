@@ -103,7 +103,8 @@ int main(int argc, char **argv)
 		else if (a == "--keep")
 			keep = true;
 		else {
-			std::cerr << "usage: trace_replay_bench --records N [--file PATH] [--keep]\n";
+			std::cerr
+				<< "usage: trace_replay_bench --records N [--file PATH] [--keep]\n";
 			return 2;
 		}
 	}
