@@ -6,6 +6,7 @@ set -euo pipefail
 PACKAGES=(
   build-essential cmake ninja-build pkg-config git binutils
   clang libclang-rt-14-dev llvm            # libFuzzer and the sanitizers' symbolizer
+  clang-format-14                          # the layout check (scripts/check-format.sh)
   libgtest-dev libbenchmark-dev librapidcheck-dev
   libsodium-dev nlohmann-json3-dev
   b3sum python3 python3-cbor2 python3-pytest   # oracles and test drivers

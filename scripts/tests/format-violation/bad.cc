@@ -1,0 +1,2 @@
+// A planted violation for scripts/check-format.sh's test: not as clang-format writes it.
+int   misformatted( int x ){ return x+1; }
