@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The simulator's layout (.clang-format): every C and C++ file under sim/ and harness/ is as
-# clang-format 14 writes it (coconut-kernel/ and libcoconut/ keep the kernel's layout by hand
+# The simulator's layout (.clang-format): every C and C++ file under sim/, harness/ and
+# pybindings/ is as clang-format 14 writes it (coconut-kernel/ and libcoconut/ keep the kernel's layout by hand
 # and opt out). Exit 1 naming the files that are not; reformat with
 #   clang-format-14 -i FILE...
 # Usage: scripts/check-format.sh [FILE...]   (default: every such file of this checkout)
@@ -11,7 +11,7 @@ CF=$(command -v clang-format-14 || command -v clang-format || true)
 if [ $# -gt 0 ]; then
 	files=("$@")
 else
-	mapfile -t files < <(find sim harness \( -name '*.cc' -o -name '*.h' -o -name '*.c' \) \
+	mapfile -t files < <(find sim harness pybindings \( -name '*.cc' -o -name '*.h' -o -name '*.c' \) \
 		-not -path '*/corpus/*' | sort)
 fi
 bad=0

@@ -3,7 +3,8 @@
 // and the machine are the engine's own; scripts/check-kernel-api.sh refuses an include of them
 // from outside sim/engine/). docs/engine.md is the guide.
 //
-//   scenario::Scenario        a scenario as a value: load_scenario_file / _string (scenario.h)
+//   scenario::Scenario        a scenario as a value: load_scenario_file / _string (scenario.h),
+//                             write_scenario_yaml (writer.h) back to YAML that loads equal
 //   RunOptions, RunResult     what a caller may change about a run, and what it gives back
 //   Simulation                one run: run(), or run_until() / step() with calls as an agent
 //                             in between, kernel reads (agentfs, audit), finish()
@@ -20,5 +21,6 @@
 #include "sc_context.h"
 #include "scenario.h"
 #include "simulation.h"
+#include "writer.h"
 
 #endif

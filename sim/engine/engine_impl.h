@@ -32,8 +32,6 @@
 
 namespace coconut::engine {
 
-std::string errno_name(s64 rc);
-
 // The output buffers of attest and audit.query calls: the most either call can write, so
 // the answer is never -EMSGSIZE. An attestation chain is at most CO_ATTEST_BYTES_MAX; a
 // segment is a 37-byte header plus, per event, its CBOR (at most

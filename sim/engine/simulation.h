@@ -128,6 +128,9 @@ private:
 void complete_determinism_gate(RunResult &result, const std::string &other_fingerprint,
 			       const std::string &why = "");
 
+// A kernel return's name: "0", "-EPERM", "-ECAPABILITY", ... (the number for one without).
+std::string errno_name(s64 rc);
+
 // The scenario as a run with these options simulates it (--seed, --policy, --until applied).
 scenario::Scenario with_overrides(const scenario::Scenario &sc, const RunOptions &opts);
 

@@ -1,0 +1,474 @@
+// coconut_sim: the engine's public API (sim/engine/engine.h) for Python (issue 14; docs/python.md).
+// A thin layer: each method calls the engine and turns a -errno into a typed exception, a
+// RunResult into the documented JSON (docs/result.schema.json) as Python data. The simulating
+// calls release the GIL.
+//
+// One simulation at a time: SystemC keeps one simulation context per process, so a Simulation
+// is built on a fresh context, and building one while another is alive raises RuntimeError
+// (close() the first, or let it go out of scope). Many simulations one after another are fine
+// (docs/engine.md "Many simulations in one process").
+#include "engine.h"
+
+#include "coconut/audit.h"
+#include "coconut/errno.h"
+
+#include <pybind11/eval.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace py = pybind11;
+using namespace coconut;
+
+namespace {
+
+// The exception classes, made in PYBIND11_MODULE (KernelError and its subclasses are defined in
+// Python there, so that they carry .errno and .call as ordinary attributes).
+py::object g_kernel_error_for; // a Python function errno, call, message -> exception instance
+
+int g_live_simulations = 0;
+
+[[noreturn]] void raise_kernel(s64 rc, const std::string &call)
+{
+	py::object exc = g_kernel_error_for((int)-rc, call, engine::errno_name(rc));
+	PyErr_SetObject(exc.get_type().ptr(), exc.ptr());
+	throw py::error_already_set();
+}
+
+s64 check(s64 rc, const char *call)
+{
+	if (rc < 0)
+		raise_kernel(rc, call);
+	return rc;
+}
+
+// A time: nanoseconds as an int, or a duration text ("2s", "500ms").
+u64 time_ns(const py::object &t)
+{
+	if (py::isinstance<py::int_>(t)) {
+		const long long v = t.cast<long long>();
+		if (v < 0)
+			throw py::value_error("a time in ns must be >= 0, got " +
+					      std::to_string(v));
+		return (u64)v;
+	}
+	const std::string s = py::str(t);
+	const std::optional<u64> v = scenario::parse_duration_ns(s);
+	if (!v)
+		throw py::value_error(
+			"expected nanoseconds or a duration like '2s' or '500ms', got '" + s + "'");
+	return *v;
+}
+
+py::object json_to_py(const nlohmann::json &j)
+{
+	static py::object loads = py::module_::import("json").attr("loads");
+	return loads(j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+}
+
+py::bytes to_bytes(const std::vector<std::uint8_t> &v)
+{
+	return py::bytes(reinterpret_cast<const char *>(v.data()), v.size());
+}
+
+class PySimulation;
+
+// An agent of a simulation: the calls issued as it (docs/uapi.md). `target` defaults to the
+// agent itself.
+class PyAgent {
+public:
+	PyAgent(PySimulation *sim, std::string name) : sim_(sim), name_(std::move(name)) {}
+	const std::string &name() const { return name_; }
+	u64 aid() const;
+	void cap_grant(const std::string &cap, const std::optional<std::string> &to);
+	void cap_revoke(const std::string &cap, const std::optional<std::string> &target);
+	bool cap_present(const std::string &kind, const std::string &object,
+			 const std::optional<std::string> &of);
+	py::tuple quota(u32 kind, u64 budget, u32 flags, const std::optional<std::string> &of);
+	u64 memory_tier(u32 tier, u64 bytes, const std::optional<std::string> &of);
+	py::bytes attest(const std::optional<std::string> &of);
+	py::bytes audit_query(u32 type, const std::optional<std::string> &about, u64 seq_from,
+			      u32 max_events, const std::string &cap);
+	PyAgent spawn(const std::string &name, const std::vector<std::string> &caps, u32 weight);
+	std::string agentfs(const std::string &file);
+
+private:
+	engine::Simulation &s() const;
+	PySimulation *sim_;
+	std::string name_;
+};
+
+class PySimulation {
+public:
+	PySimulation(const scenario::Scenario &sc, std::optional<u64> seed,
+		     const std::optional<std::string> &policy, const py::object &until,
+		     const std::string &trace)
+	{
+		if (g_live_simulations > 0)
+			throw std::runtime_error("one Simulation at a time (SystemC keeps one "
+						 "context a process): close() "
+						 "the other one, or let it go out of scope, first");
+		engine::RunOptions o;
+		o.seed = seed;
+		if (policy) {
+			o.policy = scenario::parse_policy(*policy);
+			if (!o.policy)
+				throw py::value_error(
+					"policy: expected fair, fifo or per-process, got '" +
+					*policy + "'");
+		}
+		if (!until.is_none())
+			o.until_ns = time_ns(until);
+		o.trace_path = trace;
+		o.skip_determinism_gate = true; // a second run is the caller's to make
+		sim::sc_fresh_context();
+		sim_ = std::make_unique<engine::Simulation>(sc, o);
+		g_live_simulations++;
+	}
+	~PySimulation() { close(); }
+
+	void close()
+	{
+		if (sim_) {
+			sim_.reset();
+			g_live_simulations--;
+		}
+	}
+	engine::Simulation &s()
+	{
+		if (!sim_)
+			throw std::runtime_error("the Simulation is closed");
+		return *sim_;
+	}
+
+	u64 now_ns() { return s().now_ns(); }
+	u64 end_ns() { return s().end_ns(); }
+	void run_until(const py::object &t)
+	{
+		const u64 ns = time_ns(t);
+		engine::Simulation &e = s();
+		py::gil_scoped_release release;
+		e.run_until(ns);
+	}
+	bool step()
+	{
+		engine::Simulation &e = s();
+		py::gil_scoped_release release;
+		return e.step();
+	}
+	py::object run()
+	{
+		engine::Simulation &e = s();
+		{
+			py::gil_scoped_release release;
+			e.run_until(e.end_ns());
+		}
+		return finish();
+	}
+	py::object finish()
+	{
+		engine::Simulation &e = s();
+		const engine::RunResult *r = nullptr;
+		{
+			py::gil_scoped_release release;
+			r = &e.finish();
+		}
+		return json_to_py(engine::result_to_json(e.scenario(), *r));
+	}
+	bool finished() { return s().finished(); }
+	PyAgent agent(const std::string &name)
+	{
+		(void)s().aid_of(
+			name); // an unknown name raises ValueError now, not at the first call
+		return PyAgent(this, name);
+	}
+	py::dict audit()
+	{
+		const engine::AuditState a = s().audit();
+		py::dict d;
+		d["sealed_events"] = a.sealed_events;
+		d["pending_events"] = a.pending_events;
+		d["head"] = a.head_hex;
+		d["anchors"] = a.anchors;
+		d["verified"] = a.error.empty();
+		d["error"] = a.error;
+		return d;
+	}
+	py::bytes audit_segment(u64 seq_from, u32 max_events)
+	{
+		const engine::CallOutput out = s().audit_segment(seq_from, max_events);
+		check(out.rc, "audit_segment");
+		return to_bytes(out.bytes);
+	}
+	// co_audit_verify over a segment (an export, perhaps tampered with) against this run's
+	// boot id: what an auditor's offline check says.
+	py::dict verify_segment(const py::bytes &segment)
+	{
+		const std::string seg = segment;
+		const std::vector<std::uint8_t> boot = s().boot_id();
+		co_audit_verify_report rep{};
+		const co_audit_verdict v = co_audit_verify((const u8 *)seg.data(), seg.size(),
+							   boot.data(), nullptr, 0, &rep);
+		static const char *names[] = {
+			"ok",	     "bad-format", "bad-head",	     "seq-gap",
+			"seq-order", "truncated",  "anchor-mismatch"
+		};
+		py::dict d;
+		d["ok"] = v == CO_AUDIT_OK;
+		d["verdict"] = (unsigned)v < 7 ? names[v] : "unknown";
+		d["first_bad_index"] = v == CO_AUDIT_OK ? py::object(py::none())
+							: py::object(py::int_(rep.first_bad_index));
+		d["first_bad_seq"] = rep.first_bad_seq;
+		d["events_checked"] = rep.events_checked;
+		d["rooted"] = rep.rooted;
+		return d;
+	}
+	std::string scenario_name() { return s().scenario().name; }
+
+private:
+	std::unique_ptr<engine::Simulation> sim_;
+};
+
+engine::Simulation &PyAgent::s() const
+{
+	return sim_->s();
+}
+
+u64 PyAgent::aid() const
+{
+	return s().aid_of(name_);
+}
+
+void PyAgent::cap_grant(const std::string &cap, const std::optional<std::string> &to)
+{
+	check(s().cap_grant(name_, to.value_or(name_), cap), "agent_cap_grant");
+}
+
+void PyAgent::cap_revoke(const std::string &cap, const std::optional<std::string> &target)
+{
+	check(s().cap_revoke(name_, target.value_or(name_), cap), "agent_cap_revoke");
+}
+
+bool PyAgent::cap_present(const std::string &kind, const std::string &object,
+			  const std::optional<std::string> &of)
+{
+	check(s().cap_present(name_, of.value_or(name_), kind, object), "agent_cap_present");
+	return true;
+}
+
+py::tuple PyAgent::quota(u32 kind, u64 budget, u32 flags, const std::optional<std::string> &of)
+{
+	u64 out[2] = { 0, 0 };
+	check(s().quota(name_, of.value_or(name_), kind, budget, flags, out), "agent_quota");
+	return py::make_tuple(out[0], out[1]);
+}
+
+u64 PyAgent::memory_tier(u32 tier, u64 bytes, const std::optional<std::string> &of)
+{
+	return (u64)check(s().memory_tier(name_, of.value_or(name_), tier, bytes),
+			  "agent_memory_tier");
+}
+
+py::bytes PyAgent::attest(const std::optional<std::string> &of)
+{
+	const engine::CallOutput out = s().attest(name_, of.value_or(name_));
+	check(out.rc, "agent_attest");
+	return to_bytes(out.bytes);
+}
+
+py::bytes PyAgent::audit_query(u32 type, const std::optional<std::string> &about, u64 seq_from,
+			       u32 max_events, const std::string &cap)
+{
+	coconut_audit_filter f{};
+	f.size = COCONUT_AUDIT_FILTER_SIZE_VER0;
+	f.type = type;
+	f.aid = about ? s().aid_of(*about) : 0;
+	f.seq_from = seq_from;
+	f.max_events = max_events;
+	if (cap.size() > sizeof(f.cap))
+		throw py::value_error("cap: at most " + std::to_string(sizeof(f.cap)) + " bytes");
+	f.cap_len = (u16)cap.size();
+	std::copy(cap.begin(), cap.end(), f.cap);
+	const engine::CallOutput out = s().audit_query(name_, f);
+	check(out.rc, "agent_audit_query");
+	return to_bytes(out.bytes);
+}
+
+PyAgent PyAgent::spawn(const std::string &name, const std::vector<std::string> &caps, u32 weight)
+{
+	check(s().spawn(name_, name, caps, weight), "agent_spawn");
+	return PyAgent(sim_, name);
+}
+
+std::string PyAgent::agentfs(const std::string &file)
+{
+	const engine::CallOutput out = s().agentfs_read(name_, file);
+	check(out.rc, "agentfs");
+	return std::string(out.bytes.begin(), out.bytes.end());
+}
+
+} // namespace
+
+PYBIND11_MODULE(coconut_sim, m)
+{
+	setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 0);
+	m.doc() = "coconut-sim: the deterministic simulator of the Coconut OS agent kernel, from "
+		  "Python (docs/python.md).";
+
+	// Exceptions. KernelError carries .errno (positive) and .call; a subclass per errno a test
+	// commonly expects. Defined in Python so that they are ordinary classes.
+	py::dict ns;
+	ns["__builtins__"] = py::module_::import("builtins");
+	py::exec(R"(
+class ScenarioError(ValueError):
+    """A scenario that does not load: the message says FILE:LINE:COL: field: what is wrong."""
+
+class KernelError(Exception):
+    """A kernel call answered -errno: .errno (positive), .call (its name), .name ('-EPERM')."""
+    def __init__(self, errno, call, name):
+        super().__init__(f"{call}: {name}")
+        self.errno = errno
+        self.call = call
+        self.name = name
+
+class CapabilityError(KernelError):
+    """ECAPABILITY: the LSM denied the operation (an audited decision)."""
+
+class PermissionDeniedError(KernelError):
+    """EPERM: the caller may not act on that target (another tenant's agent, root)."""
+
+class QuotaError(KernelError):
+    """EDQUOT: over a quota."""
+
+class NoSuchAgentError(KernelError):
+    """ESRCH or ESTALE: the agent is unknown or terminated."""
+
+class BusyError(KernelError):
+    """EBUSY or EAGAIN: backpressure or a bounded call to repeat."""
+
+class NotFoundError(KernelError):
+    """ENOENT: the target holds no such thing."""
+
+_BY_ERRNO = {}
+def _kernel_error_for(errno, call, name):
+    return _BY_ERRNO.get(errno, KernelError)(errno, call, name)
+)",
+		 ns);
+	for (const char *n :
+	     { "ScenarioError", "KernelError", "CapabilityError", "PermissionDeniedError",
+	       "QuotaError", "NoSuchAgentError", "BusyError", "NotFoundError" }) {
+		ns[n].attr("__module__") = "coconut_sim";
+		m.attr(n) = ns[n];
+	}
+	py::dict by = ns["_BY_ERRNO"];
+	by[py::int_(ECAPABILITY)] = ns["CapabilityError"];
+	by[py::int_(EPERM)] = ns["PermissionDeniedError"];
+	by[py::int_(EDQUOT)] = ns["QuotaError"];
+	by[py::int_(ESRCH)] = ns["NoSuchAgentError"];
+	by[py::int_(ESTALE)] = ns["NoSuchAgentError"];
+	by[py::int_(EBUSY)] = ns["BusyError"];
+	by[py::int_(EAGAIN)] = ns["BusyError"];
+	by[py::int_(ENOENT)] = ns["NotFoundError"];
+	g_kernel_error_for = ns["_kernel_error_for"];
+	static py::object scenario_error = ns["ScenarioError"];
+	py::register_exception_translator([](std::exception_ptr p) {
+		try {
+			if (p)
+				std::rethrow_exception(p);
+		} catch (const scenario::ScenarioError &e) {
+			PyErr_SetString(scenario_error.ptr(), e.what());
+		}
+	});
+	m.attr("ECAPABILITY") = ECAPABILITY;
+
+	py::class_<scenario::Scenario>(m, "Scenario",
+				       "A scenario as a value (docs/scenarios.md): load one with "
+				       "load_scenario / load_scenario_string.")
+		.def_readonly("name", &scenario::Scenario::name)
+		.def_readonly("seed", &scenario::Scenario::seed)
+		.def_readonly("duration_ns", &scenario::Scenario::duration_ns)
+		.def_property_readonly("tenants",
+				       [](const scenario::Scenario &s) {
+					       std::vector<std::string> t;
+					       for (const auto &x : s.tenants)
+						       t.push_back(x.name);
+					       return t;
+				       })
+		.def("to_yaml", &scenario::write_scenario_yaml,
+		     "The scenario as YAML that loads back to an equal scenario.")
+		.def("__eq__", [](const scenario::Scenario &a, const scenario::Scenario &b) {
+			return a == b;
+		});
+	m.def("load_scenario", &scenario::load_scenario_file, py::arg("path"),
+	      "Loads and validates a scenario file; raises ScenarioError naming file, line and "
+	      "field.");
+	m.def(
+		"load_scenario_string",
+		[](const std::string &yaml, const std::string &name, const std::string &base_dir) {
+			return scenario::load_scenario_string(yaml, name, base_dir);
+		},
+		py::arg("yaml"), py::arg("name") = "<string>", py::arg("base_dir") = ".",
+		"Loads a scenario from YAML text (`name` stands for the file in messages).");
+
+	py::class_<PyAgent>(
+		m, "Agent",
+		"An agent of a simulation; each method is the syscall issued as it, now "
+		"(traced). Errors raise KernelError subclasses with .errno.")
+		.def_property_readonly("name", &PyAgent::name)
+		.def_property_readonly("aid", &PyAgent::aid)
+		.def("cap_grant", &PyAgent::cap_grant, py::arg("cap"), py::arg("to") = py::none())
+		.def("cap_revoke", &PyAgent::cap_revoke, py::arg("cap"),
+		     py::arg("target") = py::none())
+		.def("cap_present", &PyAgent::cap_present, py::arg("kind"), py::arg("object"),
+		     py::arg("of") = py::none(), "True when allowed; CapabilityError when denied.")
+		.def("quota", &PyAgent::quota, py::arg("kind"), py::arg("budget"), py::arg("flags"),
+		     py::arg("of") = py::none(), "(budget, used) as the kernel answers.")
+		.def("memory_tier", &PyAgent::memory_tier, py::arg("tier"), py::arg("bytes"),
+		     py::arg("of") = py::none())
+		.def("attest", &PyAgent::attest, py::arg("of") = py::none())
+		.def("audit_query", &PyAgent::audit_query, py::arg("type") = 0,
+		     py::arg("about") = py::none(), py::arg("seq_from") = 0,
+		     py::arg("max_events") = 0, py::arg("cap") = "")
+		.def("spawn", &PyAgent::spawn, py::arg("name"), py::arg("caps"),
+		     py::arg("weight") = 1,
+		     "A child agent in this agent's tenant (a signed manifest).")
+		.def("agentfs", &PyAgent::agentfs, py::arg("file"),
+		     "/agent/live/<aid>/<file>: status, caps, attestation, audit_tail, budget, "
+		     "children.");
+
+	py::class_<PySimulation>(
+		m, "Simulation",
+		"One run of a scenario: run(), or run_until()/step() with calls "
+		"between. One Simulation at a time per process (close() or drop it "
+		"before the next).")
+		.def(py::init<const scenario::Scenario &, std::optional<u64>,
+			      const std::optional<std::string> &, const py::object &,
+			      const std::string &>(),
+		     py::arg("scenario"), py::arg("seed") = py::none(),
+		     py::arg("policy") = py::none(), py::arg("until") = py::none(),
+		     py::arg("trace") = "")
+		.def_property_readonly("now_ns", &PySimulation::now_ns)
+		.def_property_readonly("end_ns", &PySimulation::end_ns)
+		.def_property_readonly("finished", &PySimulation::finished)
+		.def_property_readonly("scenario_name", &PySimulation::scenario_name)
+		.def("run", &PySimulation::run,
+		     "Runs to the end; the result (docs/result.schema.json).")
+		.def("run_until", &PySimulation::run_until, py::arg("t"),
+		     "To t: nanoseconds or a duration text ('2s').")
+		.def("step", &PySimulation::step, "The next instant; False at the end.")
+		.def("finish", &PySimulation::finish, "Ends the run where time stands; the result.")
+		.def("agent", &PySimulation::agent, py::arg("name"))
+		.def("audit", &PySimulation::audit)
+		.def("audit_segment", &PySimulation::audit_segment, py::arg("seq_from") = 0,
+		     py::arg("max_events") = 0)
+		.def("verify_segment", &PySimulation::verify_segment, py::arg("segment"))
+		.def("close", &PySimulation::close)
+		.def("__enter__", [](PySimulation &s) -> PySimulation & { return s; })
+		.def("__exit__", [](PySimulation &s, py::args) { s.close(); });
+}
