@@ -123,6 +123,8 @@ struct Simulation::Impl : public sc_core::sc_module, public devices::JobSink {
 	// timeline (timeline.cc)
 	void run_event(size_t index, u64 attempt);
 	s64 run_action(const scenario::TimedEvent &ev, AgentState *a);
+	s64 act_audit_query(const scenario::TimedEvent &ev, u64 aid);
+	s64 act_ring_pressure(const scenario::TimedEvent &ev, const AgentState *a, u64 aid);
 	void after_revoke(AgentState &a);
 	void mark_terminated();
 	u64 about_aid(const std::string &about) const;
@@ -143,6 +145,12 @@ struct Simulation::Impl : public sc_core::sc_module, public devices::JobSink {
 	// sampling and the end (finish.cc)
 	void sample();
 	void collect_metrics(RunResult &out);
+	void set_metric(const std::string &name, u64 v);
+	void collect_run_metrics();
+	void collect_tenant_metrics(const RunResult &out);
+	void collect_fairness_metrics(RunResult &out);
+	void collect_device_metrics(const RunResult &out);
+	void add_tenant_notes(RunResult &out);
 	void evaluate_gates(RunResult &out);
 	std::string fingerprint(const RunResult &out);
 

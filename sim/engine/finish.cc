@@ -113,13 +113,31 @@ void Simulation::Impl::sample()
 	}
 }
 
+void Simulation::Impl::set_metric(const std::string &name, u64 v)
+{
+	registry.set(name, (s64)v);
+}
+
+// Every metric of the run (docs/scenarios.md "Metrics"), in the registry and in out, and the
+// summary notes; the order of the parts is the order of the notes.
 void Simulation::Impl::collect_metrics(RunResult &out)
+{
+	collect_run_metrics();
+	collect_tenant_metrics(out);
+	collect_fairness_metrics(out);
+	collect_device_metrics(out);
+	out.metrics = registry;
+	add_tenant_notes(out);
+}
+
+// Requests, the LSM, the audit chain, revocation and the faults.
+void Simulation::Impl::collect_run_metrics()
 {
 	co_kernel *k = machine->kernel();
 	co_audit_stats ast;
 	co_audit_get_stats(co_kernel_audit_log(k), &ast);
 	const kmodel::ChainFollower &ch = machine->chain();
-	auto set = [&](const std::string &name, u64 v) { registry.set(name, (s64)v); };
+	auto set = [&](const std::string &name, u64 v) { set_metric(name, v); };
 	set("requests.completed", completed);
 	set("requests.failed", failed);
 	set("requests.dropped", dropped);
@@ -127,13 +145,6 @@ void Simulation::Impl::collect_metrics(RunResult &out)
 	set("requests.throttled", throttled);
 	set("lsm.fail_limited", end_counters.fail_limited);
 	set("requests.in_flight_at_end", live_requests);
-	// Throughput over the measured span (after warm-up), in requests per 1000 s.
-	const u64 measured_ns =
-		std::max<u64>(1, out.sim_end_ns > sc.warmup_ns ? out.sim_end_ns - sc.warmup_ns : 1);
-	auto per_ks = [&](u64 n) {
-		return (u64)((unsigned __int128)n * 1000000000000ull / measured_ns);
-	};
-	u64 measured_completed = 0;
 	set("lsm.allows", end_counters.lsm_allows);
 	set("lsm.denies", end_counters.lsm_denies);
 	set("audit.events", ch.events());
@@ -156,6 +167,19 @@ void Simulation::Impl::collect_metrics(RunResult &out)
 	set("ring_pressure.busy", ring_pressure_busy);
 	set("backpressure.waits", backpressure_waits);
 	set("inflight.full_waits", inflight_full_waits);
+}
+
+// Per tenant: counts, throughput, slowdown and serving quantiles, each resource's p99/p50.
+void Simulation::Impl::collect_tenant_metrics(const RunResult &out)
+{
+	auto set = [&](const std::string &name, u64 v) { set_metric(name, v); };
+	// Throughput over the measured span (after warm-up), in requests per 1000 s.
+	const u64 measured_ns =
+		std::max<u64>(1, out.sim_end_ns > sc.warmup_ns ? out.sim_end_ns - sc.warmup_ns : 1);
+	auto per_ks = [&](u64 n) {
+		return (u64)((unsigned __int128)n * 1000000000000ull / measured_ns);
+	};
+	u64 measured_completed = 0;
 	for (const TenantState &t : tenants) {
 		const TenantCounts &c = tenant_counts[t.index];
 		const std::string p = "tenant." + t.name + ".";
@@ -191,6 +215,12 @@ void Simulation::Impl::collect_metrics(RunResult &out)
 		}
 	}
 	set("requests.throughput_milli_per_s", per_ks(measured_completed));
+}
+
+// Fairness: the service series and service difference per sampled scheduler, Jain's index.
+void Simulation::Impl::collect_fairness_metrics(RunResult &out)
+{
+	auto set = [&](const std::string &name, u64 v) { set_metric(name, v); };
 	// Jain's index over the tenants' weighted service, per sampled scheduler.
 	const char *const sampled[] = { "cpu", "pcie", "inference" };
 	std::vector<std::string> tenant_names;
@@ -232,7 +262,12 @@ void Simulation::Impl::collect_metrics(RunResult &out)
 			set(std::string("jain.") + sampled[i] + "_milli",
 			    metrics::jain_index_milli(x));
 	}
-	// Devices.
+}
+
+// The devices: utilisation, bytes, turns, preemptions, the broker's work and KV cache.
+void Simulation::Impl::collect_device_metrics(const RunResult &out)
+{
+	auto set = [&](const std::string &name, u64 v) { set_metric(name, v); };
 	u64 busy = 0;
 	for (u32 c = 0; c < sc.machine.cpus; c++)
 		busy += machine->cpus().busy_ns(c);
@@ -255,9 +290,11 @@ void Simulation::Impl::collect_metrics(RunResult &out)
 		set("broker.kv_capacity_tokens", machine->broker()->kv_capacity_tokens());
 		set("broker.kv_peak_tokens", machine->broker()->kv_peak_used_tokens());
 	}
-	out.metrics = registry;
+}
 
-	// The per-tenant summary the CLI prints: where the spike shows.
+// The per-tenant summary the CLI prints: where the spike shows.
+void Simulation::Impl::add_tenant_notes(RunResult &out)
+{
 	for (const TenantState &t : tenants) {
 		for (const char *res : kStageResources) {
 			Stage st;

@@ -233,34 +233,44 @@ s64 Simulation::Impl::run_action(const scenario::TimedEvent &ev, AgentState *a)
 		std::vector<u8> buf(kAttestBufBytes);
 		return port.agent_attest(aid, aid, buf.data(), buf.size());
 	}
-	case EventKind::AuditQuery: {
-		coconut_audit_filter f;
-		std::memset(&f, 0, sizeof(f));
-		f.size = COCONUT_AUDIT_FILTER_SIZE_VER0;
-		f.type = ev.audit_type;
-		f.aid = about_aid(ev.about);
-		f.max_events = ev.max_events;
-		f.cap_len = (u16)ev.cap.size();
-		std::memcpy(f.cap, ev.cap.data(), std::min(ev.cap.size(), sizeof(f.cap)));
-		std::vector<u8> buf(kAuditQueryBufBytes);
-		return port.agent_audit_query(aid, f, buf.data(), buf.size());
-	}
-	case EventKind::RingPressure: {
-		// A burst of decisions on one CPU, faster than the sealer drains: the ring fills
-		// and further appends are refused (-EBUSY), never overwritten.
-		const char *kind = "inference";
-		const std::string obj = a ? a->spec->workload.request.broker : "kvwarden";
-		s64 last = 0;
-		for (u32 i = 0; i < ev.count; i++) {
-			last = port.agent_cap_present(aid, aid, kind, obj);
-			if (last == -EBUSY)
-				ring_pressure_busy++;
-		}
-		return last == -EBUSY ? 0 : last;
-	}
+	case EventKind::AuditQuery:
+		return act_audit_query(ev, aid);
+	case EventKind::RingPressure:
+		return act_ring_pressure(ev, a, aid);
 	default:
 		return -EINVAL;
 	}
+}
+
+// The agent queries the chain with the event's filter.
+s64 Simulation::Impl::act_audit_query(const scenario::TimedEvent &ev, u64 aid)
+{
+	coconut_audit_filter f;
+	std::memset(&f, 0, sizeof(f));
+	f.size = COCONUT_AUDIT_FILTER_SIZE_VER0;
+	f.type = ev.audit_type;
+	f.aid = about_aid(ev.about);
+	f.max_events = ev.max_events;
+	f.cap_len = (u16)ev.cap.size();
+	std::memcpy(f.cap, ev.cap.data(), std::min(ev.cap.size(), sizeof(f.cap)));
+	std::vector<u8> buf(kAuditQueryBufBytes);
+	return machine->port().agent_audit_query(aid, f, buf.data(), buf.size());
+}
+
+// A burst of decisions on one CPU, faster than the sealer drains: the ring fills and further
+// appends are refused (-EBUSY), never overwritten.
+s64 Simulation::Impl::act_ring_pressure(const scenario::TimedEvent &ev, const AgentState *a,
+					u64 aid)
+{
+	const char *kind = "inference";
+	const std::string obj = a ? a->spec->workload.request.broker : "kvwarden";
+	s64 last = 0;
+	for (u32 i = 0; i < ev.count; i++) {
+		last = machine->port().agent_cap_present(aid, aid, kind, obj);
+		if (last == -EBUSY)
+			ring_pressure_busy++;
+	}
+	return last == -EBUSY ? 0 : last;
 }
 
 // After a kill or exit: the target and every descendant it took with it (the kernel cascades)
