@@ -223,7 +223,13 @@ struct Simulation::Impl : public sc_core::sc_module, public devices::JobSink {
 	bool finished = false;	   // finish_run ran: result holds the answer
 	bool result_taken = false; // run() moved result out
 	RunResult result;
-	std::map<std::string, u64> api_agents; // spawned through Simulation::spawn, by name
+	// Agents spawned through Simulation::spawn, by name: their AID and tenant id (the
+	// manifest's, for the agents they spawn in turn).
+	struct ApiAgent {
+		u64 aid = 0;
+		u32 tenant_id = 0;
+	};
+	std::map<std::string, ApiAgent> api_agents;
 };
 
 } // namespace coconut::engine

@@ -127,7 +127,7 @@ u64 Simulation::Impl::aid_named(const std::string &name) const
 		if (t.name == name)
 			return t.root_aid;
 	if (auto it = api_agents.find(name); it != api_agents.end())
-		return it->second;
+		return it->second.aid;
 	throw std::invalid_argument(
 		"no agent named '" + name +
 		"' (expected tenant/group/i, a tenant, or a name given to spawn)");
@@ -274,9 +274,12 @@ s64 Simulation::spawn(const std::string &as, const std::string &name,
 	for (const TenantState &t : m.tenants)
 		if (t.root_aid == caller)
 			tenant_id = t.id;
+	for (const auto &[n, api] : m.api_agents)
+		if (api.aid == caller)
+			tenant_id = api.tenant_id;
 	const s64 aid = m.spawn(caller, name, tenant_id, caps, weight);
 	if (aid > 0)
-		m.api_agents[name] = (u64)aid;
+		m.api_agents[name] = { (u64)aid, tenant_id };
 	return aid;
 }
 

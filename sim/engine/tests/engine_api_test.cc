@@ -144,6 +144,10 @@ TEST(EngineApi, ActingAsAnAgentGoesThroughTheKernelsChecks)
 	EXPECT_EQ(s.aid_of("bob-helper"), (std::uint64_t)aid);
 	EXPECT_EQ(s.cap_present("bob-helper", "bob-helper", "inference", "kvwarden"), 0);
 	EXPECT_THROW(s.spawn("bob", "bob-helper", {}), std::invalid_argument);
+	// An agent spawned here spawns in turn, into the same tenant (its manifest says so). It
+	// needs agent.spawn, which bob's root holds.
+	ASSERT_GT(s.spawn("bob", "bob-parent", { "inference:kvwarden", "agent.spawn" }), 0);
+	EXPECT_GT(s.spawn("bob-parent", "bob-grandchild", { "inference:kvwarden" }), 0);
 	// Beyond its parent's caps: the kernel refuses the spawn.
 	EXPECT_LT(s.spawn("bob", "bob-escalates", { "fs.read:/etc/**" }), 0);
 
