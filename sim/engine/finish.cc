@@ -204,7 +204,7 @@ void Simulation::Impl::collect_tenant_metrics(const RunResult &out)
 			set(p + base + "_p99_ns", lh->value_at_quantile_milli(990));
 		}
 		for (const char *res : kStageResources) {
-			Stage st;
+			Stage st = Stage::Cpu;
 			stage_of(res, st);
 			const metrics::LogHistogram &sh = stage_hist(t.index, st);
 			if (sh.count() == 0)
@@ -297,7 +297,7 @@ void Simulation::Impl::add_tenant_notes(RunResult &out)
 {
 	for (const TenantState &t : tenants) {
 		for (const char *res : kStageResources) {
-			Stage st;
+			Stage st = Stage::Cpu;
 			stage_of(res, st);
 			const metrics::LogHistogram &sh = stage_hist(t.index, st);
 			if (sh.count() == 0)
