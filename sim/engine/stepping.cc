@@ -2,6 +2,8 @@
 // agent between the pieces, reading the kernel, and the end of the run.
 #include "engine_impl.h"
 
+#include "format.h"
+
 #include "coconut/errno.h"
 #include "coconut/resources.h"
 
@@ -392,11 +394,7 @@ AuditState Simulation::audit()
 	co_audit *a = co_kernel_audit_log(m.machine->kernel());
 	co_audit_head(a, head, &st.sealed_events);
 	st.pending_events = co_audit_pending(a);
-	static const char *hex = "0123456789abcdef";
-	for (u8 b : head) {
-		st.head_hex += hex[b >> 4];
-		st.head_hex += hex[b & 15];
-	}
+	st.head_hex = trace::hex_of(head, sizeof(head));
 	st.anchors = m.machine->chain().anchored_heads().size();
 	st.error = m.verify_audit();
 	return st;
