@@ -500,7 +500,18 @@ static int scenario(const char *self, const char *req_dir)
 	expect("quota_query",
 	       coconut_agent_quota(&root, (uint64_t)child, COCONUT_QUOTA_MEM, 0, 0, out), 0);
 	check("quota_budget_used", out[0] == (1u << 20) && out[1] == 4096);
-	expect("quota_bad_kind", coconut_agent_quota(&root, (uint64_t)child, 6, 0, 0, out),
+	expect("quota_bad_kind",
+	       coconut_agent_quota(&root, (uint64_t)child, COCONUT_QUOTA_KIND_COUNT, 0, 0, out),
+	       -EINVAL);
+	/* membw: a rate, set and read back, never blocking. */
+	expect("quota_membw",
+	       coconut_agent_quota(&root, (uint64_t)child, COCONUT_QUOTA_MEMBW, 4000000000ull,
+				   COCONUT_QUOTA_SET, out),
+	       0);
+	check("quota_membw_budget", out[0] == 4000000000ull && out[1] == 0);
+	expect("quota_membw_block",
+	       coconut_agent_quota(&root, (uint64_t)child, COCONUT_QUOTA_MEMBW, 1,
+				   COCONUT_QUOTA_SET | COCONUT_QUOTA_BLOCK, out),
 	       -EINVAL);
 
 	/* Attestation, unknown AIDs. */

@@ -88,8 +88,9 @@ constexpr Table<u32, COCONUT_EV_TYPE_COUNT - 1> audit_types{ {
 	{ COCONUT_EV_ANCHOR, "anchor" },
 } };
 
-constexpr std::array<const char *, COCONUT_QUOTA_KIND_COUNT> quota_kinds{ "cpu", "mem",	   "hbm",
-									  "net", "tokens", "pcie" };
+constexpr std::array<const char *, COCONUT_QUOTA_KIND_COUNT> quota_kinds{ "cpu",  "mem",    "hbm",
+									  "net",  "tokens", "pcie",
+									  "membw" };
 
 constexpr std::array<const char *, 4> fair_resources{ "cpu", "pcie", "gpu", "inference" };
 

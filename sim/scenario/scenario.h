@@ -156,7 +156,7 @@ struct QuotaSpec {
 // What the agents of a group are spawned with: one signed manifest for the whole group.
 struct ManifestSpec {
 	std::vector<std::string> caps;		 // canonical texts, checked by the kernel's parser
-	std::map<std::string, QuotaSpec> quotas; // key: "cpu" "mem" "hbm" "net" "tokens" "pcie"
+	std::map<std::string, QuotaSpec> quotas; // key: "cpu" "mem" "hbm" "net" "tokens" "pcie" "membw"
 	u32 weight = 1;				 // lane weight in every fair-share scheduler
 	Origin loc;
 

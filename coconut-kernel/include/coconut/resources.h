@@ -27,7 +27,7 @@ struct co_kernel;
 
 /* ---- Quotas (kernel/agent/quota.c) --------------------------------------------------------- */
 
-/* "cpu", "mem", "hbm", "net", "tokens", "pcie"; NULL for a value that is no quota kind. */
+/* "cpu", "mem", "hbm", "net", "tokens", "pcie", "membw"; NULL for a value that is no quota kind. */
 const char *co_quota_kind_name(u32 kind);
 
 /*
@@ -37,7 +37,10 @@ const char *co_quota_kind_name(u32 kind);
  * object digest = BLAKE3 of the kind's name, result 0). If a waits on this kind (blocked) and
  * its waiting charge now fits (or the kind no longer blocks), it stops waiting, and a that
  * waits on no kind goes from Inference-blocked back to Active.
- * 0; -EINVAL (kind, unknown flags); -ESTALE (a terminated); -EBUSY (audit ring full).
+ * membw is a rate (bytes/s), the most a's streams may take from host memory under every
+ * policy (co_sched_throttle enforces it): it is never charged, so it cannot block.
+ * 0; -EINVAL (kind, unknown flags, BLOCK on membw); -ESTALE (a terminated); -EBUSY (audit ring
+ * full).
  */
 int co_quota_set(struct co_kernel *k, struct co_agent *a, u32 kind, u64 budget, u32 flags);
 
@@ -55,7 +58,7 @@ int co_quota_get(struct co_kernel *k, const struct co_agent *a, u32 kind, struct
  * budget: -EDQUOT (nothing charged), or with COCONUT_QUOTA_BLOCK -EAGAIN: nothing charged, the
  * charge is remembered as waiting (struct co_quota.waiting) and a goes from Active to
  * Inference-blocked; raising the budget or releasing usage so that it fits moves a back
- * (co_quota_set, co_quota_release). -EINVAL (kind), -ESTALE (a terminated). No audit event: a
+ * (co_quota_set, co_quota_release). -EINVAL (kind, or membw: a rate), -ESTALE (a terminated). No audit event: a
  * charge is accounting on the hot path; the state transitions are audited (STATE).
  */
 int co_quota_charge(struct co_kernel *k, struct co_agent *a, u32 kind, u64 amount);

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Fair share (kernel/sched/): one scheduler instance per contended resource (CPU time, PCIe
- * bytes, GPU time, inference tokens), deciding whose queued work is served next.
+ * bytes, GPU time, inference tokens, memory bandwidth), deciding whose queued work is served
+ * next, or for memory bandwidth, a rate resource, how fast each streaming lane may go
+ * (co_sched_throttle).
  *
  * Lanes are keyed on AID and grouped by tenant. The work itself stays with the caller: each
  * queued job embeds a struct co_sched_entity (as a task embeds its sched_entity in Linux), so
@@ -52,7 +54,8 @@ enum co_sched_resource {
 	CO_SCHED_RES_PCIE = 1,	 /* bytes transferred */
 	CO_SCHED_RES_GPU = 2,	 /* ns of GPU time */
 	CO_SCHED_RES_TOKENS = 3, /* weighted inference tokens (prompt + generated) */
-	CO_SCHED_RES_COUNT = 4,
+	CO_SCHED_RES_MEMBW = 4,	 /* bytes streamed from host memory; rates in bytes/s */
+	CO_SCHED_RES_COUNT = 5,
 };
 
 /* Counters advance by units * CO_SCHED_WEIGHT_SCALE / weight (weights 1..CO_SCHED_WEIGHT_MAX). */
@@ -122,7 +125,7 @@ u32 co_sched_resource_of(const struct co_sched *s);
 const char *co_sched_policy_name(u32 policy);
 /* The policy named name[0..len), or -EINVAL. */
 int co_sched_policy_parse(const char *name, size_t len);
-/* "cpu", "pcie", "gpu", "tokens"; NULL for an unknown value. */
+/* "cpu", "pcie", "gpu", "tokens", "membw"; NULL for an unknown value. */
 const char *co_sched_resource_name(u32 resource);
 
 /*
@@ -207,6 +210,43 @@ u32 co_sched_lane_queued(const struct co_sched *s, u64 aid);
 /* 0 and *out, or -ENOENT for a tenant never seen. */
 int co_sched_get_tenant_info(const struct co_sched *s, u32 tenant, struct co_sched_tenant_info *out);
 void co_sched_get_stats(const struct co_sched *s, struct co_sched_stats *out);
+
+/*
+ * Rate resources (memory bandwidth, kernel/sched/throttle.c). A lane streams at a rate rather
+ * than queueing turns, so the policy decides how fast each may go: the most each may take
+ * (limit), which the caller enforces with the hardware's bandwidth throttle (resctrl's memory
+ * bandwidth allocation: AMD's in steps of 1/8 GB/s, Intel's in 10 % steps; docs/sched.md).
+ *
+ *  - fair: when the streams ask for more than capacity, each tenant's limit is its weighted
+ *    max-min share (a tenant asking less than its share keeps what it asks, the rest is split
+ *    again by weight among the others), rounded down to a whole step and at least one step; a
+ *    tenant's limit is split over its streams in proportion to what they ask. Asking no more
+ *    than capacity in all, nobody is throttled.
+ *  - fifo, per-process: nobody is throttled (Linux 6.12 today: every task in resctrl's default
+ *    group at 100 %), so the memory controller's own arbitration decides.
+ *
+ * Under every policy a stream never gets more than its agent's membw quota (quota, 0: none).
+ * Integer arithmetic; bounded by n and the tenants present.
+ */
+struct co_sched_stream {
+	u64 aid;    /* in: its lane in s */
+	u64 demand; /* in: what it would take alone, units/s (> 0) */
+	u64 quota;  /* in: its agent's budget, units/s (0: none) */
+	u64 limit;  /* out: the most it may take, units/s (<= demand) */
+};
+
+/* Largest capacity and step co_sched_throttle() takes: 2^44 units/s (17.6 TB/s of bytes), so
+ * capacity times a weight (at most CO_SCHED_WEIGHT_MAX, 2^16) fits in 64 bits. */
+#define CO_SCHED_RATE_MAX (1ull << 44)
+
+/*
+ * Fills v[i].limit for the n streams (n <= CO_SCHED_LANES_MAX) sharing capacity units/s, in
+ * steps of step units/s. 0; -EINVAL (s is not a CO_SCHED_RES_MEMBW instance, capacity or step
+ * 0 or above CO_SCHED_RATE_MAX, a demand 0, n too large); -ENOENT (an aid without a lane).
+ * Nothing is changed on an error but limits already written.
+ */
+int co_sched_throttle(struct co_sched *s, u64 capacity, u64 step, struct co_sched_stream *v,
+		      u32 n);
 
 #ifdef __cplusplus
 }

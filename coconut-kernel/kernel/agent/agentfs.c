@@ -234,6 +234,8 @@ static void co_agentfs_budget(const struct co_agent *a, struct co_agentfs_out *o
 		co_out_key2(o, name, "budget");
 		co_out_u64(o, q->budget);
 		co_out_char(o, '\n');
+		if (i == COCONUT_QUOTA_MEMBW)
+			continue; /* a rate: nothing used, nothing to wait for (quota.c) */
 		co_out_key2(o, name, "used");
 		co_out_u64(o, q->used);
 		co_out_char(o, '\n');

@@ -29,7 +29,17 @@ static const struct co_quota_name co_quota_names[COCONUT_QUOTA_KIND_COUNT] = {
 	[COCONUT_QUOTA_NET] = CO_QUOTA_NAME("net"),
 	[COCONUT_QUOTA_TOKENS] = CO_QUOTA_NAME("tokens"),
 	[COCONUT_QUOTA_PCIE] = CO_QUOTA_NAME("pcie"),
+	[COCONUT_QUOTA_MEMBW] = CO_QUOTA_NAME("membw"),
 };
+
+/*
+ * A rate (memory bandwidth, bytes/s) is a limit the fair-share throttle enforces
+ * (co_sched_throttle), not an amount used up: it is never charged and cannot block.
+ */
+static bool co_quota_is_rate(u32 kind)
+{
+	return kind == COCONUT_QUOTA_MEMBW;
+}
 
 const char *co_quota_kind_name(u32 kind)
 {
@@ -86,6 +96,8 @@ int co_quota_set(struct co_kernel *k, struct co_agent *a, u32 kind, u64 budget, 
 
 	if (!name || (flags & ~(COCONUT_QUOTA_SET | COCONUT_QUOTA_BLOCK)))
 		return -EINVAL;
+	if (co_quota_is_rate(kind) && (flags & COCONUT_QUOTA_BLOCK))
+		return -EINVAL;
 	if (co_agent_state_terminal(a->state))
 		return -ESTALE;
 	q = &a->quota[kind];
@@ -122,7 +134,7 @@ int co_quota_charge(struct co_kernel *k, struct co_agent *a, u32 kind, u64 amoun
 	u64 waiting;
 	int err;
 
-	if (kind >= COCONUT_QUOTA_KIND_COUNT)
+	if (kind >= COCONUT_QUOTA_KIND_COUNT || co_quota_is_rate(kind))
 		return -EINVAL;
 	if (co_agent_state_terminal(a->state))
 		return -ESTALE;

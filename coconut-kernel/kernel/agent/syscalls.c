@@ -149,6 +149,9 @@ s64 co_sys_agent_quota(struct co_kernel *k, u64 caller, u64 aid, u32 kind, u64 b
 		return -ESRCH; /* step 0: no agent calls (an unbound file) */
 	if (kind >= COCONUT_QUOTA_KIND_COUNT || (flags & ~CO_QUOTA_FLAGS_KNOWN))
 		return -EINVAL;
+	/* A rate (membw) is a limit, never charged: nothing of it can wait. */
+	if (kind == COCONUT_QUOTA_MEMBW && (flags & COCONUT_QUOTA_BLOCK))
+		return -EINVAL;
 	/* A query carries nothing to set: a budget or BLOCK there is a caller's mistake. */
 	if (!set && (budget != 0 || (flags & COCONUT_QUOTA_BLOCK)))
 		return -EINVAL;

@@ -23,6 +23,7 @@ static const char *const co_sched_resource_names[CO_SCHED_RES_COUNT] = {
 	[CO_SCHED_RES_PCIE] = "pcie",
 	[CO_SCHED_RES_GPU] = "gpu",
 	[CO_SCHED_RES_TOKENS] = "tokens",
+	[CO_SCHED_RES_MEMBW] = "membw",
 };
 
 const char *co_sched_policy_name(u32 policy)

@@ -156,6 +156,10 @@ struct co_sched_tenant {
 	bool credit;	/* fair: backlogged with counter < vtime, in tenants_by_raw */
 	bool held;	/* fair: skipped by picks (co_sched_tenant_hold) */
 	u32 hold_next;	/* the held list's link */
+	/* co_sched_throttle's working state, meaningful during one call only */
+	u64 stream_demand; /* what its streams ask, units/s */
+	u64 stream_limit;  /* its limit, units/s; 0 while not yet settled */
+	bool stream_seen;
 };
 
 struct co_sched {

@@ -72,7 +72,8 @@ enum coconut_quota_kind {
 	COCONUT_QUOTA_NET = 3,    /* egress, bytes */
 	COCONUT_QUOTA_TOKENS = 4, /* inference tokens, prompt + generated */
 	COCONUT_QUOTA_PCIE = 5,   /* PCIe transfer, bytes */
-	COCONUT_QUOTA_KIND_COUNT = 6,
+	COCONUT_QUOTA_MEMBW = 6,  /* host memory bandwidth, bytes/s: a rate, never charged */
+	COCONUT_QUOTA_KIND_COUNT = 7,
 };
 
 /* agent_quota flags. */

@@ -87,7 +87,8 @@ const char kBudget[] = "cpu.budget: 0\ncpu.used: 0\ncpu.block: 0\ncpu.waiting: 0
 		       "hbm.budget: 0\nhbm.used: 8192\nhbm.block: 0\nhbm.waiting: 0\n"
 		       "net.budget: 0\nnet.used: 0\nnet.block: 0\nnet.waiting: 0\n"
 		       "tokens.budget: 1000\ntokens.used: 250\ntokens.block: 1\ntokens.waiting: 0\n"
-		       "pcie.budget: 0\npcie.used: 0\npcie.block: 0\npcie.waiting: 0\n";
+		       "pcie.budget: 0\npcie.used: 0\npcie.block: 0\npcie.waiting: 0\n"
+		       "membw.budget: 0\n";
 
 const char kChildren[] = "child: 3\nchild: 4\n";
 

@@ -169,9 +169,9 @@ struct MAgent {
 	std::vector<MCap> caps;
 	std::vector<std::string> ceiling;
 	std::vector<uint64_t> children;	// live children, in spawn order
-	uint64_t budget[6] = {};
-	bool block[6] = {};
-	uint64_t used[6] = {};
+	uint64_t budget[COCONUT_QUOTA_KIND_COUNT] = {};
+	bool block[COCONUT_QUOTA_KIND_COUNT] = {};
+	uint64_t used[COCONUT_QUOTA_KIND_COUNT] = {};
 };
 
 struct MPending {

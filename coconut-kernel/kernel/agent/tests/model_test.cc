@@ -591,7 +591,7 @@ public:
 	{
 		uint64_t caller = pick_aid(op[1]);
 		uint64_t target = pick_aid(op[2]);
-		u32 kind = op[3] % 7; // 6: unknown
+		u32 kind = op[3] % (COCONUT_QUOTA_KIND_COUNT + 1); // the last: unknown
 		bool set = op[4] & 1;
 		u32 flags = set ? COCONUT_QUOTA_SET | ((op[4] & 2) ? COCONUT_QUOTA_BLOCK : 0) : 0;
 		static const u64 budgets[] = {0, 4096, 1u << 20, 1ull << 31};
@@ -602,7 +602,11 @@ public:
 			std::to_string(caller) + " of " + std::to_string(target) + " kind " +
 			std::to_string(kind) + " budget " + std::to_string(budget);
 		MAgent *c, *t;
-		s64 want = kind >= 6 ? -EINVAL : m.lookup(caller, &c);
+		// membw is a rate: it never blocks (BLOCK is refused before anything else).
+		s64 want = kind >= COCONUT_QUOTA_KIND_COUNT ||
+				   (kind == COCONUT_QUOTA_MEMBW && (flags & COCONUT_QUOTA_BLOCK))
+			   ? -EINVAL
+			   : m.lookup(caller, &c);
 		if (!want)
 			want = m.lookup(target, &t);
 		if (!want && set && (!m.strict_ancestor(*c, *t) || c->state == S_QUARANTINED))

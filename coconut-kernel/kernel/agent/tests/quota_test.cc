@@ -48,6 +48,7 @@ TEST(Quota, KindNames)
 	EXPECT_STREQ(co_quota_kind_name(COCONUT_QUOTA_NET), "net");
 	EXPECT_STREQ(co_quota_kind_name(COCONUT_QUOTA_TOKENS), "tokens");
 	EXPECT_STREQ(co_quota_kind_name(COCONUT_QUOTA_PCIE), "pcie");
+	EXPECT_STREQ(co_quota_kind_name(COCONUT_QUOTA_MEMBW), "membw");
 	EXPECT_EQ(co_quota_kind_name(COCONUT_QUOTA_KIND_COUNT), nullptr);
 }
 
@@ -109,6 +110,21 @@ TEST(Quota, Errors)
 	ASSERT_EQ(co_agent_exit(t.k, a), 0);
 	EXPECT_EQ(q.set(a, COCONUT_QUOTA_CPU, 1), -ESTALE);
 	EXPECT_EQ(q.charge(a, COCONUT_QUOTA_CPU, 1), -ESTALE);
+}
+
+// membw is a rate the throttle enforces (co_sched_throttle): set and read like the others,
+// never charged, never blocking.
+TEST(Quota, MembwIsARateNeverChargedNeverBlocking)
+{
+	Kernel t;
+	Q q{ t };
+	u64 a = t.spawn(COCONUT_AID_ROOT, {});
+	EXPECT_EQ(q.set(a, COCONUT_QUOTA_MEMBW, 4000000000ull), 0);
+	EXPECT_EQ(q.get(a, COCONUT_QUOTA_MEMBW).budget, 4000000000ull);
+	EXPECT_EQ(q.charge(a, COCONUT_QUOTA_MEMBW, 1), -EINVAL);
+	EXPECT_EQ(q.get(a, COCONUT_QUOTA_MEMBW).used, 0u);
+	EXPECT_EQ(q.set(a, COCONUT_QUOTA_MEMBW, 1, COCONUT_QUOTA_SET | COCONUT_QUOTA_BLOCK), -EINVAL);
+	EXPECT_EQ(q.get(a, COCONUT_QUOTA_MEMBW).budget, 4000000000ull); // unchanged
 }
 
 TEST(Quota, UnlimitedUsageSaturates)
