@@ -18,7 +18,7 @@ import sys
 import tempfile
 
 POLICIES = ("fair", "per-process", "fifo")
-RESOURCES = ("cpu", "pcie", "inference")
+RESOURCES = ("cpu", "pcie", "inference", "membw")
 
 
 def run(sim, scenario, seed, policy, out):
@@ -53,6 +53,7 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         for policy in POLICIES:
             iso, fair_ratio, p50 = [], [], {r: [] for r in RESOURCES}
+            membw, membw_fails = [], 0
             passes = 0
             for seed in seeds:
                 out = os.path.join(tmp, "%s-%d" % (policy, seed))
@@ -64,26 +65,35 @@ def main():
                 fair_ratio.append(wf["ratio_milli"] if wf else None)
                 for r in RESOURCES:
                     p50[r] += [row["p50_milli"] for row in ig["rows"] if row["resource"] == r]
+                rows_mb = [row for row in ig["rows"] if row["resource"] == "membw"]
+                membw += [row["ratio_milli"] for row in rows_mb
+                          if row.get("ratio_milli") is not None]
+                membw_fails += any(not row["pass"] for row in rows_mb)
                 print("%-11s seed %2d: isolation %s (%s/%s) %s; p99/p50 %s (%s/%s) %s" % (
                     policy, seed, wi["ratio_milli"] / 1000 if wi else "-",
                     wi and wi["tenant"], wi and wi["resource"],
                     "PASS" if ig["pass"] else "FAIL",
                     wf["ratio_milli"] / 1000 if wf else "-", wf and wf["tenant"],
                     wf and wf["resource"], "PASS" if fg["pass"] else "FAIL"), flush=True)
-            summary[policy] = (passes, iso, fair_ratio, p50)
+            summary[policy] = (passes, iso, fair_ratio, p50, membw, membw_fails)
     n = len(seeds)
-    print("\n| policy | isolation gate (seeds %d-%d) | worst isolation ratio | worst p99/p50 |"
-          " victims' median p50 slowdown cpu / pcie / inference |" % (seeds[0], seeds[-1]))
-    print("| --- | --- | --- | --- | --- |")
+    print("\n| policy | isolation gate (seeds %d-%d) | worst isolation ratio |"
+          " membw: seeds failing, least / worst ratio |"
+          " worst p99/p50 | victims' median p50 slowdown cpu / pcie / inference / membw |"
+          % (seeds[0], seeds[-1]))
+    print("| --- | --- | --- | --- | --- | --- |")
     ok = True
     for policy in POLICIES:
-        passes, iso, fr, p50 = summary[policy]
+        passes, iso, fr, p50, mb, mbf = summary[policy]
         med = lambda xs: sorted(xs)[len(xs) // 2] / 1000 if xs else float("nan")
-        print("| `%s` | %d/%d pass | %.3f | %.3f | %.2f / %.2f / %.2f |" % (
+        print("| `%s` | %d/%d pass | %.3f | %s | %.3f | %.2f / %.2f / %.2f / %.2f |" % (
             policy, passes, n, max(x for x in iso if x) / 1000,
+            "%d/%d, %.3f / %.3f" % (mbf, n, min(mb) / 1000, max(mb) / 1000) if mb else "-",
             max(x for x in fr if x) / 1000, med(p50["cpu"]), med(p50["pcie"]),
-            med(p50["inference"])))
+            med(p50["inference"]), med(p50["membw"])))
         ok &= passes == n if policy == "fair" else passes == 0
+        if mb:  # a scenario with membw: fair holds it, the others fail it, on every seed
+            ok &= mbf == 0 if policy == "fair" else mbf == n
     return 0 if ok else 1
 
 

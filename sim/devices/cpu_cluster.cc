@@ -21,6 +21,9 @@ using coconut::sim::ns;
 namespace {
 enum class CoreState : std::uint8_t { Idle, Woken, Running };
 
+// Work done per ns on a core, in 2^-32: all of it unless the job stalls on memory bandwidth.
+constexpr u64 kFullRate = 1ull << 32;
+
 struct Core {
 	CoreState state = CoreState::Idle;
 	Job *job = nullptr; // running, while state == Running
@@ -28,7 +31,30 @@ struct Core {
 	u64 slice_ns = 0;    // length of the running slice, its switch overhead included
 	u64 overhead_ns = 0; // the slice's first overhead_ns switch to the job (a preemption)
 	u64 busy_ns = 0;     // finished slices
+	// The work done in the slice: seg_done before seg_start_ns, then rate_q per ns. Only a
+	// stream (a job streaming memory) changes rate; others keep kFullRate, work = time.
+	u64 rate_q = kFullRate;
+	u64 seg_start_ns = 0;
+	u64 seg_done = 0;
+	bool streaming = false;
 	sc_core::sc_event wake;
+
+	u64 end_ns() const { return slice_start_ns + slice_ns; }
+	u64 run_start_ns() const { return slice_start_ns + overhead_ns; }
+	// Work done in the slice by time t (never past the job's remaining work).
+	u64 done_at(u64 t) const
+	{
+		const u64 left = job->cpu_ns - job->served;
+		u64 d = seg_done;
+		if (t > seg_start_ns)
+			d += rate_q == kFullRate
+				     ? t - seg_start_ns
+				     : static_cast<u64>(
+					       (static_cast<unsigned __int128>(t - seg_start_ns) *
+						rate_q) >>
+					       32);
+		return std::min(d, left);
+	}
 };
 } // namespace
 
@@ -36,13 +62,14 @@ struct CpuCluster::Impl {
 	u64 slice_ns;
 	u64 preempt_ns;
 	co_sched *sched;
+	MemoryBus *bus;
 	std::vector<Core> cores;
 	u32 in_sched = 0;
 	u64 preemptions = 0;
 	Completions done{ "completions" };
 
-	Impl(u32 n, u64 slice, co_sched *s, u64 preempt)
-		: slice_ns(slice), preempt_ns(preempt), sched(s), cores(n)
+	Impl(u32 n, u64 slice, co_sched *s, u64 preempt, MemoryBus *b)
+		: slice_ns(slice), preempt_ns(preempt), sched(s), bus(b), cores(n)
 	{
 	}
 
@@ -50,16 +77,22 @@ struct CpuCluster::Impl {
 	bool wake_idle_core();
 	void preempt(const Job &waking, u64 now);
 	void start(Core &core, u32 c, u64 now, u64 overhead_ns);
+	// Ends core's turn at now: the work done and the core time it took.
+	void end_slice(Core &core, u64 now, u64 &work, u64 &ran);
+	// The slice's end from now on at its rate: its time budget, or when the work is done.
+	void plan(Core &core, u64 now);
+	// The bus's rates again after streams started or stopped; moves the ends that change.
+	void resettle(u64 now);
 };
 
 CpuCluster::CpuCluster(sc_core::sc_module_name name, u32 cores, u64 slice_ns, co_sched *sched,
-		       u64 preempt_ns)
+		       u64 preempt_ns, MemoryBus *bus)
 	: sc_module(name)
 {
 	if (cores == 0 || slice_ns == 0 || !sched)
 		throw std::invalid_argument(std::string("CpuCluster ") + this->name() +
 					    ": cores and slice_ns must be >= 1 and sched set");
-	impl_ = new Impl(cores, slice_ns, sched, preempt_ns);
+	impl_ = new Impl(cores, slice_ns, sched, preempt_ns, bus);
 	for (u32 c = 0; c < cores; c++) {
 		Impl *impl = impl_;
 		spawn_method(("core" + std::to_string(c)).c_str(), impl_->cores[c].wake,
@@ -75,6 +108,8 @@ CpuCluster::~CpuCluster()
 void CpuCluster::submit(Job &job)
 {
 	begin_job(job, now_ns());
+	if (impl_->bus && job.membw_bytes)
+		job.cpu_ns = impl_->bus->alone_ns(job.cpu_ns, job.membw_bytes);
 	job.alone_ns = job.cpu_ns;
 	if (job.cpu_ns == 0) {
 		impl_->done.at(job, job.submit_ns);
@@ -126,16 +161,78 @@ void CpuCluster::Impl::preempt(const Job &waking, u64 now)
 		return;
 	Core &core = *worst;
 	Job &job = *core.job;
-	const u64 elapsed = now - core.slice_start_ns;
-	const u64 ran = elapsed > core.overhead_ns ? elapsed - core.overhead_ns : 0;
-	CO_ASSERT(job.served + ran < job.cpu_ns); // the slice would have ended later
+	u64 work = 0, ran = 0;
 	core.wake.cancel();
-	core.busy_ns += elapsed;
-	core.job = nullptr;
+	core.busy_ns += now - core.slice_start_ns;
+	CO_ASSERT(job.served + core.done_at(now) < job.cpu_ns); // the slice would end later
 	preemptions++;
-	if (end_turn(sched, job, ran, job.cpu_ns, in_sched))
+	const bool stopped_stream = core.streaming;
+	end_slice(core, now, work, ran);
+	if (end_turn(sched, job, work, ran, job.cpu_ns, in_sched))
 		done.at(job, now); // its agent is gone (-ESTALE)
 	start(core, worst_c, now, preempt_ns);
+	if (stopped_stream && !core.streaming)
+		resettle(now);
+}
+
+void CpuCluster::Impl::end_slice(Core &core, u64 now, u64 &work, u64 &ran)
+{
+	Job &job = *core.job;
+	work = core.done_at(now);
+	ran = now > core.run_start_ns() ? now - core.run_start_ns() : 0;
+	job.run_ns += ran;
+	if (core.streaming) {
+		bus->stop(job, now);
+		core.streaming = false;
+	}
+	core.job = nullptr;
+}
+
+void CpuCluster::Impl::plan(Core &core, u64 now)
+{
+	const Job &job = *core.job;
+	const u64 from = std::max(now, core.run_start_ns());
+	const u64 left = job.cpu_ns - job.served - core.done_at(from);
+	const u64 slice_end = core.run_start_ns() + slice_ns; // the turn's time budget
+	CO_ASSERT(slice_end >= from);
+	u64 end = slice_end;
+	if (core.rate_q == kFullRate) {
+		end = std::min(slice_end, from + left);
+	} else {
+		// ceil(left / rate): the first ns at which done_at() reaches left.
+		const unsigned __int128 need = static_cast<unsigned __int128>(left) << 32;
+		const unsigned __int128 wall = need / core.rate_q + (need % core.rate_q ? 1 : 0);
+		if (wall < slice_end - from)
+			end = from + static_cast<u64>(wall);
+	}
+	core.slice_ns = end - core.slice_start_ns;
+	core.wake.cancel();
+	core.wake.notify(ns(end - now));
+}
+
+void CpuCluster::Impl::resettle(u64 now)
+{
+	bus->settle(now);
+	for (Core &core : cores) { // in core order: deterministic
+		if (core.state != CoreState::Running || !core.streaming)
+			continue;
+		const Job &job = *core.job;
+		const u64 d = bus->demand_of(job);
+		const u64 r = bus->rate_of(job);
+		const u64 q =
+			r >= d ? kFullRate
+			       : std::max<u64>(1,
+					       static_cast<u64>(
+						       (static_cast<unsigned __int128>(r) << 32) /
+						       d));
+		if (q == core.rate_q)
+			continue;
+		const u64 from = std::max(now, core.run_start_ns());
+		core.seg_done = core.done_at(from);
+		core.seg_start_ns = from;
+		core.rate_q = q;
+		plan(core, now);
+	}
 }
 
 // Picks the core's next job (or leaves it idle) and starts its slice after overhead_ns.
@@ -152,25 +249,42 @@ void CpuCluster::Impl::start(Core &core, u32 c, u64 now, u64 overhead_ns)
 	core.job = &job;
 	core.slice_start_ns = now;
 	core.overhead_ns = overhead_ns;
-	core.slice_ns = overhead_ns + std::min(slice_ns, job.cpu_ns - job.served);
-	core.wake.notify(ns(core.slice_ns));
+	core.rate_q = kFullRate;
+	core.seg_start_ns = core.run_start_ns();
+	core.seg_done = 0;
+	core.streaming = bus && job.membw_bytes;
+	if (!core.streaming) {
+		core.slice_ns = overhead_ns + std::min(slice_ns, job.cpu_ns - job.served);
+		core.wake.notify(ns(core.slice_ns));
+		return;
+	}
+	bus->start(job, now);
+	core.rate_q = 0; // unknown until settled: resettle() sets it and plans the slice
+	resettle(now);
 }
 
 void CpuCluster::Impl::step(u32 c)
 {
 	Core &core = cores[c];
 	u64 now = now_ns();
+	bool stopped_stream = false;
 	if (core.state == CoreState::Running) {
 		Job &job = *core.job;
-		CO_ASSERT(now == core.slice_start_ns + core.slice_ns);
+		CO_ASSERT(now == core.end_ns());
 		core.busy_ns += core.slice_ns;
-		core.job = nullptr;
+		stopped_stream = core.streaming;
+		u64 work = 0, ran = 0;
+		end_slice(core, now, work, ran);
 		// An unfinished job goes back to its lane: the policy decides whether it runs on
 		// or yields to a lane that has had less.
-		if (end_turn(sched, job, core.slice_ns - core.overhead_ns, job.cpu_ns, in_sched))
+		if (end_turn(sched, job, work, ran, job.cpu_ns, in_sched))
 			done.at(job, now);
 	}
 	start(core, c, now, 0);
+	// A stream that stopped frees bandwidth for the others (a stream that started has
+	// settled the rates already).
+	if (stopped_stream && !core.streaming)
+		resettle(now);
 }
 
 u32 CpuCluster::cores() const

@@ -7,10 +7,16 @@
 // The preempted job is charged what it ran and put back; the core then spends preempt_ns
 // switching (a context switch and the cache it loses: busy, charged to nobody) before the new
 // job's slice. One SC_METHOD per core, timed self-notification only.
+//
+// With a MemoryBus, a job whose work streams memory (membw_bytes) is a stream while it runs:
+// its work advances at the fraction of its demand the bus gives it, so a slice that stalls on
+// bandwidth occupies the core (and is charged to the lane) longer than the work it does. Its
+// slice end moves when the rates change, which happens only when a stream starts or stops.
 #ifndef COCONUT_SIM_DEVICES_CPU_CLUSTER_H
 #define COCONUT_SIM_DEVICES_CPU_CLUSTER_H
 
 #include "job.h"
+#include "memory_bus.h"
 
 #ifndef SC_INCLUDE_DYNAMIC_PROCESSES // coconut_systemc defines it too
 #define SC_INCLUDE_DYNAMIC_PROCESSES
@@ -26,11 +32,12 @@ public:
 	// sched: a CO_SCHED_RES_CPU scheduler the caller owns, with a lane for every AID that
 	// submits. cores >= 1, slice_ns >= 1; preempt_ns: the cost of a wakeup preemption.
 	CpuCluster(sc_core::sc_module_name name, u32 cores, u64 slice_ns, co_sched *sched,
-		   u64 preempt_ns = 0);
+		   u64 preempt_ns = 0, MemoryBus *bus = nullptr);
 	~CpuCluster() override;
 
 	// Queues job (stage Cpu) now; alone_ns = cpu_ns. A job with cpu_ns 0 completes at once
-	// (job_done in a delta cycle, never from inside submit).
+	// (job_done in a delta cycle, never from inside submit). With a bus and membw_bytes, its
+	// cpu_ns becomes its time alone (MemoryBus::alone_ns: one core streams only so fast).
 	void submit(Job &job);
 
 	u32 cores() const;

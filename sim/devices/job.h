@@ -41,6 +41,7 @@ struct Job {
 
 	// Demands (only the stage's own are read).
 	u64 cpu_ns = 0;	       // Cpu: CPU time
+	u64 membw_bytes = 0;   // Cpu: bytes that CPU time streams from host memory (MemoryBus)
 	u64 bytes = 0;	       // Pcie, Ssd: bytes
 	u64 gpu_ns = 0;	       // GpuCompute: GPU time on an idle partition
 	u32 prompt_tokens = 0; // Inference
@@ -55,6 +56,7 @@ struct Job {
 	u64 first_token_ns = 0; // Inference: when its first generated token came (0: none yet)
 	u64 alone_ns = 0; // service time on an idle device with nominal parameters, set at submit
 	u32 cpu_core = 0; // Cpu: the core that ran its last slice
+	u64 run_ns = 0;	  // Cpu: wall time on a core (its slices, switches left out)
 	int rc = 0;	  // 0, or -errno: -EIO (device or partition lost), -ENODEV (no such device)
 
 	// Device-private progress (units served so far: ns, bytes or tokens).

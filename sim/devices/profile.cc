@@ -96,6 +96,7 @@ struct LoadedProfile {
 	PcieProfile pcie;
 	TpmProfile tpm;
 	SsdProfile ssd;
+	MemoryProfile memory;
 };
 
 LoadedProfile load_profile(const std::string &path, const std::string &name)
@@ -110,7 +111,7 @@ LoadedProfile load_profile(const std::string &path, const std::string &name)
 		const YAML::Node kind_node = root.node()["kind"];
 		if (!kind_node)
 			throw ScenarioError(root.loc(), "kind",
-					    "missing (required: gpu, pcie, tpm, ssd)");
+					    "missing (required: gpu, pcie, tpm, ssd, memory)");
 		// `description` is free text for people; it is checked like any text, then dropped.
 		const auto describe = [](const MapReader &m) {
 			if (auto v = m.get("description"))
@@ -168,10 +169,21 @@ LoadedProfile load_profile(const std::string &path, const std::string &name)
 			p.ssd.read_bytes_per_s = r.number("read_bytes_per_s");
 			p.ssd.write_bytes_per_s = r.number("write_bytes_per_s");
 			p.ssd.read_latency_ns = r.number("read_latency_ns");
+		} else if (p.kind == "memory") {
+			const MapReader m(root,
+					  { "kind", "description", "channel_bytes_per_s",
+					    "core_bytes_per_s", "throttle_step_bytes_per_s" });
+			describe(m);
+			ProfileReader r(m, p.memory.sources);
+			p.memory.name = name;
+			p.memory.channel_bytes_per_s = r.number("channel_bytes_per_s");
+			p.memory.core_bytes_per_s = r.number("core_bytes_per_s");
+			p.memory.throttle_step_bytes_per_s = r.number("throttle_step_bytes_per_s");
 		} else {
-			throw ScenarioError(d::loc_of(kind_node, path, root.loc()), "kind",
-					    "unknown profile kind " + d::quote(p.kind) +
-						    " (expected one of: gpu, pcie, tpm, ssd)");
+			throw ScenarioError(
+				d::loc_of(kind_node, path, root.loc()), "kind",
+				"unknown profile kind " + d::quote(p.kind) +
+					" (expected one of: gpu, pcie, tpm, ssd, memory)");
 		}
 		return p;
 	} catch (const YAML::Exception &e) {
@@ -269,6 +281,11 @@ TpmProfile ProfileLibrary::tpm(const std::string &name) const
 SsdProfile ProfileLibrary::ssd(const std::string &name) const
 {
 	return load_named(dir_, name, "ssd").ssd;
+}
+
+MemoryProfile ProfileLibrary::memory(const std::string &name) const
+{
+	return load_named(dir_, name, "memory").memory;
 }
 
 std::string default_profile_dir()

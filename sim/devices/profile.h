@@ -54,6 +54,17 @@ struct SsdProfile {
 	std::map<std::string, std::string> sources;
 };
 
+// Host memory (docs/devices.md, "Memory bandwidth"): a machine's bandwidth is its channels
+// times channel_bytes_per_s; one core streams at most core_bytes_per_s; the kernel's throttle
+// sets a tenant's limit in whole steps of throttle_step_bytes_per_s.
+struct MemoryProfile {
+	std::string name;
+	u64 channel_bytes_per_s = 0;
+	u64 core_bytes_per_s = 0;
+	u64 throttle_step_bytes_per_s = 0;
+	std::map<std::string, std::string> sources;
+};
+
 // Profiles by name (the file name without .yaml), from one directory. Loading validates every
 // file of the directory it is asked for; errors are coconut::scenario::ScenarioError naming the
 // file, line and field.
@@ -62,12 +73,13 @@ public:
 	explicit ProfileLibrary(std::string dir);
 	const std::string &dir() const { return dir_; }
 	bool has(const std::string &name) const; // a file <dir>/<name>.yaml exists
-	// The kind of a profile file ("gpu", "pcie", "tpm", "ssd", from its `kind:` field).
+	// The kind of a profile file ("gpu", "pcie", "tpm", "ssd", "memory", from its `kind:`).
 	std::string kind_of(const std::string &name) const;
 	GpuProfile gpu(const std::string &name) const;
 	PcieProfile pcie(const std::string &name) const;
 	TpmProfile tpm(const std::string &name) const;
 	SsdProfile ssd(const std::string &name) const;
+	MemoryProfile memory(const std::string &name) const;
 
 private:
 	std::string dir_;

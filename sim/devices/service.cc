@@ -17,6 +17,7 @@ void begin_job(Job &job, u64 now)
 	job.recompute = 0;
 	job.preemptions = 0;
 	job.first_token_ns = 0;
+	job.run_ns = 0;
 	job.rc = 0;
 	job.alone_ns = 0;
 }
@@ -36,8 +37,13 @@ Job *pick_job(co_sched *sched, u32 &in_sched, u64 now)
 
 bool end_turn(co_sched *sched, Job &job, u64 units, u64 demand, u32 &in_sched)
 {
+	return end_turn(sched, job, units, units, demand, in_sched);
+}
+
+bool end_turn(co_sched *sched, Job &job, u64 units, u64 charged_units, u64 demand, u32 &in_sched)
+{
 	job.served += units;
-	co_sched_charge(sched, job.aid, units);
+	co_sched_charge(sched, job.aid, charged_units);
 	if (job.served >= demand)
 		return true;
 	int rc = co_sched_putback(sched, &job.entity.ent);

@@ -25,6 +25,9 @@ Job *pick_job(co_sched *sched, u32 &in_sched, u64 now);
 // (its place kept, so fifo does not reorder it) and is counted into in_sched again. A job
 // whose lane is gone (its agent terminated during the turn) ends with rc -ESTALE (true).
 bool end_turn(co_sched *sched, Job &job, u64 units, u64 demand, u32 &in_sched);
+// The same where the lane is charged other units than the job progressed: a CPU slice that
+// stalled on memory bandwidth occupied the core (charged) longer than its work advanced.
+bool end_turn(co_sched *sched, Job &job, u64 units, u64 charged_units, u64 demand, u32 &in_sched);
 
 // An SC_METHOD (no initialisation run) that calls fn each time ev fires, as a child of the
 // sc_module under construction.

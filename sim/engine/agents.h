@@ -57,6 +57,7 @@ struct AgentState {
 // What one arrival asks for (Simulation::Impl::draw_demands), before it becomes a Request.
 struct Demands {
 	u64 cpu_ns = 0, dma_bytes = 0, gpu_ns = 0;
+	u64 membw_bytes = 0; // drawn only when the workload asks for it (keeps other streams)
 	u32 prompt_tokens = 0, gen_tokens = 0;
 	u64 nth = 0; // the agent's arrival number: picks its file, round robin
 };
@@ -79,6 +80,7 @@ struct Request {
 	u32 slot = 0;
 	// Demands.
 	u64 cpu_ns = 0, dma_bytes = 0, gpu_ns = 0, ssd_bytes = 0;
+	u64 membw_bytes = 0; // streamed by its CPU stage
 	u32 prompt_tokens = 0, gen_tokens = 0;
 	std::vector<devices::Stage> stages;
 	u32 stage_at = 0;

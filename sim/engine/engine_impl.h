@@ -155,6 +155,9 @@ struct Simulation::Impl : public sc_core::sc_module, public devices::JobSink {
 	std::string fingerprint(const RunResult &out);
 
 	metrics::LogHistogram &stage_hist(u32 tenant, devices::Stage st);
+	// tenant.<t>.membw.slowdown: a streaming CPU stage's time on a core over its time alone.
+	metrics::LogHistogram &membw_hist(u32 tenant);
+	const metrics::LogHistogram *resource_hist(u32 tenant, const char *resource);
 	metrics::LogHistogram &tenant_hist(u32 tenant, const char *what);
 	int agent_track(const Request &r);
 
@@ -216,6 +219,7 @@ struct Simulation::Impl : public sc_core::sc_module, public devices::JobSink {
 	metrics::MetricRegistry registry;
 	// stage_hist()'s cache: [tenant][devices::Stage] -> the registry's histogram.
 	std::vector<std::array<metrics::LogHistogram *, 5>> stage_hists;
+	std::vector<metrics::LogHistogram *> membw_hists; // membw_hist()'s cache
 	metrics::Fingerprint trace_fp;
 
 	// stepping

@@ -36,6 +36,16 @@ bool stage_of(const std::string &resource, Stage &out)
 
 } // namespace
 
+// A tenant's slowdown histogram on a resource of kStageResources: a stage's (made if it was
+// never recorded: the registry lists every stage of every tenant), or membw's when recorded.
+const metrics::LogHistogram *Simulation::Impl::resource_hist(u32 tenant, const char *res)
+{
+	Stage st = Stage::Cpu;
+	if (stage_of(res, st))
+		return &stage_hist(tenant, st);
+	return registry.find_hist("tenant." + tenants[tenant].name + "." + res + ".slowdown");
+}
+
 void Simulation::Impl::sample()
 {
 	// Service difference between backlogged tenants, per contended resource kind: the CPU
@@ -204,11 +214,10 @@ void Simulation::Impl::collect_tenant_metrics(const RunResult &out)
 			set(p + base + "_p99_ns", lh->value_at_quantile_milli(990));
 		}
 		for (const char *res : kStageResources) {
-			Stage st = Stage::Cpu;
-			stage_of(res, st);
-			const metrics::LogHistogram &sh = stage_hist(t.index, st);
-			if (sh.count() == 0)
+			const metrics::LogHistogram *rh = resource_hist(t.index, res);
+			if (!rh || rh->count() == 0)
 				continue;
+			const metrics::LogHistogram &sh = *rh;
 			const u64 p50 = std::max<u64>(1, sh.value_at_quantile_milli(500));
 			set(p + res + ".p99_over_p50_milli",
 			    (u64)((unsigned __int128)sh.value_at_quantile_milli(990) * 1000 / p50));
@@ -282,6 +291,17 @@ void Simulation::Impl::collect_device_metrics(const RunResult &out)
 		set("pcie" + std::to_string(g) + ".preemptions", machine->link(g).preemptions());
 	}
 	set("cpu.preemptions", machine->cpus().preemptions());
+	if (const devices::MemoryBus *bus = machine->memory_bus()) {
+		// What the channels carried over the run, per mille of what they could.
+		const u64 bytes = bus->bytes_moved(sim::now_ns());
+		set("memory.bytes", bytes);
+		set("memory.capacity_bytes_per_s", bus->capacity_bytes_per_s());
+		set("memory.utilisation_milli",
+		    (u64)((unsigned __int128)bytes * 1000 * 1000000000u /
+			  ((unsigned __int128)bus->capacity_bytes_per_s() * span)));
+		set("memory.settles", bus->settles());
+		set("memory.throttled_settles", bus->throttled_settles());
+	}
 	if (machine->broker()) {
 		set("broker.iterations", machine->broker()->iterations());
 		set("broker.tokens", machine->broker()->tokens_processed());
@@ -297,11 +317,10 @@ void Simulation::Impl::add_tenant_notes(RunResult &out)
 {
 	for (const TenantState &t : tenants) {
 		for (const char *res : kStageResources) {
-			Stage st = Stage::Cpu;
-			stage_of(res, st);
-			const metrics::LogHistogram &sh = stage_hist(t.index, st);
-			if (sh.count() == 0)
+			const metrics::LogHistogram *rh = resource_hist(t.index, res);
+			if (!rh || rh->count() == 0)
 				continue;
+			const metrics::LogHistogram &sh = *rh;
 			const u64 p50 = sh.value_at_quantile_milli(500);
 			const u64 p99 = sh.value_at_quantile_milli(990);
 			out.notes.push_back(

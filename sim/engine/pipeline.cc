@@ -161,6 +161,7 @@ void Simulation::Impl::next_stage(Request &r)
 		j.cpu_ns = r.cpu_ns + (u64)r.syscalls * sc.machine.syscall_entry_ns;
 		if (j.cpu_ns == 0)
 			j.cpu_ns = 1;
+		j.membw_bytes = r.membw_bytes;
 		machine->cpus().submit(j);
 		break;
 	case Stage::Pcie:
@@ -193,6 +194,11 @@ void Simulation::Impl::job_done(devices::Job &j)
 		const u64 slow_milli =
 			(u64)((unsigned __int128)lat * 1000 / std::max<u64>(1, j.alone_ns));
 		stage_hist(a.tenant, st).record(slow_milli);
+		// Memory bandwidth's part: how much longer its work took on the core than alone
+		// (waiting for a core is the CPU's part, above).
+		if (st == Stage::Cpu && j.membw_bytes)
+			membw_hist(a.tenant).record((u64)((unsigned __int128)j.run_ns * 1000 /
+							  std::max<u64>(1, j.alone_ns)));
 	}
 	// What serving users read: the time to the first token (queueing and prefill) and the
 	// time per output token after it (the decode pace), per request.
@@ -314,6 +320,16 @@ metrics::LogHistogram &Simulation::Impl::stage_hist(u32 tenant, Stage st)
 	if (!h)
 		h = &registry.hist("tenant." + tenants[tenant].name + "." +
 				   devices::stage_name(st) + ".slowdown");
+	return *h;
+}
+
+metrics::LogHistogram &Simulation::Impl::membw_hist(u32 tenant)
+{
+	if (membw_hists.size() <= tenant)
+		membw_hists.resize(tenants.size(), nullptr);
+	metrics::LogHistogram *&h = membw_hists[tenant];
+	if (!h)
+		h = &registry.hist("tenant." + tenants[tenant].name + ".membw.slowdown");
 	return *h;
 }
 

@@ -26,9 +26,10 @@ namespace coconut::engine {
 // gate that reads it, saying so (never with a ratio that looks like a pass).
 inline constexpr u64 kStageSamplesMin = 50;
 
-// The resources the gates know, in report order (their stages' names, devices::stage_name).
-inline constexpr std::array<const char *, 4> kStageResources = { "cpu", "pcie", "gpu",
-								 "inference" };
+// The resources the gates know, in report order: their stages' names (devices::stage_name),
+// then membw, a CPU stage's time on a core over its time alone when its work streams memory.
+inline constexpr std::array<const char *, 5> kStageResources = { "cpu", "pcie", "gpu", "inference",
+								 "membw" };
 
 // One tenant's stage slowdown on one resource, in thousandths.
 struct StageStats {

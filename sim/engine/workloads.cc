@@ -123,6 +123,9 @@ Demands Simulation::Impl::draw_demands(AgentState &a, const TraceRow *row)
 	}
 	if (d.prompt_tokens + d.gen_tokens > 0 && d.gen_tokens == 0)
 		d.gen_tokens = 1; // a request generates at least its first token
+	// Drawn last and only when asked for: a scenario without membw keeps every stream.
+	if (rs.membw_bytes.hi > 0)
+		d.membw_bytes = a.rng.range(rs.membw_bytes.lo, rs.membw_bytes.hi);
 	// Files are read round robin over the agent's own arrivals (not the run's request ids,
 	// which other tenants' load moves).
 	d.nth = a.arrivals++;
@@ -131,6 +134,8 @@ Demands Simulation::Impl::draw_demands(AgentState &a, const TraceRow *row)
 	for (const u64 v : { (u64)a.index_in_run, sim::now_ns(), d.cpu_ns, d.dma_bytes, d.gpu_ns,
 			     (u64)d.prompt_tokens, (u64)d.gen_tokens })
 		ad.add(v);
+	if (rs.membw_bytes.hi > 0)
+		ad.add(d.membw_bytes);
 	return d;
 }
 
@@ -150,6 +155,7 @@ void Simulation::Impl::arrive(AgentState &a, const TraceRow *row)
 	Request &r = new_request(a);
 	r.cpu_ns = d.cpu_ns;
 	r.dma_bytes = d.dma_bytes;
+	r.membw_bytes = d.membw_bytes;
 	r.gpu_ns = d.gpu_ns;
 	r.prompt_tokens = d.prompt_tokens;
 	r.gen_tokens = d.gen_tokens;

@@ -55,6 +55,8 @@ Machine::Machine(sc_core::sc_module_name name, const scenario::MachineSpec &spec
 
 	// Schedulers first: the kernel registers the root agent's lanes while it is created.
 	cpu_sched_ = make_sched(CO_SCHED_RES_CPU);
+	if (!spec.memory_profile.empty())
+		membw_sched_ = make_sched(CO_SCHED_RES_MEMBW);
 	std::vector<devices::GpuProfile> gpu_profiles;
 	std::vector<std::vector<u64>> partitions;
 	for (const scenario::GpuSpec &g : spec.gpus) {
@@ -116,8 +118,22 @@ Machine::Machine(sc_core::sc_module_name name, const scenario::MachineSpec &spec
 	chain_ = std::make_unique<ChainFollower>(plat_->boot_id());
 
 	// Devices.
+	if (membw_sched_) {
+		co_kernel *k = kernel_;
+		membus_ = std::make_unique<devices::MemoryBus>(
+			profiles.memory(spec.memory_profile), spec.memory_channels, membw_sched_,
+			[k](u64 aid) {
+				// The agent's membw quota, as the module's throttle reads it.
+				const co_agent *a = co_agent_find(k, aid);
+				co_quota q{};
+				return a && co_quota_get(k, a, COCONUT_QUOTA_MEMBW, &q) == 0
+					       ? q.budget
+					       : 0;
+			});
+	}
 	cpus_ = std::make_unique<devices::CpuCluster>("cpus", spec.cpus, spec.cpu_slice_ns,
-						      cpu_sched_, spec.cpu_preempt_ns);
+						      cpu_sched_, spec.cpu_preempt_ns,
+						      membus_.get());
 	const devices::PcieProfile pcie = profiles.pcie(spec.pcie_profile);
 	std::vector<devices::Gpu *> gpu_ptrs;
 	for (size_t g = 0; g < gpu_profiles.size(); g++) {
@@ -164,6 +180,7 @@ Machine::~Machine()
 	dmas_.clear();
 	links_.clear();
 	cpus_.reset();
+	membus_.reset();
 	ssd_.reset();
 	port_.reset();
 	if (kernel_)
@@ -219,6 +236,8 @@ std::vector<co_sched *> Machine::all_scheds() const
 	std::vector<co_sched *> all;
 	if (cpu_sched_)
 		all.push_back(cpu_sched_);
+	if (membw_sched_)
+		all.push_back(membw_sched_);
 	for (co_sched *s : pcie_scheds_)
 		all.push_back(s);
 	for (const auto &v : gpu_scheds_)

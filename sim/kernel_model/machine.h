@@ -54,6 +54,7 @@ public:
 
 	// ---- Schedulers: every agent has a lane in each (registered when it becomes Active).
 	co_sched *cpu_sched() { return cpu_sched_; }
+	co_sched *membw_sched() { return membw_sched_; } // nullptr without machine.memory
 	co_sched *pcie_sched(u32 gpu) { return pcie_scheds_.at(gpu); }
 	co_sched *gpu_sched(u32 gpu, u32 partition) { return gpu_scheds_.at(gpu).at(partition); }
 	co_sched *token_sched(u32 gpu, u32 partition)
@@ -69,6 +70,7 @@ public:
 
 	// ---- Devices
 	devices::CpuCluster &cpus() { return *cpus_; }
+	devices::MemoryBus *memory_bus() { return membus_.get(); } // nullptr without machine.memory
 	u32 gpu_count() const { return (u32)gpus_.size(); }
 	devices::Gpu &gpu(u32 g) { return *gpus_.at(g); }
 	devices::PcieLink &link(u32 g) { return *links_.at(g); }
@@ -109,6 +111,7 @@ private:
 	std::unique_ptr<ChainFollower> chain_;
 
 	co_sched *cpu_sched_ = nullptr;
+	co_sched *membw_sched_ = nullptr;
 	std::vector<co_sched *> pcie_scheds_;
 	std::vector<std::vector<co_sched *>> gpu_scheds_;
 	std::vector<std::vector<co_sched *>> token_scheds_;
@@ -116,6 +119,7 @@ private:
 	u64 pcie_bytes_per_s_ = 0;
 	std::map<u32, u32> tenant_weights_; // set_tenant_weight's, for the lag limits
 
+	std::unique_ptr<devices::MemoryBus> membus_; // before cpus_, which points at it
 	std::unique_ptr<devices::CpuCluster> cpus_;
 	std::vector<std::unique_ptr<devices::PcieLink>> links_;
 	std::vector<std::unique_ptr<devices::DmaEngine>> dmas_;

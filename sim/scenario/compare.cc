@@ -223,6 +223,8 @@ void walk_machine(Diff &d, const std::string &p, const MachineSpec &a, const Mac
 	FIELD(pcie_profile);
 	FIELD(tpm_profile);
 	FIELD(ssd_profile);
+	FIELD(memory_profile);
+	FIELD(memory_channels);
 	walk_audit(d, p + ".audit", a.audit, b.audit);
 	walk_broker(d, p + ".broker", a.broker, b.broker);
 }
@@ -238,6 +240,7 @@ void walk_request(Diff &d, const std::string &p, const RequestSpec &a, const Req
 {
 	FIELD(cpu_ns);
 	FIELD(dma_bytes);
+	FIELD(membw_bytes);
 	FIELD(gpu_ns);
 	FIELD(prompt_tokens);
 	FIELD(gen_tokens);

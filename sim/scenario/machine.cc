@@ -182,7 +182,8 @@ u32 partitions_of(const MachineSpec &m, u32 gpu)
 MachineSpec parse_machine(const Field &f, const devices::ProfileLibrary &profiles)
 {
 	const MapReader m(f, { "name", "cpus", "syscall_entry", "cpu_slice", "cpu_preempt",
-			       "sched_lag", "gpus", "pcie", "tpm", "ssd", "audit", "broker" });
+			       "sched_lag", "gpus", "pcie", "tpm", "ssd", "memory", "audit",
+			       "broker" });
 	MachineSpec mach;
 	mach.loc = f.loc();
 	if (auto v = m.get("name"))
@@ -229,6 +230,11 @@ MachineSpec parse_machine(const Field &f, const devices::ProfileLibrary &profile
 	else
 		profile_name(m.self().member("ssd", YAML::Node(mach.ssd_profile), f.loc()),
 			     profiles, "ssd");
+	if (auto v = m.get("memory")) {
+		const MapReader mem(*v, { "profile", "channels" });
+		mach.memory_profile = profile_name(mem.need("profile"), profiles, "memory");
+		mach.memory_channels = as_u32(mem.need("channels"), 1, limits::memory_channels_max);
+	}
 	if (auto v = m.get("audit"))
 		mach.audit = parse_audit(*v, mach.cpus);
 	else

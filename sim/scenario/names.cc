@@ -92,7 +92,7 @@ constexpr std::array<const char *, COCONUT_QUOTA_KIND_COUNT> quota_kinds{ "cpu",
 									  "net",  "tokens", "pcie",
 									  "membw" };
 
-constexpr std::array<const char *, 4> fair_resources{ "cpu", "pcie", "gpu", "inference" };
+constexpr std::array<const char *, 5> fair_resources{ "cpu", "pcie", "gpu", "inference", "membw" };
 
 // The errno values the kernel returns (coconut/errno.h, Linux's numbers) and ECAPABILITY.
 constexpr Table<s64, 31> errnos{ {

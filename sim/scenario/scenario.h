@@ -137,6 +137,11 @@ struct MachineSpec {
 	std::string pcie_profile = "pcie-gen5-x16"; // one link per GPU
 	std::string tpm_profile = "tpm2-discrete";
 	std::string ssd_profile = "nvme-gen4";
+	// Host memory bandwidth (docs/devices.md, "Memory bandwidth"): a memory profile and the
+	// channels that serve the cores. No profile: memory bandwidth is not modelled (never
+	// contended), and a request's membw is refused.
+	std::string memory_profile;
+	u32 memory_channels = 0;
 	AuditSpec audit;
 	BrokerSpec broker;
 	Origin loc;
@@ -155,9 +160,10 @@ struct QuotaSpec {
 
 // What the agents of a group are spawned with: one signed manifest for the whole group.
 struct ManifestSpec {
-	std::vector<std::string> caps;		 // canonical texts, checked by the kernel's parser
-	std::map<std::string, QuotaSpec> quotas; // key: "cpu" "mem" "hbm" "net" "tokens" "pcie" "membw"
-	u32 weight = 1;				 // lane weight in every fair-share scheduler
+	std::vector<std::string> caps; // canonical texts, checked by the kernel's parser
+	std::map<std::string, QuotaSpec>
+		quotas; // key: "cpu" "mem" "hbm" "net" "tokens" "pcie" "membw"
+	u32 weight = 1; // lane weight in every fair-share scheduler
 	Origin loc;
 
 	bool operator==(const ManifestSpec &) const = default;
@@ -170,6 +176,9 @@ struct ManifestSpec {
 struct RequestSpec {
 	Range cpu_ns;
 	Range dma_bytes;
+	// Bytes its CPU work streams from host memory (machine.memory): the CPU stage is slowed by
+	// the bandwidth it gets (docs/devices.md, "Memory bandwidth").
+	Range membw_bytes;
 	Range gpu_ns;
 	Range prompt_tokens;
 	Range gen_tokens;
@@ -320,9 +329,10 @@ struct GateSpec {
 	GateKind kind = GateKind::AuditParity;
 	std::string name; // defaults to the kind's name
 	// Fairness and isolation
-	u64 bound_milli = 1500;		    // p99/p50 bound in thousandths (1.5)
-	std::vector<std::string> tenants;   // empty: every tenant not marked flooder
-	std::vector<std::string> resources; // of "cpu" "pcie" "gpu" "inference"; empty: all contended
+	u64 bound_milli = 1500;		  // p99/p50 bound in thousandths (1.5)
+	std::vector<std::string> tenants; // empty: every tenant not marked flooder
+	// of "cpu" "pcie" "gpu" "inference" "membw"; empty: all contended
+	std::vector<std::string> resources;
 	// Fairness: also every listed tenant's p99 slowdown itself <= this (thousandths).
 	std::optional<u64> p99_max_milli;
 	// Isolation, peer mode: the tenants compared with (tenants = the exposed ones);

@@ -27,6 +27,8 @@ inline constexpr std::size_t events_max = 100000;
 inline constexpr std::size_t gates_max = 256;
 inline constexpr std::size_t gpu_entries_max = 16;  // entries of machine.gpus
 inline constexpr std::uint32_t gpus_total_max = 64; // GPUs of one machine, all entries together
+// Memory channels serving one machine's cores: 12 per socket on AMD EPYC 9004, 8 sockets.
+inline constexpr std::uint32_t memory_channels_max = 96;
 
 inline constexpr std::uint32_t weight_max = 1000000; // tenant and lane weights
 inline constexpr std::uint32_t concurrency_max = 4096;

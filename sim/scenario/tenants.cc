@@ -30,6 +30,8 @@ u64 as_quota_budget(const Field &f, const std::string &kind)
 		return as_duration(f);
 	if (kind == "tokens")
 		return as_uint(f, 0, ~u64{ 0 });
+	if (kind == "membw")
+		return as_bytes_per_s(f);
 	return as_size(f);
 }
 
@@ -78,13 +80,19 @@ std::string as_broker(const Field &f)
 
 RequestSpec parse_request(const Field &f, WorkloadKind kind, const MachineSpec &machine)
 {
-	const MapReader m(f, { "cpu", "dma", "gpu", "prompt_tokens", "gen_tokens", "fs_read",
-			       "broker" });
+	const MapReader m(f, { "cpu", "dma", "membw", "gpu", "prompt_tokens", "gen_tokens",
+			       "fs_read", "broker" });
 	RequestSpec r;
 	if (auto v = m.get("cpu"))
 		r.cpu_ns = as_range(*v, read_duration);
 	if (auto v = m.get("dma"))
 		r.dma_bytes = as_range(*v, read_size);
+	if (auto v = m.get("membw")) {
+		r.membw_bytes = as_range(*v, read_size);
+		if (machine.memory_profile.empty())
+			v->fail("requests stream memory (membw) but the machine has no memory "
+				"model; give machine.memory { profile, channels }");
+	}
 	if (auto v = m.get("gpu"))
 		r.gpu_ns = as_range(*v, read_duration);
 	if (kind == WorkloadKind::Trace) {
@@ -228,8 +236,12 @@ QuotaSpec parse_quota(const Field &f, const std::string &kind)
 	const MapReader m(f, { "budget", "block" });
 	QuotaSpec q;
 	q.budget = as_quota_budget(m.need("budget"), kind);
-	if (auto v = m.get("block"))
+	if (auto v = m.get("block")) {
 		q.block = as_bool(*v);
+		if (q.block && kind == "membw")
+			v->fail("membw is a rate, never charged: it cannot block (leave block "
+				"out)");
+	}
 	return q;
 }
 
@@ -242,8 +254,8 @@ ManifestSpec parse_manifest(const Field &f)
 		for (const Field &c : as_list(*v, CO_CAP_SET_CAPS_MAX))
 			man.caps.push_back(as_cap(c));
 	if (auto v = m.get("quotas")) {
-		const MapReader q(*v, { "cpu", "mem", "hbm", "net", "tokens", "pcie" });
-		for (const char *kind : { "cpu", "mem", "hbm", "net", "tokens", "pcie" })
+		const MapReader q(*v, { "cpu", "mem", "hbm", "net", "tokens", "pcie", "membw" });
+		for (const char *kind : { "cpu", "mem", "hbm", "net", "tokens", "pcie", "membw" })
 			if (auto e = q.get(kind))
 				man.quotas[kind] = parse_quota(*e, kind);
 	}

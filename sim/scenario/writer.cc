@@ -140,6 +140,8 @@ std::string budget_text(const std::string &kind, u64 budget)
 		return duration_text(budget);
 	if (kind == "tokens")
 		return std::to_string(budget);
+	if (kind == "membw")
+		return size_text(budget) + "/s";
 	return size_text(budget);
 }
 
@@ -307,6 +309,10 @@ void write_machine(Out &o, const MachineSpec &m)
 	o.value("pcie", quoted(m.pcie_profile));
 	o.value("tpm", quoted(m.tpm_profile));
 	o.value("ssd", quoted(m.ssd_profile));
+	if (!m.memory_profile.empty())
+		o.value("memory", Flow().add("profile", quoted(m.memory_profile))
+					  .add("channels", std::to_string(m.memory_channels))
+					  .str());
 	write_audit(o, m.audit);
 	// Only a broker the scenario sets is checked against the GPUs' memory; the default,
 	// left out, must stay left out.
@@ -325,6 +331,8 @@ void write_request(Out &o, const RequestSpec &r)
 		o.value("cpu", range_text(r.cpu_ns, duration_text));
 	if (!(r.dma_bytes == zero))
 		o.value("dma", range_text(r.dma_bytes, size_text));
+	if (!(r.membw_bytes == zero))
+		o.value("membw", range_text(r.membw_bytes, size_text));
 	if (!(r.gpu_ns == zero))
 		o.value("gpu", range_text(r.gpu_ns, duration_text));
 	if (!(r.prompt_tokens == zero))

@@ -246,6 +246,16 @@ u64 as_duration(const Field &f, u64 min_ns)
 	return *v;
 }
 
+u64 as_bytes_per_s(const Field &f)
+{
+	const std::string text = scalar_text(f, "a rate");
+	const auto v = parse_bytes_per_s(text);
+	if (!v)
+		fail_number(f, text, "a rate",
+			    "bytes per second, e.g. 4GB/s or 500MB/s (a whole number of bytes)");
+	return *v;
+}
+
 u64 as_size(const Field &f, u64 min_bytes)
 {
 	const std::string text = scalar_text(f, "a size");

@@ -80,6 +80,8 @@ s64 as_int(const Field &f);
 bool as_bool(const Field &f);
 u64 as_duration(const Field &f, u64 min_ns = 0);
 u64 as_size(const Field &f, u64 min_bytes = 0);
+// "4GB/s", "500MB/s", "25GB" (the "/s" may be left out): bytes per second.
+u64 as_bytes_per_s(const Field &f);
 u64 as_rate_gap(const Field &f);
 u64 as_milli(const Field &f, u64 min, u64 max);
 

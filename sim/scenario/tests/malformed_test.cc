@@ -115,6 +115,31 @@ std::vector<Case> cases()
 		  b + "      - name: h\n        workload:\n          kind: trace\n"
 		      "          trace: { file: no-such-trace.csv } #<\n",
 		  "tenants[0].groups[1].workload.trace.file" },
+		{ "membw without a memory model",
+		  b + "      - name: h\n        workload:\n          kind: poisson\n"
+		      "          rate: 1/s\n          request:\n"
+		      "            membw: 1MiB #<\n",
+		  "tenants[0].groups[1].workload.request.membw" },
+		{ "membw quota that blocks",
+		  b + "      - name: h\n        manifest:\n          quotas:\n            membw: { "
+		      "budget: 4GB/s, block: true } #<\n",
+		  "tenants[0].groups[1].manifest.quotas.membw" },
+		{ "membw quota not a rate",
+		  b + "      - name: h\n        manifest:\n          quotas:\n            membw: { "
+		      "budget: fast } #<\n",
+		  "tenants[0].groups[1].manifest.quotas.membw.budget" },
+		{ "memory profile of another kind",
+		  "name: t\nduration: 1s\nmachine:\n  memory: { profile: pcie-gen5-x16, channels: "
+		  "1 } #<\ntenants: [{name: a}]\n",
+		  "machine.memory.profile" },
+		{ "memory without channels",
+		  "name: t\nduration: 1s\nmachine:\n  memory: { profile: ddr5-4800 } #<\n"
+		  "tenants: [{name: a}]\n",
+		  "machine.memory" },
+		{ "memory channels out of range",
+		  "name: t\nduration: 1s\nmachine:\n  memory: { profile: ddr5-4800, channels: "
+		  "0 } #<\ntenants: [{name: a}]\n",
+		  "machine.memory.channels" },
 		{ "unknown quota kind",
 		  b + "      - name: h\n        manifest:\n          quotas:\n            disk: { "
 		      "budget: 1 } #<\n",

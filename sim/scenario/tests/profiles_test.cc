@@ -28,6 +28,7 @@ const std::map<std::string, std::set<std::string>> fields_of_kind = {
 	{ "pcie", { "bytes_per_s", "copy_overhead_ns", "latency_ns", "chunk_bytes" } },
 	{ "tpm", { "nv_write_ns", "nv_indices" } },
 	{ "ssd", { "read_bytes_per_s", "write_bytes_per_s", "read_latency_ns" } },
+	{ "memory", { "channel_bytes_per_s", "core_bytes_per_s", "throttle_step_bytes_per_s" } },
 };
 
 void expect_sources(const std::string &name, const std::string &kind,
@@ -85,6 +86,11 @@ TEST(Profiles, EveryShippedProfileLoadsWithSources)
 			expect_sources(name, kind, lib.tpm(name).sources);
 		} else if (kind == "ssd") {
 			expect_sources(name, kind, lib.ssd(name).sources);
+		} else if (kind == "memory") {
+			const cd::MemoryProfile p = lib.memory(name);
+			EXPECT_LE(p.throttle_step_bytes_per_s, p.channel_bytes_per_s);
+			EXPECT_LE(p.core_bytes_per_s, p.channel_bytes_per_s * 12);
+			expect_sources(name, kind, lib.memory(name).sources);
 		} else {
 			ADD_FAILURE() << "kind " << kind;
 		}
