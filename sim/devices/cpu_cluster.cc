@@ -36,8 +36,27 @@ struct Core {
 	u64 rate_q = kFullRate;
 	u64 seg_start_ns = 0;
 	u64 seg_done = 0;
+	u64 demand = 0;	  // a stream's bytes/s alone (MemoryBus::demand_of)
+	u64 rate_bps = 0; // the bus's rate that rate_q was computed from
 	bool streaming = false;
+	// The pending wake: never later than the slice's end. A stream whose end moves later
+	// keeps its earlier wake, which then only arms the new end (arm(), step()): rates change
+	// many times in a slice, and re-notifying at each change was most of the model's cost.
+	bool wake_pending = false;
+	u64 wake_ns = 0;
 	sc_core::sc_event wake;
+
+	// Wakes the core at `at` (>= now) unless it wakes no later already.
+	void arm(u64 now, u64 at)
+	{
+		if (wake_pending && wake_ns <= at)
+			return;
+		if (wake_pending)
+			wake.cancel(); // pending and later than at, so not due now: no double run
+		wake.notify(ns(at - now));
+		wake_pending = true;
+		wake_ns = at;
+	}
 
 	u64 end_ns() const { return slice_start_ns + slice_ns; }
 	u64 run_start_ns() const { return slice_start_ns + overhead_ns; }
@@ -76,13 +95,18 @@ struct CpuCluster::Impl {
 	void step(u32 c);
 	bool wake_idle_core();
 	void preempt(const Job &waking, u64 now);
-	void start(Core &core, u32 c, u64 now, u64 overhead_ns);
-	// Ends core's turn at now: the work done and the core time it took.
+	// prev_stream: the job whose stream the core's last slice left registered with the bus
+	// (end_slice), which the next job's stream replaces or which stops here.
+	void start(Core &core, u32 c, u64 now, u64 overhead_ns, Job *prev_stream);
+	// Ends core's turn at now: the work done and the core time it took. A stream stays
+	// registered: start() replaces or stops it.
 	void end_slice(Core &core, u64 now, u64 &work, u64 &ran);
 	// The slice's end from now on at its rate: its time budget, or when the work is done.
 	void plan(Core &core, u64 now);
 	// The bus's rates again after streams started or stopped; moves the ends that change.
 	void resettle(u64 now);
+	// A streaming core's slice end after its rate changed (or was first given).
+	void replan(Core &core, u64 now);
 };
 
 CpuCluster::CpuCluster(sc_core::sc_module_name name, u32 cores, u64 slice_ns, co_sched *sched,
@@ -132,7 +156,7 @@ bool CpuCluster::Impl::wake_idle_core()
 	for (Core &core : cores) {
 		if (core.state == CoreState::Idle) {
 			core.state = CoreState::Woken;
-			core.wake.notify(sc_core::SC_ZERO_TIME);
+			core.arm(now_ns(), now_ns());
 			return true;
 		}
 	}
@@ -163,16 +187,15 @@ void CpuCluster::Impl::preempt(const Job &waking, u64 now)
 	Job &job = *core.job;
 	u64 work = 0, ran = 0;
 	core.wake.cancel();
+	core.wake_pending = false;
 	core.busy_ns += now - core.slice_start_ns;
 	CO_ASSERT(job.served + core.done_at(now) < job.cpu_ns); // the slice would end later
 	preemptions++;
-	const bool stopped_stream = core.streaming;
+	Job *prev_stream = core.streaming ? &job : nullptr;
 	end_slice(core, now, work, ran);
 	if (end_turn(sched, job, work, ran, job.cpu_ns, in_sched))
 		done.at(job, now); // its agent is gone (-ESTALE)
-	start(core, worst_c, now, preempt_ns);
-	if (stopped_stream && !core.streaming)
-		resettle(now);
+	start(core, worst_c, now, preempt_ns, prev_stream);
 }
 
 void CpuCluster::Impl::end_slice(Core &core, u64 now, u64 &work, u64 &ran)
@@ -181,10 +204,7 @@ void CpuCluster::Impl::end_slice(Core &core, u64 now, u64 &work, u64 &ran)
 	work = core.done_at(now);
 	ran = now > core.run_start_ns() ? now - core.run_start_ns() : 0;
 	job.run_ns += ran;
-	if (core.streaming) {
-		bus->stop(job, now);
-		core.streaming = false;
-	}
+	core.streaming = false;
 	core.job = nullptr;
 }
 
@@ -206,41 +226,60 @@ void CpuCluster::Impl::plan(Core &core, u64 now)
 			end = from + static_cast<u64>(wall);
 	}
 	core.slice_ns = end - core.slice_start_ns;
-	core.wake.cancel();
-	core.wake.notify(ns(end - now));
+	core.arm(now, end);
 }
 
 void CpuCluster::Impl::resettle(u64 now)
 {
 	bus->settle(now);
-	for (Core &core : cores) { // in core order: deterministic
-		if (core.state != CoreState::Running || !core.streaming)
-			continue;
-		const Job &job = *core.job;
-		const u64 d = bus->demand_of(job);
-		const u64 r = bus->rate_of(job);
-		const u64 q =
-			r >= d ? kFullRate
-			       : std::max<u64>(1,
-					       static_cast<u64>(
-						       (static_cast<unsigned __int128>(r) << 32) /
-						       d));
-		if (q == core.rate_q)
-			continue;
-		const u64 from = std::max(now, core.run_start_ns());
-		core.seg_done = core.done_at(from);
-		core.seg_start_ns = from;
-		core.rate_q = q;
-		plan(core, now);
+	for (Core &core : cores) // in core order: deterministic
+		replan(core, now);
+}
+
+void CpuCluster::Impl::replan(Core &core, u64 now)
+{
+	// A slice that ends now is left alone: its core's process is already due at this
+	// instant (a second notification would run it twice), and its work up to now is the old
+	// rate's.
+	if (core.state != CoreState::Running || !core.streaming || core.end_ns() <= now)
+		return;
+	const Job &job = *core.job;
+	const u64 d = core.demand;
+	const u64 r = job.membw_rate;
+	CO_ASSERT(r > 0);
+	if (r == core.rate_bps)
+		return; // same rate, same slice end
+	core.rate_bps = r;
+	u64 q = kFullRate;
+	if (r < d) {
+		// r / d in 2^-32, in 64 bits: both lose their low bits alike until r << 32 fits
+		// (within 2^-28 of the fraction at DDR rates, below 2^36 B/s).
+		u64 rs = r, ds = d;
+		while (rs >= (1ull << 31)) {
+			rs >>= 1;
+			ds >>= 1;
+		}
+		q = std::max<u64>(1, (rs << 32) / std::max<u64>(1, ds));
 	}
+	if (q == core.rate_q)
+		return;
+	const u64 from = std::max(now, core.run_start_ns());
+	core.seg_done = core.done_at(from);
+	core.seg_start_ns = from;
+	core.rate_q = q;
+	plan(core, now);
 }
 
 // Picks the core's next job (or leaves it idle) and starts its slice after overhead_ns.
-void CpuCluster::Impl::start(Core &core, u32 c, u64 now, u64 overhead_ns)
+void CpuCluster::Impl::start(Core &core, u32 c, u64 now, u64 overhead_ns, Job *prev_stream)
 {
 	Job *next = pick_job(sched, in_sched, now);
 	if (!next) {
 		core.state = CoreState::Idle;
+		if (prev_stream) { // its bandwidth goes to the others
+			bus->stop(*prev_stream, now);
+			resettle(now);
+		}
 		return;
 	}
 	Job &job = *next;
@@ -255,11 +294,26 @@ void CpuCluster::Impl::start(Core &core, u32 c, u64 now, u64 overhead_ns)
 	core.streaming = bus && job.membw_bytes;
 	if (!core.streaming) {
 		core.slice_ns = overhead_ns + std::min(slice_ns, job.cpu_ns - job.served);
-		core.wake.notify(ns(core.slice_ns));
+		core.arm(now, core.end_ns());
+		if (prev_stream) {
+			bus->stop(*prev_stream, now);
+			resettle(now);
+		}
 		return;
 	}
+	core.demand = bus->demand_of(job);
+	core.rate_q = 0; // unknown until given: replan() sets it and plans the slice
+	core.rate_bps = 0;
+	core.slice_ns = overhead_ns + slice_ns; // provisional: ends after now, so it is planned
+	// A stream that takes the place of one the kernel would throttle alike (same tenant,
+	// demand and quota: most slice ends of a flood) inherits its rate: nothing to settle.
+	if (prev_stream && bus->swap(*prev_stream, job, now)) {
+		replan(core, now);
+		return;
+	}
+	if (prev_stream)
+		bus->stop(*prev_stream, now);
 	bus->start(job, now);
-	core.rate_q = 0; // unknown until settled: resettle() sets it and plans the slice
 	resettle(now);
 }
 
@@ -267,12 +321,18 @@ void CpuCluster::Impl::step(u32 c)
 {
 	Core &core = cores[c];
 	u64 now = now_ns();
-	bool stopped_stream = false;
+	CO_ASSERT(core.wake_pending && core.wake_ns == now);
+	core.wake_pending = false;
+	if (core.state == CoreState::Running && now < core.end_ns()) {
+		core.arm(now, core.end_ns()); // an early wake: its stream's end moved later
+		return;
+	}
+	Job *prev_stream = nullptr;
 	if (core.state == CoreState::Running) {
 		Job &job = *core.job;
 		CO_ASSERT(now == core.end_ns());
 		core.busy_ns += core.slice_ns;
-		stopped_stream = core.streaming;
+		prev_stream = core.streaming ? &job : nullptr;
 		u64 work = 0, ran = 0;
 		end_slice(core, now, work, ran);
 		// An unfinished job goes back to its lane: the policy decides whether it runs on
@@ -280,11 +340,7 @@ void CpuCluster::Impl::step(u32 c)
 		if (end_turn(sched, job, work, ran, job.cpu_ns, in_sched))
 			done.at(job, now);
 	}
-	start(core, c, now, 0);
-	// A stream that stopped frees bandwidth for the others (a stream that started has
-	// settled the rates already).
-	if (stopped_stream && !core.streaming)
-		resettle(now);
+	start(core, c, now, 0, prev_stream);
 }
 
 u32 CpuCluster::cores() const

@@ -42,6 +42,7 @@ struct Job {
 	// Demands (only the stage's own are read).
 	u64 cpu_ns = 0;	       // Cpu: CPU time
 	u64 membw_bytes = 0;   // Cpu: bytes that CPU time streams from host memory (MemoryBus)
+	u64 membw_rate = 0;    // Cpu: its stream's rate now, bytes/s (set by the MemoryBus)
 	u64 bytes = 0;	       // Pcie, Ssd: bytes
 	u64 gpu_ns = 0;	       // GpuCompute: GPU time on an idle partition
 	u32 prompt_tokens = 0; // Inference

@@ -44,6 +44,12 @@ void MemoryBus::start(Job &job, u64 now)
 {
 	account(now);
 	streams_.push_back(Stream{ &job, demand_of(job) });
+	co_sched_stream ks{};
+	ks.aid = job.aid;
+	ks.demand = streams_.back().demand;
+	ks.quota = quota_of_(job.aid);
+	ks.lane = ~0u; // no hint yet
+	kernel_streams_.push_back(ks);
 }
 
 void MemoryBus::stop(Job &job, u64 now)
@@ -53,35 +59,57 @@ void MemoryBus::stop(Job &job, u64 now)
 			       [&](const Stream &s) { return s.job == &job; });
 	CO_ASSERT(it != streams_.end());
 	rate_sum_ -= it->rate;
+	job.membw_rate = 0;
+	kernel_streams_.erase(kernel_streams_.begin() + (it - streams_.begin()));
 	streams_.erase(it);
+}
+
+bool MemoryBus::swap(Job &old, Job &next, u64 now)
+{
+	auto it = std::find_if(streams_.begin(), streams_.end(),
+			       [&](const Stream &s) { return s.job == &old; });
+	CO_ASSERT(it != streams_.end());
+	co_sched_stream &ks = kernel_streams_[static_cast<size_t>(it - streams_.begin())];
+	if (old.tenant != next.tenant || it->demand != demand_of(next) ||
+	    ks.quota != quota_of_(next.aid))
+		return false;
+	account(now);
+	const u64 rate = it->rate;
+	old.membw_rate = 0;
+	it->job = &next;
+	next.membw_rate = rate;
+	if (ks.aid != next.aid) {
+		ks.aid = next.aid;
+		ks.lane = ~0u; // its lane is found at the next settle
+	}
+	swaps_++;
+	return true;
 }
 
 void MemoryBus::settle(u64 now)
 {
 	account(now);
 	settles_++;
-	scratch_.resize(streams_.size());
-	for (size_t i = 0; i < streams_.size(); i++)
-		scratch_[i] = co_sched_stream{ streams_[i].job->aid, streams_[i].demand,
-					       quota_of_(streams_[i].job->aid), 0 };
-	const int rc = co_sched_throttle(sched_, capacity_, step_, scratch_.data(),
-					 static_cast<u32>(scratch_.size()));
+	CO_ASSERT(kernel_streams_.size() == streams_.size());
+	const int rc = co_sched_throttle(sched_, capacity_, step_, kernel_streams_.data(),
+					 static_cast<u32>(kernel_streams_.size()));
 	CO_ASSERT(rc == 0); // every streaming AID has a lane (the machine adds them with the CPU's)
 	unsigned __int128 asked = 0;
 	bool limited = false;
 	for (size_t i = 0; i < streams_.size(); i++) {
-		asked += scratch_[i].limit;
-		limited = limited || scratch_[i].limit < streams_[i].demand;
+		asked += kernel_streams_[i].limit;
+		limited = limited || kernel_streams_[i].limit < streams_[i].demand;
 	}
 	throttled_ += limited ? 1 : 0;
 	// The controller: what is asked within the limits, scaled down alike when the channels
 	// cannot carry it all. At least 1 B/s, so every stream moves.
 	rate_sum_ = 0;
 	for (size_t i = 0; i < streams_.size(); i++) {
-		u64 r = scratch_[i].limit;
+		u64 r = kernel_streams_[i].limit;
 		if (asked > capacity_)
 			r = static_cast<u64>(static_cast<unsigned __int128>(r) * capacity_ / asked);
 		streams_[i].rate = std::max<u64>(1, r);
+		streams_[i].job->membw_rate = streams_[i].rate;
 		rate_sum_ += streams_[i].rate;
 	}
 }

@@ -19,7 +19,8 @@ namespace coconut::devices {
 
 class MemoryBus {
 public:
-	// An agent's membw quota in bytes/s (0: none), read at every change.
+	// An agent's membw quota in bytes/s (0: none), read when its stream starts: a quota
+	// changed meanwhile applies from the stream's next slice.
 	using QuotaOf = std::function<u64(u64 aid)>;
 
 	// sched: a CO_SCHED_RES_MEMBW scheduler the caller owns, with a lane for every AID that
@@ -37,6 +38,10 @@ public:
 	// A stream starts or stops at `now`; the rates are settled again only by settle().
 	void start(Job &job, u64 now);
 	void stop(Job &job, u64 now);
+	// next's stream takes old's place when the kernel would give it the same limit: same
+	// tenant, demand and quota (the limits depend on nothing else, and the order of the
+	// streams is kept). Then next has old's rate and true; else nothing changed and false.
+	bool swap(Job &old, Job &next, u64 now);
 	// Every stream's rate again (the kernel's limits, then the controller's arbitration).
 	void settle(u64 now);
 	// The rate a stream has now, in bytes/s (0: not streaming).
@@ -45,6 +50,7 @@ public:
 	u64 bytes_moved(u64 now) const; // streamed so far
 	u64 settles() const { return settles_; }
 	u64 throttled_settles() const { return throttled_; } // settles that limited somebody
+	u64 swaps() const { return swaps_; }		     // streams replaced without a settle
 	u32 streams() const { return static_cast<u32>(streams_.size()); }
 
 private:
@@ -53,17 +59,19 @@ private:
 		u64 demand;
 		u64 rate = 0;
 	};
+	// The kernel's view of each stream, parallel to streams_ and kept between settles (its
+	// lane hint spares the AID lookups).
 	void account(u64 now);
 
 	u64 capacity_, core_, step_;
 	co_sched *sched_;
 	QuotaOf quota_of_;
 	std::vector<Stream> streams_; // in start order
-	std::vector<co_sched_stream> scratch_;
+	std::vector<co_sched_stream> kernel_streams_;
 	u64 rate_sum_ = 0;	      // bytes/s of every stream now
 	u64 since_ns_ = 0;	      // when rate_sum_ began
 	unsigned __int128 moved_ = 0; // bytes x 1e9 before since_ns_
-	u64 settles_ = 0, throttled_ = 0;
+	u64 settles_ = 0, throttled_ = 0, swaps_ = 0;
 };
 
 } // namespace coconut::devices

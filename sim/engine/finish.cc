@@ -301,6 +301,7 @@ void Simulation::Impl::collect_device_metrics(const RunResult &out)
 			  ((unsigned __int128)bus->capacity_bytes_per_s() * span)));
 		set("memory.settles", bus->settles());
 		set("memory.throttled_settles", bus->throttled_settles());
+		set("memory.swaps", bus->swaps());
 	}
 	if (machine->broker()) {
 		set("broker.iterations", machine->broker()->iterations());

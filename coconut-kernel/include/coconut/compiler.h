@@ -55,6 +55,12 @@ typedef unsigned __int128 co_u128;
 #define co_memmove(d, s, n) __builtin_memmove((d), (s), (n))
 #define co_memcmp(a, b, n) __builtin_memcmp((a), (b), (n))
 
+/* Bits needed to hold x (0 for 0): fls64 in Linux. */
+static inline u32 co_bits64(u64 x)
+{
+	return x ? 64u - (u32)__builtin_clzll(x) : 0u;
+}
+
 #define CO_STATIC_ASSERT(c, msg) _Static_assert(c, msg)
 
 /*

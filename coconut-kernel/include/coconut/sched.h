@@ -233,6 +233,13 @@ struct co_sched_stream {
 	u64 demand; /* in: what it would take alone, units/s (> 0) */
 	u64 quota;  /* in: its agent's budget, units/s (0: none) */
 	u64 limit;  /* out: the most it may take, units/s (<= demand) */
+	/*
+	 * The scheduler's: its lane's slot, kept between calls as a hint (a caller that keeps
+	 * its streams spares the AID lookup; any value is safe, it is checked), then during the
+	 * call its tenant's slot.
+	 */
+	u32 lane;
+	u32 tenant;
 };
 
 /* Largest capacity and step co_sched_throttle() takes: 2^44 units/s (17.6 TB/s of bytes), so

@@ -159,6 +159,7 @@ struct co_sched_tenant {
 	/* co_sched_throttle's working state, meaningful during one call only */
 	u64 stream_demand; /* what its streams ask, units/s */
 	u64 stream_limit;  /* its limit, units/s; 0 while not yet settled */
+	u32 stream_next;   /* the next tenant present in the call (CO_SCHED_NIL: the last) */
 	bool stream_seen;
 };
 

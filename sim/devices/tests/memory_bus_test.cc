@@ -94,6 +94,30 @@ TEST(MemoryBus, OversubscribedStreamsShareTheChannel)
 	EXPECT_LE(r.bus.settles(), 8u);
 }
 
+// Three streams of 19.2 GB/s on a 38.4 GB/s channel get 12.8 each and end at the same ns; the
+// first to end frees bandwidth for the other two, whose slices end at that very instant: they
+// must not be planned again (their processes are already due; a second notification would run
+// them twice, which the cluster asserts against).
+TEST(MemoryBus, StreamsEndingAtTheSameInstantEndOnce)
+{
+	sc_fresh_context();
+	Rig r(CO_SCHED_FIFO, 3);
+	for (u64 a = 1; a <= 3; a++)
+		r.lane(a, (u32)a);
+	// Two jobs that do not stream wait; the first core to end takes one, stops its stream,
+	// and the rates of the other two (ending now too) rise.
+	for (u64 id = 1; id <= 5; id++) {
+		const u64 aid = id <= 3 ? id : id - 2;
+		r.stream(id, aid, (u32)aid, 10 * kMs, id <= 3 ? 192000000 : 0);
+	}
+	sc_core::sc_start();
+	for (u64 id = 1; id <= 5; id++)
+		EXPECT_EQ(r.sink.calls(id), 1u) << id;
+
+	for (const auto &j : r.jobs)
+		EXPECT_EQ(j->run_ns, j->id <= 3 ? 15 * kMs + 1 : 10 * kMs) << j->id;
+}
+
 // A light tenant (9.6 GB/s) beside a flooding one (three streams of 19.2): fair gives the
 // light one all it asks, so its job takes its time alone; fifo leaves the controller to scale
 // everyone alike, and it takes 75 % longer.
