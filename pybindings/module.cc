@@ -30,13 +30,15 @@ namespace {
 
 // The exception classes, made in PYBIND11_MODULE (KernelError and its subclasses are defined in
 // Python there, so that they carry .errno and .call as ordinary attributes).
-py::object g_kernel_error_for; // a Python function errno, call, message -> exception instance
+// A Python function errno, call, message -> exception instance. A pointer never deleted: a
+// global py::object would be destroyed after the interpreter, without the GIL.
+py::object *g_kernel_error_for = nullptr;
 
 int g_live_simulations = 0;
 
 [[noreturn]] void raise_kernel(s64 rc, const std::string &call)
 {
-	py::object exc = g_kernel_error_for((int)-rc, call, engine::errno_name(rc));
+	py::object exc = (*g_kernel_error_for)((int)-rc, call, engine::errno_name(rc));
 	PyErr_SetObject(exc.get_type().ptr(), exc.ptr());
 	throw py::error_already_set();
 }
@@ -68,8 +70,44 @@ u64 time_ns(const py::object &t)
 
 py::object json_to_py(const nlohmann::json &j)
 {
-	static py::object loads = py::module_::import("json").attr("loads");
-	return loads(j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+	// Never destroyed: a static py::object's destructor would run after the interpreter has
+	// finalised, without the GIL (a fatal error at exit, seen once numpy is imported).
+	static py::object *loads = new py::object(py::module_::import("json").attr("loads"));
+	return (*loads)(j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+}
+
+// numpy.array(v, dtype=uint64) when numpy imports, else the list: numpy is optional.
+py::object as_array(const std::vector<u64> &v)
+{
+	try {
+		py::module_ np = py::module_::import("numpy");
+		return np.attr("array")(py::cast(v), py::arg("dtype") = np.attr("uint64"));
+	} catch (py::error_already_set &e) {
+		if (!e.matches(PyExc_ImportError))
+			throw;
+		return py::cast(v);
+	}
+}
+
+// A result's histogram (metrics.histograms[name], docs/result.schema.json) as three columns:
+// each non-empty bucket's lowest and highest value and its count.
+py::dict histogram_columns(const py::dict &result, const std::string &name)
+{
+	const py::dict hists = result["metrics"]["histograms"];
+	if (!hists.contains(name))
+		throw py::key_error("no histogram '" + name + "' in this result");
+	std::vector<u64> lo, hi, count;
+	for (const py::handle b : hists[py::str(name)]["buckets"]) {
+		const py::sequence row = py::reinterpret_borrow<py::sequence>(b);
+		lo.push_back(row[0].cast<u64>());
+		hi.push_back(row[1].cast<u64>());
+		count.push_back(row[2].cast<u64>());
+	}
+	py::dict out;
+	out["lo"] = as_array(lo);
+	out["hi"] = as_array(hi);
+	out["count"] = as_array(count);
+	return out;
 }
 
 py::bytes to_bytes(const std::vector<std::uint8_t> &v)
@@ -375,14 +413,15 @@ def _kernel_error_for(errno, call, name):
 	by[py::int_(EBUSY)] = ns["BusyError"];
 	by[py::int_(EAGAIN)] = ns["BusyError"];
 	by[py::int_(ENOENT)] = ns["NotFoundError"];
-	g_kernel_error_for = ns["_kernel_error_for"];
-	static py::object scenario_error = ns["ScenarioError"];
+	g_kernel_error_for = new py::object(ns["_kernel_error_for"]);
+	// Never destroyed (see json_to_py): it lives as long as the module.
+	static py::object *scenario_error = new py::object(ns["ScenarioError"]);
 	py::register_exception_translator([](std::exception_ptr p) {
 		try {
 			if (p)
 				std::rethrow_exception(p);
 		} catch (const scenario::ScenarioError &e) {
-			PyErr_SetString(scenario_error.ptr(), e.what());
+			PyErr_SetString(scenario_error->ptr(), e.what());
 		}
 	});
 	m.attr("ECAPABILITY") = ECAPABILITY;
@@ -405,6 +444,10 @@ def _kernel_error_for(errno, call, name):
 		.def("__eq__", [](const scenario::Scenario &a, const scenario::Scenario &b) {
 			return a == b;
 		});
+	m.def("histogram", &histogram_columns, py::arg("result"), py::arg("name"),
+	      "A result's histogram (e.g. 'tenant.alice.cpu.slowdown', slowdowns in thousandths) "
+	      "as {'lo', 'hi', 'count'}: each non-empty bucket's range and count, as numpy uint64 "
+	      "arrays when numpy is importable, else lists. KeyError for a name the result lacks.");
 	m.def("load_scenario", &scenario::load_scenario_file, py::arg("path"),
 	      "Loads and validates a scenario file; raises ScenarioError naming file, line and "
 	      "field.");

@@ -127,3 +127,24 @@ def test_many_simulations_in_sequence(minimal):
         with coconut_sim.Simulation(minimal, seed=seed) as s:
             fps.add(s.run()["fingerprint"])
     assert len(fps) == 20  # every seed its own run, and nothing carried from one to the next
+
+
+def test_histograms_are_numpy_arrays_or_lists(flooder_small, monkeypatch):
+    """A histogram's columns are numpy arrays when numpy imports, lists when it does not;
+    either way the counts add up to the histogram's and the ranges are ordered."""
+    with coconut_sim.Simulation(flooder_small, until="2s") as s:
+        result = s.run()
+    name = "tenant.alice.cpu.slowdown"
+    raw = result["metrics"]["histograms"][name]
+    total = sum(b[2] for b in raw["buckets"])
+    assert total > 0
+    h = coconut_sim.histogram(result, name)
+    np = pytest.importorskip("numpy")
+    assert isinstance(h["count"], np.ndarray) and h["count"].dtype == np.uint64
+    assert int(h["count"].sum()) == total
+    assert (h["lo"] <= h["hi"]).all() and (h["hi"][:-1] < h["lo"][1:]).all()
+    monkeypatch.setitem(__import__("sys").modules, "numpy", None)  # numpy absent
+    plain = coconut_sim.histogram(result, name)
+    assert isinstance(plain["count"], list) and sum(plain["count"]) == total
+    with pytest.raises(KeyError):
+        coconut_sim.histogram(result, "tenant.nobody.cpu.slowdown")
