@@ -8,6 +8,7 @@
 // (close() the first, or let it go out of scope). Many simulations one after another are fine
 // (docs/engine.md "Many simulations in one process").
 #include "engine.h"
+#include "replayer.h"
 
 #include "coconut/audit.h"
 #include "coconut/errno.h"
@@ -18,7 +19,9 @@
 
 #include <cerrno>
 #include <cstdlib>
+#include <fstream>
 #include <memory>
+#include <sstream>
 #include <optional>
 #include <string>
 #include <vector>
@@ -142,27 +145,82 @@ private:
 	std::string name_;
 };
 
+void require_no_live_simulation()
+{
+	if (g_live_simulations > 0)
+		throw std::runtime_error("one Simulation at a time (SystemC keeps one context a "
+					 "process): close() the other one, or let it go out of "
+					 "scope, first");
+}
+
+// What Simulation and run_scenario take from Python: seed and policy overrides, the end.
+engine::RunOptions run_options(std::optional<u64> seed, const std::optional<std::string> &policy,
+			       const py::object &until)
+{
+	engine::RunOptions o;
+	o.seed = seed;
+	if (policy) {
+		o.policy = scenario::parse_policy(*policy);
+		if (!o.policy)
+			throw py::value_error("policy: expected fair, fifo or per-process, got '" +
+					      *policy + "'");
+	}
+	if (!until.is_none())
+		o.until_ns = time_ns(until);
+	return o;
+}
+
+// A run with every gate completed, as `coconut-sim run` makes it: the counterfactual isolation
+// gate's run without the flooders and (determinism=True) the determinism rerun, each in a
+// child process (engine/reruns.h).
+py::object py_run_scenario(const scenario::Scenario &sc, std::optional<u64> seed,
+			   const std::optional<std::string> &policy, const py::object &until,
+			   bool determinism)
+{
+	require_no_live_simulation();
+	engine::RunOptions o = run_options(seed, policy, until);
+	o.skip_determinism_gate = !determinism;
+	sim::sc_fresh_context();
+	engine::RunResult r;
+	{
+		py::gil_scoped_release unlocked;
+		r = engine::run_scenario(sc, o);
+	}
+	return json_to_py(engine::result_to_json(sc, r));
+}
+
+// `coconut-sim replay PATH` from Python: {"reproduced", "report"}; a malformed trace raises
+// TraceError with the reader's message (FILE:LINE: field: what).
+py::dict py_replay(const std::string &path, py::object trace_error)
+{
+	std::ifstream in(path);
+	if (!in)
+		throw py::value_error(path + ": cannot open the trace");
+	std::ostringstream out, err;
+	trace::ReplayOptions o;
+	int rc;
+	{
+		py::gil_scoped_release unlocked;
+		rc = trace::replay_stream(in, path, o, out, err);
+	}
+	if (rc == trace::kMalformed) {
+		PyErr_SetString(trace_error.ptr(), err.str().c_str());
+		throw py::error_already_set();
+	}
+	py::dict d;
+	d["reproduced"] = rc == trace::kReproduced;
+	d["report"] = out.str();
+	return d;
+}
+
 class PySimulation {
 public:
 	PySimulation(const scenario::Scenario &sc, std::optional<u64> seed,
 		     const std::optional<std::string> &policy, const py::object &until,
 		     const std::string &trace)
 	{
-		if (g_live_simulations > 0)
-			throw std::runtime_error("one Simulation at a time (SystemC keeps one "
-						 "context a process): close() "
-						 "the other one, or let it go out of scope, first");
-		engine::RunOptions o;
-		o.seed = seed;
-		if (policy) {
-			o.policy = scenario::parse_policy(*policy);
-			if (!o.policy)
-				throw py::value_error(
-					"policy: expected fair, fifo or per-process, got '" +
-					*policy + "'");
-		}
-		if (!until.is_none())
-			o.until_ns = time_ns(until);
+		require_no_live_simulation();
+		engine::RunOptions o = run_options(seed, policy, until);
 		o.trace_path = trace;
 		o.skip_determinism_gate = true; // a second run is the caller's to make
 		sim::sc_fresh_context();
@@ -367,6 +425,9 @@ PYBIND11_MODULE(coconut_sim, m)
 class ScenarioError(ValueError):
     """A scenario that does not load: the message says FILE:LINE:COL: field: what is wrong."""
 
+class TraceError(ValueError):
+    """A trace that does not read: the message says FILE:LINE: field: what is wrong."""
+
 class KernelError(Exception):
     """A kernel call answered -errno: .errno (positive), .call (its name), .name ('-EPERM')."""
     def __init__(self, errno, call, name):
@@ -398,9 +459,9 @@ def _kernel_error_for(errno, call, name):
     return _BY_ERRNO.get(errno, KernelError)(errno, call, name)
 )",
 		 ns);
-	for (const char *n :
-	     { "ScenarioError", "KernelError", "CapabilityError", "PermissionDeniedError",
-	       "QuotaError", "NoSuchAgentError", "BusyError", "NotFoundError" }) {
+	for (const char *n : { "ScenarioError", "TraceError", "KernelError", "CapabilityError",
+			       "PermissionDeniedError", "QuotaError", "NoSuchAgentError",
+			       "BusyError", "NotFoundError" }) {
 		ns[n].attr("__module__") = "coconut_sim";
 		m.attr(n) = ns[n];
 	}
@@ -444,6 +505,58 @@ def _kernel_error_for(errno, call, name):
 		.def("__eq__", [](const scenario::Scenario &a, const scenario::Scenario &b) {
 			return a == b;
 		});
+	m.def("run_scenario", &py_run_scenario, py::arg("scenario"), py::arg("seed") = py::none(),
+	      py::arg("policy") = py::none(), py::arg("until") = py::none(),
+	      py::arg("determinism") = false,
+	      "A run with every gate completed, as `coconut-sim run` makes it: the counterfactual "
+	      "isolation gate's run without the flooders and, with determinism=True, the "
+	      "determinism rerun, each in a child process. The result "
+	      "(docs/result.schema.json). Not while a Simulation is open.");
+	py::object trace_error = ns["TraceError"];
+	m.def(
+		"replay",
+		[trace_error](const std::string &path) { return py_replay(path, trace_error); },
+		py::arg("path"),
+		"Replays a trace on a bare kernel, as `coconut-sim replay` does: "
+		"{'reproduced': bool, 'report': the success line or the first divergence}. A "
+		"malformed trace raises TraceError.");
+	py::exec(R"(
+def sweep(scenario, seeds, policies=("fair",), until=None, determinism=False):
+    """run_scenario over every policy and seed, one after another: a list of
+    {"seed", "policy", "result"} in policy-major order."""
+    import coconut_sim
+    return [{"seed": seed, "policy": policy,
+             "result": coconut_sim.run_scenario(scenario, seed=seed, policy=policy,
+                                                until=until, determinism=determinism)}
+            for policy in policies for seed in seeds]
+
+def load_scenario_dict(d, name="<dict>", base_dir="."):
+    """A scenario from Python data shaped as its YAML is (docs/scenarios.md), validated as a
+    file would be: errors raise ScenarioError naming the field (JSON is YAML)."""
+    import json
+    import coconut_sim
+    return coconut_sim.load_scenario_string(json.dumps(d), name, base_dir)
+
+def _scenario_to_dict(self):
+    """The scenario as Python data (its YAML, read back): edit it and load_scenario_dict()."""
+    import yaml
+    return yaml.safe_load(self.to_yaml())
+
+def read_trace(path):
+    """The trace at path (docs/traces.md) as dicts: its header first, then each record, read
+    as it is iterated. It is not checked here: replay(path) does that."""
+    import json
+    with open(path) as f:
+        for line in f:
+            if line.strip():
+                yield json.loads(line)
+)",
+		 ns);
+	for (const char *n : { "sweep", "read_trace", "load_scenario_dict" }) {
+		ns[n].attr("__module__") = "coconut_sim";
+		m.attr(n) = ns[n];
+	}
+	m.attr("Scenario").attr("to_dict") = ns["_scenario_to_dict"];
 	m.def("histogram", &histogram_columns, py::arg("result"), py::arg("name"),
 	      "A result's histogram (e.g. 'tenant.alice.cpu.slowdown', slowdowns in thousandths) "
 	      "as {'lo', 'hi', 'count'}: each non-empty bucket's range and count, as numpy uint64 "
