@@ -11,6 +11,7 @@ PACKAGES=(
   libsodium-dev nlohmann-json3-dev
   b3sum python3 python3-cbor2 python3-pytest   # oracles and test drivers
   python3-dev pybind11-dev                 # the Python module coconut_sim (pybindings/)
+  python3-hypothesis python3-matplotlib python3-numpy mypy  # its property test, plot, arrays, stubs
   dwarves kmod                             # Linux module build: pahole (BTF), modinfo
   qemu-system-x86 busybox-static cpio patch  # the module booted under QEMU; fork patch check
   libsystemc-dev libyaml-cpp-dev           # the simulator: SystemC/TLM-2.0, scenario YAML
