@@ -490,16 +490,19 @@ def _kernel_error_for(errno, call, name):
 	py::class_<scenario::Scenario>(m, "Scenario",
 				       "A scenario as a value (docs/scenarios.md): load one with "
 				       "load_scenario / load_scenario_string.")
-		.def_readonly("name", &scenario::Scenario::name)
-		.def_readonly("seed", &scenario::Scenario::seed)
-		.def_readonly("duration_ns", &scenario::Scenario::duration_ns)
-		.def_property_readonly("tenants",
-				       [](const scenario::Scenario &s) {
-					       std::vector<std::string> t;
-					       for (const auto &x : s.tenants)
-						       t.push_back(x.name);
-					       return t;
-				       })
+		.def_readonly("name", &scenario::Scenario::name, "Its name.")
+		.def_readonly("seed", &scenario::Scenario::seed, "Its seed.")
+		.def_readonly("duration_ns", &scenario::Scenario::duration_ns,
+			      "Its duration, simulated ns.")
+		.def_property_readonly(
+			"tenants",
+			[](const scenario::Scenario &s) {
+				std::vector<std::string> t;
+				for (const auto &x : s.tenants)
+					t.push_back(x.name);
+				return t;
+			},
+			"Its tenants' names, in file order.")
 		.def("to_yaml", &scenario::write_scenario_yaml,
 		     "The scenario as YAML that loads back to an equal scenario.")
 		.def("__eq__", [](const scenario::Scenario &a, const scenario::Scenario &b) {
@@ -576,21 +579,36 @@ def read_trace(path):
 		m, "Agent",
 		"An agent of a simulation; each method is the syscall issued as it, now "
 		"(traced). Errors raise KernelError subclasses with .errno.")
-		.def_property_readonly("name", &PyAgent::name)
-		.def_property_readonly("aid", &PyAgent::aid)
-		.def("cap_grant", &PyAgent::cap_grant, py::arg("cap"), py::arg("to") = py::none())
+		.def_property_readonly("name", &PyAgent::name,
+				       "Its name: 'tenant/group/i', a tenant's root 'tenant', or a "
+				       "spawned agent's name.")
+		.def_property_readonly("aid", &PyAgent::aid, "Its AID in the kernel.")
+		.def("cap_grant", &PyAgent::cap_grant, py::arg("cap"), py::arg("to") = py::none(),
+		     "agent_cap_grant: grants the canonical cap text to `to` (default: itself). "
+		     "Needs a cap.grant covering it, within this agent's subtree and the target's "
+		     "ceiling; CapabilityError, or PermissionDeniedError outside the subtree.")
 		.def("cap_revoke", &PyAgent::cap_revoke, py::arg("cap"),
-		     py::arg("target") = py::none())
+		     py::arg("target") = py::none(),
+		     "agent_cap_revoke: takes the cap back from `target` (default: itself) and "
+		     "cancels the in-flight work it authorised. PermissionDeniedError outside the "
+		     "subtree, NotFoundError when the target does not hold it.")
 		.def("cap_present", &PyAgent::cap_present, py::arg("kind"), py::arg("object"),
 		     py::arg("of") = py::none(), "True when allowed; CapabilityError when denied.")
 		.def("quota", &PyAgent::quota, py::arg("kind"), py::arg("budget"), py::arg("flags"),
 		     py::arg("of") = py::none(), "(budget, used) as the kernel answers.")
 		.def("memory_tier", &PyAgent::memory_tier, py::arg("tier"), py::arg("bytes"),
-		     py::arg("of") = py::none())
-		.def("attest", &PyAgent::attest, py::arg("of") = py::none())
+		     py::arg("of") = py::none(),
+		     "agent_memory_tier: allocates `bytes` in tier 0 hbm, 1 ram or 2 ssd for `of` "
+		     "(default: itself), charged to its budget; the address. QuotaError over "
+		     "budget, CapabilityError without the tier's mem.tier cap.")
+		.def("attest", &PyAgent::attest, py::arg("of") = py::none(),
+		     "agent_attest: the attestation record of `of` (default: itself), CBOR bytes.")
 		.def("audit_query", &PyAgent::audit_query, py::arg("type") = 0,
 		     py::arg("about") = py::none(), py::arg("seq_from") = 0,
-		     py::arg("max_events") = 0, py::arg("cap") = "")
+		     py::arg("max_events") = 0, py::arg("cap") = "",
+		     "agent_audit_query: a chain segment (CBOR bytes) filtered by event type, the "
+		     "agent named `about`, a sequence start and a cap text. Needs to be the agent, "
+		     "an ancestor, or hold audit.query; CapabilityError otherwise.")
 		.def("spawn", &PyAgent::spawn, py::arg("name"), py::arg("caps"),
 		     py::arg("weight") = 1,
 		     "A child agent in this agent's tenant (a signed manifest).")
@@ -608,23 +626,42 @@ def read_trace(path):
 			      const std::string &>(),
 		     py::arg("scenario"), py::arg("seed") = py::none(),
 		     py::arg("policy") = py::none(), py::arg("until") = py::none(),
-		     py::arg("trace") = "")
-		.def_property_readonly("now_ns", &PySimulation::now_ns)
-		.def_property_readonly("end_ns", &PySimulation::end_ns)
-		.def_property_readonly("finished", &PySimulation::finished)
-		.def_property_readonly("scenario_name", &PySimulation::scenario_name)
+		     py::arg("trace") = "",
+		     "A simulation of `scenario`, with its seed and policy overridden when given, "
+		     "ending at `until` (ns or '2s'; default the scenario's duration), writing "
+		     "every "
+		     "kernel call to the trace file `trace` when given. RuntimeError while another "
+		     "Simulation is open.")
+		.def_property_readonly("now_ns", &PySimulation::now_ns, "Simulated time now, ns.")
+		.def_property_readonly("end_ns", &PySimulation::end_ns, "Where the run ends, ns.")
+		.def_property_readonly("finished", &PySimulation::finished,
+				       "True once run() or finish() has made the result.")
+		.def_property_readonly("scenario_name", &PySimulation::scenario_name,
+				       "The scenario's name.")
 		.def("run", &PySimulation::run,
 		     "Runs to the end; the result (docs/result.schema.json).")
 		.def("run_until", &PySimulation::run_until, py::arg("t"),
 		     "To t: nanoseconds or a duration text ('2s').")
 		.def("step", &PySimulation::step, "The next instant; False at the end.")
 		.def("finish", &PySimulation::finish, "Ends the run where time stands; the result.")
-		.def("agent", &PySimulation::agent, py::arg("name"))
-		.def("audit", &PySimulation::audit)
+		.def("agent", &PySimulation::agent, py::arg("name"),
+		     "The agent named 'tenant/group/i' (or a tenant's root 'tenant', or one "
+		     "spawned "
+		     "through the API), to act as. ValueError for a name the run does not have.")
+		.def("audit", &PySimulation::audit,
+		     "The audit chain now: sealed and pending events, the head, TPM anchors, and "
+		     "whether chain, heads and anchors verify ('verified', 'error').")
 		.def("audit_segment", &PySimulation::audit_segment, py::arg("seq_from") = 0,
-		     py::arg("max_events") = 0)
-		.def("verify_segment", &PySimulation::verify_segment, py::arg("segment"))
-		.def("close", &PySimulation::close)
-		.def("__enter__", [](PySimulation &s) -> PySimulation & { return s; })
-		.def("__exit__", [](PySimulation &s, py::args) { s.close(); });
+		     py::arg("max_events") = 0,
+		     "The exporter's CBOR segment of the sealed chain from `seq_from` (0: all).")
+		.def("verify_segment", &PySimulation::verify_segment, py::arg("segment"),
+		     "co_audit_verify over an exported segment, offline: 'ok', 'verdict', "
+		     "'first_bad_index', 'events_checked', 'rooted'.")
+		.def("close", &PySimulation::close,
+		     "Ends the simulation and frees its SystemC context, so another may start.")
+		.def(
+			"__enter__", [](PySimulation &s) -> PySimulation & { return s; },
+			"The simulation itself (a with block closes it at the end).")
+		.def(
+			"__exit__", [](PySimulation &s, py::args) { s.close(); }, "close().");
 }

@@ -92,3 +92,24 @@ def test_the_exceptions_have_the_stubs_bases():
         for base in cls.bases:
             want = getattr(coconut_sim, base.id, None) or getattr(builtins, base.id)
             assert issubclass(live, want), cls.name
+
+
+def test_help_teaches_every_public_name():
+    """help(coconut_sim.X) says what each public method and property does: every one has a
+    docstring beyond pybind11's signature line."""
+    missing = []
+    for name in dir(coconut_sim):
+        obj = getattr(coconut_sim, name)
+        if name.startswith("_") or not isinstance(obj, type) or issubclass(obj, BaseException):
+            continue
+        for member, value in vars(obj).items():
+            if member.startswith("_") and member not in ("__init__", "__enter__", "__exit__"):
+                continue
+            doc = (getattr(value, "__doc__", None) or "").strip()
+            if isinstance(value, property):
+                doc = (value.__doc__ or "").strip()
+            lines = [line for line in doc.split("\n")[1:] if line.strip()] \
+                if re.match(r"^\w+\(", doc) else doc.split("\n")
+            if not any(line.strip() for line in lines) and doc.find("Initialize self") < 0:
+                missing.append(f"{name}.{member}")
+    assert not missing, missing
