@@ -282,7 +282,7 @@ struct co_kernel *co_kernel_create(const struct co_plat *plat, const struct co_k
 
 	if (!co_kernel_config_ok(plat, cfg)) {
 		if (plat && plat->ops)
-			CO_KERNEL_LOG(plat, "coconut: bad kernel config (platform ops, cpu_count, "
+			CO_KERNEL_LOG(plat, "bad kernel config (platform ops, cpu_count, "
 					    "audit.cpu_count, root_caps or a per-tenant limit); "
 					    "nothing created");
 		return NULL;
@@ -305,7 +305,7 @@ struct co_kernel *co_kernel_create(const struct co_plat *plat, const struct co_k
 	if (rc) {
 		if (rc == -ENOMEM)
 			goto nomem;
-		CO_KERNEL_LOG(plat, "coconut: the audit config was refused (co_audit_init)");
+		CO_KERNEL_LOG(plat, "the audit config was refused (co_audit_init)");
 		goto fail;
 	}
 	audit_up = true;
@@ -335,7 +335,7 @@ struct co_kernel *co_kernel_create(const struct co_plat *plat, const struct co_k
 	if (rc == -ENOMEM)
 		goto nomem;
 	if (rc) {
-		CO_KERNEL_LOG(plat, "coconut: root_caps must be canonical capability texts, one "
+		CO_KERNEL_LOG(plat, "root_caps must be canonical capability texts, one "
 				    "per line, no empty line, at most 256 of them");
 		goto fail;
 	}
@@ -344,17 +344,17 @@ struct co_kernel *co_kernel_create(const struct co_plat *plat, const struct co_k
 	co_kernel_unlock(k);
 	root = NULL; /* the table owns it now */
 	if (rc) {
-		CO_KERNEL_LOG(plat, "coconut: the audit chain refused the root agent's events");
+		CO_KERNEL_LOG(plat, "the audit chain refused the root agent's events");
 		goto fail;
 	}
 	co_kernel_seal(k);
 	return k;
 
 nomem:
-	CO_KERNEL_LOG(plat, "coconut: out of memory creating a kernel instance");
+	CO_KERNEL_LOG(plat, "out of memory creating a kernel instance");
 	goto fail;
 nomem_log:
-	CO_KERNEL_LOG(plat, "coconut: out of memory creating a kernel instance");
+	CO_KERNEL_LOG(plat, "out of memory creating a kernel instance");
 	return NULL;
 fail:
 	co_agent_free(k, root);

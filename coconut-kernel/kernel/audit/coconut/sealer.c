@@ -180,7 +180,7 @@ static bool co_audit_anchor_due_by_count(const struct co_audit *a, u64 now)
 static void co_audit_log_anchor_failure(const struct co_audit *a)
 {
 	static const char msg[] =
-		"coconut audit: TPM NV write of the chain head failed; retried at the next seal";
+		"audit: TPM NV write of the chain head failed; retried at the next seal";
 
 	if (a->plat.ops->log)
 		a->plat.ops->log(a->plat.ctx, CO_LOG_WARN, msg, sizeof(msg) - 1);
