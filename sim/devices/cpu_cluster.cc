@@ -307,7 +307,7 @@ void CpuCluster::Impl::start(Core &core, u32 c, u64 now, u64 overhead_ns, Job *p
 	core.slice_ns = overhead_ns + slice_ns; // provisional: ends after now, so it is planned
 	// A stream that takes the place of one the kernel would throttle alike (same tenant,
 	// demand and quota: most slice ends of a flood) inherits its rate: nothing to settle.
-	if (prev_stream && bus->swap(*prev_stream, job, now)) {
+	if (prev_stream && bus->swap(*prev_stream, job, core.demand, now)) {
 		replan(core, now);
 		return;
 	}

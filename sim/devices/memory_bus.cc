@@ -64,14 +64,14 @@ void MemoryBus::stop(Job &job, u64 now)
 	streams_.erase(it);
 }
 
-bool MemoryBus::swap(Job &old, Job &next, u64 now)
+bool MemoryBus::swap(Job &old, Job &next, u64 demand, u64 now)
 {
 	auto it = std::find_if(streams_.begin(), streams_.end(),
 			       [&](const Stream &s) { return s.job == &old; });
 	CO_ASSERT(it != streams_.end());
 	co_sched_stream &ks = kernel_streams_[static_cast<size_t>(it - streams_.begin())];
-	if (old.tenant != next.tenant || it->demand != demand_of(next) ||
-	    ks.quota != quota_of_(next.aid))
+	CO_ASSERT(demand == demand_of(next));
+	if (old.tenant != next.tenant || it->demand != demand || ks.quota != quota_of_(next.aid))
 		return false;
 	account(now);
 	const u64 rate = it->rate;
@@ -112,14 +112,6 @@ void MemoryBus::settle(u64 now)
 		streams_[i].job->membw_rate = streams_[i].rate;
 		rate_sum_ += streams_[i].rate;
 	}
-}
-
-u64 MemoryBus::rate_of(const Job &job) const
-{
-	for (const Stream &s : streams_)
-		if (s.job == &job)
-			return s.rate;
-	return 0;
 }
 
 u64 MemoryBus::bytes_moved(u64 now) const

@@ -41,11 +41,11 @@ public:
 	// next's stream takes old's place when the kernel would give it the same limit: same
 	// tenant, demand and quota (the limits depend on nothing else, and the order of the
 	// streams is kept). Then next has old's rate and true; else nothing changed and false.
-	bool swap(Job &old, Job &next, u64 now);
+	// demand: demand_of(next), which the caller has already computed.
+	bool swap(Job &old, Job &next, u64 demand, u64 now);
 	// Every stream's rate again (the kernel's limits, then the controller's arbitration).
 	void settle(u64 now);
-	// The rate a stream has now, in bytes/s (0: not streaming).
-	u64 rate_of(const Job &job) const;
+	// (A stream's rate now is in its Job, membw_rate.)
 
 	u64 bytes_moved(u64 now) const; // streamed so far
 	u64 settles() const { return settles_; }
