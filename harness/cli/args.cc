@@ -14,7 +14,8 @@ std::optional<std::string> Args::get(const std::string &o) const
 }
 
 Args parse_args(int argc, char **argv, const std::vector<std::string> &valued,
-		const std::vector<std::string> &flags)
+		const std::vector<std::string> &flags,
+		const std::map<std::string, std::string> &shorts)
 {
 	Args a;
 	if (argc >= 2)
@@ -24,6 +25,16 @@ Args parse_args(int argc, char **argv, const std::vector<std::string> &valued,
 	};
 	for (int i = 2; i < argc; i++) {
 		std::string arg = argv[i];
+		for (const auto &[brief, full] : shorts) {
+			if (arg == brief) {
+				arg = full; // its value is the next word
+				break;
+			}
+			if (arg.size() > brief.size() && arg.compare(0, brief.size(), brief) == 0) {
+				arg = full + "=" + arg.substr(brief.size());
+				break;
+			}
+		}
 		if (arg.size() < 2 || arg.compare(0, 2, "--") != 0 || arg == "--") {
 			a.positional.push_back(arg);
 			continue;

@@ -26,10 +26,12 @@ struct Args {
 };
 
 // valued: options that take a value ("--seed"); flags: options that do not ("--quiet").
-// Accepts "--opt value" and "--opt=value". Throws UsageError for an unknown option, a missing
-// value, an option given twice.
+// Accepts "--opt value" and "--opt=value". shorts: one-letter spellings of valued options as
+// compilers and make write them ({"-o", "--out"}: "-o X" and "-oX"). Throws UsageError for an
+// unknown option, a missing value, an option given twice.
 Args parse_args(int argc, char **argv, const std::vector<std::string> &valued,
-		const std::vector<std::string> &flags);
+		const std::vector<std::string> &flags,
+		const std::map<std::string, std::string> &shorts = {});
 
 } // namespace coconut::cli
 

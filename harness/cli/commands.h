@@ -24,6 +24,11 @@ int cmd_replay(const Args &a);
 int cmd_cosim(const Args &a);
 // Writes a scenario from a public trace; 0 or 2 (bad input).
 int cmd_import(const Args &a);
+// docs/sweeps.md: many seeds, one JSON line each and a summary. 0 every seed passed, 1 a seed
+// failed a gate, 2 bad input, 3 a seed's run could not be made (its process died).
+int cmd_sweep(const Args &a);
+// Merges a sweep's shards into the files of the unsharded sweep; exit codes as sweep's.
+int cmd_merge(const Args &a);
 
 } // namespace coconut::cli
 

@@ -36,6 +36,14 @@ const char *kUsage =
 	"                    [--gpu PROFILE] [--runaway RATE] [--name NAME] [--seed N]\n"
 	"                    [--p99-bound X]\n"
 	"      write a scenario whose tenants split the public Azure LLM trace\n"
+	"  sweep SCENARIO.yaml --seeds A..B [-j N] [--shard K/N] [--out DIR] [--policy P]\n"
+	"                    [--until DURATION] [--no-determinism-rerun] [--profiles DIR] "
+	"[--quiet]\n"
+	"      run many seeds (each as `run --seed S` would), one JSON line per seed and a\n"
+	"      summary in DIR (default sweep-out); failing seeds with their repro commands.\n"
+	"      exit 0: every seed passed; 1: a seed failed a gate; 2: bad input; 3: a run died\n"
+	"  merge DIR... --out DIR\n"
+	"      merge a sweep's shards into the unsharded sweep's files (byte for byte)\n"
 	"  help\n";
 
 } // namespace
@@ -67,23 +75,25 @@ int main(int argc, char **argv)
 							   "--work", "--seed", "--policy",
 							   "--until", "--profiles" },
 							 { "--quiet", "--guest-only" }));
-		if (cmd == "import") {
-			// -o is the one short option (as compilers spell it).
-			std::vector<std::string> words(argv, argv + argc);
-			std::vector<char *> av;
-			for (std::string &w : words) {
-				if (w == "-o")
-					w = "--out";
-				av.push_back(w.data());
-			}
+		if (cmd == "import")
 			return coconut::cli::cmd_import(
-				coconut::cli::parse_args(argc, av.data(),
+				coconut::cli::parse_args(argc, argv,
 							 { "--tenants", "--share-by", "--speedup",
 							   "--duration", "--gpu", "--runaway",
 							   "--name", "--seed", "--p99-bound",
 							   "--out" },
-							 {}));
-		}
+							 {}, { { "-o", "--out" } }));
+		if (cmd == "sweep")
+			return coconut::cli::cmd_sweep(
+				coconut::cli::parse_args(argc, argv,
+							 { "--seeds", "--jobs", "--shard", "--out",
+							   "--policy", "--until", "--profiles",
+							   "--seed" },
+							 { "--no-determinism-rerun", "--quiet" },
+							 { { "-j", "--jobs" } }));
+		if (cmd == "merge")
+			return coconut::cli::cmd_merge(
+				coconut::cli::parse_args(argc, argv, { "--out" }, {}));
 		if (cmd == "help" || cmd == "--help" || cmd == "-h") {
 			std::cout << kUsage;
 			return 0;

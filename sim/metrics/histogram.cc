@@ -169,6 +169,119 @@ nlohmann::json LogHistogram::to_json() const
 	};
 }
 
+nlohmann::json LogHistogram::to_exact_json() const
+{
+	nlohmann::json rows = nlohmann::json::array();
+	for (size_t i = 0; i < counts_.size(); i++)
+		if (counts_[i] != 0)
+			rows.push_back(nlohmann::json::array({ static_cast<u64>(i), counts_[i] }));
+	std::string sum;
+	u128 s = sum_;
+	do {
+		sum.insert(sum.begin(), static_cast<char>('0' + static_cast<int>(s % 10)));
+		s /= 10;
+	} while (s != 0);
+	return nlohmann::json{ { "sub_bits", sub_bits_ }, { "count", count_ }, { "min", min() },
+			       { "max", max_ },		  { "sum", sum },      { "buckets", rows } };
+}
+
+namespace {
+
+[[noreturn]] void bad_exact(const std::string &field, const std::string &why)
+{
+	throw std::invalid_argument("histogram: " + field + ": " + why);
+}
+
+// A JSON integer >= 0 (one built in C++ from an int literal is signed, one parsed is not).
+bool is_u64(const nlohmann::json &v)
+{
+	return v.is_number_unsigned() || (v.is_number_integer() && v.get<s64>() >= 0);
+}
+
+u64 exact_u64(const nlohmann::json &j, const char *field)
+{
+	if (!j.is_object() || !j.contains(field))
+		bad_exact(field, "missing");
+	const nlohmann::json &v = j.at(field);
+	if (!is_u64(v))
+		bad_exact(field, "expected an unsigned integer, got " + v.dump());
+	return v.get<u64>();
+}
+
+} // namespace
+
+LogHistogram LogHistogram::from_exact_json(const nlohmann::json &j)
+{
+	const u64 sub_bits = exact_u64(j, "sub_bits");
+	if (sub_bits < 1 || sub_bits > kSubBitsMax)
+		bad_exact("sub_bits", std::to_string(sub_bits) + " outside [1, " +
+					      std::to_string(kSubBitsMax) + "]");
+	LogHistogram h(static_cast<u32>(sub_bits));
+	const u64 count = exact_u64(j, "count");
+	const u64 min = exact_u64(j, "min");
+	const u64 max = exact_u64(j, "max");
+	if (!j.contains("sum") || !j["sum"].is_string())
+		bad_exact("sum", "expected a decimal string");
+	const std::string sum_text = j["sum"].get<std::string>();
+	if (sum_text.empty() || sum_text.size() > 39 ||
+	    sum_text.find_first_not_of("0123456789") != std::string::npos)
+		bad_exact("sum", "expected a decimal string, got '" + sum_text + "'");
+	u128 sum = 0;
+	for (char c : sum_text) {
+		const u128 next = sum * 10 + static_cast<u128>(c - '0');
+		if (next / 10 != sum)
+			bad_exact("sum", "over 128 bits");
+		sum = next;
+	}
+	if (!j.contains("buckets") || !j["buckets"].is_array())
+		bad_exact("buckets", "expected an array of [index, count]");
+	const size_t index_max = h.bucket_index(~0ull);
+	u64 seen = 0;
+	size_t first = 0, last = 0;
+	bool any = false;
+	for (const nlohmann::json &row : j["buckets"]) {
+		if (!row.is_array() || row.size() != 2 || !is_u64(row[0]) || !is_u64(row[1]))
+			bad_exact("buckets", "expected [index, count], got " + row.dump());
+		const u64 i = row[0].get<u64>();
+		const u64 c = row[1].get<u64>();
+		if (i > index_max)
+			bad_exact("buckets", "index " + std::to_string(i) + " above " +
+						     std::to_string(index_max));
+		if (any && i <= last)
+			bad_exact("buckets", "indexes not increasing at " + std::to_string(i));
+		if (c == 0)
+			bad_exact("buckets", "an empty bucket " + std::to_string(i));
+		if (seen + c < seen)
+			bad_exact("buckets", "counts overflow");
+		seen += c;
+		if (!any)
+			first = static_cast<size_t>(i);
+		last = static_cast<size_t>(i);
+		any = true;
+	}
+	if (seen != count)
+		bad_exact("count",
+			  std::to_string(count) + " but the buckets hold " + std::to_string(seen));
+	if (count == 0) {
+		if (min != 0 || max != 0 || sum != 0)
+			bad_exact("min", "an empty histogram has min, max and sum 0");
+		return h;
+	}
+	if (min > max || h.bucket_index(min) != first || h.bucket_index(max) != last)
+		bad_exact("min", "min " + std::to_string(min) + " and max " + std::to_string(max) +
+					 " are not in the first and last buckets");
+	if (sum < static_cast<u128>(min) * count || sum > static_cast<u128>(max) * count)
+		bad_exact("sum", "outside count * [min, max]");
+	h.counts_.assign(last + 1, 0);
+	for (const nlohmann::json &row : j["buckets"])
+		h.counts_[row[0].get<size_t>()] = row[1].get<u64>();
+	h.count_ = count;
+	h.min_ = min;
+	h.max_ = max;
+	h.sum_ = sum;
+	return h;
+}
+
 bool LogHistogram::operator==(const LogHistogram &o) const
 {
 	if (sub_bits_ != o.sub_bits_ || count_ != o.count_ || min() != o.min() || max_ != o.max_ ||

@@ -84,6 +84,14 @@ public:
 	// [[lo, hi, count], ...] of the non-empty buckets, in increasing order.
 	nlohmann::json bucket_rows() const;
 
+	// Every field exact, for files that are merged later (a sweep's seeds.jsonl):
+	// {"sub_bits", "count", "min", "max", "sum" (a decimal string: it is 128 bits),
+	// "buckets": [[index, count], ...] non-empty, increasing}. from_exact_json reads it back
+	// equal; it throws std::invalid_argument naming the field for anything to_exact_json
+	// cannot have written (a histogram whose counts, bounds or sum disagree).
+	nlohmann::json to_exact_json() const;
+	static LogHistogram from_exact_json(const nlohmann::json &j);
+
 	bool operator==(const LogHistogram &o) const;
 
 	// The bucket of v and the inclusive bounds of bucket i (public for tests and plots).

@@ -228,4 +228,79 @@ TEST(LogHistogram, QuantileIsBucketUpperBoundClampedToMinMax)
 	EXPECT_EQ(one.value_at_quantile_milli(990), 1001u); // clamped to max
 }
 
+// The exact JSON form reads back equal (serialize bytes identical), over random samples with
+// huge values (a sum past 64 bits) and the empty histogram; and merging read-back halves
+// equals the whole, as a sweep's merge relies on.
+TEST(LogHistogram, ExactJsonRoundTripsAndMerges)
+{
+	Rng rng(7);
+	for (u32 sub_bits : { 1u, 7u, 12u }) {
+		LogHistogram a(sub_bits), b(sub_bits), all(sub_bits);
+		for (int i = 0; i < 5000; i++) {
+			const u64 v = rng.next() >> rng.below(64);
+			(i % 3 ? a : b).record(v);
+			all.record(v);
+		}
+		for (const LogHistogram *h : { &a, &b, &all }) {
+			const LogHistogram back = LogHistogram::from_exact_json(
+				nlohmann::json::parse(h->to_exact_json().dump()));
+			EXPECT_TRUE(back == *h);
+			std::vector<u8> x, y;
+			h->serialize(x);
+			back.serialize(y);
+			EXPECT_EQ(x, y);
+		}
+		EXPECT_GT(all.sum_u128() >> 64, 0u) << "the sum must pass 64 bits for this test";
+		LogHistogram merged = LogHistogram::from_exact_json(a.to_exact_json());
+		merged.merge(LogHistogram::from_exact_json(b.to_exact_json()));
+		EXPECT_TRUE(merged == all);
+		EXPECT_EQ(merged.to_exact_json().dump(), all.to_exact_json().dump());
+	}
+	const LogHistogram empty;
+	EXPECT_TRUE(LogHistogram::from_exact_json(empty.to_exact_json()) == empty);
+}
+
+// Anything to_exact_json cannot have written is refused, naming the field.
+TEST(LogHistogram, ExactJsonRefusesInconsistentInput)
+{
+	LogHistogram h;
+	h.record(10);
+	h.record(1000, 3);
+	const nlohmann::json good = h.to_exact_json();
+	const auto refused = [&](const std::string &field, const nlohmann::json &value,
+				 const std::string &needle) {
+		nlohmann::json j = good;
+		if (value.is_null())
+			j.erase(field);
+		else
+			j[field] = value;
+		try {
+			LogHistogram::from_exact_json(j);
+			ADD_FAILURE() << field << " = " << value.dump() << " was accepted";
+		} catch (const std::invalid_argument &e) {
+			EXPECT_NE(std::string(e.what()).find(needle), std::string::npos)
+				<< e.what();
+		}
+	};
+	refused("sub_bits", 0, "sub_bits");
+	refused("sub_bits", 17, "sub_bits");
+	refused("count", 5, "count");
+	refused("count", -1, "count");
+	refused("min", 11, "min");
+	refused("max", 5000, "min");
+	refused("sum", "1", "sum");
+	refused("sum", "12x", "sum");
+	refused("sum", nlohmann::json(3010), "sum");
+	refused("sum", std::string(40, '9'), "sum");
+	refused("buckets", nlohmann::json::parse("[[10, 1]]"), "count");
+	refused("buckets", nlohmann::json::parse("[[10, 0]]"), "empty");
+	refused("buckets", nlohmann::json::parse("[[1073741824, 4]]"), "above");
+	refused("buckets", "x", "buckets");
+	refused("buckets", nullptr, "buckets");
+	nlohmann::json swapped = good;
+	std::swap(swapped["buckets"][0], swapped["buckets"][1]);
+	EXPECT_THROW(LogHistogram::from_exact_json(swapped), std::invalid_argument);
+	EXPECT_THROW(LogHistogram::from_exact_json(nlohmann::json::array()), std::invalid_argument);
+}
+
 } // namespace
