@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
+#include <map>
 #include <vector>
 
 #ifndef COCONUT_PROFILE_DIR_DEFAULT
@@ -99,10 +100,10 @@ struct LoadedProfile {
 	MemoryProfile memory;
 };
 
-LoadedProfile load_profile(const std::string &path, const std::string &name)
+LoadedProfile parse_profile(const std::string &path, const std::string &name,
+			    const std::string &text)
 {
 	namespace d = scenario::detail;
-	const std::string text = d::read_text_file(path, "(profile)");
 	try {
 		const Field root = Field::root(d::parse_document(text, path), path);
 		if (!root.node().IsMap())
@@ -202,6 +203,26 @@ bool is_plain_name(const std::string &name)
 	return std::all_of(name.begin(), name.end(), [](char c) {
 		return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
 	});
+}
+
+// A profile is parsed once per process for each (path, name, text): a simulation loads every
+// profile of its directory (ProfileLibrary checks them all), and parsing YAML took a fifth of
+// a small simulation's time where many run in one process (the property suite, Python). The
+// key holds the whole text, so an edited file is parsed again; errors are not kept.
+LoadedProfile load_profile(const std::string &path, const std::string &name)
+{
+	constexpr size_t kCachedMax = 256; // distinct profile texts kept
+	static std::map<std::string, LoadedProfile> cache;
+	std::string key = scenario::detail::read_text_file(path, "(profile)");
+	const size_t text_bytes = key.size();
+	key += '\0' + path + '\0' + name;
+	if (auto it = cache.find(key); it != cache.end())
+		return it->second;
+	LoadedProfile p = parse_profile(path, name, key.substr(0, text_bytes));
+	if (cache.size() >= kCachedMax)
+		cache.clear();
+	cache.emplace(std::move(key), p);
+	return p;
 }
 
 std::string path_of(const std::string &dir, const std::string &name)

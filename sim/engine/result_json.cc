@@ -28,6 +28,7 @@ nlohmann::json result_to_json(const scenario::Scenario &sc, const RunResult &r)
 		arrivals[metrics::utf8_sanitize(tenant)] = { { "arrivals", d.arrivals },
 							     { "digest", d.digest } };
 	j["arrivals"] = arrivals;
+	j["probes"] = r.probes;
 	return j;
 }
 

@@ -16,7 +16,7 @@ inline constexpr int kResultSchemaVersion = 1;
 
 // {"schema", "scenario", "file", "seed", "policy", "simulated_ns", "fingerprint", "gates",
 //  "metrics": {"values", "histograms" (with their non-empty buckets)}, "notes", "series",
-//  "arrivals"}. sc is the scenario as run (engine::with_overrides).
+//  "arrivals", "probes"}. sc is the scenario as run (engine::with_overrides).
 nlohmann::json result_to_json(const scenario::Scenario &sc, const RunResult &r);
 
 } // namespace coconut::engine

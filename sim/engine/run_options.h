@@ -71,6 +71,9 @@ struct RunResult {
 	// (metrics::ServiceSeries), in result.json; not in the fingerprint.
 	nlohmann::json series = nlohmann::json::object();
 	std::map<std::string, ArrivalDigest> arrivals; // per tenant (not in the fingerprint)
+	// The kernel's coverage probes (coconut/probe.h): name -> hits, every probe listed (not in
+	// the fingerprint: a probe counts, it never changes what a run does).
+	std::map<std::string, u64> probes;
 	bool all_pass() const
 	{
 		for (const auto &g : gates)

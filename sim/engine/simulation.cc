@@ -15,6 +15,9 @@
 #include <algorithm>
 #include <set>
 #include <stdexcept>
+#ifdef COCONUT_PLANT_ADDRESS_ORDER
+#include <unordered_set>
+#endif
 
 namespace coconut::engine {
 
@@ -152,8 +155,19 @@ void Simulation::Impl::build_tenants()
 				for (size_t r = 0; r < rows.size(); r++)
 					agents[group_agents[ti][gi][r % gs.count]]->rows.push_back(
 						rows[r]);
+#ifdef COCONUT_PLANT_ADDRESS_ORDER
+			// A planted bug for the property suite (harness/props; never in a product
+			// build): the group's agents spawn in the order of an unordered set of their
+			// addresses, so their AIDs depend on where the heap put them.
+			std::unordered_set<AgentState *> by_address;
+			for (u32 i = 0; i < gs.count; i++)
+				by_address.insert(agents[group_agents[ti][gi][i]].get());
+			for (AgentState *a : by_address)
+				spawn_agent(*a);
+#else
 			for (u32 i = 0; i < gs.count; i++)
 				spawn_agent(*agents[group_agents[ti][gi][i]]);
+#endif
 		}
 	}
 	// Everything spawned at time 0 is in the chain before the run starts.

@@ -94,6 +94,8 @@ const RunResult &Simulation::Impl::finish_run()
 		end_counters.lsm_allows++; // a decision counted that the chain has no event for
 	out.sim_end_ns = sim::now_ns();
 	out.kernel_peak_bytes = machine->platform().peak_bytes();
+	for (u32 p = 0; p < CO_PROBE_COUNT; p++)
+		out.probes[co_probe_name(p)] = end_counters.probes[p];
 	out.sc_events = sc_core::sc_delta_count();
 	collect_metrics(out);
 	for (const TenantState &t : tenants)

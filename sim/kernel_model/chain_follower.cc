@@ -59,6 +59,19 @@ u64 ChainFollower::catch_up(const co_audit *a)
 		if (e.ev.seq != s)
 			fail("event at chain index " + std::to_string(s) + " carries seq " +
 			     std::to_string(e.ev.seq));
+		// Appends stamp non-decreasing times and the sealer merges the rings oldest
+		// first, so the appended events' times never step back along the chain: one that
+		// does was sealed out of the order the events happened in. ANCHOR events are left
+		// out: the sealer stamps one with the time of its TPM write, which can be later
+		// than events still in the rings that it seals next in the same pass.
+		if (e.ev.type != COCONUT_EV_ANCHOR) {
+			if (e.ev.time_ns < last_time_ns_)
+				fail("event " + std::to_string(s) + " at " +
+				     std::to_string(e.ev.time_ns) + " ns is sealed after one at " +
+				     std::to_string(last_time_ns_) +
+				     " ns: the appended events' times step back");
+			last_time_ns_ = e.ev.time_ns;
+		}
 		std::memcpy(buf, head_.data(), COCONUT_DIGEST_SIZE);
 		const int n = co_audit_event_encode(&e.ev, buf + COCONUT_DIGEST_SIZE,
 						    CO_AUDIT_EVENT_ENC_BYTES_MAX);

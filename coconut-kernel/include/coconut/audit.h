@@ -27,6 +27,7 @@
 #define COCONUT_AUDIT_H
 
 #include "coconut/compiler.h"
+#include "coconut/probe.h"
 #include "coconut/limits.h"
 #include "coconut/platform.h"
 #include "uapi/linux/coconut.h"
@@ -185,6 +186,7 @@ struct co_audit {
 	struct co_audit_ring *rings;
 	struct co_audit_event *ring_events;
 	u64 pending;		/* events in all rings */
+	struct co_probes *probes;	/* the instance's coverage probes; NULL without one */
 	u64 last_time_ns;	/* latest time stamped on an append (times never go back) */
 
 	/* The chain. */

@@ -23,6 +23,7 @@
 #include "coconut/compiler.h"
 #include "coconut/limits.h"
 #include "coconut/platform.h"
+#include "coconut/probe.h"
 #include "coconut/resources.h"
 #include "uapi/linux/coconut.h"
 
@@ -130,6 +131,7 @@ struct co_kernel {
 	struct co_plat_lock *lock;
 	struct co_kernel_config cfg;
 	struct co_audit audit;
+	struct co_probes probes;	/* coverage of the rare paths (coconut/probe.h) */
 
 	struct co_authorizer authorizers[CO_AUTHORIZERS_MAX];
 
@@ -202,6 +204,7 @@ struct co_kernel_counters {
 	u64 lsm_denies;		/* ... that denied */
 	u64 fail_limited;	/* calls answered -EAGAIN by the audited-failure bucket */
 	u64 tier_used_bytes[COCONUT_TIER_COUNT];
+	u64 probes[CO_PROBE_COUNT];	/* coverage probes' hits (coconut/probe.h) */
 };
 
 /* The counters, under the instance lock. */

@@ -138,6 +138,8 @@ int co_agent_quarantine(struct co_kernel *k, u64 caller, u64 aid)
 	rc = co_agent_authority(k, caller, aid, &a);
 	if (!rc)
 		rc = co_agent_transition(k, a, COCONUT_STATE_QUARANTINED);
+	if (!rc && co_inflight_pending(k, aid) > 0)
+		co_probe_hit(&k->probes, CO_PROBE_QUARANTINE_PENDING);
 	co_kernel_unlock(k);
 	co_kernel_seal(k);
 	return rc;

@@ -98,6 +98,7 @@ int co_kernel_audit(struct co_kernel *k, struct co_audit_event *ev)
 		maker = co_kernel_fail_bucket(k, ev->actor ? ev->actor : ev->aid, &now);
 	if (maker && maker->fail_used >= k->cfg.fail_burst) {
 		k->fail_limited++;
+		co_probe_hit(&k->probes, CO_PROBE_FAIL_LIMITED);
 		return -EAGAIN;
 	}
 	for (round = 0;; round++) {
@@ -106,6 +107,8 @@ int co_kernel_audit(struct co_kernel *k, struct co_audit_event *ev)
 			break;
 		co_audit_seal(&k->audit, CO_AUDIT_RING_EVENTS_MAX);
 	}
+	if (rc == 0 && round > 0)
+		co_probe_hit(&k->probes, CO_PROBE_APPEND_RESEALED);
 	if (rc == 0 && maker && maker->fail_used++ == 0)
 		maker->fail_ns = now; /* the bucket starts refilling from its first token */
 	/* Every event of the agent subsystem is built from checked texts: -EINVAL is a bug. */
@@ -123,6 +126,8 @@ void co_kernel_get_counters(struct co_kernel *k, struct co_kernel_counters *out)
 	out->fail_limited = k->fail_limited;
 	for (t = 0; t < COCONUT_TIER_COUNT; t++)
 		out->tier_used_bytes[t] = k->tiers[t].used_bytes;
+	for (t = 0; t < CO_PROBE_COUNT; t++)
+		out->probes[t] = k->probes.hits[t];
 	co_kernel_unlock(k);
 }
 
@@ -302,6 +307,7 @@ struct co_kernel *co_kernel_create(const struct co_plat *plat, const struct co_k
 		k->cfg.root_caps = k->root_caps;
 	}
 	rc = co_audit_init(&k->audit, plat, &cfg->audit);
+	k->audit.probes = &k->probes;
 	if (rc) {
 		if (rc == -ENOMEM)
 			goto nomem;

@@ -237,6 +237,7 @@ undo:
 		if (k->cfg.on_agent_exit)
 			k->cfg.on_agent_exit(k->cfg.sched_ctx, aid, child->tenant);
 	}
+	co_probe_hit(&k->probes, CO_PROBE_SPAWN_REFUSED);
 	/* Best effort under backpressure: the AID answers -ESTALE whether or not this lands. */
 	(void)co_agent_transition(k, child, COCONUT_STATE_TERMINATED_REVOKED);
 	co_agent_table_remove(k, child);

@@ -94,6 +94,13 @@ static int co_tier_audit(struct co_kernel *k, const struct co_agent *a, u32 tier
 	return err ? err : result;
 }
 
+/* Over the agent's or its tenant's limit: the refusal, counted by its coverage probe. */
+static int co_tier_edquot(struct co_kernel *k, const struct co_agent *a, u32 tier)
+{
+	co_probe_hit(&k->probes, CO_PROBE_TIER_EDQUOT);
+	return co_tier_audit(k, a, tier, 0, -EDQUOT);
+}
+
 int co_tier_alloc(struct co_kernel *k, struct co_agent *a, u32 tier, u64 size_bytes, u64 *addr)
 {
 	struct co_tier_pool *p;
@@ -117,10 +124,10 @@ int co_tier_alloc(struct co_kernel *k, struct co_agent *a, u32 tier, u64 size_by
 	size = (size_bytes + CO_TIER_ALIGN_BYTES - 1) & ~(CO_TIER_ALIGN_BYTES - 1);
 	/* The agent's own limit first: over budget is its answer whatever the pool holds. */
 	if (!co_quota_fits(q, size))
-		return co_tier_audit(k, a, tier, 0, -EDQUOT);
+		return co_tier_edquot(k, a, tier);
 	/* Then its tenant's limits: one tenant never takes the extents or bytes of all. */
 	if (!co_tenant_tier_fits(k, a->tenant, tier, size))
-		return co_tier_audit(k, a, tier, 0, -EDQUOT);
+		return co_tier_edquot(k, a, tier);
 	if (p->extent_count == CO_TIER_EXTENTS_MAX || !co_tier_first_fit(p, size, &at, &offset))
 		return co_tier_audit(k, a, tier, 0, -ENOMEM);
 

@@ -30,6 +30,17 @@ static bool co_inflight_authorised(struct co_kernel *k, const struct co_inflight
 	return a && co_lsm_may_act(a->state) && co_capset_get(&a->caps, f->cap_handle) != NULL;
 }
 
+/*
+ * COCONUT_PLANT_REVOKE_SKIPS_DMA plants a bug for the whole-system property suite to catch
+ * (harness/props/CMakeLists.txt builds it into a test binary only; no product build defines
+ * it): a revoke leaves pending DMA and GPU work alone, which then completes successfully.
+ */
+#ifdef COCONUT_PLANT_REVOKE_SKIPS_DMA
+#define co_plant_skips(f) ((f)->kind == COCONUT_CAP_GPU)
+#else
+#define co_plant_skips(f) false
+#endif
+
 int co_inflight_begin(struct co_kernel *k, struct co_agent *a, u32 kind, const char *object,
 		      size_t len, u64 *token)
 {
@@ -41,8 +52,10 @@ int co_inflight_begin(struct co_kernel *k, struct co_agent *a, u32 kind, const c
 	*token = 0;
 	CO_ASSERT(k->inflight_live <= CO_INFLIGHT_MAX);
 	/* Before the decision: an allow that could not be tracked would be an allow for nothing. */
-	if (k->inflight_live == CO_INFLIGHT_MAX)
+	if (k->inflight_live == CO_INFLIGHT_MAX) {
+		co_probe_hit(&k->probes, CO_PROBE_INFLIGHT_FULL);
 		return -ENOSPC;
+	}
 	err = co_lsm_check(k, a, kind, object, len, &handle);
 	if (err)
 		return err;
@@ -83,10 +96,12 @@ int co_inflight_complete(struct co_kernel *k, u64 token)
 
 	if (!f)
 		return -ENOENT;
-	ok = !f->revoked && co_inflight_authorised(k, f);
+	ok = co_plant_skips(f) || (!f->revoked && co_inflight_authorised(k, f));
 	co_memset(f, 0, sizeof(*f));
 	CO_ASSERT(k->inflight_live > 0);
 	k->inflight_live--;
+	if (!ok)
+		co_probe_hit(&k->probes, CO_PROBE_COMPLETE_REVOKED);
 	return ok ? 0 : -ECAPABILITY;
 }
 
@@ -97,8 +112,10 @@ void co_inflight_drop_agent(struct co_kernel *k, u64 aid)
 	if (aid == COCONUT_AID_NONE || k->inflight_live == 0)
 		return;
 	for (i = 0; i < CO_INFLIGHT_MAX; i++) {
-		if (k->inflight[i].token != 0 && k->inflight[i].aid == aid)
+		if (k->inflight[i].token != 0 && k->inflight[i].aid == aid) {
 			k->inflight[i].revoked = true;
+			co_probe_hit(&k->probes, CO_PROBE_INFLIGHT_MARKED);
+		}
 	}
 }
 
@@ -125,8 +142,11 @@ void co_inflight_revoke_unauthorised(struct co_kernel *k)
 		return;
 	for (i = 0; i < CO_INFLIGHT_MAX; i++) {
 		f = &k->inflight[i];
-		if (f->token != 0 && !f->revoked && !co_inflight_authorised(k, f))
+		if (f->token != 0 && !f->revoked && !co_plant_skips(f) &&
+		    !co_inflight_authorised(k, f)) {
 			f->revoked = true;
+			co_probe_hit(&k->probes, CO_PROBE_INFLIGHT_MARKED);
+		}
 	}
 }
 

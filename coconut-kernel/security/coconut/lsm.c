@@ -67,8 +67,10 @@ int co_lsm_check(struct co_kernel *k, struct co_agent *a, u32 kind, const char *
 	 */
 	moves = allowed ? a->state == COCONUT_STATE_CAPABILITY_DENIED :
 			  a->state == COCONUT_STATE_ACTIVE;
-	if (moves && co_lsm_audit_room(k, 2))
+	if (moves && co_lsm_audit_room(k, 2)) {
+		co_probe_hit(&k->probes, CO_PROBE_LSM_EBUSY);
 		return -EBUSY;
+	}
 
 	co_audit_event_init(ev, allowed ? COCONUT_EV_CAP_ALLOW : COCONUT_EV_CAP_DENY, a->aid,
 			    allowed ? 0 : -ECAPABILITY);

@@ -114,6 +114,7 @@ static int co_revoke_agent(struct co_kernel *k, const struct co_agent *caller,
 			continue;
 		if (co_revoke_over_budget(w)) {
 			err = -EAGAIN; /* the call's budget: the caller calls again to go on */
+			co_probe_hit(&k->probes, CO_PROBE_REVOKE_PARTIAL);
 			break;
 		}
 		co_audit_event_init(ev, COCONUT_EV_REVOKE, caller->aid, 0);
@@ -152,11 +153,18 @@ static int co_revoke_cascade(struct co_kernel *k, const struct co_agent *caller,
 			child = co_agent_lookup(k, top->agent->children[top->next_child++], &err);
 			if (!child)
 				continue;
+#ifdef COCONUT_PLANT_REVOKE_NO_CASCADE
+			/* A planted bug for the property suite (harness/props; never in a product
+			 * build): the descendants keep what derives from the revoked cap. */
+			continue;
+#endif
 			CO_ASSERT(child->parent_aid == top->agent->aid);
 			/* Spawn bounds the depth of the tree, so of any subtree. */
 			CO_ASSERT(depth + 1 < CO_REVOKE_STACK_FRAMES);
-			if (co_revoke_over_budget(w))
+			if (co_revoke_over_budget(w)) {
+				co_probe_hit(&k->probes, CO_PROBE_REVOKE_PARTIAL);
 				return -EAGAIN;
+			}
 			stack[depth + 1].agent = child;
 			stack[depth + 1].next_child = 0;
 			if (!co_revoke_any_doomed(k, stack, depth + 1, w))

@@ -114,6 +114,8 @@ void co_audit_destroy(struct co_audit *a)
 void co_audit_set_stalled(struct co_audit *a, bool stalled)
 {
 	co_audit_lock(a);
+	if (stalled && !a->stalled)
+		co_probe_hit(a->probes, CO_PROBE_SEAL_STALLED);
 	a->stalled = stalled;
 	co_audit_unlock(a);
 }

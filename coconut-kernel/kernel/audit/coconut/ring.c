@@ -41,7 +41,13 @@ int co_audit_append(struct co_audit *a, struct co_audit_event *ev)
 	CO_ASSERT(r->tail - r->head <= a->cfg.ring_slots);
 	if (r->tail - r->head == a->cfg.ring_slots) {
 		a->stats.backpressure++;
+		co_probe_hit(a->probes, CO_PROBE_RING_FULL);
 		co_audit_unlock(a);
+#ifdef COCONUT_PLANT_RING_FULL_DROPS
+		/* A planted bug for the property suite (harness/props; never in a product
+		 * build): the event is dropped and the append reports success. */
+		return 0;
+#endif
 		return -EBUSY;
 	}
 	/*
@@ -76,7 +82,13 @@ const struct co_audit_event *co_audit_ring_oldest(const struct co_audit *a, u32 
 		if (r->head == r->tail)
 			continue;
 		ev = co_audit_ring_slot(a, c, r->head);
+#ifdef COCONUT_PLANT_SEALER_REORDERS
+		/* A planted bug for the property suite (harness/props; never in a product
+		 * build): the newest head first, so two CPUs' events are sealed out of order. */
+		if (!best || ev->time_ns > best->time_ns) {
+#else
 		if (!best || ev->time_ns < best->time_ns) {
+#endif
 			best = ev;
 			*cpu = c;
 		}

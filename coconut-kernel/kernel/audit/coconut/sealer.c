@@ -141,6 +141,7 @@ static int co_audit_anchor(struct co_audit *a, u32 cpu)
 	CO_ASSERT(a->sealed == an.seq + 1);
 	if (rc) {
 		a->stats.anchor_failures++;
+		co_probe_hit(a->probes, CO_PROBE_TPM_WRITE_FAILED);
 		a->anchor_retry = true;
 		a->anchor_failed_log = true;
 		return rc < 0 ? rc : -EIO;
