@@ -39,8 +39,10 @@ const char *kUsage =
 	"  sweep SCENARIO.yaml --seeds A..B [-j N] [--shard K/N] [--out DIR] [--policy P]\n"
 	"                    [--until DURATION] [--no-determinism-rerun] [--profiles DIR] "
 	"[--quiet]\n"
+	"                    [--shrink [--shrink-tries N]]\n"
 	"      run many seeds (each as `run --seed S` would), one JSON line per seed and a\n"
-	"      summary in DIR (default sweep-out); failing seeds with their repro commands.\n"
+	"      summary in DIR (default sweep-out); failing seeds with their repro commands\n"
+	"      (and with --shrink each one's scenario shrunk to a small one failing alike).\n"
 	"      exit 0: every seed passed; 1: a seed failed a gate; 2: bad input; 3: a run died\n"
 	"  merge DIR... --out DIR\n"
 	"      merge a sweep's shards into the unsharded sweep's files (byte for byte)\n"
@@ -88,8 +90,9 @@ int main(int argc, char **argv)
 				coconut::cli::parse_args(argc, argv,
 							 { "--seeds", "--jobs", "--shard", "--out",
 							   "--policy", "--until", "--profiles",
-							   "--seed" },
-							 { "--no-determinism-rerun", "--quiet" },
+							   "--seed", "--shrink-tries" },
+							 { "--no-determinism-rerun", "--quiet",
+							   "--shrink" },
 							 { { "-j", "--jobs" } }));
 		if (cmd == "merge")
 			return coconut::cli::cmd_merge(

@@ -7,8 +7,10 @@
 #include "sweep_progress.h"
 #include "sweep_record.h"
 #include "sweep_runner.h"
+#include "sweep_shrink.h"
 
 #include <cerrno>
+#include <filesystem>
 #include <cstdlib>
 #include <iostream>
 
@@ -43,6 +45,10 @@ void print_summary(std::ostream &out, const json &s, const std::string &dir)
 				for (const auto &g : f["failed_gates"])
 					out << g.get<std::string>() << " ";
 			out << "\n    repro: " << f["repro"].get<std::string>() << "\n";
+			if (f.contains("shrunk"))
+				out << "    shrunk (" << f["shrunk"]["to"].get<std::string>()
+				    << "): coconut-sim run " << dir << "/"
+				    << f["shrunk"]["file"].get<std::string>() << "\n";
 		}
 	}
 	out << "gates (seeds passing / run):\n";
@@ -118,7 +124,20 @@ int cmd_sweep(const Args &a)
 	} catch (const sweep::SweepError &e) {
 		throw UsageError(e.what());
 	}
-	const json header = sweep::sweep_header(file, sc, opts, run_args_of(a));
+	std::uint64_t shrink_tries = 0;
+	if (a.has("--shrink"))
+		shrink_tries = 40;
+	if (auto v = a.get("--shrink-tries")) {
+		if (!a.has("--shrink"))
+			throw UsageError("--shrink-tries: only with --shrink");
+		char *end = nullptr;
+		errno = 0;
+		const unsigned long long n = std::strtoull(v->c_str(), &end, 10);
+		if (v->empty() || *end || errno || (*v)[0] == '-' || n == 0 || n > 100000)
+			throw UsageError("--shrink-tries: expected 1 to 100000, got '" + *v + "'");
+		shrink_tries = n;
+	}
+	const json header = sweep::sweep_header(file, sc, opts, run_args_of(a), shrink_tries);
 	const bool quiet = a.has("--quiet");
 	if (!quiet)
 		std::cerr << "sweep: " << seeds.size() << " seeds of " << file << " ("
@@ -136,10 +155,23 @@ int cmd_sweep(const Args &a)
 		});
 	progress.finish();
 	std::vector<json> records;
+	std::filesystem::remove_all(dir + "/shrunk"); // an earlier sweep's, into this directory
 	std::uint64_t rss_max = 0, rss_sum = 0;
 	std::string bad_scenario;
 	for (const auto &o : outcomes) {
 		records.push_back(o.record);
+		if (shrink_tries && !o.record["pass"].get<bool>() && !o.record.contains("error")) {
+			if (!quiet)
+				std::cerr << "sweep: shrinking seed " << o.record["seed"]
+					  << " (at most " << shrink_tries << " runs)\n";
+			json &rec = records.back();
+			sweep::shrink_failing_seed(sc, opts, shrink_tries, dir, rec);
+			if (!quiet)
+				std::cerr << "  " << rec["shrunk"]["from"].get<std::string>()
+					  << " -> " << rec["shrunk"]["to"].get<std::string>()
+					  << ": " << dir << "/"
+					  << rec["shrunk"]["file"].get<std::string>() << "\n";
+		}
 		rss_max = std::max(rss_max, o.max_rss_kib);
 		rss_sum += o.max_rss_kib;
 		if (o.bad_scenario && bad_scenario.empty())
@@ -188,6 +220,18 @@ int cmd_merge(const Args &a)
 		return 2;
 	}
 	sweep::write_sweep(*out, merged.records, summary);
+	for (const std::string &f : merged.shrunk_files) {
+		namespace fs = std::filesystem;
+		std::error_code ec;
+		fs::create_directories(*out + "/shrunk", ec);
+		fs::copy_file(f, *out + "/shrunk/" + fs::path(f).filename().string(),
+			      fs::copy_options::overwrite_existing, ec);
+		if (ec) {
+			std::cerr << "coconut-sim merge: cannot copy " << f << ": " << ec.message()
+				  << "\n";
+			return 2;
+		}
+	}
 	print_summary(std::cout, summary, *out);
 	return sweep::summary_exit_code(summary);
 }

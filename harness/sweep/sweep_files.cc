@@ -150,6 +150,9 @@ SweepDir merge_sweeps(const std::vector<std::string> &dirs)
 					 " seeds in all");
 		for (json &r : one.records) {
 			const u64 seed = r["seed"].get<u64>();
+			if (r.contains("shrunk"))
+				merged.shrunk_files.push_back(
+					d + "/" + r["shrunk"]["file"].get<std::string>());
 			const auto [it, fresh] = seed_dir.emplace(seed, d);
 			if (!fresh)
 				throw SweepError("seed " + std::to_string(seed) + " is in both " +

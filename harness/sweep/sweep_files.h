@@ -23,8 +23,9 @@ void write_sweep(const std::string &dir, const std::vector<nlohmann::json> &sort
 void write_perf(const std::string &dir, const nlohmann::json &perf);
 
 struct SweepDir {
-	nlohmann::json header;		     // summary.json's "sweep"
-	std::vector<nlohmann::json> records; // seeds.jsonl, in file order
+	nlohmann::json header;		       // summary.json's "sweep"
+	std::vector<nlohmann::json> records;   // seeds.jsonl, in file order
+	std::vector<std::string> shrunk_files; // merge: the shards' shrunk scenarios, to copy
 };
 // SweepError naming the file, the line and the field for anything a sweep cannot have written.
 SweepDir read_sweep(const std::string &dir);

@@ -14,7 +14,7 @@ using nlohmann::json;
 
 nlohmann::json sweep_header(const std::string &file, const scenario::Scenario &sc,
 			    const engine::RunOptions &opts,
-			    const std::vector<std::string> &run_args)
+			    const std::vector<std::string> &run_args, u64 shrink_tries)
 {
 	engine::RunOptions no_seed = opts;
 	no_seed.seed = 0; // the digest names the scenario, not one seed of it
@@ -28,7 +28,8 @@ nlohmann::json sweep_header(const std::string &file, const scenario::Scenario &s
 		     { "policy", scenario::policy_name(as_run.policy) },
 		     { "until_ns", opts.until_ns.value_or(0) },
 		     { "determinism", !opts.skip_determinism_gate },
-		     { "run_args", run_args } };
+		     { "run_args", run_args },
+		     { "shrink_tries", shrink_tries } };
 }
 
 std::string repro_command(const nlohmann::json &header, u64 seed)
@@ -111,6 +112,16 @@ void check_record(const nlohmann::json &rec, const std::string &where)
 	for (const auto &[n, v] : rec["values"].items())
 		if (!v.is_number_integer())
 			throw bad("values." + n, "expected an integer");
+	if (rec.contains("shrunk")) {
+		const json &s = rec["shrunk"];
+		if (!s.is_object() || !s.contains("file") || !s["file"].is_string() ||
+		    s["file"].get<std::string>().rfind("shrunk/seed-", 0) != 0 ||
+		    s["file"].get<std::string>().find("..") != std::string::npos ||
+		    !s.contains("gate") || !s["gate"].is_string() || rec["pass"].get<bool>())
+			throw bad("shrunk",
+				  "expected {\"file\": \"shrunk/seed-S.yaml\", \"gate\", ...} on "
+				  "a failing seed");
+	}
 	if (!rec.contains("histograms") || !rec["histograms"].is_object())
 		throw bad("histograms", "expected an object");
 	for (const auto &[n, h] : rec["histograms"].items()) {
@@ -161,9 +172,12 @@ nlohmann::json summarize(const nlohmann::json &header, const std::vector<nlohman
 			passed++;
 		} else {
 			failed++;
-			failing.push_back(json{ { "seed", seed },
-						{ "failed_gates", rec["failed_gates"] },
-						{ "repro", repro_command(header, seed) } });
+			json f{ { "seed", seed },
+				{ "failed_gates", rec["failed_gates"] },
+				{ "repro", repro_command(header, seed) } };
+			if (rec.contains("shrunk"))
+				f["shrunk"] = rec["shrunk"];
+			failing.push_back(std::move(f));
 		}
 		for (const auto &g : rec.at("gates")) {
 			auto &pf = gates[g.at("name").get<std::string>()];

@@ -22,17 +22,18 @@ using u64 = std::uint64_t;
 //    (overrides but the seed applied, as YAML), "policy", "until_ns" (0: the scenario's
 //    duration), "determinism": whether each seed's determinism rerun ran,
 //    "run_args": the options `coconut-sim run` needs to repeat one seed}
+//    "shrink_tries": candidates per failing seed with --shrink (0: none)
 nlohmann::json sweep_header(const std::string &file, const scenario::Scenario &sc,
 			    const engine::RunOptions &opts,
-			    const std::vector<std::string> &run_args);
+			    const std::vector<std::string> &run_args, u64 shrink_tries = 0);
 
 // The command that repeats one seed: "coconut-sim run FILE --seed S <run_args>".
 std::string repro_command(const nlohmann::json &header, u64 seed);
 
 // One seed's line: {"seed", "pass", "fingerprint", "simulated_ns", "failed_gates": [names],
 // "gates": [{"name", "kind", "pass", "measured", "bound"}], "values": {name: int},
-// "histograms": {name: exact}}; or {"seed", "pass": false, "error": why} when the run could
-// not be made.
+// "histograms": {name: exact}} (with --shrink a failing one also "shrunk", sweep_shrink.h);
+// or {"seed", "pass": false, "error": why} when the run could not be made.
 nlohmann::json seed_record(u64 seed, const engine::RunResult &r);
 nlohmann::json error_record(u64 seed, const std::string &why);
 
@@ -41,7 +42,7 @@ void check_record(const nlohmann::json &rec, const std::string &where);
 
 // The summary of records sorted by seed, each seed once (asserted):
 //   {"sweep": header, "seeds": {"count", "set": "1..3,5"}, "passed", "failed", "errors",
-//    "failing": [{"seed", "failed_gates" | "error", "repro"}],
+//    "failing": [{"seed", "failed_gates" | "error", "repro", ["shrunk"]}],
 //    "gates": {name: {"pass", "fail"}},
 //    "values": {name: {"seeds", "min", "max", "sum"}},
 //    "histograms": {name: {"count", "min", "max", "p50", "p90", "p99", "p999", "exact"}}}

@@ -56,6 +56,9 @@ co_plat_ops SimPlatform::make_ops()
 		}
 		return p;
 	};
+	// calloc already zeroes (a large block comes as untouched pages): the kernel's zeroed
+	// allocations take it as it is.
+	o.alloc_zeroed = o.alloc;
 	o.free = [](void *ctx, void *p, size_t size) {
 		self(ctx)->live_bytes_ -= size;
 		std::free(p);

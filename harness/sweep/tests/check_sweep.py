@@ -100,6 +100,32 @@ for cmd in repros:
     check(p.returncode == 1 and fp == [records[seed]["fingerprint"]],
           f"repro of seed {seed}: exit {p.returncode}, fingerprint as recorded")
 
+# --shrink: each failing seed's scenario shrunk to a smaller one that fails the same gate with
+# a measured value; shards shrink their own seeds and merge copies their files.
+shrink = ["--seeds", "1..2", "--policy", "fifo", "--no-determinism-rerun", "--shrink",
+          "--shrink-tries", "12", "--quiet"]
+code, out, err = run(["sweep", RELEASE, "-j2", "--out", d("shrink")] + shrink)
+check(code == 1 and out.count("shrunk (") == 2, f"--shrink lists a shrunk scenario per failing seed\n{out}")
+for seed in (1, 2):
+    rec = [json.loads(x) for x in open(d("shrink") + "/seeds.jsonl")][seed - 1]
+    sh = rec.get("shrunk", {})
+    path = os.path.join(d("shrink"), sh.get("file", "missing"))
+    check(os.path.exists(path) and int(sh.get("to", "9 ").split()[0]) < 4,
+          f"seed {seed} shrunk: {sh.get('from')} -> {sh.get('to')}")
+    p = subprocess.run([SIM, "run", path, "--no-determinism-rerun", "--quiet"],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    row = re.search(r"^" + re.escape(sh.get("gate", "?")) + r" +\| ([0-9][^|]*)\|.*FAIL", p.stdout,
+                    re.MULTILINE)
+    check(p.returncode == 1 and row is not None,
+          f"the shrunk seed {seed} fails {sh.get('gate')} with a measured value")
+for k in range(2):
+    run(["sweep", RELEASE, "--shard", f"{k}/2", "--out", d(f"shrink{k}")] + shrink)
+code, out, err = run(["merge", d("shrink1"), d("shrink0"), "--out", d("shrink-merged")])
+same_files(d("shrink"), d("shrink-merged"), "shrunk shards merged vs unsharded")
+check(all(read(os.path.join(d("shrink"), "shrunk", f"seed-{s}.yaml")) ==
+          read(os.path.join(d("shrink-merged"), "shrunk", f"seed-{s}.yaml")) for s in (1, 2)),
+      "merge copies the shards' shrunk scenarios")
+
 # Progress: plain lines in a log, one per seed; a bar on a terminal.
 code, out, err = run(["sweep", MINIMAL, "--seeds", "1..3", "--out", d("plain")])
 check(re.findall(r"^sweep: seed (\d) pass \(\d/3", err, re.MULTILINE) == ["1", "2", "3"]

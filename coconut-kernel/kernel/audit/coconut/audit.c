@@ -78,14 +78,11 @@ int co_audit_init(struct co_audit *a, const struct co_plat *plat, const struct c
 	a->cfg = *cfg;
 
 	/* Zeroed memory: the rings' padding and the window are deterministic from the start. */
-	a->rings = co_plat_alloc(&a->plat, co_audit_rings_bytes(a));
-	a->ring_events = co_plat_alloc(&a->plat, co_audit_ring_events_bytes(a));
-	a->log = co_plat_alloc(&a->plat, co_audit_log_bytes(a));
+	a->rings = co_plat_zalloc(&a->plat, co_audit_rings_bytes(a));
+	a->ring_events = co_plat_zalloc(&a->plat, co_audit_ring_events_bytes(a));
+	a->log = co_plat_zalloc(&a->plat, co_audit_log_bytes(a));
 	if (!a->rings || !a->ring_events || !a->log)
 		goto nomem;
-	co_memset(a->rings, 0, co_audit_rings_bytes(a));
-	co_memset(a->ring_events, 0, co_audit_ring_events_bytes(a));
-	co_memset(a->log, 0, co_audit_log_bytes(a));
 	if (a->plat.ops->lock_create) {
 		a->lock = a->plat.ops->lock_create(a->plat.ctx);
 		if (!a->lock)
