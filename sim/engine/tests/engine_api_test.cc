@@ -8,11 +8,13 @@
 
 #include "coconut/audit.h"
 #include "coconut/errno.h"
+#include "coconut/probe.h"
 
 #include <gtest/gtest.h>
 
 #include <cstdio>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -275,6 +277,37 @@ TEST(EngineApi, MembwQuotaThrottlesTheAgentThroughTheKernel)
 	EXPECT_NEAR((double)membw_p50_milli("{ quotas: { membw: { budget: 4.8GB/s } } }"), 4000.0,
 		    40.0);
 	EXPECT_NEAR((double)membw_p50_milli("{}"), 1000.0, 10.0);
+}
+
+} // namespace
+
+namespace {
+
+// The kernel's coverage probes (coconut/probe.h) count the rare paths a run took, every probe
+// listed: cosim-coverage takes each of these a known number of times (its timeline is written
+// for it: a sealer stall, two TPM write failures, an HBM allocation over budget, a revoke
+// racing inference, a quarantine with work pending), and none of the others.
+TEST(EngineApi, ProbesCountTheRarePathsARunTook)
+{
+	const auto sc = coconut::scenario::load_scenario_file(std::string(COCONUT_SOURCE_DIR) +
+							      "/scenarios/cosim-coverage.yaml");
+	coconut::sim::sc_fresh_context();
+	RunOptions o;
+	o.skip_determinism_gate = true;
+	Simulation s(sc, o);
+	const RunResult r = s.run();
+	EXPECT_EQ(r.probes.size(), static_cast<size_t>(CO_PROBE_COUNT));
+	const std::map<std::string, std::uint64_t> expect = {
+		{ "seal_stalled", 1 },	   { "tpm_write_failed", 2 }, { "tier_edquot", 1 },
+		{ "complete_revoked", 4 }, { "inflight_marked", 2 },  { "quarantine_pending", 1 },
+	};
+	for (const auto &[name, hits] : r.probes) {
+		const auto it = expect.find(name);
+		EXPECT_EQ(hits, it == expect.end() ? 0u : it->second) << name;
+	}
+	for (unsigned p = 0; p < CO_PROBE_COUNT; p++)
+		EXPECT_TRUE(r.probes.count(co_probe_name(p))) << p;
+	EXPECT_EQ(co_probe_name(CO_PROBE_COUNT), nullptr);
 }
 
 } // namespace
