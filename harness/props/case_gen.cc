@@ -198,9 +198,10 @@ std::string to_yaml(const CaseSpec &c)
 			if (e.arg % 2 && at_us + (1 + e.arg % 50) * 1000 < dur_us)
 				ev << "  - { at: " << at_us + (1 + e.arg % 50) * 1000
 				   << "us, kind: release, target: \"" << agent << "\"";
-			else
-				ev << "  - { at: " << at_us << "us, kind: ring.pressure, target: \""
-				   << agent << "\", count: 1";
+			else // a release the state machine must refuse: the agent is not quarantined
+				ev << "  - { at: " << at_us << "us, kind: release, target: \""
+				   << agent << "\" }\n  - { at: " << at_us
+				   << "us, kind: release, target: \"" << agent << "\"";
 			break;
 		case Fault::Kill:
 			ev << "kill, target: \""

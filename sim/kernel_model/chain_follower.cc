@@ -1,6 +1,7 @@
 // See chain_follower.h.
 #include "chain_follower.h"
 
+#include "coconut/agent.h"
 #include "coconut/blake3.h"
 
 #include <cstring>
@@ -94,6 +95,8 @@ u64 ChainFollower::catch_up(const co_audit *a)
 			else
 				anchored_[at] = recent_[at % 64];
 		}
+		if (e.ev.type == COCONUT_EV_STATE)
+			check_state(s, e.ev);
 		recent_[s % 64] = head_;
 		if (e.ev.type < COCONUT_EV_TYPE_COUNT)
 			by_type_[e.ev.type]++;
@@ -102,6 +105,26 @@ u64 ChainFollower::catch_up(const co_audit *a)
 	}
 	next_seq_ = sealed;
 	return added;
+}
+
+// A STATE event's arg is from << 8 | to (agent/state.c). Every move must be an edge of the
+// kernel's transition table, and start where the agent's previous move ended: the chain
+// records each transition before it is made, so a gap is a transition made unrecorded.
+void ChainFollower::check_state(u64 seq, const co_audit_event &ev)
+{
+	const u32 from = (u32)(ev.arg >> 8) & 0xffu, to = (u32)ev.arg & 0xffu;
+	const std::string at =
+		"STATE event " + std::to_string(seq) + " of aid " + std::to_string(ev.aid) + ": ";
+	if (!co_agent_transition_allowed(from, to))
+		fail(at + co_agent_state_name(from) + " -> " + co_agent_state_name(to) +
+		     " is not in the transition table");
+	const auto [it, first] = last_state_.emplace(ev.aid, to);
+	if (!first) {
+		if (it->second != from)
+			fail(at + "moves from " + co_agent_state_name(from) +
+			     " but its last recorded state is " + co_agent_state_name(it->second));
+		it->second = to;
+	}
 }
 
 std::string ChainFollower::check_anchor(const co_audit_anchor &an) const

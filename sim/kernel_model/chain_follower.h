@@ -35,7 +35,9 @@ public:
 	const Digest &head() const { return head_; }
 	u64 count_of(u32 type) const { return type < COCONUT_EV_TYPE_COUNT ? by_type_[type] : 0; }
 	// The first problem seen (empty: none): a head that differs from the kernel's, a gap or a
-	// reorder in seq, a time that steps back, an ANCHOR naming a head the chain never had.
+	// reorder in seq, a time that steps back, an ANCHOR naming a head the chain never had, a
+	// STATE move the transition table does not have or that starts elsewhere than the
+	// agent's last recorded state.
 	const std::string &first_error() const { return first_error_; }
 	// Heads after the events the sealer anchored (seq -> head_{seq+1}), for checking the TPM.
 	const std::map<u64, Digest> &anchored_heads() const { return anchored_; }
@@ -44,10 +46,12 @@ public:
 
 private:
 	void fail(const std::string &what);
+	void check_state(u64 seq, const co_audit_event &ev);
 
 	Digest head_{};
 	u64 next_seq_ = 0;
-	u64 last_time_ns_ = 0; // of the last appended (not ANCHOR) event followed
+	std::map<u64, u32> last_state_; // aid -> the state its last STATE event moved it to
+	u64 last_time_ns_ = 0;		// of the last appended (not ANCHOR) event followed
 	u64 by_type_[COCONUT_EV_TYPE_COUNT] = {};
 	Digest recent_[64] = {}; // head_{s+1} at slot s % 64, for ANCHOR events' checks
 	std::map<u64, Digest> anchored_;

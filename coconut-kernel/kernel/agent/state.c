@@ -195,8 +195,15 @@ int co_agent_transition(struct co_kernel *k, struct co_agent *a, u32 to)
 	if (to >= COCONUT_STATE_COUNT)
 		return -EINVAL;
 	e = co_state_edge_find(from, to);
+#ifdef COCONUT_PLANT_STATE_NO_TABLE
+	/* A planted bug for the property suite (harness/props; never in a product build): a
+	 * move the transition table does not have is made anyway. */
+	if (e && !e->guard(k, a))
+		return -EINVAL;
+#else
 	if (!e || !e->guard(k, a))
 		return -EINVAL;
+#endif
 
 	/* Audit first: a transition the chain cannot record is not made. */
 	co_audit_event_init(&ev, COCONUT_EV_STATE, a->aid, 0);
