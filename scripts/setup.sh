@@ -18,6 +18,8 @@ PACKAGES=(
   libboost-dev                             # coconut-sim cosim: Boost.Asio, the guest channel
   flex bison bc libelf-dev                 # scripts/fork-build.sh, the forked kernel (not in CI)
   python3-yaml python3-jsonschema          # scenario schema checks in tests
+  slurmctld slurmd slurm-client            # sweep_slurm: a real Slurm for examples/slurm/ (munge comes
+                                           # as their dependency; the test runs with auth/none)
 )
 
 missing=()
@@ -36,5 +38,15 @@ echo "setup: installing ${missing[*]}"
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 export DEBIAN_FRONTEND=noninteractive
+# Package scripts start the daemons they install (slurmctld, slurmd, munged) where they can; none
+# is wanted (sweep_slurm starts its own, from its own config) and without systemd one started
+# here would linger. invoke-rc.d asks policy-rc.d first, and 101 means "not allowed"; one put
+# here for the install is removed after it.
+policy=/usr/sbin/policy-rc.d
+if [ ! -e "$policy" ]; then
+  printf '#!/bin/sh\nexit 101\n' | $SUDO tee "$policy" >/dev/null
+  $SUDO chmod 755 "$policy"
+  trap '$SUDO rm -f "$policy"' EXIT
+fi
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -104,8 +104,9 @@ int cmd_sweep(const Args &a)
 		throw UsageError("--seeds A..B is required");
 	std::vector<std::uint64_t> seeds;
 	sweep::Shard shard;
+	sweep::SeedRange range;
 	try {
-		const sweep::SeedRange range = sweep::parse_seeds(*seeds_text);
+		range = sweep::parse_seeds(*seeds_text);
 		if (auto s = a.get("--shard"))
 			shard = sweep::parse_shard(*s);
 		seeds = sweep::shard_seeds(range, shard);
@@ -137,7 +138,8 @@ int cmd_sweep(const Args &a)
 			throw UsageError("--shrink-tries: expected 1 to 100000, got '" + *v + "'");
 		shrink_tries = n;
 	}
-	const json header = sweep::sweep_header(file, sc, opts, run_args_of(a), shrink_tries);
+	const json header = sweep::sweep_header(file, sc, opts, run_args_of(a), shrink_tries,
+						range.first, range.last);
 	const bool quiet = a.has("--quiet");
 	if (!quiet)
 		std::cerr << "sweep: " << seeds.size() << " seeds of " << file << " ("

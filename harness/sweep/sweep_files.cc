@@ -84,6 +84,13 @@ SweepDir read_sweep(const std::string &dir)
 	for (const char *field : { "scenario", "file", "digest", "policy" })
 		if (!out.header.contains(field) || !out.header[field].is_string())
 			throw SweepError(sum_path + ": sweep." + field + ": expected a string");
+	const json &range = out.header.contains("range") ? out.header["range"] : json();
+	if (!range.is_object() || !range.contains("first") ||
+	    !range["first"].is_number_unsigned() || !range.contains("last") ||
+	    !range["last"].is_number_unsigned() ||
+	    range["last"].get<u64>() < range["first"].get<u64>() ||
+	    range["last"].get<u64>() - range["first"].get<u64>() >= kSeedsMax)
+		throw SweepError(sum_path + ": sweep.range: expected {\"first\", \"last\"} seeds");
 	if (!out.header.contains("run_args") || !out.header["run_args"].is_array())
 		throw SweepError(sum_path + ": sweep.run_args: expected an array of strings");
 	for (const auto &a : out.header["run_args"])
@@ -107,6 +114,9 @@ SweepDir read_sweep(const std::string &dir)
 		if (rec.is_discarded())
 			throw SweepError(where + ": not JSON");
 		check_record(rec, where);
+		if (rec["seed"].get<u64>() < out.header["range"]["first"].get<u64>() ||
+		    rec["seed"].get<u64>() > out.header["range"]["last"].get<u64>())
+			throw SweepError(where + ": seed: outside the sweep's range");
 		if (!out.records.empty() &&
 		    rec["seed"].get<u64>() <= out.records.back()["seed"].get<u64>())
 			throw SweepError(where + ": seed: not above the line before's");
@@ -163,6 +173,27 @@ SweepDir merge_sweeps(const std::vector<std::string> &dirs)
 	std::sort(merged.records.begin(), merged.records.end(), [](const json &a, const json &b) {
 		return a["seed"].get<u64>() < b["seed"].get<u64>();
 	});
+	// Every seed of the sweep's range, or a shard is missing: a merge of 3 shards of 4 would
+	// otherwise look like a whole sweep that passed.
+	const json &range = merged.header["range"];
+	const u64 first = range["first"].get<u64>(), last = range["last"].get<u64>();
+	if (merged.records.size() != last - first + 1) {
+		std::vector<u64> missing;
+		size_t at = 0;
+		for (u64 s = first; s <= last && missing.size() < 10; s++) {
+			while (at < merged.records.size() &&
+			       merged.records[at]["seed"].get<u64>() < s)
+				at++;
+			if (at == merged.records.size() ||
+			    merged.records[at]["seed"].get<u64>() != s)
+				missing.push_back(s);
+		}
+		throw SweepError("the shards hold " + std::to_string(merged.records.size()) +
+				 " of the " + std::to_string(last - first + 1) + " seeds of " +
+				 std::to_string(first) + ".." + std::to_string(last) +
+				 " (missing: " + seed_set_text(missing) +
+				 (missing.size() == 10 ? ", ..." : "") + "): is a shard missing?");
+	}
 	return merged;
 }
 

@@ -14,7 +14,8 @@ using nlohmann::json;
 
 nlohmann::json sweep_header(const std::string &file, const scenario::Scenario &sc,
 			    const engine::RunOptions &opts,
-			    const std::vector<std::string> &run_args, u64 shrink_tries)
+			    const std::vector<std::string> &run_args, u64 shrink_tries,
+			    u64 first_seed, u64 last_seed)
 {
 	engine::RunOptions no_seed = opts;
 	no_seed.seed = 0; // the digest names the scenario, not one seed of it
@@ -29,7 +30,8 @@ nlohmann::json sweep_header(const std::string &file, const scenario::Scenario &s
 		     { "until_ns", opts.until_ns.value_or(0) },
 		     { "determinism", !opts.skip_determinism_gate },
 		     { "run_args", run_args },
-		     { "shrink_tries", shrink_tries } };
+		     { "shrink_tries", shrink_tries },
+		     { "range", json{ { "first", first_seed }, { "last", last_seed } } } };
 }
 
 std::string repro_command(const nlohmann::json &header, u64 seed)

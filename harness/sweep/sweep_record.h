@@ -21,11 +21,14 @@ using u64 = std::uint64_t;
 //   {"scenario": its name, "file": the path given, "digest": BLAKE3 of the scenario as run
 //    (overrides but the seed applied, as YAML), "policy", "until_ns" (0: the scenario's
 //    duration), "determinism": whether each seed's determinism rerun ran,
-//    "run_args": the options `coconut-sim run` needs to repeat one seed}
-//    "shrink_tries": candidates per failing seed with --shrink (0: none)
+//    "run_args": the options `coconut-sim run` needs to repeat one seed,
+//    "shrink_tries": candidates per failing seed with --shrink (0: none),
+//    "range": {"first", "last"}: --seeds, the whole sweep's (every shard's the same), so a
+//    merge can tell that a shard is missing}
 nlohmann::json sweep_header(const std::string &file, const scenario::Scenario &sc,
 			    const engine::RunOptions &opts,
-			    const std::vector<std::string> &run_args, u64 shrink_tries = 0);
+			    const std::vector<std::string> &run_args, u64 shrink_tries,
+			    u64 first_seed, u64 last_seed);
 
 // The command that repeats one seed: "coconut-sim run FILE --seed S <run_args>".
 std::string repro_command(const nlohmann::json &header, u64 seed);

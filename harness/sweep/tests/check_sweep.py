@@ -159,6 +159,8 @@ bad = [
     (["sweep", os.path.join(WORK, "nope.yaml"), "--seeds", "1..2", "--out", d("x7")], "nope.yaml"),
     (["sweep", RELEASE, "--seeds", "1..2", "--out", "/dev/null/x"], "--out /dev/null/x"),
     (["merge", d("shard0"), d("shard0"), "--out", d("x8")], "seed 1 is in both"),
+    (["merge", d("shard0"), d("shard1"), d("shard2"), "--out", d("x12")],
+     "missing: 4,8): is a shard missing"),
     (["merge", d("shard0"), d("fifo"), "--out", d("x9")], "sweep.digest"),
     (["merge", WORK, "--out", d("x10")], "summary.json: cannot open"),
     (["merge", d("shard0")], "--out DIR is required"),

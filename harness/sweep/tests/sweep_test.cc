@@ -64,7 +64,9 @@ json header()
 		     { "policy", "fair" },
 		     { "until_ns", 0 },
 		     { "determinism", true },
-		     { "run_args", { "--policy", "fair" } } };
+		     { "run_args", { "--policy", "fair" } },
+		     { "shrink_tries", 0 },
+		     { "range", { { "first", 1 }, { "last", 10 } } } };
 }
 
 json record(u64 seed, bool pass, std::initializer_list<u64> samples)
@@ -136,6 +138,14 @@ TEST(SweepRecord, SummaryOfRecordsAlone)
 	for (size_t i = 0; i < all.size(); i++)
 		EXPECT_EQ(merged.records[i].dump(), all[i].dump());
 
+	// A missing shard is refused naming the seeds it held.
+	try {
+		merge_sweeps({ dirs[0], dirs[1] });
+		ADD_FAILURE() << "2 shards of 3 were merged";
+	} catch (const SweepError &e) {
+		EXPECT_NE(std::string(e.what()).find("is a shard missing"), std::string::npos)
+			<< e.what();
+	}
 	// A seed in two shards, and shards of two sweeps, are refused naming what.
 	const std::string dup = (root / "dup").string();
 	prepare_dir(dup);
