@@ -73,9 +73,11 @@ rc::Gen<CaseSpec> gen_case(u32 agents_max, u32 duration_ms_max)
 				gc.partition = *rc::gen::inRange<u32>(0, c.partitions);
 				tc.groups.push_back(gc);
 			}
+			tc.weight = *rc::gen::inRange<u32>(1, 5);
 			c.tenants.push_back(tc);
 		}
 		c.swarm = *rc::gen::inRange<u32>(0, 1u << static_cast<u32>(Fault::Count));
+		c.backlog = *rc::gen::inRange<u32>(0, 4) == 0;
 		const u32 events = *rc::gen::inRange<u32>(0, 13);
 		for (u32 i = 0; i < events; i++) {
 			EventCase e;
@@ -118,8 +120,12 @@ std::string to_yaml(const CaseSpec &c)
 {
 	std::ostringstream y;
 	y << "# A generated whole-system case (harness/props/case_gen.cc).\n"
-	  << "name: case\nseed: " << c.seed << "\nduration: " << c.duration_ms << "ms\n"
-	  << "policy: fair\nmachine:\n  cpus: " << c.cpus << "\n  gpus:\n";
+	  << "name: " << (c.backlog ? "backlog-case" : "case") << "\nseed: " << c.seed
+	  << "\nduration: " << c.duration_ms
+	  << "ms\n"
+	  // A backlog case has one CPU: an agent runs one job at a time, so on more cores than a
+	  // heavy tenant has agents its share could not be used and weights could not hold.
+	  << "policy: fair\nmachine:\n  cpus: " << (c.backlog ? 1 : c.cpus) << "\n  gpus:\n";
 	for (u32 g = 0; g < c.gpus; g++) {
 		y << "    - profile: h100-sxm\n";
 		if (c.partitions > 1)
@@ -127,10 +133,12 @@ std::string to_yaml(const CaseSpec &c)
 	}
 	y << "  pcie: " << (c.gen5 ? "pcie-gen5-x16" : "pcie-gen4-x16")
 	  << "\n  tpm: tpm2-discrete\n  ssd: nvme-gen4\n  audit: { ring_slots: "
-	  << (1u << c.ring_slots_log2) << " }\ntenants:\n";
+	  << (1u << c.ring_slots_log2) << " }\n"
+	  << (c.backlog ? "  sched_lag: 0s\n" : "") << "tenants:\n";
 	for (u32 t = 0; t < c.tenants.size(); t++) {
 		// The root holds what its groups use and may grant it back (cap.grant:<cap>).
 		y << "  - name: t" << t
+		  << (c.backlog ? "\n    weight: " + std::to_string(c.tenants[t].weight) : "")
 		  << "\n    caps: [\"inference:kvwarden\", \"cap.grant:inference:kvwarden\"";
 		for (u32 g = 0; g < c.gpus; g++)
 			y << ", \"gpu:" << g << "/**\", \"cap.grant:gpu:" << g << "/**\"";
@@ -142,6 +150,15 @@ std::string to_yaml(const CaseSpec &c)
 			  << "\n        gpu: " << g.gpu << "\n        partition: " << g.partition
 			  << "\n        manifest: { caps: " << caps_of(t, g)
 			  << ", weight: " << g.weight << " }\n        workload:\n";
+			if (c.backlog) {
+				// Jobs of 1..4 ms, longer than the 1 ms slice: the CPU is the
+				// bottleneck (shorter ones leave it idle behind the requests' other
+				// steps, and nobody is backlogged long enough for weights to show).
+				y << "          kind: closed-loop\n          concurrency: 8\n"
+				  << "          request:\n            cpu: "
+				  << 1000 + g.cpu_us % 3000 << "us\n";
+				continue;
+			}
 			if (g.closed_loop)
 				y << "          kind: closed-loop\n          concurrency: "
 				  << g.concurrency << "\n          think: 1ms\n";
@@ -165,7 +182,7 @@ std::string to_yaml(const CaseSpec &c)
 	u32 rendered = 0;
 	const u64 dur_us = static_cast<u64>(c.duration_ms) * 1000;
 	for (const EventCase &e : c.events) {
-		if (!(c.swarm >> static_cast<u32>(e.kind) & 1u) || c.tenants.empty())
+		if (!(c.swarm >> static_cast<u32>(e.kind) & 1u) || c.tenants.empty() || c.backlog)
 			continue;
 		const u32 t = e.tenant % c.tenants.size();
 		const TenantCase &tc = c.tenants[t];

@@ -57,6 +57,7 @@ struct GroupCase {
 
 struct TenantCase {
 	std::vector<GroupCase> groups;
+	u32 weight = 1; // the tenant's weight (backlog cases)
 };
 
 struct EventCase {
@@ -79,6 +80,11 @@ struct CaseSpec {
 	std::vector<TenantCase> tenants;
 	std::vector<EventCase> events;
 	u32 swarm = ~0u; // bit Fault: the kind is on (events of kinds off are not rendered)
+	// A backlog case (one in four): one CPU, every agent keeps 8 CPU-only requests of 1..4 ms
+	// outstanding, tenants weigh 1..4, no lag credit and no timeline, so every tenant is
+	// backlogged on the CPU from start to end and the weighted-share property applies
+	// (system_check.h).
+	bool backlog = false;
 };
 
 // The generator: at most agents_max agents and duration_ms_max of simulated time.
@@ -86,6 +92,7 @@ rc::Gen<CaseSpec> gen_case(u32 agents_max, u32 duration_ms_max);
 
 // The case as a scenario (YAML text) with the suite's gates: audit.parity, audit.verify,
 // no.use.after.revoke, and metrics use_after_revoke == 0 and audit.pending_at_end == 0.
+// A backlog case's scenario is named "backlog-case".
 std::string to_yaml(const CaseSpec &c);
 
 } // namespace coconut::props

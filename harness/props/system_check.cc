@@ -70,6 +70,34 @@ bool caps_of(engine::Simulation &s, const std::string &agent, std::vector<co_cap
 	return true;
 }
 
+// The weighted-share property of a backlog case (case_gen.h): tenants backlogged on the CPU
+// from start to end get service in proportion to their weights. The fair policy's bound
+// (policy_fair.c, docs/sched.md): backlogged counters differ by at most D + C, C the lag credit
+// (0 here) and D one turn's largest charge over the smallest weight; the run's measure is the
+// largest weighted service difference between two continuously backlogged tenants
+// (service_difference.cpu.max_milli). A turn is at most one job here (its CPU time), and the
+// cluster serves `cpus` turns at once, so the bound taken is 2 x cpus x the largest job: a
+// scheduler that ignored weights drifts apart linearly in time instead.
+std::string weighted_share(const engine::RunResult &r, const scenario::Scenario &sc)
+{
+	if (sc.name != "backlog-case")
+		return "";
+	u64 job_max_ns = 0;
+	for (const auto &t : sc.tenants)
+		for (const auto &g : t.groups)
+			job_max_ns = std::max(job_max_ns, g.workload.request.cpu_ns.hi);
+	const u64 bound_milli = 2ull * sc.machine.cpus * job_max_ns * 1000;
+	const auto diff = r.metrics.get("service_difference.cpu.max_milli");
+	if (!diff)
+		return "service_difference.cpu.max_milli is missing";
+	if (static_cast<u64>(*diff) > bound_milli)
+		return "weighted CPU service of backlogged tenants differs by " +
+		       std::to_string(*diff / 1000) + " ns, over 2 x " +
+		       std::to_string(sc.machine.cpus) + " cpus x " + std::to_string(job_max_ns) +
+		       " ns (the largest job)";
+	return "";
+}
+
 // Property 5: every live group agent's caps are covered by its parent's (the tenant root
 // that spawned it and granted it caps). "" when they are, else the first uncovered cap.
 std::string uncovered_cap(engine::Simulation &s, const scenario::Scenario &sc)
@@ -223,6 +251,9 @@ CaseVerdict check_case(const scenario::Scenario &sc, bool fresh_process, const s
 		   !p.empty()) {
 		v.property = "parity";
 		v.detail = p;
+	} else if (auto w = weighted_share(a, sc); !w.empty()) {
+		v.property = "weights";
+		v.detail = w;
 	} else if (!uncovered.empty()) {
 		v.property = "caps";
 		v.detail = uncovered;

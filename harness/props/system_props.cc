@@ -143,8 +143,10 @@ Options parse(int argc, char **argv)
 		else if (a == "--expect-fail") {
 			o.expect_fail = v;
 			if (o.expect_fail != "revocation" && o.expect_fail != "parity" &&
-			    o.expect_fail != "caps" && o.expect_fail != "determinism")
-				usage("--expect-fail: revocation, parity, caps or determinism");
+			    o.expect_fail != "weights" && o.expect_fail != "caps" &&
+			    o.expect_fail != "determinism")
+				usage("--expect-fail: revocation, parity, weights, caps or "
+				      "determinism");
 		} else
 			usage("unknown option " + a);
 	}

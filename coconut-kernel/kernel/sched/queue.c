@@ -218,6 +218,17 @@ int co_sched_cancel(struct co_sched *s, struct co_sched_entity *e)
 	return 0;
 }
 
+/*
+ * COCONUT_PLANT_SCHED_IGNORES_WEIGHTS plants a bug for the whole-system property suite
+ * (harness/props/CMakeLists.txt builds it into a test binary only; no product build defines
+ * it): every charge counts as if the lane and the tenant weighed 1.
+ */
+#ifdef COCONUT_PLANT_SCHED_IGNORES_WEIGHTS
+#define co_plant_weight(w) 1u
+#else
+#define co_plant_weight(w) (w)
+#endif
+
 int co_sched_charge(struct co_sched *s, u64 aid, u64 units)
 {
 	struct co_sched_lane *l = co_sched_lane_find(s, aid);
@@ -229,9 +240,9 @@ int co_sched_charge(struct co_sched *s, u64 aid, u64 units)
 	/* Saturating: a counter that reached the top stays there rather than wrap to 0 and jump
 	 * ahead of everyone (2^64 scaled units is ~2^48 units at weight 1: no sane run gets
 	 * there). */
-	l->counter = co_sched_add_sat(l->counter, co_sched_scaled(units, l->weight));
-	t->counter = co_sched_add_sat(t->counter, co_sched_scaled(units, t->weight));
-	t->raw = co_sched_add_sat(t->raw, co_sched_scaled(units, t->weight));
+	l->counter = co_sched_add_sat(l->counter, co_sched_scaled(units, co_plant_weight(l->weight)));
+	t->counter = co_sched_add_sat(t->counter, co_sched_scaled(units, co_plant_weight(t->weight)));
+	t->raw = co_sched_add_sat(t->raw, co_sched_scaled(units, co_plant_weight(t->weight)));
 	l->served_units = co_sched_add_sat(l->served_units, units);
 	t->served_units = co_sched_add_sat(t->served_units, units);
 	s->stats.charged_units = co_sched_add_sat(s->stats.charged_units, units);
