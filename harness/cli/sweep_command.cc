@@ -60,6 +60,22 @@ void print_summary(std::ostream &out, const json &s, const std::string &dir)
 	out << "wrote " << dir << "/seeds.jsonl and " << dir << "/summary.json\n";
 }
 
+// An earlier sweep's shrunk scenarios in this --out (DIR/shrunk/seed-*.yaml) would be listed
+// by nobody and mistaken for this sweep's: they go, and nothing else in the folder does.
+void remove_old_shrunk(const std::string &dir)
+{
+	namespace fs = std::filesystem;
+	std::error_code ec;
+	std::vector<fs::path> old;
+	for (const auto &e : fs::directory_iterator(dir + "/shrunk", ec)) {
+		const std::string name = e.path().filename().string();
+		if (name.rfind("seed-", 0) == 0 && e.path().extension() == ".yaml")
+			old.push_back(e.path());
+	}
+	for (const fs::path &p : old)
+		fs::remove(p, ec);
+}
+
 std::uint64_t jobs_of(const Args &a)
 {
 	const auto v = a.get("--jobs");
@@ -157,7 +173,7 @@ int cmd_sweep(const Args &a)
 		});
 	progress.finish();
 	std::vector<json> records;
-	std::filesystem::remove_all(dir + "/shrunk"); // an earlier sweep's, into this directory
+	remove_old_shrunk(dir);
 	std::uint64_t rss_max = 0, rss_sum = 0;
 	std::string bad_scenario;
 	for (const auto &o : outcomes) {

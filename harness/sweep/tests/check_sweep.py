@@ -104,7 +104,14 @@ for cmd in repros:
 # a measured value; shards shrink their own seeds and merge copies their files.
 shrink = ["--seeds", "1..2", "--policy", "fifo", "--no-determinism-rerun", "--shrink",
           "--shrink-tries", "12", "--quiet"]
+# An earlier sweep's shrunk file in the same --out goes; a file of the user's stays.
+os.makedirs(os.path.join(d("shrink"), "shrunk"))
+for name in ("seed-99.yaml", "notes.txt"):
+    open(os.path.join(d("shrink"), "shrunk", name), "w").write("x\n")
 code, out, err = run(["sweep", RELEASE, "-j2", "--out", d("shrink")] + shrink)
+check(not os.path.exists(os.path.join(d("shrink"), "shrunk", "seed-99.yaml")) and
+      os.path.exists(os.path.join(d("shrink"), "shrunk", "notes.txt")),
+      "an earlier sweep's shrunk scenario is removed, the user's file kept")
 check(code == 1 and out.count("shrunk (") == 2, f"--shrink lists a shrunk scenario per failing seed\n{out}")
 for seed in (1, 2):
     rec = [json.loads(x) for x in open(d("shrink") + "/seeds.jsonl")][seed - 1]
