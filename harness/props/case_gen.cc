@@ -6,37 +6,6 @@
 
 namespace coconut::props {
 
-const char *fault_name(Fault f)
-{
-	switch (f) {
-	case Fault::Revoke:
-		return "revoke";
-	case Fault::Grant:
-		return "grant";
-	case Fault::Quarantine:
-		return "quarantine";
-	case Fault::Kill:
-		return "kill";
-	case Fault::Exit:
-		return "exit";
-	case Fault::RingPressure:
-		return "ring_pressure";
-	case Fault::SealerStall:
-		return "sealer_stall";
-	case Fault::TpmWriteFail:
-		return "tpm_write_fail";
-	case Fault::PcieDegrade:
-		return "pcie_degrade";
-	case Fault::PartitionLoss:
-		return "partition_loss";
-	case Fault::Spawn:
-		return "spawn";
-	case Fault::Count:
-		break;
-	}
-	return "?";
-}
-
 rc::Gen<CaseSpec> gen_case(u32 agents_max, u32 duration_ms_max)
 {
 	assert(agents_max >= 1 && duration_ms_max >= 20);

@@ -37,7 +37,6 @@ enum class Fault : u32 {
 	Spawn,	       // more agents mid-run
 	Count
 };
-const char *fault_name(Fault f);
 
 struct GroupCase {
 	u32 count = 1;	// agents
