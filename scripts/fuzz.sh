@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs every libFuzzer target in BUILD_DIR for SECONDS each, starting from its committed seed
-# corpus (coconut-kernel/lib/fuzz/corpus/<target>/, or sim/<part>/fuzz/corpus/<target>/ for the
-# simulator's parsers). New inputs go to a scratch copy, so the committed corpus only changes
-# when someone minimises and commits on purpose. Targets run COCONUT_FUZZ_JOBS at a time
+# corpus (coconut-kernel/lib/fuzz/corpus/<target>/, or sim/<part>/fuzz/corpus/<target>/ and
+# harness/<part>/fuzz/corpus/<target>/ for the simulator's and the harness's parsers). New
+# inputs go to a scratch copy, so the committed corpus only changes when someone minimises and
+# commits on purpose. Targets run COCONUT_FUZZ_JOBS at a time
 # (default 2: one per core of the CI machine). A crash leaves its reproducer in
 # build/fuzz-artifacts/ and fails the run.
 set -euo pipefail
@@ -18,7 +19,7 @@ run_one() {
   local bin=$1 name seed work log rc
   name=$(basename "$bin")
   seed="$root/coconut-kernel/lib/fuzz/corpus/$name"
-  [ -d "$seed" ] || seed=$(ls -d "$root"/sim/*/fuzz/corpus/"$name" 2>/dev/null | head -n 1)
+  [ -d "$seed" ] || seed=$(ls -d "$root"/sim/*/fuzz/corpus/"$name" "$root"/harness/*/fuzz/corpus/"$name" 2>/dev/null | head -n 1)
   work=$(mktemp -d)
   [ -n "$seed" ] && [ -d "$seed" ] && cp -r "$seed/." "$work/"
   log="$artifacts/$name.log"

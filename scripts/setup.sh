@@ -18,6 +18,7 @@ PACKAGES=(
   libboost-dev                             # coconut-sim cosim: Boost.Asio, the guest channel
   flex bison bc libelf-dev                 # scripts/fork-build.sh, the forked kernel (not in CI)
   python3-yaml python3-jsonschema          # scenario schema checks in tests
+  chromium                                 # the release report rendered headless (report_page test)
   slurmctld slurmd slurm-client            # sweep_slurm: a real Slurm for examples/slurm/ (munge comes
                                            # as their dependency; the test runs with auth/none)
 )

@@ -36,6 +36,15 @@ for input in traces/maya-workstation.jsonl traces/cosim-coverage.jsonl scenarios
   scripts/cosim.sh "$input" --quiet
 done
 
+echo "== the release gate, --quick (coconut-sim gate, docs/gates.md): every gate, cosim included"
+# But the benchmark ratios: on a shared 2-core runner they are noise-bound (cap_present at 256
+# caps measured 1.3x-2.1x against its 2x target in one session, docs/gates.md), so CI runs the
+# benchmarks as smoke tests and the release run (quiet machine, full suite) judges them.
+gate_start=$(date +%s)
+build/default/harness/cli/coconut-sim gate --release ci-quick --quick --skip benchmarks \
+  --out build/default/gate-quick
+echo "gate --quick: $(( $(date +%s) - gate_start )) s (report: build/default/gate-quick/index.html)"
+
 echo "== fork patches apply to linux-source-6.12"
 scripts/check-patches.sh
 
@@ -53,9 +62,9 @@ echo "== release preset: build (the README's benchmark preset)"
 cmake --preset release >/dev/null
 cmake --build --preset release
 
-# One closing line over everything that ran: the CTest tests of both presets and 8 steps (the
+# One closing line over everything that ran: the CTest tests of both presets and 9 steps (the
 # dev preset's discovery, the module build, the QEMU boot, three co-simulation parity runs, the
-# patch check and the release build); the fuzzers and any failure have already stopped the
+# quick release gate, the patch check and the release build); the fuzzers and any failure have already stopped the
 # script with a non-zero exit had they failed.
 ctests=$(sed -n 's/.*tests failed out of \([0-9]*\).*/\1/p' "$LOG_DIR"/ctest-*.log | awk '{s += $1} END {print s + 0}')
-echo "ci: $((ctests + 8)) passed, 0 failed"
+echo "ci: $((ctests + 9)) passed, 0 failed"

@@ -29,6 +29,12 @@ int cmd_import(const Args &a);
 int cmd_sweep(const Args &a);
 // Merges a sweep's shards into the files of the unsharded sweep; exit codes as sweep's.
 int cmd_merge(const Args &a);
+// docs/gates.md: the release-gate suite. 0 every gate passed, 1 a gate failed or was not run,
+// 2 bad input (the suite, an option, the key), 3 an internal error.
+int cmd_gate(const Args &a);
+// Regenerates the report's views from results.json; `verify` checks a signature (0 good, 1
+// bad); `keygen` makes a signing key.
+int cmd_report(const Args &a);
 
 } // namespace coconut::cli
 

@@ -46,6 +46,15 @@ const char *kUsage =
 	"      exit 0: every seed passed; 1: a seed failed a gate; 2: bad input; 3: a run died\n"
 	"  merge DIR... --out DIR\n"
 	"      merge a sweep's shards into the unsharded sweep's files (byte for byte)\n"
+	"  gate --release NAME [--out DIR] [--quick] [--sign KEY] [--previous RESULTS.json]\n"
+	"                    [-j N] [--suite FILE] [--only ID,... | --skip ID,...]\n"
+	"      run the release-gate suite (scenarios/gates.yaml): one line per gate, then\n"
+	"      DIR (default reports/NAME)/index.html, report.md, results.json[.sig], junit.xml.\n"
+	"      exit 0: every gate passed; 1: a gate failed or was not run; 2: bad input\n"
+	"  report RESULTS.json [--out DIR]     write the page, Markdown and JUnit again\n"
+	"  report verify RESULTS.json --key PUB [--sig FILE]   check the signature (0 good, 1 "
+	"bad)\n"
+	"  report keygen --out KEY             make an Ed25519 signing key (KEY, KEY.pub)\n"
 	"  help\n";
 
 } // namespace
@@ -97,6 +106,16 @@ int main(int argc, char **argv)
 		if (cmd == "merge")
 			return coconut::cli::cmd_merge(
 				coconut::cli::parse_args(argc, argv, { "--out" }, {}));
+		if (cmd == "gate")
+			return coconut::cli::cmd_gate(coconut::cli::parse_args(
+				argc, argv,
+				{ "--release", "--out", "--sign", "--previous", "--suite", "--jobs",
+				  "--only", "--skip" },
+				{ "--quick" }, { { "-j", "--jobs" }, { "-o", "--out" } }));
+		if (cmd == "report")
+			return coconut::cli::cmd_report(
+				coconut::cli::parse_args(argc, argv, { "--out", "--key", "--sig" },
+							 {}, { { "-o", "--out" } }));
 		if (cmd == "help" || cmd == "--help" || cmd == "-h") {
 			std::cout << kUsage;
 			return 0;

@@ -242,6 +242,7 @@ CaseVerdict check_case(const scenario::Scenario &sc, bool fresh_process, const s
 	v.fingerprint = a.fingerprint;
 	v.probes = a.probes;
 	v.sim_ns = a.sim_end_ns;
+	v.weights_judged = sc.name == "backlog-case";
 	if (auto f = first_failed(a, { "no.use.after.revoke", "no.use.after.revoke.metric" });
 	    !f.empty()) {
 		v.property = "revocation";

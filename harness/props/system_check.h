@@ -29,6 +29,7 @@ struct CaseVerdict {
 	std::string fingerprint;
 	std::map<std::string, std::uint64_t> probes; // the kernel's coverage probes, this run
 	std::uint64_t sim_ns = 0;
+	bool weights_judged = false; // a backlog case: the weights property applied to it
 };
 
 // fresh_process: also compare with a run in a new process (exe: this program, which must

@@ -197,7 +197,7 @@ int main(int argc, char **argv)
 	std::map<std::string, std::pair<u64, u64>> probes; // name -> hits, cases hitting it
 	for (u32 p = 0; p < CO_PROBE_COUNT; p++)
 		probes[co_probe_name(p)] = { 0, 0 };
-	u64 cases = 0, sim_ns = 0, fresh = 0;
+	u64 cases = 0, sim_ns = 0, fresh = 0, weights_cases = 0;
 	std::optional<Failure> first, last;
 	const auto t0 = std::chrono::steady_clock::now();
 
@@ -218,6 +218,7 @@ int main(int argc, char **argv)
 		if (!shrinking) {
 			cases++;
 			fresh += in_fresh;
+			weights_cases += v.weights_judged && v.property.empty();
 			sim_ns += v.sim_ns;
 			for (const auto &[n, hits] : v.probes) {
 				probes[n].first += hits;
@@ -253,6 +254,25 @@ int main(int argc, char **argv)
 		pj[n] = { { "hits", hc.first }, { "cases", hc.second }, { "required", req } };
 	}
 	std::ofstream(o.out + "/probes.json") << pj.dump(1) << "\n";
+	// summary.json: what the release report reads (docs/properties.md). Each property's count
+	// is the cases that were judged on it and held; a failing case counts for none.
+	{
+		const std::string failed = held || !last ? "" : last->verdict.property;
+		const u64 ok = failed.empty() ? cases : cases - 1;
+		nlohmann::json props = nlohmann::json::object();
+		for (const char *p : { "revocation", "parity", "caps", "determinism" })
+			props[p] = ok;
+		props["weights"] = weights_cases;
+		nlohmann::json sj = { { "cases", cases },
+				      { "fresh_process_cases", fresh },
+				      { "seed", o.seed },
+				      { "held", held },
+				      { "failed_property", failed },
+				      { "simulated_ns", sim_ns },
+				      { "properties_held", props },
+				      { "probes_ok", probes_ok } };
+		std::ofstream(o.out + "/summary.json") << sj.dump(1) << "\n";
+	}
 
 	if (held) {
 		std::cout << "every property held\n";

@@ -153,6 +153,7 @@ struct Simulation::Impl : public sc_core::sc_module, public devices::JobSink {
 	void add_tenant_notes(RunResult &out);
 	void evaluate_gates(RunResult &out);
 	std::string fingerprint(const RunResult &out);
+	std::string audit_head_hex() const; // the chain head, 64 hex
 
 	metrics::LogHistogram &stage_hist(u32 tenant, devices::Stage st);
 	// tenant.<t>.membw.slowdown: a streaming CPU stage's time on a core over its time alone.

@@ -385,6 +385,17 @@ std::string Simulation::Impl::fingerprint(const RunResult &out)
 	return fp.hex();
 }
 
+std::string Simulation::Impl::audit_head_hex() const
+{
+	static const char kHex[] = "0123456789abcdef";
+	std::string out;
+	for (const auto b : machine->chain().head()) {
+		out += kHex[static_cast<u8>(b) >> 4];
+		out += kHex[static_cast<u8>(b) & 15];
+	}
+	return out;
+}
+
 void complete_determinism_gate(RunResult &result, const std::string &other, const std::string &why)
 {
 	for (metrics::GateResult &g : result.gates) {

@@ -16,6 +16,7 @@ nlohmann::json result_to_json(const scenario::Scenario &sc, const RunResult &r)
 	j["policy"] = scenario::policy_name(sc.policy);
 	j["simulated_ns"] = r.sim_end_ns;
 	j["fingerprint"] = r.fingerprint;
+	j["audit"] = { { "head", r.audit_head }, { "events", r.audit_events } };
 	j["gates"] = metrics::gates_to_json(r.gates);
 	j["metrics"] = r.metrics.to_json();
 	nlohmann::json notes = nlohmann::json::array();

@@ -62,6 +62,10 @@ struct ArrivalDigest {
 struct RunResult {
 	std::vector<metrics::GateResult> gates;
 	std::string fingerprint; // 64 hex
+	// The audit chain's head at the end (64 hex) and its event count: what the kernel recorded,
+	// so a signed report names it (result.json; both are in the fingerprint already).
+	std::string audit_head;
+	u64 audit_events = 0;
 	metrics::MetricRegistry metrics;
 	u64 sim_end_ns = 0;
 	u64 kernel_peak_bytes = 0;

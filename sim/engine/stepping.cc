@@ -102,6 +102,8 @@ const RunResult &Simulation::Impl::finish_run()
 		out.arrivals[t.name] = arrival_digests[t.index];
 	evaluate_gates(out);
 	out.fingerprint = fingerprint(out);
+	out.audit_head = audit_head_hex();
+	out.audit_events = machine->chain().events();
 	if (perfetto)
 		perfetto->close();
 	return out;
