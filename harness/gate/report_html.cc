@@ -84,7 +84,7 @@ std::optional<double> bound_number(const std::string &b)
 
 std::string contrast_plots(const json &g, bool full)
 {
-	const json &p = g["plot"];
+	const json &p = g.at("plot");
 	std::string s = "<div class=\"plots\">\n";
 	const std::string seed = std::to_string(p.value("seed", 0));
 	// Isolation ratios per victim and resource, every policy, against the bound.
@@ -92,51 +92,51 @@ std::string contrast_plots(const json &g, bool full)
 	bc.title = "Victims' " + p.value("gate", std::string()) + " ratio, seed " + seed;
 	bc.unit = "x";
 	bc.log_x = true;
-	bc.ref = bound_number(g["bound"]);
+	bc.ref = bound_number(g.at("bound"));
 	bc.ref_label = bc.ref ? "bound " + milli_text(to_milli(*bc.ref)) : "";
-	for (auto it = p["ratios"].begin(); it != p["ratios"].end(); ++it)
+	for (auto it = p.at("ratios").begin(); it != p.at("ratios").end(); ++it)
 		for (const json &row : it.value())
-			if (row["value_milli"].is_number())
+			if (row.at("value_milli").is_number())
 				bc.bars.push_back(
-					{ it.key() + ": " + row["label"].get<std::string>(),
-					  milli(row["value_milli"]), std::nullopt,
+					{ it.key() + ": " + row.at("label").get<std::string>(),
+					  milli(row.at("value_milli")), std::nullopt,
 					  row.value("pass", false) });
-	s += figure(g["id"].get<std::string>() + "-ratios", svg_bars(bc),
+	s += figure(g.at("id").get<std::string>() + "-ratios", svg_bars(bc),
 		    "Each row is one victim on one resource (log scale); the dashed line is the "
 		    "bound. The fair policy must stay left of it, the others must cross it.",
 		    true);
 	if (!full)
 		return s + "</div>\n";
-	for (auto it = p["cdf"].begin(); it != p["cdf"].end(); ++it) {
+	for (auto it = p.at("cdf").begin(); it != p.at("cdf").end(); ++it) {
 		LineChart lc;
 		lc.title = "Slowdown CDF per tenant under " + it.key() + ", seed " + seed;
 		lc.x_label = "slowdown (latency / service time alone, log)";
 		lc.y_label = "fraction of requests";
 		lc.log_x = true;
-		lc.x_ref = bound_number(g["bound"]);
+		lc.x_ref = bound_number(g.at("bound"));
 		for (auto t = it.value().begin(); t != it.value().end(); ++t) {
 			Line l{ t.key(), {} };
 			for (const json &pt : t.value())
-				l.points.push_back({ pt[0].get<double>() / 1000.0,
-						     pt[1].get<double>() / 1e6 });
+				l.points.push_back({ pt.at(0).get<double>() / 1000.0,
+						     pt.at(1).get<double>() / 1e6 });
 			lc.lines.push_back(l);
 		}
 		s += figure("cdf-" + it.key(), svg_lines(lc),
 			    "Every request's slowdown under " + it.key() +
 				    ": a victim's curve far right of 1 is a victim hurt.");
 	}
-	for (auto it = p["cpu_share"].begin(); it != p["cpu_share"].end(); ++it) {
+	for (auto it = p.at("cpu_share").begin(); it != p.at("cpu_share").end(); ++it) {
 		LineChart lc;
 		lc.title = "CPU service share over time under " + it.key();
 		lc.x_label = "simulated time (ms)";
 		lc.y_label = "share of CPU served";
-		const json &ts = it.value()["t_ms"];
-		for (auto t = it.value()["tenants"].begin(); t != it.value()["tenants"].end();
+		const json &ts = it.value().at("t_ms");
+		for (auto t = it.value().at("tenants").begin(); t != it.value().at("tenants").end();
 		     ++t) {
 			Line l{ t.key(), {} };
 			for (size_t i = 0; i < ts.size() && i < t.value().size(); i++)
-				l.points.push_back(
-					{ ts[i].get<double>(), t.value()[i].get<double>() / 1e6 });
+				l.points.push_back({ ts.at(i).get<double>(),
+						     t.value().at(i).get<double>() / 1e6 });
 			lc.lines.push_back(l);
 		}
 		s += figure("share-" + it.key(), svg_lines(lc),
@@ -147,7 +147,7 @@ std::string contrast_plots(const json &g, bool full)
 	BarChart pc;
 	pc.title = "Audit / LSM parity counts, seed " + seed;
 	pc.log_x = true;
-	for (auto it = p["parity"].begin(); it != p["parity"].end(); ++it)
+	for (auto it = p.at("parity").begin(); it != p.at("parity").end(); ++it)
 		for (auto m = it.value().begin(); m != it.value().end(); ++m)
 			if (m.value().is_number() && m.value().get<double>() > 0)
 				pc.bars.push_back({ it.key() + ": " + m.key(),
@@ -160,18 +160,18 @@ std::string contrast_plots(const json &g, bool full)
 
 std::string properties_plots(const json &g)
 {
-	const json &p = g["plot"];
+	const json &p = g.at("plot");
 	std::string s = "<div class=\"plots\">\n";
 	BarChart cc;
 	cc.title = "Cases each property held on";
-	for (const json &row : g["rows"]) {
-		const std::string m = row["measured"];
+	for (const json &row : g.at("rows")) {
+		const std::string m = row.at("measured");
 		double n = 0;
 		try {
 			n = std::stod(m);
 		} catch (const std::exception &) {
 		}
-		cc.bars.push_back({ row["label"], n, std::nullopt, row["status"] == "pass" });
+		cc.bars.push_back({ row.at("label"), n, std::nullopt, row.at("status") == "pass" });
 	}
 	s += figure("property-cases", svg_bars(cc),
 		    std::to_string(p.value("cases", 0ull)) + " generated cases, " +
@@ -182,9 +182,10 @@ std::string properties_plots(const json &g)
 	pb.log_x = true;
 	pb.unit = "";
 	for (const json &pr : p.value("probes", json::array()))
-		pb.bars.push_back({ pr["name"].get<std::string>() + (pr["required"] ? " *" : ""),
-				    pr["hits"].get<double>(), std::nullopt,
-				    pr["hits"].get<std::uint64_t>() > 0 || !pr["required"] });
+		pb.bars.push_back(
+			{ pr.at("name").get<std::string>() + (pr.at("required") ? " *" : ""),
+			  pr.at("hits").get<double>(), std::nullopt,
+			  pr.at("hits").get<std::uint64_t>() > 0 || !pr.at("required") });
 	s += figure(
 		"probes", svg_bars(pb),
 		"Rare kernel paths the cases took (log; * required, red when never hit; a bar at "
@@ -197,7 +198,8 @@ std::string outcome_plots(const json &g)
 	BarChart b;
 	b.title = "Revocation outcomes, first seed";
 	b.log_x = true;
-	for (auto it = g["plot"]["outcomes"].begin(); it != g["plot"]["outcomes"].end(); ++it)
+	for (auto it = g.at("plot").at("outcomes").begin(); it != g.at("plot").at("outcomes").end();
+	     ++it)
 		if (it.value().is_number())
 			b.bars.push_back({ it.key(), it.value().get<double>(), std::nullopt,
 					   it.key().find("use_after") == std::string::npos ||
@@ -216,11 +218,11 @@ std::string bench_plots(const json &g)
 	BarChart b;
 	b.title = "Benchmark ratios against their targets";
 	b.unit = "x";
-	for (const json &bar : g["plot"].value("bars", json::array()))
-		b.bars.push_back({ bar["label"].get<std::string>() + " (" +
-					   bar["kind"].get<std::string>() + ")",
-				   milli(bar["value_milli"]), milli(bar["target_milli"]),
-				   bar["pass"].get<bool>() });
+	for (const json &bar : g.at("plot").value("bars", json::array()))
+		b.bars.push_back({ bar.at("label").get<std::string>() + " (" +
+					   bar.at("kind").get<std::string>() + ")",
+				   milli(bar.at("value_milli")), milli(bar.at("target_milli")),
+				   bar.at("pass").get<bool>() });
 	return "<div class=\"plots\">\n" +
 	       figure("bench-ratios", svg_bars(b),
 		      "time: ours/ref (lower is better, target is a maximum); throughput: ref/ours "

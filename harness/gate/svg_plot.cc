@@ -13,6 +13,7 @@ namespace {
 constexpr double kWidth = 640; // the viewBox; the page scales it to the column
 constexpr double kLabelW = 170, kRightPad = 70, kBarH = 16, kBarGap = 6, kTop = 28;
 constexpr const char *kFail = "#c0392b";
+constexpr size_t kLogTicksMax = 24; // decades drawn at most (1e-9..1e15 and beyond: the ends)
 
 std::string num(double v)
 {
@@ -49,6 +50,9 @@ struct Axis {
 
 Axis axis_for(double lo, double hi, bool log)
 {
+	// Results edited by hand may hold 1e400 (inf once parsed): keep the axis finite.
+	lo = std::isfinite(lo) ? std::clamp(lo, -1e300, 1e300) : 0;
+	hi = std::isfinite(hi) ? std::clamp(hi, -1e300, 1e300) : 1e300;
 	if (log) {
 		lo = std::pow(10.0, std::floor(std::log10(std::max(lo, 1e-9))));
 		hi = std::pow(10.0, std::ceil(std::log10(std::max(hi, lo * 10))));
@@ -65,7 +69,7 @@ std::vector<double> ticks(const Axis &a)
 {
 	std::vector<double> t;
 	if (a.log) {
-		for (double v = a.lo; v <= a.hi * 1.0001; v *= 10)
+		for (double v = a.lo; v <= a.hi * 1.0001 && t.size() < kLogTicksMax; v *= 10)
 			t.push_back(v);
 		return t;
 	}
