@@ -89,7 +89,8 @@ std::string utc_now()
 }
 
 // The commit the suite ran from: `git rev-parse HEAD` in the root (+ "-dirty" with uncommitted
-// changes), "unknown" outside a git checkout.
+// changes), "unknown" outside a git checkout. Changes under reports/ (where reports are written
+// and committed; a new run replaces the old one's files) do not make the code dirty.
 std::string commit_of(const std::string &root)
 {
 	const std::string cmd = "git -C '" + root + "' rev-parse HEAD 2>/dev/null";
@@ -105,7 +106,8 @@ std::string commit_of(const std::string &root)
 	if (out.size() != 40)
 		return "unknown";
 	const std::string st =
-		"git -C '" + root + "' status --porcelain --untracked-files=no 2>/dev/null";
+		"git -C '" + root +
+		"' status --porcelain --untracked-files=no -- . ':(exclude)reports' 2>/dev/null";
 	std::string dirty;
 	if (FILE *p = popen(st.c_str(), "r")) {
 		char b[256];
