@@ -121,13 +121,20 @@ std::string results_shape_error(const json &r)
 				return rat + ".audit_events: must be a whole number";
 		}
 	}
-	if (r.contains("signer") && !r["signer"].is_null()) {
+	// Both present (null when none), as the schema says: the views read them unguarded.
+	if (!r.contains("signer"))
+		return "signer: missing (null when not signed)";
+	if (!r.contains("previous"))
+		return "previous: missing (null when none)";
+	if (r.contains("only") && !r["only"].is_string())
+		return "only: must be a string";
+	if (!r["signer"].is_null()) {
 		const json &s = r["signer"];
 		if (!s.is_object() || !s.contains("public_key") || !s["public_key"].is_string() ||
 		    !s.contains("fingerprint") || !s["fingerprint"].is_string())
 			return "signer: must be null or {algorithm, public_key, fingerprint}";
 	}
-	if (r.contains("previous") && !r["previous"].is_null()) {
+	if (!r["previous"].is_null()) {
 		const json &p = r["previous"];
 		if (!p.is_object())
 			return "previous: must be null or an object";
