@@ -6,7 +6,9 @@
 #include "gate_suite.h"
 #include "report_render.h"
 #include "report_sign.h"
+#include "sweep_progress.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
@@ -127,10 +129,21 @@ std::uint64_t seed_of(const std::string &release)
 	return h >> 1;
 }
 
-bool plain_progress()
+// The gates of the suite whose ids a comma list names (opt: the option, for its errors).
+std::vector<GateSpec> named(const Suite &suite, const std::string &ids, const std::string &opt,
+			    const std::string &suite_path)
 {
-	const char *ci = std::getenv("CI");
-	return !isatty(STDOUT_FILENO) || (ci && *ci && std::string(ci) != "false");
+	std::vector<GateSpec> out;
+	std::stringstream in(ids);
+	std::string id;
+	while (std::getline(in, id, ',')) {
+		const auto it = std::find_if(suite.gates.begin(), suite.gates.end(),
+					     [&](const GateSpec &g) { return g.id == id; });
+		if (it == suite.gates.end())
+			throw UsageError(opt + ": no gate '" + id + "' in " + suite_path);
+		out.push_back(*it);
+	}
+	return out;
 }
 
 } // namespace
@@ -167,35 +180,16 @@ int cmd_gate(const Args &a)
 	if (a.has("--only") && a.has("--skip"))
 		throw UsageError("--only and --skip: give one of them");
 	if (const auto skip = a.get("--skip")) {
-		std::vector<GateSpec> kept = suite.gates;
-		std::stringstream ids(*skip);
-		std::string id;
-		while (std::getline(ids, id, ',')) {
-			const auto before = kept.size();
-			std::erase_if(kept, [&](const GateSpec &g) { return g.id == id; });
-			if (kept.size() == before)
-				throw UsageError("--skip: no gate '" + id + "' in " + suite_path);
-		}
-		if (kept.empty())
+		const std::vector<GateSpec> drop = named(suite, *skip, "--skip", suite_path);
+		std::erase_if(suite.gates, [&](const GateSpec &g) {
+			return std::any_of(drop.begin(), drop.end(),
+					   [&](const GateSpec &d) { return d.id == g.id; });
+		});
+		if (suite.gates.empty())
 			throw UsageError("--skip: no gate left to run");
-		suite.gates = kept;
 	}
-	if (const auto only = a.get("--only")) {
-		std::vector<GateSpec> kept;
-		std::stringstream ids(*only);
-		std::string id;
-		while (std::getline(ids, id, ',')) {
-			bool found = false;
-			for (const GateSpec &g : suite.gates)
-				if (g.id == id) {
-					kept.push_back(g);
-					found = true;
-				}
-			if (!found)
-				throw UsageError("--only: no gate '" + id + "' in " + suite_path);
-		}
-		suite.gates = kept;
-	}
+	if (const auto only = a.get("--only"))
+		suite.gates = named(suite, *only, "--only", suite_path);
 	unsigned jobs = 2;
 	if (const auto j = a.get("--jobs")) {
 		char *end = nullptr;
@@ -226,7 +220,7 @@ int cmd_gate(const Args &a)
 		throw UsageError("--out " + out + ": cannot make or write the folder");
 	const std::string out_abs = fs::absolute(out).lexically_normal().string();
 
-	const bool plain = plain_progress();
+	const bool plain = !sweep::SweepProgress::is_live(STDOUT_FILENO);
 	RunnerConfig cfg;
 	cfg.sim = exe;
 	cfg.build = build;
@@ -234,7 +228,7 @@ int cmd_gate(const Args &a)
 	cfg.jobs = jobs;
 	cfg.seed = seed_of(*release);
 	// A line per gate; on a terminal a "running" line first that the verdict overwrites, in
-	// a log (not a TTY, or CI=true) only the verdicts and every sixth run of a long gate.
+	// a log (not a TTY, CI=true or TERM=dumb) only the verdicts and every sixth run of a long gate.
 	cfg.say = [plain](const std::string &line) {
 		std::cout << (plain ? "" : "\r\033[K") << line << "\n" << std::flush;
 	};

@@ -261,8 +261,6 @@ GateSpec gate_of(const Ctx &c, const YAML::Node &n, bool quick)
 
 } // namespace
 
-Suite load_suite_checked(const std::string &yaml_text, const std::string &path, bool quick);
-
 std::string seeds_text(const GateSpec &g)
 {
 	return std::to_string(g.seed_first) + ".." + std::to_string(g.seed_last);
@@ -278,6 +276,8 @@ Suite load_suite(const std::string &path, bool quick)
 	return load_suite_text(all.str(), path, quick);
 }
 
+static Suite load_suite_checked(const std::string &yaml_text, const std::string &path, bool quick);
+
 Suite load_suite_text(const std::string &yaml_text, const std::string &path, bool quick)
 {
 	// Whatever yaml-cpp throws past the checks below (found by gate_report_fuzz: a lookup in a
@@ -289,7 +289,7 @@ Suite load_suite_text(const std::string &yaml_text, const std::string &path, boo
 	}
 }
 
-Suite load_suite_checked(const std::string &yaml_text, const std::string &path, bool quick)
+static Suite load_suite_checked(const std::string &yaml_text, const std::string &path, bool quick)
 {
 	const Ctx c{ path };
 	YAML::Node root;

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <cassert>
 #include <fcntl.h>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <sys/stat.h>
@@ -90,6 +91,10 @@ PublicKey generate_key(const std::string &path)
 		sk[crypto_sign_SECRETKEYBYTES];
 	randombytes_buf(seed, sizeof seed);
 	crypto_sign_seed_keypair(pk, sk, seed);
+	// The key's folder is made as --out folders are (keygen --out keys/release.key works).
+	std::error_code ec;
+	if (const auto dir = std::filesystem::path(path).parent_path(); !dir.empty())
+		std::filesystem::create_directories(dir, ec);
 	const int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0)
 		throw KeyError(path + ": cannot create it (" + std::strerror(errno) +

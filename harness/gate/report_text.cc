@@ -227,6 +227,8 @@ std::vector<Comparison> compare_with_previous(const json &r)
 		} else if (c.before_status != "pass" && c.now_status == "pass") {
 			c.why = "fixed";
 		}
+		if (c.why.empty() && c.before_status == c.now_status)
+			c.why = "same verdict";
 		out.push_back(c);
 	}
 	return out;

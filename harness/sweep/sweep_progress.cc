@@ -17,11 +17,11 @@ SweepProgress::SweepProgress(std::uint64_t total, bool live, bool quiet)
 		draw();
 }
 
-bool SweepProgress::stderr_is_live()
+bool SweepProgress::is_live(int fd)
 {
 	const char *ci = std::getenv("CI");
 	const char *term = std::getenv("TERM");
-	return ::isatty(2) && !(ci && std::strcmp(ci, "true") == 0) &&
+	return ::isatty(fd) && !(ci && std::strcmp(ci, "true") == 0) &&
 	       !(term && std::strcmp(term, "dumb") == 0);
 }
 

@@ -17,8 +17,10 @@ namespace coconut::sweep {
 class SweepProgress {
 public:
 	SweepProgress(std::uint64_t total, bool live, bool quiet);
-	// Whether stderr can show a bar (a TTY, CI not "true", TERM not "dumb").
-	static bool stderr_is_live();
+	// Whether fd can show a bar or a line rewritten in place (a TTY, CI not "true", TERM not
+	// "dumb"); `coconut-sim gate` asks it of stdout.
+	static bool is_live(int fd);
+	static bool stderr_is_live() { return is_live(2); }
 
 	// A finished seed's record (seed_record / error_record) and its repro command.
 	void seed_done(const nlohmann::json &record, const std::string &repro);

@@ -140,14 +140,28 @@ gates:
     min_time_s: 0.01
     targets:
       - { program: coconut-kernel/lib/bench/ed25519_bench, pair: ed25519_verify/64B, time_max: 1000 }
+  - id: vectors-none
+    title: a vector suite whose filter matches no test
+    kind: vectors
+    suites:
+      - { name: nothing, program: coconut-kernel/lib/tests/sha512_test, filter: "NoSuchSuite.*" }
+  - id: replay-diverges
+    title: a trace with one return changed
+    kind: replay
+    traces: [traces/changed.jsonl]
   - id: cosim
     title: cosim with no guest
     kind: cosim
     guest: build/no-such-guest
     inputs: [traces/none.jsonl]
 """)
-    rc, log = run(sim, "gate", "--release", "planted", "--suite", str(suite), "--skip",
-                  "bench-impossible,bench-easy", "--out", str(work / "planted-out"), cwd=src)
+    (work / "planted" / "traces").mkdir()
+    lines = (src / "traces/maya-workstation.jsonl").read_text().splitlines(keepends=True)
+    k = next(i for i, l in enumerate(lines) if '"ret":0' in l and i > 10)
+    lines[k] = lines[k].replace('"ret":0', '"ret":1', 1)
+    (work / "planted" / "traces" / "changed.jsonl").write_text("".join(lines))
+    rc, log = run(sim, "gate", "--release", "planted", "--suite", str(suite), "--only",
+                  "isolation,cosim", "--out", str(work / "planted-out"), cwd=src)
     print(log)
     check(rc == 1, "the planted suite fails (exit 1)")
     pres = json.loads((work / "planted-out" / "results.json").read_text())
@@ -165,14 +179,17 @@ gates:
           "the page says the run was cut down")
 
     # 4b. The benchmark gate trips on a target no program meets and holds on one every does.
-    rc, log = run(sim, "gate", "--release", "bench", "--suite", str(suite), "--only",
-                  "bench-impossible,bench-easy", "--out", str(work / "bench-out"), cwd=src)
+    # The vector and replay gates trip too: no test matched, one return changed.
+    rc, log = run(sim, "gate", "--release", "bench", "--suite", str(suite), "--skip",
+                  "isolation,cosim", "--out", str(work / "bench-out"), cwd=src)
     print(log)
     bres = json.loads((work / "bench-out" / "results.json").read_text())
     jsonschema.validate(bres, schema)
     st = {g["id"]: g["status"] for g in bres["gates"]}
-    check(rc == 1 and st == {"bench-impossible": "fail", "bench-easy": "pass"},
-          f"bench: the impossible target fails, the easy one passes: {st}")
+    check(rc == 1 and st == {"bench-impossible": "fail", "bench-easy": "pass",
+                             "vectors-none": "fail", "replay-diverges": "fail"},
+          f"bench: the impossible target fails, the easy one passes; no vectors and a "
+          f"changed trace fail: {st}")
     bi = next(g for g in bres["gates"] if g["id"] == "bench-impossible")
     check(bi["rows"][0]["label"] == "ed25519_verify/64B" and bi["rows"][0]["value_milli"] > 1,
           "bench: the ratio is measured and shown: " + bi["rows"][0]["measured"])

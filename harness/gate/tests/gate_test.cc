@@ -227,6 +227,8 @@ TEST(GateSign, SignVerifyAndAFlippedByteFails)
 	EXPECT_EQ(read_public_key(key + ".pub").hex, pub.hex);
 	EXPECT_EQ(read_public_key(pub.hex).fingerprint, pub.fingerprint);
 	EXPECT_THROW(generate_key(key), KeyError); // never overwrites a key
+	fs::remove_all(d + "/new");
+	EXPECT_EQ(generate_key(d + "/new/dir/key").hex.size(), 64u); // makes its folder
 	const std::string text =
 		canonical_text(results_with(json::array({ gate("a", "pass", 1, "lower") })));
 	const std::string sig = sign_text(key, text);
