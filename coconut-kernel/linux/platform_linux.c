@@ -167,6 +167,14 @@ static int coconut_plat_tpm_nv_write(void *ctx, u32 idx, const u8 *data, size_t 
 
 	if (len > sizeof(slot->data))
 		return -EINVAL;
+	/*
+	 * A real TPM write sleeps, so the stub must be called as one would be: never in atomic
+	 * context (no seal under the instance spinlock: cfg.seal_inline is off and lock_is_atomic
+	 * makes co_kernel_create refuse it). Said, and refused, rather than hidden by the stub.
+	 */
+	might_sleep();
+	if (WARN_ONCE(coconut_atomic(), "coconut: TPM NV write in atomic context\n"))
+		return -EAGAIN;
 	spin_lock(&c->tpm_lock);
 	/* An injected failure (COCONUT_DET_TPM_FAIL) writes nothing, as a failing TPM would. */
 	if (c->tpm_fail_pending) {
@@ -241,4 +249,5 @@ const struct co_plat_ops coconut_plat_ops = {
 	.log = coconut_plat_log,
 	.tpm_nv_write = coconut_plat_tpm_nv_write,
 	.boot_id = coconut_plat_boot_id,
+	.lock_is_atomic = true, /* spinlocks: co_kernel_create refuses cfg.seal_inline */
 };

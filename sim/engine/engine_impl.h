@@ -13,6 +13,7 @@
 #include "histogram.h"
 #include "machine.h"
 #include "metric_registry.h"
+#include "notify_limit.h"
 #include "perfetto.h"
 #include "profile.h"
 #include "sc_context.h"
@@ -211,6 +212,8 @@ struct Simulation::Impl : public sc_core::sc_module, public devices::JobSink {
 	u64 revocations = 0, notifications = 0, edquot = 0, vfs_reads = 0;
 	u64 partitions_lost = 0, hbm_used_max = 0, ring_pressure_busy = 0;
 	std::vector<std::string> notification_log; // the first few, for the report
+	NotificationLimiter notify_limit;	   // per (agent, cap): what is shown, what folded
+	std::vector<std::string> fold_log;	   // the first few windows that folded
 	std::vector<ActionOutcome> outcomes;
 	std::vector<std::string> expectation_failures;
 	std::vector<ArrivalDigest> arrival_digests;	      // per tenant (RunResult::arrivals)

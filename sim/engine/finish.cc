@@ -165,6 +165,7 @@ void Simulation::Impl::collect_run_metrics()
 	set("audit.backpressure", ast.backpressure);
 	set("audit.pending_at_end", co_audit_pending(co_kernel_audit_log(k)));
 	set("notifications", notifications);
+	set("notifications.folded", notify_limit.folded());
 	set("revocations", revocations);
 	set("inflight.revoked_failed", inflight_revoked_failed);
 	set("inflight.cancelled", cancelled_on_revoke);
@@ -362,6 +363,8 @@ void Simulation::Impl::evaluate_gates(RunResult &out)
 	s.expectation_failures = expectation_failures;
 	out.gates = engine::evaluate_gates(s, opts.skip_determinism_gate);
 	for (const std::string &n : notification_log)
+		out.notes.push_back("notification: " + n);
+	for (const std::string &n : fold_log)
 		out.notes.push_back("notification: " + n);
 }
 

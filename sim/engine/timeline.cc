@@ -212,8 +212,13 @@ s64 Simulation::Impl::run_action(const scenario::TimedEvent &ev, AgentState *a)
 		u64 out[2];
 		return port.agent_quota(t->root_aid, aid, kind, ev.budget, COCONUT_QUOTA_SET, out);
 	}
-	case EventKind::Quarantine:
-		return port.agent_quarantine(COCONUT_AID_NONE, aid);
+	case EventKind::Quarantine: {
+		// Its pending work fails as a revoke's does (docs/lsm.md, "Quarantine").
+		const s64 rc = port.agent_quarantine(COCONUT_AID_NONE, aid);
+		if (rc == 0 && a)
+			after_revoke(*a);
+		return rc;
+	}
 	case EventKind::Release:
 		return port.agent_release(COCONUT_AID_NONE, aid);
 	case EventKind::Kill: {
@@ -302,9 +307,9 @@ u64 Simulation::Impl::about_aid(const std::string &about) const
 	return 0;
 }
 
-// In-flight operations of a whose cap was just revoked: a queued inference request is
-// cancelled now with -ECAPABILITY (the broker frees its place); the others fail when their
-// stage completes (co_inflight_complete answers -ECAPABILITY).
+// In-flight operations of a whose cap was just revoked, or who was just quarantined: a queued
+// inference request is cancelled now with -ECAPABILITY (the broker frees its place); the
+// others fail when their stage completes (co_inflight_complete answers -ECAPABILITY).
 void Simulation::Impl::after_revoke(AgentState &a)
 {
 	for (Request &r : requests) {
@@ -323,10 +328,17 @@ void Simulation::Impl::after_revoke(AgentState &a)
 }
 
 // Every sealed CAP_DENY is what the desktop's notification centre shows (the seeds' "Coconut
-// Center"): one notification per denied decision, read from the chain, not from the caller.
+// Center"), read from the chain, not from the caller: one notification per denied decision up
+// to its (agent, cap) rate limit (notify_limit.h), the rest folded and counted.
 void Simulation::Impl::on_sealed(const co_audit_event &ev)
 {
 	if (ev.type != COCONUT_EV_CAP_DENY)
+		return;
+	const bool shown =
+		notify_limit.admit(ev.aid, std::string_view(ev.cap, ev.cap_len), ev.time_ns);
+	if (std::string n = notify_limit.take_folded_note(); !n.empty() && fold_log.size() < 10)
+		fold_log.push_back(n);
+	if (!shown)
 		return;
 	notifications++;
 	if (notification_log.size() < 10)

@@ -186,7 +186,7 @@ bool contains(const std::array<const char *, N> &names, std::string_view text)
 }
 
 // Metrics the engine provides for the whole machine (docs/scenarios.md, "Metrics").
-constexpr std::array<const char *, 51> global_metrics{
+constexpr std::array<const char *, 52> global_metrics{
 	"requests.throughput_milli_per_s",
 	"requests.completed",
 	"requests.failed",
@@ -205,6 +205,7 @@ constexpr std::array<const char *, 51> global_metrics{
 	"audit.backpressure",
 	"audit.pending_at_end",
 	"notifications",
+	"notifications.folded",
 	"revocations",
 	"inflight.revoked_failed",
 	"inflight.cancelled",

@@ -17,6 +17,9 @@
 //   net.egress:<host>:<port>
 //	host: '.'-separated labels of [a-z0-9-] and `*` (a glob within one label, never across a
 //	'.'; no `**`); lowercase only, as DNS names are case-insensitive and the text is canonical.
+//	Or an IPv6 address in brackets, as RFC 5952 writes it (`[2001:db8::1]`: lower-case hex,
+//	no leading zeros, the longest run of two or more zero groups as "::"), no `*`: it names
+//	that address only, and no host-name pattern (not even `*`) matches an IPv6 object.
 //	port: 1..65535 in decimal without leading zeros, or `*`. The last ':' starts the port.
 //   gpu:<index>/partition/<n>   gpu:<index>/**
 //	index in 0..CO_CAP_GPU_INDEX_MAX, n in 0..CO_CAP_GPU_PARTITION_MAX, decimal without
@@ -41,7 +44,10 @@
 //	so `/a/b/**` cannot be escaped through `/a/b/../c`), segments of at most
 //	CO_CAP_SEGMENT_BYTES_MAX bytes of any value but '/' and NUL; "/" is the root.
 //   net:	`host:port`, labels of 1..63 bytes in 0x21..0x7e other than '.' and ':', port in
-//	canonical decimal.
+//	canonical decimal; or `[address]:port` with an IPv6 address in any RFC 4291 spelling
+//	(no dotted IPv4 tail). Matching sees the host as the caps spell it: upper-case letters of
+//	a host name folded to lower case (RFC 4343), an IPv6 address rewritten as RFC 5952 does
+//	(co_lsm_check and co_cap_matches do it; the audit row records that spelling).
 //   gpu:	`<index>` (the whole GPU) or `<index>/partition/<n>`, canonical decimals.
 //   inference:	1..255 bytes in 0x21..0x7e. mem.tier: hbm, ram or ssd.
 //   agent.spawn, audit.query: the empty object.
@@ -64,7 +70,8 @@
 // each fresh symbol lies inside the span of some `*` of p (a literal cannot match it), and that
 // star absorbs whatever the `*` of q stands for, so p matches every string q matches.
 // Conversely, replace each `*` of q by a byte that occurs in no pattern (concrete objects may use
-// bytes patterns cannot: >= 0x80 in paths, 'A'..'Z' in labels and brokers); the result is a
+// bytes patterns cannot: >= 0x80 in paths, '_' in labels (not 'A'..'Z': a host is folded to
+// lower case before matching), 'A'..'Z' in brokers); the result is a
 // concrete string matched by q (not empty, not "." or "..", within the length limits), so if p
 // does not match it, L(q) is not included in L(p). Matching a concrete string is the same
 // procedure: its bytes are all literal, and a `*` byte in it is matched only by a `*` of p.
@@ -125,6 +132,8 @@ enum co_cap_err {
 	/* Sets. */
 	CO_CAP_E_SET_FULL,	/* the set holds CO_CAP_SET_CAPS_MAX caps already */
 	CO_CAP_E_NO_SUCH_HANDLE,/* the handle names no cap of this set (never did, or removed) */
+	/* Parse, added last so the numbers above stay: net.egress's IPv6 host. */
+	CO_CAP_E_BAD_IPV6,	/* `[...]` that is no IPv6 address, or not its RFC 5952 text */
 	CO_CAP_E_COUNT_
 };
 
@@ -143,6 +152,7 @@ struct co_cap_error {
 #define CO_CAP_F_WILDCARD (1u << 0) /* a `*` in the object, port excepted */
 #define CO_CAP_F_SUBTREE (1u << 1)  /* fs or gpu pattern ending in `**` */
 #define CO_CAP_F_ANY_PORT (1u << 2) /* net.egress with port `*` */
+#define CO_CAP_F_IPV6 (1u << 3)	    /* net.egress whose host is an IPv6 literal `[...]` */
 
 /*
  * A parsed capability. For cap.grant, kind is COCONUT_CAP_CAP_GRANT, granted is the kind of the

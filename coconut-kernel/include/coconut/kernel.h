@@ -167,6 +167,7 @@ struct co_kernel {
 	u32 inflight_live;	/* entries of inflight[] in use */
 	u32 next_grant_id;	/* origin of the last granted cap (0: caps bound at spawn or boot) */
 	struct co_audit_event lsm_event;	/* the event being built: ~360 bytes, off the stack */
+	char lsm_object[CO_CAP_NET_OBJECT_BYTES_MAX];	/* an object's canonical spelling */
 	/* The agent the entry point in progress acts for (co_kernel_lock_as; 0: none): stamped as
 	 * the actor of every event it appends about another agent (audit.h). */
 	u64 acting;
@@ -291,7 +292,8 @@ static inline bool co_agent_is_self_or_ancestor(const struct co_kernel *k,
  *	Terminated-clean, leaves first.
  * kill: it and its live descendants go Terminated-revoked, leaves first.
  * quarantine: Active, Inference-blocked or Capability-denied -> Quarantined (-EINVAL from any
- *	other state); one agent: its children keep running on their own caps.
+ *	other state); one agent: its children keep running on their own caps. Every operation it
+ *	has pending (co_inflight_begin) will complete with -ECAPABILITY, even after a release.
  * release: Quarantined -> Active, or -> Inference-blocked while a charge of it still waits on a
  *	budget (-EINVAL from any other state).
  */

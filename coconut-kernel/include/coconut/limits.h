@@ -69,6 +69,13 @@
 /* Bytes of a host name and of one of its labels (RFC 1035 2.3.4); a longer one is not a host. */
 #define CO_CAP_HOST_BYTES_MAX 253
 #define CO_CAP_HOST_LABEL_BYTES_MAX 63
+/* The longest IPv6 address text ("ffff:" x 7 + "ffff"), without brackets. */
+#define CO_IPV6_TEXT_BYTES_MAX 39
+/*
+ * The longest well-formed net.egress object (host, ':', five port digits): the buffer the LSM
+ * writes an object's canonical spelling to (co_cap_object_canonical).
+ */
+#define CO_CAP_NET_OBJECT_BYTES_MAX (CO_CAP_HOST_BYTES_MAX + 6)
 
 /*
  * Largest GPU index and partition number: the device model numbers both in a u8; nodes have 8

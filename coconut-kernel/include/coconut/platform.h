@@ -58,6 +58,15 @@ struct co_plat_ops {
 	 * made a quarter of a small simulation's time.
 	 */
 	void *(*alloc_zeroed)(void *ctx, size_t size_bytes);
+
+	/*
+	 * True when a held lock forbids sleeping (the module's spinlocks): then no call that may
+	 * sleep (tpm_nv_write above all: a real TPM write sleeps) may run under the instance
+	 * lock, and co_kernel_create() refuses cfg.seal_inline, the one path that seals, and so
+	 * writes the TPM, with the instance lock held. False in the simulator and the tests (one
+	 * thread, nothing sleeps).
+	 */
+	bool lock_is_atomic;
 };
 
 struct co_plat {

@@ -16,7 +16,9 @@
  * itself is the leaf. At most CO_AGENTS_MAX rounds of at most CO_AGENT_DEPTH_MAX steps.
  *
  * Quarantine concerns one agent: its children keep running on their own caps (the LSM denies
- * everything to the quarantined agent itself, including spawning and granting).
+ * everything to the quarantined agent itself, including spawning and granting). Its pending
+ * operations are failed as a kill's are (co_inflight_drop_agent): a release lets it start new
+ * ones, never finish the old.
  */
 #include "coconut/lsm.h"
 #include "coconut/resources.h"
@@ -138,8 +140,14 @@ int co_agent_quarantine(struct co_kernel *k, u64 caller, u64 aid)
 	rc = co_agent_authority(k, caller, aid, &a);
 	if (!rc)
 		rc = co_agent_transition(k, a, COCONUT_STATE_QUARANTINED);
-	if (!rc && co_inflight_pending(k, aid) > 0)
+	if (!rc && co_inflight_pending(k, aid) > 0) {
+		/*
+		 * Its pending operations fail as a revoke's do (docs/lsm.md, "Quarantine"): marked
+		 * now, so that a release before they complete cannot let them finish.
+		 */
 		co_probe_hit(&k->probes, CO_PROBE_QUARANTINE_PENDING);
+		co_inflight_drop_agent(k, aid);
+	}
 	co_kernel_unlock(k);
 	co_kernel_seal(k);
 	return rc;

@@ -105,6 +105,8 @@ int co_kernel_audit(struct co_kernel *k, struct co_audit_event *ev)
 		rc = co_audit_append(&k->audit, ev);
 		if (rc != -EBUSY || !k->cfg.seal_inline || round == CO_AUDIT_APPEND_RETRIES_MAX)
 			break;
+		/* A seal under the instance lock: refused at create on an atomic lock. */
+		CO_ASSERT(!k->plat.ops->lock_is_atomic);
 		co_audit_seal(&k->audit, CO_AUDIT_RING_EVENTS_MAX);
 	}
 	if (rc == 0 && round > 0)
@@ -285,6 +287,16 @@ struct co_kernel *co_kernel_create(const struct co_plat *plat, const struct co_k
 	u32 t;
 	int rc;
 
+	/*
+	 * Inline sealing writes the TPM under the instance lock when a ring is full: never on a
+	 * platform whose lock is a spinlock (issue 18, item 2). The module seals from its sealer
+	 * thread and the ioctls, after the lock (linux/sealer.c).
+	 */
+	if (cfg && cfg->seal_inline && plat && plat->ops && plat->ops->lock_is_atomic) {
+		CO_KERNEL_LOG(plat, "seal_inline on a platform whose lock is atomic: the TPM would "
+				    "be written under a spinlock; nothing created");
+		return NULL;
+	}
 	if (!co_kernel_config_ok(plat, cfg)) {
 		if (plat && plat->ops)
 			CO_KERNEL_LOG(plat, "bad kernel config (platform ops, cpu_count, "

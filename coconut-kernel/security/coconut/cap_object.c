@@ -188,11 +188,121 @@ static bool co_cap_object_graphic(char c)
 	return (u8)c > 0x20 && (u8)c < 0x7f;
 }
 
+static int co_cap_hex(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+bool co_ipv6_parse(const char *s, u32 n, u8 out[16])
+{
+	u16 g[8];
+	u32 count = 0, gap = 8, i = 0, d, v;
+	int h;
+
+	if (n < 2 || n > CO_IPV6_TEXT_BYTES_MAX)
+		return false;
+	if (s[0] == ':') {
+		if (s[1] != ':')
+			return false;
+		gap = 0;
+		i = 2;
+	}
+	/* Each turn takes a group and its ':' (or "::"): at most 8 turns, i grows each. */
+	while (i < n && count < 8) {
+		for (d = 0, v = 0; d < 4 && i + d < n && (h = co_cap_hex(s[i + d])) >= 0; d++)
+			v = v * 16 + (u32)h;
+		if (d == 0)
+			return false;
+		g[count++] = (u16)v;
+		i += d;
+		if (i == n)
+			break;
+		if (s[i] != ':')
+			return false;
+		i++;
+		if (i < n && s[i] == ':') {
+			if (gap != 8)
+				return false; /* a second "::" */
+			gap = count;
+			i++;
+		} else if (i == n) {
+			return false; /* a trailing single ':' */
+		}
+	}
+	if (i != n || (gap == 8 && count != 8) || (gap != 8 && count > 7))
+		return false;
+	co_memset(out, 0, 16);
+	for (d = 0; d < count; d++) {
+		/* Groups after the gap sit at the end. */
+		u32 at = (gap != 8 && d >= gap) ? d + (8 - count) : d;
+
+		out[2 * at] = (u8)(g[d] >> 8);
+		out[2 * at + 1] = (u8)g[d];
+	}
+	return true;
+}
+
+u32 co_ipv6_format(const u8 a[16], char out[CO_IPV6_TEXT_BYTES_MAX])
+{
+	static const char hex[] = "0123456789abcdef";
+	u32 best = 8, best_len = 0, run = 0, i, n = 0, v;
+	int shift;
+	bool lead;
+
+	/* RFC 5952 4.2: the longest run of two or more zero groups, the first of equals. */
+	for (i = 0; i < 8; i++) {
+		run = (a[2 * i] | a[2 * i + 1]) ? 0 : run + 1;
+		if (run > best_len && run >= 2) {
+			best_len = run;
+			best = i + 1 - run;
+		}
+	}
+	for (i = 0; i < 8; i++) {
+		if (i == best) {
+			out[n++] = ':';
+			out[n++] = ':';
+			i += best_len - 1;
+			continue;
+		}
+		if (i > 0 && i != best + best_len)
+			out[n++] = ':';
+		v = ((u32)a[2 * i] << 8) | a[2 * i + 1];
+		lead = true;
+		for (shift = 12; shift >= 0; shift -= 4) {
+			u32 x = (v >> shift) & 0xf;
+
+			if (x == 0 && lead && shift > 0)
+				continue;
+			lead = false;
+			out[n++] = hex[x];
+		}
+	}
+	CO_ASSERT(n <= CO_IPV6_TEXT_BYTES_MAX);
+	return n;
+}
+
+/*
+ * An IPv6 host `[...]` in p[0..colon) (colon: the last ':', the port's), as RFC 5952 or any
+ * other spelling: whether it is one address.
+ */
+static bool co_cap_object_ipv6(const char *p, u32 colon, u8 addr[16])
+{
+	return colon >= 4 && p[0] == '[' && p[colon - 1] == ']' &&
+	       co_ipv6_parse(p + 1, colon - 2, addr);
+}
+
 /* net: host:port, split at the last ':'. */
 static bool co_cap_object_scan_net(struct co_cap_object *o)
 {
 	const char *p = o->p;
 	u32 n = o->len, colon = n, label = 0, labels = 0, i, port;
+	u8 addr[16];
 
 	for (i = n; i > 0; i--) {
 		if (p[i - 1] == ':') {
@@ -202,6 +312,18 @@ static bool co_cap_object_scan_net(struct co_cap_object *o)
 	}
 	if (colon == n || colon == 0 || colon > CO_CAP_HOST_BYTES_MAX)
 		return false;
+	/* An IPv6 literal: no labels (a host-name pattern never matches it). */
+	if (p[0] == '[') {
+		if (!co_cap_object_ipv6(p, colon, addr) ||
+		    !co_cap_object_num(p, colon + 1, n, 65535, &port) || port == 0)
+			return false;
+		o->labels = 0;
+		o->port = port;
+		o->end[0] = (u16)colon;
+		o->end[1] = (u16)n;
+		o->segs = 2;
+		return true;
+	}
 	for (i = 0; i < colon; i++) {
 		if (p[i] == '.') {
 			if (label == 0)
@@ -304,6 +426,50 @@ bool co_cap_object_check(struct co_cap_object *o)
 		o->state = co_cap_object_check_path(o) ? CO_CAP_OBJECT_VALID :
 							 CO_CAP_OBJECT_INVALID;
 	return o->state == CO_CAP_OBJECT_VALID;
+}
+
+const char *co_cap_object_canonical(u32 kind, const char *object, size_t len,
+				    char buf[CO_CAP_NET_OBJECT_BYTES_MAX], size_t *out_len)
+{
+	u32 n = (u32)len, colon = n, i, w;
+	bool upper = false;
+	u8 addr[16];
+
+	*out_len = len;
+	if (kind != COCONUT_CAP_NET_EGRESS || !object || len == 0 ||
+	    len > CO_CAP_NET_OBJECT_BYTES_MAX)
+		return object;
+	for (i = n; i > 0; i--) {
+		if (object[i - 1] == ':') {
+			colon = i - 1;
+			break;
+		}
+	}
+	if (colon == n || colon == 0)
+		return object;
+	if (object[0] == '[') {
+		/* Any spelling of the address: RFC 5952's, as the caps write it. */
+		if (!co_cap_object_ipv6(object, colon, addr))
+			return object;
+		buf[0] = '[';
+		w = 1 + co_ipv6_format(addr, buf + 1);
+		buf[w++] = ']';
+		if (w + (n - colon) > CO_CAP_NET_OBJECT_BYTES_MAX)
+			return object;
+		co_memcpy(buf + w, object + colon, n - colon);
+		*out_len = w + (n - colon);
+		return buf;
+	}
+	/* A DNS name is case-insensitive (RFC 4343): lower case is its one spelling here. */
+	for (i = 0; i < colon; i++)
+		upper = upper || (object[i] >= 'A' && object[i] <= 'Z');
+	if (!upper)
+		return object;
+	for (i = 0; i < n; i++)
+		buf[i] = (i < colon && object[i] >= 'A' && object[i] <= 'Z') ?
+				 (char)(object[i] - 'A' + 'a') :
+				 object[i];
+	return buf;
 }
 
 bool co_cap_object_valid(u32 kind, const char *object, size_t len)

@@ -63,6 +63,23 @@ static inline u32 co_cap_object_seg_start(const struct co_cap_object *o, u32 i)
 /* Whether the pattern *cap (not cap.grant; its kind the object's) matches the scanned *o. */
 bool co_cap_matches_object(const struct co_cap *cap, const struct co_cap_object *o);
 
+/*
+ * An IPv6 address without brackets, any RFC 4291 2.2 spelling of eight groups (upper or lower
+ * hex, leading zeros, one "::"; no dotted IPv4 tail), into 16 bytes; false when it is not one.
+ */
+bool co_ipv6_parse(const char *s, u32 n, u8 out[16]);
+/* The RFC 5952 text of a (lower-case hex, no leading zeros, the longest zero run as "::"). */
+u32 co_ipv6_format(const u8 a[16], char out[CO_IPV6_TEXT_BYTES_MAX]);
+
+/*
+ * The spelling of a concrete object the LSM matches: for net.egress a host name in lower case
+ * (DNS names are case-insensitive) and an IPv6 literal as RFC 5952 writes it, in buf (the
+ * object itself when it is that already, or not a net.egress object the rules could repair:
+ * matching then refuses it as it is). *out_len: the length of what is returned.
+ */
+const char *co_cap_object_canonical(u32 kind, const char *object, size_t len,
+				    char buf[CO_CAP_NET_OBJECT_BYTES_MAX], size_t *out_len);
+
 /* Star-only glob match of p[0..pn) against s[0..sn), whose bytes are all literal. */
 bool co_cap_glob_match(const char *p, u32 pn, const char *s, u32 sn);
 

@@ -6,6 +6,8 @@
  */
 #include "coconut/cap.h"
 
+#include "cap_object.h"
+
 struct co_cap_kind_info {
 	const char *name;
 	u8 name_len;
@@ -43,6 +45,7 @@ static const char *const co_cap_err_names[CO_CAP_E_COUNT_] = {
 	[CO_CAP_E_PATH_TOO_DEEP] = "path_too_deep",
 	[CO_CAP_E_BAD_WILDCARD] = "bad_wildcard",
 	[CO_CAP_E_BAD_HOST] = "bad_host",
+	[CO_CAP_E_BAD_IPV6] = "bad_ipv6",
 	[CO_CAP_E_BAD_PORT] = "bad_port",
 	[CO_CAP_E_BAD_GPU] = "bad_gpu",
 	[CO_CAP_E_BAD_BROKER] = "bad_broker",
@@ -67,7 +70,10 @@ static const char *const co_cap_err_hints[CO_CAP_E_COUNT_] = {
 	[CO_CAP_E_BAD_WILDCARD] = "use * within a segment or label, ** only as a whole last "
 				  "path segment, never ** elsewhere",
 	[CO_CAP_E_BAD_HOST] = "a host is non-empty labels of a-z 0-9 - and *, each at most 63 "
-			      "bytes, lowercase",
+			      "bytes, lowercase, or an IPv6 address in brackets",
+	[CO_CAP_E_BAD_IPV6] = "an IPv6 host is [address] as RFC 5952 writes it: lower-case hex, "
+			      "no leading zeros, the longest run of zero groups as ::, e.g. "
+			      "[2001:db8::1]",
 	[CO_CAP_E_BAD_PORT] = "end with :port, 1..65535 without leading zeros, or :*",
 	[CO_CAP_E_BAD_GPU] = "gpu:<index>/partition/<n> or gpu:<index>/**, numbers 0..255 "
 			     "without leading zeros, or *",
@@ -285,6 +291,31 @@ static enum co_cap_err co_cap_parse_gpu(struct co_cap *cap, u32 *off)
 	return CO_CAP_OK;
 }
 
+/*
+ * net.egress's IPv6 host: `[address]` before the port's ':', the address as RFC 5952 writes it
+ * (lower-case hex, no leading zeros, the longest run of zero groups as "::"), so that it has
+ * one spelling like every other cap; no `*`.
+ */
+static enum co_cap_err co_cap_parse_ipv6(struct co_cap *cap, u32 colon, u32 *off)
+{
+	const char *o = cap->object;
+	char canon[CO_IPV6_TEXT_BYTES_MAX];
+	u8 addr[16];
+	u32 n;
+
+	if (colon < 4 || o[colon - 1] != ']' || !co_ipv6_parse(o + 1, colon - 2, addr)) {
+		*off = 1;
+		return CO_CAP_E_BAD_IPV6;
+	}
+	n = co_ipv6_format(addr, canon);
+	if (n != colon - 2 || co_memcmp(canon, o + 1, n) != 0) {
+		*off = 1;
+		return CO_CAP_E_BAD_IPV6;
+	}
+	cap->flags |= CO_CAP_F_IPV6;
+	return CO_CAP_OK;
+}
+
 /* net.egress: <host>:<port>. */
 static enum co_cap_err co_cap_parse_net(struct co_cap *cap, u32 *off)
 {
@@ -306,8 +337,14 @@ static enum co_cap_err co_cap_parse_net(struct co_cap *cap, u32 *off)
 		*off = 0;
 		return CO_CAP_E_BAD_HOST;
 	}
+	if (o[0] == '[') {
+		r = co_cap_parse_ipv6(cap, colon, off);
+		if (r != CO_CAP_OK)
+			return r;
+		labels = 1;
+	}
 	/* pos grows by at least 2 a turn. */
-	while (pos <= colon) {
+	while (!(cap->flags & CO_CAP_F_IPV6) && pos <= colon) {
 		s = pos;
 		e = co_cap_find(o, s, colon, '.');
 		if (e == s) {

@@ -9,6 +9,7 @@
  * trace anywhere, so "one event per decision" and "counters == per-type counts of the chain"
  * hold whatever the backpressure.
  */
+#include "cap_object.h"
 #include "lsm_int.h"
 
 /* Bytes of a NUL-terminated kind name from the capability tables (a few bytes, bounded). */
@@ -39,6 +40,7 @@ int co_lsm_audit_room(struct co_kernel *k, u32 n)
 		return 0;
 	if (!k->cfg.seal_inline)
 		return -EBUSY;
+	CO_ASSERT(!k->plat.ops->lock_is_atomic); /* refused at create (co_kernel_create) */
 	co_audit_seal(&k->audit, CO_AUDIT_RING_EVENTS_MAX);
 	return co_audit_ring_room(&k->audit) >= n ? 0 : -EBUSY;
 }
@@ -56,6 +58,12 @@ int co_lsm_check(struct co_kernel *k, struct co_agent *a, u32 kind, const char *
 	CO_ASSERT(k != NULL && a != NULL);
 	if (cap_handle)
 		*cap_handle = CO_CAP_HANDLE_NONE;
+	/*
+	 * The object as the caps spell it (a host name in lower case, an IPv6 address as RFC
+	 * 5952 writes it), for the lookup and the audit row alike; k->lsm_object is the
+	 * instance's, under the lock the caller holds.
+	 */
+	object = co_cap_object_canonical(kind, object, len, k->lsm_object, &len);
 	/* present() refuses malformed objects itself; a missing one never reaches it. */
 	if (co_lsm_may_act(a->state) && (object != NULL || len == 0))
 		handle = co_capset_present(&a->caps, kind, object, len);

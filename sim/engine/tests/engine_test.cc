@@ -121,6 +121,21 @@ TEST(Engine, UseAfterRevokeGateCatchesAKernelThatLetsRevokedOpsComplete)
 	EXPECT_GT(*r.metrics.get("use_after_revoke"), 0);
 }
 
+// Quarantine fails the agent's queued inference as a revoke does (docs/lsm.md, "Quarantine";
+// issue 18, item 1): lab/infer/2's queued requests are cancelled by its quarantine at 18 s,
+// not served after its release at 20 s. Nothing else cancels inference in those 2 ms.
+TEST(Engine, QuarantineCancelsQueuedInference)
+{
+	const auto sc = load("revocation-race");
+	RunOptions before, after;
+	before.until_ns = 18'000'000'000ull - 1'000'000;
+	after.until_ns = 18'000'000'000ull + 1'000'000;
+	const RunResult a = run(sc, before);
+	const RunResult b = run(sc, after);
+	ASSERT_TRUE(a.metrics.get("inflight.cancelled") && b.metrics.get("inflight.cancelled"));
+	EXPECT_GT(*b.metrics.get("inflight.cancelled"), *a.metrics.get("inflight.cancelled"));
+}
+
 TEST(Engine, AuditVerifyGateCatchesAFlippedBit)
 {
 	const auto sc = load("maya-workstation");
@@ -150,6 +165,25 @@ TEST(Engine, MayaDeniedReadIsOneRowOneNotification)
 	EXPECT_EQ(r.metrics.get("notifications"), 1);
 	EXPECT_EQ(r.metrics.get("lsm.denies"), 1);
 	EXPECT_EQ(r.metrics.get("vfs.reads"), 1);
+}
+
+// A worker retrying refused calls in a closed loop (revocation-race: reader/0 after its revoke
+// at 14 s, infer/2 quarantined at 18 s) seals hundreds of CAP_DENY events; every one stays in
+// the chain, but a person is shown at most 10 per (agent, cap) every 5 s (issue 18, item 4).
+TEST(Engine, RefusalFloodsAreFoldedNotShown)
+{
+	const RunResult r = run(load("revocation-race"), until(20));
+	const auto denies = r.metrics.get("audit.cap_deny");
+	const auto shown = r.metrics.get("notifications");
+	const auto folded = r.metrics.get("notifications.folded");
+	ASSERT_TRUE(denies && shown && folded);
+	EXPECT_GT(*folded, 0);
+	EXPECT_LT(*shown, *folded) << "most of a flood is folded";
+	EXPECT_EQ(*shown + *folded, *denies) << "every sealed denial is shown or folded";
+	bool noted = false;
+	for (const std::string &n : r.notes)
+		noted = noted || n.find("notifications folded") != std::string::npos;
+	EXPECT_TRUE(noted) << "the folds are told";
 }
 
 // Every call kind of the trace format, allowed and refused (the co-simulation coverage

@@ -179,6 +179,34 @@ TEST(AgentExit, QuarantineAndRelease)
 	EXPECT_EQ(t.state(4), TC);
 }
 
+// Quarantine fails what the agent had pending (docs/lsm.md, "Quarantine"): a release before
+// the operation completes does not let it finish; one begun after the release does. Its
+// parent's pending work is untouched. (Before the fix: quarantine, release, complete gave 0.)
+TEST(AgentExit, QuarantineFailsPendingWorkEvenAfterRelease)
+{
+	Tree t;
+	u64 before_q = 0, parent_op = 0, after_release = 0;
+	co_kernel_lock(t.k);
+	ASSERT_EQ(co_inflight_begin(t.k, t.find(5), COCONUT_CAP_FS_READ, "/data/d/x", 9, &before_q),
+		  0);
+	ASSERT_EQ(co_inflight_begin(t.k, t.find(3), COCONUT_CAP_FS_READ, "/data/d/x", 9, &parent_op),
+		  0);
+	co_kernel_unlock(t.k);
+
+	ASSERT_EQ(co_agent_quarantine(t.k, 1, 5), 0);
+	ASSERT_EQ(co_agent_release(t.k, 1, 5), 0);
+	EXPECT_EQ(t.state(5), A);
+
+	co_kernel_lock(t.k);
+	ASSERT_EQ(co_inflight_begin(t.k, t.find(5), COCONUT_CAP_FS_READ, "/data/d/x", 9,
+				    &after_release),
+		  0);
+	EXPECT_EQ(co_inflight_complete(t.k, before_q), -ECAPABILITY) << "begun before the quarantine";
+	EXPECT_EQ(co_inflight_complete(t.k, after_release), 0) << "begun after the release";
+	EXPECT_EQ(co_inflight_complete(t.k, parent_op), 0) << "the parent was not quarantined";
+	co_kernel_unlock(t.k);
+}
+
 TEST(AgentExit, ReleaseReturnsToBlockedWhileAChargeWaits)
 {
 	Tree t;

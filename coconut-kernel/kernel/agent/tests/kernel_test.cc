@@ -99,6 +99,12 @@ TEST(AgentKernel, BadConfigsCreateNothing)
 		{"a platform without alloc", [](co_kernel_config &, co_plat_ops &o) { o.alloc = nullptr; }},
 		{"a platform with half the locks",
 		 [](co_kernel_config &, co_plat_ops &o) { o.unlock = nullptr; }},
+		// Issue 18, item 2: inline sealing would write the TPM under a spinlock.
+		{"seal_inline where the lock is atomic",
+		 [](co_kernel_config &c, co_plat_ops &o) {
+			 o.lock_is_atomic = true;
+			 c.seal_inline = true;
+		 }},
 	};
 	for (const BadConfig &c : cases) {
 		SCOPED_TRACE(c.what);
@@ -182,16 +188,23 @@ TEST(AgentKernel, LookupAnswers)
 	EXPECT_EQ(err, -ESTALE);
 }
 
+// One CPU, audit rings of `slots`, root holding caps_text (which must outlive the config).
+co_kernel_config one_cpu_config(u32 slots, const std::string &caps_text)
+{
+	co_kernel_config cfg;
+	co_kernel_config_default(&cfg, 1);
+	cfg.audit.ring_slots = slots;
+	cfg.root_caps = caps_text.data();
+	cfg.root_caps_len = caps_text.size();
+	return cfg;
+}
+
 // Rings of two slots: every multi-event call meets a full ring and seals its way through.
 TEST(AgentKernel, BackpressureIsAbsorbedByInlineSealing)
 {
 	coconut::UserPlatform plat(1);
-	co_kernel_config cfg;
-	co_kernel_config_default(&cfg, 1);
-	cfg.audit.ring_slots = 2;
-	std::string caps = join_lines(default_root_caps());
-	cfg.root_caps = caps.data();
-	cfg.root_caps_len = caps.size();
+	const std::string caps = join_lines(default_root_caps());
+	co_kernel_config cfg = one_cpu_config(2, caps);
 	co_plat p = plat.plat();
 	co_kernel *k = co_kernel_create(&p, &cfg);
 	ASSERT_NE(k, nullptr);
@@ -214,6 +227,63 @@ TEST(AgentKernel, BackpressureIsAbsorbedByInlineSealing)
 	EXPECT_EQ(st.by_type[COCONUT_EV_CAP_ALLOW], k->lsm_allows);
 	co_kernel_destroy(k);
 	EXPECT_EQ(plat.live_allocations(), 0u);
+}
+
+// Why the module may not seal inline (issue 18, item 2): with an anchor every event, a full
+// ring makes an append seal, and the seal writes the TPM, while the instance lock is held. The
+// user platform (whose lock is not atomic) records it as a broken platform rule; on the
+// module's spinlock it would be a sleep in atomic context.
+TEST(AgentKernel, InlineSealingWritesTheTpmUnderTheInstanceLock)
+{
+	coconut::UserPlatform plat(1);
+	const std::string caps = join_lines(default_root_caps());
+	co_kernel_config cfg = one_cpu_config(2, caps);
+	cfg.audit.anchor_every_events = 1;
+	cfg.audit.anchor_min_ns = 0;
+	co_plat p = plat.plat();
+	co_kernel *k = co_kernel_create(&p, &cfg);
+	ASSERT_NE(k, nullptr);
+	Signer s = Signer::from_seed(1);
+	ASSERT_EQ(co_kernel_add_authorizer(k, s.pk.data()), 0);
+	plat.clear_violations();
+	// A spawn appends four events: the third meets the full ring and seals under the lock.
+	Manifest m;
+	Bytes req = make_spawn_request(s, m, m.caps);
+	ASSERT_EQ(co_sys_agent_spawn(k, 1, req.data(), req.size()), 2);
+	bool under_lock = false;
+	for (const std::string &v : plat.violations())
+		under_lock = under_lock || v == "lock held across tpm_nv_write";
+	EXPECT_TRUE(under_lock) << "the hazard the refusal exists for";
+	co_kernel_destroy(k);
+}
+
+// The module's configuration (an atomic lock, no inline sealing): a full ring refuses the
+// call (-EBUSY) instead of sealing under the lock, the TPM is written only by a seal outside
+// it (the sealer thread), and no platform rule is broken on the way.
+TEST(AgentKernel, AnAtomicLockNeverSeesATpmWrite)
+{
+	coconut::UserPlatform plat(1);
+	co_plat_ops ops = plat.ops();
+	ops.lock_is_atomic = true;
+	const std::string caps = join_lines(default_root_caps());
+	co_kernel_config cfg = one_cpu_config(4, caps);
+	cfg.seal_inline = false;
+	cfg.audit.anchor_every_events = 1;
+	cfg.audit.anchor_min_ns = 0;
+	co_plat p{&ops, &plat};
+	co_kernel *k = co_kernel_create(&p, &cfg);
+	ASSERT_NE(k, nullptr);
+	EXPECT_GT(co_audit_seal(&k->audit, CO_AUDIT_RING_EVENTS_MAX), 0u) << "root's birth";
+	int busy = 0;
+	for (int round = 0; round < 4; round++) {
+		for (int i = 0; i < 6; i++)
+			busy += co_sys_agent_cap_present(k, 1, 1, "fs.read", 7, "/a", 2) == -EBUSY;
+		EXPECT_GT(co_audit_seal(&k->audit, CO_AUDIT_RING_EVENTS_MAX), 0u);
+	}
+	EXPECT_GT(busy, 0) << "the rings filled";
+	EXPECT_GT(plat.nv_writes().size(), 0u) << "the sealer anchored";
+	EXPECT_TRUE(plat.violations().empty()) << plat.violations().front();
+	co_kernel_destroy(k);
 }
 
 TEST(AgentKernel, WithoutInlineSealingEventsWaitForTheSealer)

@@ -179,6 +179,7 @@ struct MPending {
 	uint64_t aid;
 	uint64_t cap_id;
 	bool revoked = false;
+	bool quarantined = false; // its agent was quarantined while it was pending
 };
 
 struct MExtent {

@@ -140,11 +140,28 @@ public:
 
 	// ---- Commands --------------------------------------------------------------------------
 
-	void step(const Op &op)
+	// The default mix of commands: every kind, spawns and grants most often.
+	static const std::vector<uint8_t> &every_kind()
 	{
-		static const uint8_t table[] = {0, 0, 0, 0, 1, 2, 2, 2, 3, 3, 4, 4, 4, 5, 5, 6, 6,
-						6, 7, 8, 9, 10, 11, 11, 12, 13, 14, 15, 16, 0, 2, 4};
-		uint8_t kind = table[op[0] % sizeof(table)];
+		static const std::vector<uint8_t> table = {0, 0, 0, 0, 1, 2, 2, 2, 3, 3, 4,
+							   4, 4, 5, 5, 6, 6, 6, 7, 8, 9, 10,
+							   11, 11, 12, 13, 14, 15, 16, 0, 2, 4};
+		return table;
+	}
+
+	// The mix of the containment sequences: pending ops begun and completed around quarantine,
+	// release, revoke and kill, which the default mix brings together too rarely to meet a
+	// "quarantine, release, complete" in 2,000 sequences (issue 18, item 1).
+	static const std::vector<uint8_t> &containment()
+	{
+		static const std::vector<uint8_t> table = {0,  0,  0,  19, 19, 19, 6,  6, 6, 6,
+							   17, 17, 18, 18, 5,  11, 12, 3, 4, 14};
+		return table;
+	}
+
+	void step(const Op &op, const std::vector<uint8_t> &mix = every_kind())
+	{
+		uint8_t kind = mix[op[0] % mix.size()];
 		t_->plat().advance_ns(1000);
 		t_->plat().set_cpu(op[7] & 1);
 		switch (kind) {
@@ -164,6 +181,9 @@ public:
 		case 13: exit_(op); break;
 		case 14: kill(op); break;
 		case 15: present_bad(op); break;
+		case 17: quarantine_a_pending_owner(op); break;
+		case 18: release_a_quarantined(op); break;
+		case 19: begin_op_not_root(op); break;
 		default: grant_bad(op); break;
 		}
 		check_all(last_);
@@ -582,6 +602,8 @@ public:
 		int r = co_inflight_complete(k, p.token);
 		last_ = "inflight_complete " + std::to_string(p.token) + " of " + std::to_string(p.aid);
 		expect(r, m.op_ok(p) ? 0 : -ECAPABILITY);
+		if (const MAgent *a = m.find(p.aid); p.quarantined && a && may_act(a->state))
+			outcomes()["complete of an op pending at a quarantine, after the release"]++;
 		m.pending.erase(m.pending.begin() + (long)i);
 		r = co_inflight_complete(k, p.token); // a token completes once
 		expect(r, -ENOENT);
@@ -795,8 +817,11 @@ public:
 
 	void quarantine(const Op &op)
 	{
-		uint64_t caller = (op[3] & 3) == 0 ? 0 : pick_aid(op[1]);
-		uint64_t aid = pick_aid(op[2]);
+		quarantine_of((op[3] & 3) == 0 ? 0 : pick_aid(op[1]), pick_aid(op[2]));
+	}
+
+	void quarantine_of(uint64_t caller, uint64_t aid)
+	{
 		int r = co_agent_quarantine(k, caller, aid);
 		last_ = "quarantine by " + std::to_string(caller) + " of " + std::to_string(aid);
 		MAgent *t;
@@ -804,8 +829,65 @@ public:
 		if (!want && !(t->state == S_ACTIVE || t->state == S_DENIED || t->state == S_BLOCKED))
 			want = -EINVAL;
 		expect(r, want);
-		if (!want)
+		if (!want) {
 			t->state = S_QUARANTINED;
+			// Its pending ops fail from now on, whatever a release does later.
+			for (MPending &p : m.pending)
+				if (p.aid == aid)
+					p.revoked = p.quarantined = true;
+		}
+	}
+
+	// The kernel quarantines the agent of a pending op (op[2] picks which), or whatever
+	// quarantine(op) picks when nothing is pending.
+	void quarantine_a_pending_owner(const Op &op)
+	{
+		std::vector<uint64_t> owners;
+		for (const MPending &p : m.pending)
+			if (p.aid != COCONUT_AID_ROOT)
+				owners.push_back(p.aid);
+		if (owners.empty())
+			return quarantine(op);
+		quarantine_of(0, owners[op[2] % owners.size()]);
+	}
+
+	// begin_op by a live agent other than root (root cannot be quarantined), when any, on the
+	// first object from op[4] on that one of its caps matches (the model's covering rule).
+	void begin_op_not_root(Op op)
+	{
+		const std::vector<uint64_t> l = live(); // by AID: root first
+		if (l.size() > 1 && l.size() <= 180) {
+			op[1] = static_cast<uint8_t>(1 + op[1] % (l.size() - 1)); // pick_aid: l[op[1]]
+			const MAgent *a = m.find(l[op[1]]);
+			const size_t n = objects().size();
+			for (size_t j = 0; a && j < n; j++) {
+				const Obj &o = objects()[(op[4] + j) % n];
+				bool held = false;
+				for (const MCap &c : a->caps)
+					held = held || matches(c.text, o.kind, o.obj);
+				if (held) {
+					op[4] = static_cast<uint8_t>((op[4] + j) % n);
+					break;
+				}
+			}
+		}
+		begin_op(op);
+	}
+
+	// The kernel releases one of the quarantined agents (op[2] picks which), if any.
+	void release_a_quarantined(const Op &op)
+	{
+		std::vector<uint64_t> q;
+		for (const auto &[aid, a] : m.agents)
+			if (a.state == S_QUARANTINED)
+				q.push_back(aid);
+		if (q.empty())
+			return;
+		const uint64_t aid = q[op[2] % q.size()];
+		int r = co_agent_release(k, 0, aid);
+		last_ = "release by 0 of quarantined " + std::to_string(aid);
+		expect(r, 0);
+		m.find(aid)->state = S_ACTIVE; // nothing here makes a charge wait
 	}
 
 	void release(const Op &op)
@@ -1197,9 +1279,9 @@ std::string show(const std::vector<Op> &ops)
 	return s.str();
 }
 
-TEST(AgentModel, RandomCallSequencesMatchTheModelAndKeepTheInvariants)
+void check_sequences(const std::vector<uint8_t> &mix, int cases)
 {
-	rc_check(model_cases(), 40, [] {
+	rc_check(cases, 40, [&mix] {
 		// 10..40 calls: the count shrinks too.
 		const auto ops = *rc::gen::mapcat(rc::gen::inRange(10, 41), [](int n) {
 			// Bytes uniform over 0..255 whatever the size (arbitrary<uint8_t> scales with
@@ -1214,13 +1296,27 @@ TEST(AgentModel, RandomCallSequencesMatchTheModelAndKeepTheInvariants)
 		try {
 			Harness h;
 			for (const Op &op : ops) {
-				h.step(op);
+				h.step(op, mix);
 			}
 			h.finish();
 		} catch (const Failure &f) {
 			RC_FAIL(f.what + "\nops: " + show(ops));
 		}
 	});
+}
+
+TEST(AgentModel, RandomCallSequencesMatchTheModelAndKeepTheInvariants)
+{
+	check_sequences(Harness::every_kind(), model_cases());
+}
+
+TEST(AgentModel, ContainmentSequencesFailWhatWasPending)
+{
+	outcomes().clear();
+	// 2,000 even under ASan: the case it exists for comes about once in 100 sequences.
+	check_sequences(Harness::containment(), std::max(model_cases(), 2000));
+	EXPECT_GT(outcomes()["complete of an op pending at a quarantine, after the release"], 0u)
+		<< "the sequences never met the case they exist for";
 }
 
 } // namespace

@@ -354,6 +354,24 @@ TEST(CapMatch, ConcreteObjects)
 		// Found by cap_parse_fuzz: the host:* prefix shortcut must not allow a ':' in a host.
 		{ "net.egress:api.example.com:*", "api.example.com:8080ample.com:801", false },
 		{ "net.egress:*.example.com:443", "API.example.com:443", true },
+		// DNS names are case-insensitive (issue 18, item 5): before, only a wildcard
+		// matched an upper-case host.
+		{ "net.egress:api.example.com:443", "API.Example.COM:443", true },
+		{ "net.egress:api.example.com:443", "api.example.com:443", true },
+		{ "net.egress:api.example.com:443", "API.example.org:443", false },
+		// IPv6 literals: the same address however it is spelled, never a host-name pattern.
+		{ "net.egress:[2001:db8::1]:443", "[2001:db8::1]:443", true },
+		{ "net.egress:[2001:db8::1]:443", "[2001:DB8:0:0::0001]:443", true },
+		{ "net.egress:[2001:db8::1]:443", "[2001:db8::2]:443", false },
+		{ "net.egress:[2001:db8::1]:443", "[2001:db8::1]:80", false },
+		{ "net.egress:[::1]:*", "[0:0:0:0:0:0:0:1]:8080", true },
+		{ "net.egress:[::1]:*", "[::1]:0", false },
+		{ "net.egress:*:*", "[::1]:443", false },
+		{ "net.egress:*:443", "[::1]:443", false },
+		{ "net.egress:[::1]:443", "::1:443", false },
+		{ "net.egress:[::1]:443", "[::1:443", false },
+		{ "net.egress:[::1]:443", "[::1::]:443", false },
+		{ "net.egress:*:*", "[]:443", false },
 		{ "gpu:0/**", "0", true },
 		{ "gpu:0/**", "0/partition/3", true },
 		{ "gpu:0/**", "1/partition/3", false },
@@ -507,6 +525,40 @@ TEST(CapCover, HostsAgreeWithBruteForce)
 	}
 	EXPECT_GT(included, 1000);
 	EXPECT_GT(not_included, 1000);
+}
+
+// IPv6 caps against each other and against host-name patterns, covering decided by brute force
+// over a universe of concrete objects that holds each address in several spellings, host names
+// and ports (issue 18, item 5): cover(a, b) iff every object b matches, a matches.
+TEST(CapCover, Ipv6AgreesWithBruteForce)
+{
+	const std::vector<std::string> caps = {
+		"[2001:db8::1]:443", "[2001:db8::1]:*", "[2001:db8::2]:443", "[::1]:443",
+		"[::1]:*",	     "[::]:443",	"*:443",	     "*:*",
+		"a:443",	     "*.b:*",
+	};
+	const std::vector<std::string> objects = {
+		"[2001:db8::1]:443", "[2001:0DB8:0:0:0:0:0:1]:443", "[2001:db8::1]:80",
+		"[2001:db8::2]:443", "[::1]:443",		    "[0::1]:443",
+		"[::1]:80",	     "[::]:443",		    "[0:0:0:0:0:0:0:0]:80",
+		"a:443",	     "A:443",			    "a.b:80",
+		"x:443",	     "[::2]:443",		    "x:80",
+	};
+	int included = 0;
+	for (const std::string &at : caps) {
+		const co_cap a = must_parse("net.egress:" + at);
+		for (const std::string &bt : caps) {
+			const co_cap b = must_parse("net.egress:" + bt);
+			bool want = true;
+			for (const std::string &o : objects)
+				if (co_cap_matches(&b, o.data(), o.size()) &&
+				    !co_cap_matches(&a, o.data(), o.size()))
+					want = false;
+			EXPECT_EQ(co_cap_covers(&a, &b), want) << "cover(" << at << ", " << bt << ")";
+			included += want;
+		}
+	}
+	EXPECT_GT(included, (int)caps.size()) << "more than the reflexive pairs";
 }
 
 // ---- GPU, tiers, brokers, grants, kinds -------------------------------------------------------

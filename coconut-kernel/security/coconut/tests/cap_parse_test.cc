@@ -51,6 +51,13 @@ const Valid kValid[] = {
 	{ "net.egress:10.0.0.1:65535", COCONUT_CAP_NET_EGRESS, 0, 0, 4 },
 	{ "net.egress:a-b.c*d.e:1", COCONUT_CAP_NET_EGRESS, 0, CO_CAP_F_WILDCARD, 3 },
 	{ "net.egress:" + std::string(63, 'a') + ".b:80", COCONUT_CAP_NET_EGRESS, 0, 0, 2 },
+	// IPv6 hosts (issue 18, item 5), as RFC 5952 writes them: one spelling each.
+	{ "net.egress:[2001:db8::1]:443", COCONUT_CAP_NET_EGRESS, 0, CO_CAP_F_IPV6, 1 },
+	{ "net.egress:[::1]:*", COCONUT_CAP_NET_EGRESS, 0, CO_CAP_F_IPV6 | CO_CAP_F_ANY_PORT, 1 },
+	{ "net.egress:[::]:80", COCONUT_CAP_NET_EGRESS, 0, CO_CAP_F_IPV6, 1 },
+	{ "net.egress:[2001:db8:0:1:1:1:1:1]:443", COCONUT_CAP_NET_EGRESS, 0, CO_CAP_F_IPV6, 1 },
+	{ "net.egress:[2001:db8::1:0:0:1]:443", COCONUT_CAP_NET_EGRESS, 0, CO_CAP_F_IPV6, 1 },
+	{ "net.egress:[fe80::]:22", COCONUT_CAP_NET_EGRESS, 0, CO_CAP_F_IPV6, 1 },
 	{ "gpu:0/partition/1", COCONUT_CAP_GPU, 0, 0, 3 },
 	{ "gpu:0/**", COCONUT_CAP_GPU, 0, CO_CAP_F_SUBTREE, 1 },
 	{ "gpu:*/**", COCONUT_CAP_GPU, 0, CO_CAP_F_WILDCARD | CO_CAP_F_SUBTREE, 1 },
@@ -132,7 +139,18 @@ const Invalid kInvalid[] = {
 	{ "net.egress:a.:443", CO_CAP_E_BAD_HOST, 13 },
 	{ "net.egress:a_b:443", CO_CAP_E_BAD_HOST, 12 },
 	{ "net.egress:a**.com:443", CO_CAP_E_BAD_WILDCARD, 13 },
-	{ "net.egress:[::1]:443", CO_CAP_E_BAD_HOST, 11 },
+	{ "net.egress:[2001:DB8::1]:443", CO_CAP_E_BAD_IPV6, 12 },	  // upper-case hex
+	{ "net.egress:[2001:0db8::1]:443", CO_CAP_E_BAD_IPV6, 12 },	  // a leading zero
+	{ "net.egress:[2001:db8:0:0:0:0:0:1]:443", CO_CAP_E_BAD_IPV6, 12 }, // zeros not as ::
+	{ "net.egress:[2001:db8::1:0:0:0]:443", CO_CAP_E_BAD_IPV6, 12 },	  // not the longest run
+	{ "net.egress:[2001:db8:0::1:1:1:1]:443", CO_CAP_E_BAD_IPV6, 12 },  // :: for one group
+	{ "net.egress:[::1::2]:443", CO_CAP_E_BAD_IPV6, 12 },
+	{ "net.egress:[1:2:3:4:5:6:7:8:9]:443", CO_CAP_E_BAD_IPV6, 12 },
+	{ "net.egress:[::ffff:1.2.3.4]:443", CO_CAP_E_BAD_IPV6, 12 },
+	{ "net.egress:[*]:443", CO_CAP_E_BAD_IPV6, 12 },
+	{ "net.egress:[]:443", CO_CAP_E_BAD_IPV6, 12 },
+	{ "net.egress:[::1:443", CO_CAP_E_BAD_IPV6, 12 },
+	{ "net.egress:[::1]", CO_CAP_E_BAD_IPV6, 12 },
 	{ "net.egress:a:b:443", CO_CAP_E_BAD_HOST, 12 },
 	{ "net.egress:" + std::string(64, 'a') + ":443", CO_CAP_E_BAD_HOST, 74 },
 	{ "net.egress:a:0", CO_CAP_E_BAD_PORT, 13 },

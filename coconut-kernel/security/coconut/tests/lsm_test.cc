@@ -98,6 +98,39 @@ TEST(LsmCheck, EventNamesTheCoveringCapOrTheKind)
 	EXPECT_EQ(cap_of(decisions[2]), "net.egress");
 }
 
+// net.egress objects are decided in their canonical spelling (issue 18, item 5): a host name
+// in any case meets its lower-case cap through every index of the set (literal, `host:*`
+// prefix, glob scan), an IPv6 address in any spelling meets its RFC 5952 cap, and the audit
+// row's object digest is of the canonical text.
+TEST(LsmCheck, NetObjectsAreDecidedInTheirCanonicalSpelling)
+{
+	Options o;
+	o.root_caps.push_back("net.egress:*.*.*.*:*");
+	o.root_caps.push_back("net.egress:[2001:db8::1]:*");
+	Kernel t(o);
+	u64 a = t.spawn(COCONUT_AID_ROOT,
+			{ "net.egress:api.example.com:443", "net.egress:db.example.com:*",
+			  "net.egress:*.cdn.example.com:443", "net.egress:[2001:db8::1]:443" });
+	u64 from = t.sealed();
+	EXPECT_EQ(t.check(a, COCONUT_CAP_NET_EGRESS, "API.Example.COM:443"), 0) << "literal";
+	EXPECT_EQ(t.check(a, COCONUT_CAP_NET_EGRESS, "DB.example.com:5432"), 0) << "host:*";
+	EXPECT_EQ(t.check(a, COCONUT_CAP_NET_EGRESS, "X.CDN.example.com:443"), 0) << "glob";
+	EXPECT_EQ(t.check(a, COCONUT_CAP_NET_EGRESS, "[2001:DB8:0:0::0001]:443"), 0) << "IPv6";
+	EXPECT_EQ(t.check(a, COCONUT_CAP_NET_EGRESS, "[2001:db8::2]:443"), -ECAPABILITY);
+	EXPECT_EQ(t.check(a, COCONUT_CAP_NET_EGRESS, "API.example.ORG:443"), -ECAPABILITY);
+	std::vector<co_audit_event> decisions;
+	for (const auto &ev : t.events(from))
+		if (ev.type == COCONUT_EV_CAP_ALLOW || ev.type == COCONUT_EV_CAP_DENY)
+			decisions.push_back(ev);
+	ASSERT_EQ(decisions.size(), 6u);
+	EXPECT_EQ(std::vector<u8>(decisions[0].object_digest, decisions[0].object_digest + 32),
+		  blake3("api.example.com:443"));
+	EXPECT_EQ(std::vector<u8>(decisions[3].object_digest, decisions[3].object_digest + 32),
+		  blake3("[2001:db8::1]:443"));
+	EXPECT_EQ(cap_of(decisions[3]), "net.egress:[2001:db8::1]:443");
+	expect_parity(t);
+}
+
 TEST(LsmCheck, QuarantinedAndTerminatedAgentsAreAlwaysDenied)
 {
 	Kernel t;
