@@ -43,11 +43,13 @@
 //	".." segment (the VFS hands over resolved paths; anything else is refused, never matched,
 //	so `/a/b/**` cannot be escaped through `/a/b/../c`), segments of at most
 //	CO_CAP_SEGMENT_BYTES_MAX bytes of any value but '/' and NUL; "/" is the root.
-//   net:	`host:port`, labels of 1..63 bytes in 0x21..0x7e other than '.' and ':', port in
-//	canonical decimal; or `[address]:port` with an IPv6 address in any RFC 4291 spelling
-//	(no dotted IPv4 tail). Matching sees the host as the caps spell it: upper-case letters of
-//	a host name folded to lower case (RFC 4343), an IPv6 address rewritten as RFC 5952 does
-//	(co_lsm_check and co_cap_matches do it; the audit row records that spelling).
+//   net:	`host:port`, labels of 1..63 bytes in 0x21..0x7e other than '.', ':' and 'A'..'Z',
+//	port in canonical decimal; or `[address]:port` with the IPv6 address as RFC 5952 writes
+//	it. That is the canonical spelling; matching (co_cap_matches, co_capset_present) knows
+//	no other. What callers pass may be any spelling of it: co_lsm_check and
+//	co_cap_object_valid fold a host name to lower case (DNS names are case-insensitive,
+//	RFC 4343) and rewrite an IPv6 address in any RFC 4291 spelling (no dotted IPv4 tail) as
+//	RFC 5952 does first, and the audit row records the canonical spelling.
 //   gpu:	`<index>` (the whole GPU) or `<index>/partition/<n>`, canonical decimals.
 //   inference:	1..255 bytes in 0x21..0x7e. mem.tier: hbm, ram or ssd.
 //   agent.spawn, audit.query: the empty object.
@@ -125,6 +127,7 @@ enum co_cap_err {
 	CO_CAP_E_PATH_TOO_DEEP,	/* over CO_CAP_PATH_SEGMENTS_MAX segments before `**` */
 	CO_CAP_E_BAD_WILDCARD,	/* `**` anywhere but as the whole last path segment */
 	CO_CAP_E_BAD_HOST,	/* empty host or label, a byte not in [a-z0-9-*], label too long */
+	CO_CAP_E_BAD_IPV6,	/* `[...]` that is no IPv6 address, or not its RFC 5952 text */
 	CO_CAP_E_BAD_PORT,	/* no ":port", 0, a leading zero, over 65535, not digits or `*` */
 	CO_CAP_E_BAD_GPU,	/* not an index then partition/<n> or **, or out of range */
 	CO_CAP_E_BAD_BROKER,	/* a byte not in [a-z0-9._-*] */
@@ -132,8 +135,6 @@ enum co_cap_err {
 	/* Sets. */
 	CO_CAP_E_SET_FULL,	/* the set holds CO_CAP_SET_CAPS_MAX caps already */
 	CO_CAP_E_NO_SUCH_HANDLE,/* the handle names no cap of this set (never did, or removed) */
-	/* Parse, added last so the numbers above stay: net.egress's IPv6 host. */
-	CO_CAP_E_BAD_IPV6,	/* `[...]` that is no IPv6 address, or not its RFC 5952 text */
 	CO_CAP_E_COUNT_
 };
 

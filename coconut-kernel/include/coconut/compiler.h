@@ -61,7 +61,12 @@ static inline u32 co_bits64(u64 x)
 	return x ? 64u - (u32)__builtin_clzll(x) : 0u;
 }
 
+/* C11's keyword in the kernel C; C++'s own when a test or the simulator includes a header. */
+#ifdef __cplusplus
+#define CO_STATIC_ASSERT(c, msg) static_assert(c, msg)
+#else
 #define CO_STATIC_ASSERT(c, msg) _Static_assert(c, msg)
+#endif
 
 /*
  * Assertions guard invariants (programmer errors), never user input: input errors return an

@@ -14,12 +14,12 @@
 
 #ifdef __cplusplus
 extern "C" {
-#else
+#endif
+
 CO_STATIC_ASSERT((CO_AGENTS_MAX & (CO_AGENTS_MAX - 1)) == 0,
 		 "the agent table maps an AID to its slot with a mask");
 CO_STATIC_ASSERT(CO_AGENT_DEPTH_MAX < 255, "a depth fits the walk bounds");
 CO_STATIC_ASSERT(COCONUT_STATE_COUNT <= 32, "predecessor sets are u32 masks");
-#endif
 
 /* ---- kernel.c: agent memory -------------------------------------------------------------- */
 

@@ -202,14 +202,11 @@ static bool co_cap_net_matches(const struct co_cap *cap, const struct co_cap_obj
 	const char *b = cap->object;
 	u32 n = cap->body_len, hn = o->end[0], ps = 0, hs = 0, pe, he, i;
 
-	u8 ca[16], oa[16];
-
 	if (!(cap->flags & CO_CAP_F_ANY_PORT) && cap->port != o->port)
 		return false;
-	/* IPv6: the same address, however the object spells it (o->labels 0: an IPv6 object). */
+	/* IPv6 (o->labels 0): both texts are RFC 5952's, so the same address is the same text. */
 	if (cap->flags & CO_CAP_F_IPV6)
-		return o->labels == 0 && co_ipv6_parse(b + 1, n - 2, ca) &&
-		       co_ipv6_parse(o->p + 1, hn - 2, oa) && co_memcmp(ca, oa, 16) == 0;
+		return o->labels == 0 && hn == n && co_memcmp(b, o->p, n) == 0;
 	if (cap->segs != o->labels)
 		return false;
 	for (i = 0; i < cap->segs; i++) {
@@ -247,10 +244,8 @@ bool co_cap_matches_object(const struct co_cap *cap, const struct co_cap_object 
 
 bool co_cap_matches(const struct co_cap *cap, const char *object, size_t len)
 {
-	char buf[CO_CAP_NET_OBJECT_BYTES_MAX];
 	struct co_cap_object o;
 	struct co_cap c;
-	size_t n;
 
 	if (cap->kind == COCONUT_CAP_CAP_GRANT) {
 		if (co_cap_parse(object, len, &c, NULL) != CO_CAP_OK ||
@@ -261,8 +256,7 @@ bool co_cap_matches(const struct co_cap *cap, const char *object, size_t len)
 		c.kind = COCONUT_CAP_CAP_GRANT;
 		return co_cap_covers(cap, &c);
 	}
-	object = co_cap_object_canonical(cap->kind, object, len, buf, &n);
-	if (!co_cap_object_scan(&o, cap->kind, object, n))
+	if (!co_cap_object_scan(&o, cap->kind, object, len))
 		return false;
 	return co_cap_matches_object(cap, &o);
 }

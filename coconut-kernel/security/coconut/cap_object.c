@@ -288,8 +288,8 @@ u32 co_ipv6_format(const u8 a[16], char out[CO_IPV6_TEXT_BYTES_MAX])
 }
 
 /*
- * An IPv6 host `[...]` in p[0..colon) (colon: the last ':', the port's), as RFC 5952 or any
- * other spelling: whether it is one address.
+ * An IPv6 host `[...]` in p[0..colon) (colon: the last ':', the port's), in any RFC 4291
+ * spelling: whether it is one address.
  */
 static bool co_cap_object_ipv6(const char *p, u32 colon, u8 addr[16])
 {
@@ -297,12 +297,21 @@ static bool co_cap_object_ipv6(const char *p, u32 colon, u8 addr[16])
 	       co_ipv6_parse(p + 1, colon - 2, addr);
 }
 
+/* And written as RFC 5952 does, the one spelling matching knows (co_cap_object_canonical). */
+static bool co_cap_object_ipv6_canonical(const char *p, u32 colon)
+{
+	char text[CO_IPV6_TEXT_BYTES_MAX];
+	u8 addr[16];
+
+	return co_cap_object_ipv6(p, colon, addr) &&
+	       co_ipv6_format(addr, text) == colon - 2 && co_memcmp(text, p + 1, colon - 2) == 0;
+}
+
 /* net: host:port, split at the last ':'. */
 static bool co_cap_object_scan_net(struct co_cap_object *o)
 {
 	const char *p = o->p;
 	u32 n = o->len, colon = n, label = 0, labels = 0, i, port;
-	u8 addr[16];
 
 	for (i = n; i > 0; i--) {
 		if (p[i - 1] == ':') {
@@ -314,7 +323,7 @@ static bool co_cap_object_scan_net(struct co_cap_object *o)
 		return false;
 	/* An IPv6 literal: no labels (a host-name pattern never matches it). */
 	if (p[0] == '[') {
-		if (!co_cap_object_ipv6(p, colon, addr) ||
+		if (!co_cap_object_ipv6_canonical(p, colon) ||
 		    !co_cap_object_num(p, colon + 1, n, 65535, &port) || port == 0)
 			return false;
 		o->labels = 0;
@@ -332,8 +341,11 @@ static bool co_cap_object_scan_net(struct co_cap_object *o)
 			label = 0;
 			continue;
 		}
-		/* The last ':' ends the host, so a ':' inside it is no host name. */
-		if (!co_cap_object_graphic(p[i]) || p[i] == ':' ||
+		/*
+		 * The last ':' ends the host, so a ':' inside it is no host name; upper case is not
+		 * the canonical spelling (the LSM folds it first: co_cap_object_canonical).
+		 */
+		if (!co_cap_object_graphic(p[i]) || p[i] == ':' || (p[i] >= 'A' && p[i] <= 'Z') ||
 		    ++label > CO_CAP_HOST_LABEL_BYTES_MAX)
 			return false;
 	}
@@ -474,11 +486,15 @@ const char *co_cap_object_canonical(u32 kind, const char *object, size_t len,
 
 bool co_cap_object_valid(u32 kind, const char *object, size_t len)
 {
+	char buf[CO_CAP_NET_OBJECT_BYTES_MAX];
 	struct co_cap_object o;
 	struct co_cap c;
+	size_t n;
 
 	if (kind == COCONUT_CAP_CAP_GRANT)
 		return co_cap_parse(object, len, &c, NULL) == CO_CAP_OK &&
 		       c.kind != COCONUT_CAP_CAP_GRANT;
-	return co_cap_object_scan(&o, kind, object, len);
+	/* Any spelling the LSM folds to a canonical one is an object (co_lsm_check folds it). */
+	object = co_cap_object_canonical(kind, object, len, buf, &n);
+	return co_cap_object_scan(&o, kind, object, n);
 }

@@ -14,6 +14,7 @@ extern "C" {
 #include "../cap_object.h"
 }
 
+#include <cstring>
 #include <map>
 #include <regex>
 #include <string>
@@ -353,18 +354,20 @@ TEST(CapMatch, ConcreteObjects)
 		{ "net.egress:*:*", "a:b:1", false },
 		// Found by cap_parse_fuzz: the host:* prefix shortcut must not allow a ':' in a host.
 		{ "net.egress:api.example.com:*", "api.example.com:8080ample.com:801", false },
-		{ "net.egress:*.example.com:443", "API.example.com:443", true },
-		// DNS names are case-insensitive (issue 18, item 5): before, only a wildcard
-		// matched an upper-case host.
-		{ "net.egress:api.example.com:443", "API.Example.COM:443", true },
+		// Matching knows canonical objects only (issue 18, item 5): an upper-case host is
+		// folded by the LSM first (lsm_test), and here matches nothing, where it used to
+		// match wildcards only (`*.example.com` took `API.example.com`, the literal did not).
+		{ "net.egress:*.example.com:443", "API.example.com:443", false },
+		{ "net.egress:api.example.com:443", "API.Example.COM:443", false },
 		{ "net.egress:api.example.com:443", "api.example.com:443", true },
-		{ "net.egress:api.example.com:443", "API.example.org:443", false },
-		// IPv6 literals: the same address however it is spelled, never a host-name pattern.
+		{ "net.egress:*.example.com:443", "api.example.com:443", true },
+		// IPv6 literals in RFC 5952's spelling, never matched by a host-name pattern.
 		{ "net.egress:[2001:db8::1]:443", "[2001:db8::1]:443", true },
-		{ "net.egress:[2001:db8::1]:443", "[2001:DB8:0:0::0001]:443", true },
+		{ "net.egress:[2001:db8::1]:443", "[2001:DB8:0:0::0001]:443", false },
 		{ "net.egress:[2001:db8::1]:443", "[2001:db8::2]:443", false },
 		{ "net.egress:[2001:db8::1]:443", "[2001:db8::1]:80", false },
-		{ "net.egress:[::1]:*", "[0:0:0:0:0:0:0:1]:8080", true },
+		{ "net.egress:[::1]:*", "[::1]:8080", true },
+		{ "net.egress:[::1]:*", "[0:0:0:0:0:0:0:1]:8080", false },
 		{ "net.egress:[::1]:*", "[::1]:0", false },
 		{ "net.egress:*:*", "[::1]:443", false },
 		{ "net.egress:*:443", "[::1]:443", false },
@@ -525,6 +528,20 @@ TEST(CapCover, HostsAgreeWithBruteForce)
 	}
 	EXPECT_GT(included, 1000);
 	EXPECT_GT(not_included, 1000);
+}
+
+// What a caller may pass (co_cap_object_valid, the syscall's check before the LSM): any spelling
+// the LSM folds to a canonical one, so upper-case hosts and every IPv6 spelling are objects.
+TEST(CapMatch, ValidObjectsAreAnySpellingOfACanonicalOne)
+{
+	const char *valid[] = { "API.Example.COM:443", "[2001:DB8:0:0::0001]:443", "[::1]:1",
+				"[0:0:0:0:0:0:0:0]:80", "a_b:1" };
+	const char *invalid[] = { "[::1::2]:443", "[::ffff:1.2.3.4]:443", "[]:1", "[::1]",
+				  "a..b:1",	  "A:0" };
+	for (const char *o : valid)
+		EXPECT_TRUE(co_cap_object_valid(COCONUT_CAP_NET_EGRESS, o, strlen(o))) << o;
+	for (const char *o : invalid)
+		EXPECT_FALSE(co_cap_object_valid(COCONUT_CAP_NET_EGRESS, o, strlen(o))) << o;
 }
 
 // IPv6 caps against each other and against host-name patterns, covering decided by brute force

@@ -13,13 +13,7 @@
 #include "coconut/lsm.h"
 #include "coconut/resources.h"
 
-// agent_int.h is written for C: its static asserts use C11's keyword and its declarations have no
-// C linkage block. Read as C++ this way.
-#undef CO_STATIC_ASSERT
-#define CO_STATIC_ASSERT(c, msg) static_assert(c, msg)
-extern "C" {
 #include "agent_int.h"
-}
 #include "user_platform.h"
 
 #include <gtest/gtest.h>
