@@ -56,7 +56,7 @@ static void *coconut_plat_alloc(void *ctx, size_t size_bytes)
 	if (WARN_ONCE(coconut_atomic(), "coconut: allocation of %zu bytes in atomic context\n",
 		      size_bytes))
 		return NULL;
-	/* The agent (~88 KiB), the instance and the audit rings are large: vmalloc may serve. */
+	/* The instance, the audit rings and a spawn's scratch are large: vmalloc may serve. */
 	p = kvmalloc(size_bytes, GFP_KERNEL | __GFP_NOWARN);
 	if (p) {
 		atomic64_inc(&c->live_allocs);

@@ -8,6 +8,7 @@
 #include "trace_csv.h"
 
 #include <cstdint>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -52,6 +53,9 @@ struct AgentState {
 	bool on = true;
 	u64 phase_end_ns = 0;
 	std::vector<Revocation> revoked; // caps revoked from it, for the use-after-revoke oracle
+	// Its requests in flight, by their place in the engine's pool (the pool's order, which
+	// after_revoke keeps): a revoke or quarantine looks at these, not at every request.
+	std::set<u32> open_requests;
 };
 
 // What one arrival asks for (Simulation::Impl::draw_demands), before it becomes a Request.
@@ -74,6 +78,7 @@ struct Hold {
 
 struct Request {
 	u64 id = 0;
+	u32 pool_index = 0; // its place in the engine's pool (std::deque), fixed for its life
 	AgentState *agent = nullptr;
 	u64 arrival_ns = 0;
 	bool measured = false;

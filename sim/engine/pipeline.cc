@@ -18,14 +18,20 @@ using scenario::WorkloadKind;
 Request &Simulation::Impl::new_request(AgentState &a)
 {
 	Request *r;
+	u32 pool_index;
 	if (!free_requests.empty()) {
 		r = free_requests.back();
 		free_requests.pop_back();
+		pool_index = r->pool_index;
 	} else {
+		pool_index = (u32)requests.size();
 		requests.emplace_back();
 		r = &requests.back();
 	}
 	*r = Request{};
+	r->pool_index = pool_index;
+	CO_ASSERT(&requests[pool_index] == r);
+	a.open_requests.insert(pool_index);
 	r->in_use = true;
 	r->id = next_request_id++;
 	r->agent = &a;
@@ -300,6 +306,7 @@ void Simulation::Impl::finish(Request &r, int rc)
 	trace_fp.add_u64(now);
 	trace_fp.add_i64(rc);
 	a.outstanding--;
+	a.open_requests.erase(r.pool_index);
 	a.free_slots.push_back(r.slot);
 	live_requests--;
 	r.in_use = false;

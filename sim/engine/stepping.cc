@@ -85,6 +85,14 @@ const RunResult &Simulation::Impl::finish_run()
 			held += r.in_use && h.token ? 1 : 0;
 	}
 	CO_ASSERT(in_use == live_requests && held == holds_live);
+	// And each agent's index of its open requests (after_revoke's) holds exactly its own.
+	u64 indexed = 0;
+	for (const auto &a : agents) {
+		indexed += a->open_requests.size();
+		for (const u32 i : a->open_requests)
+			CO_ASSERT(requests[i].in_use && requests[i].agent == a.get());
+	}
+	CO_ASSERT(indexed == live_requests);
 	RunResult &out = result;
 	// Let the sealer catch up with everything appended: gates read the whole chain.
 	machine->drain_audit();

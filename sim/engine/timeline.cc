@@ -312,7 +312,12 @@ u64 Simulation::Impl::about_aid(const std::string &about) const
 // others fail when their stage completes (co_inflight_complete answers -ECAPABILITY).
 void Simulation::Impl::after_revoke(AgentState &a)
 {
-	for (Request &r : requests) {
+	// Its own requests in pool order (issue 18, item 6: not a walk over every request), copied:
+	// a cancel finishes its request through the broker's completions, which must stay free to
+	// change the set however they are delivered.
+	const std::vector<u32> mine(a.open_requests.begin(), a.open_requests.end());
+	for (const u32 i : mine) {
+		Request &r = requests[i];
 		if (!r.in_use || r.agent != &a || r.stage_at >= r.stages.size() ||
 		    r.stages[r.stage_at] != devices::Stage::Inference)
 			continue;

@@ -266,25 +266,65 @@ struct co_capset_kind {
 };
 
 /*
- * A bounded multiset of caps with its index. Allocate it (about 88 KiB), co_capset_init() it,
+ * A bounded multiset of caps with its index. The header (here, ~3.5 KiB: the kinds' summaries)
+ * lives in its owner; the entries, the index and the two stacks live in a store of
+ * CO_CAPSET_STORE_BYTES(capacity) bytes the owner allocates and hands over with
+ * co_capset_move() (this layer never allocates). co_capset_init() it, move it into a store,
  * then change it only through insert and remove, which keep the index consistent.
  */
 struct co_capset {
 	u32 count;		/* live caps */
-	u32 free_count;		/* entries on the free stack */
+	u32 free_count;		/* entries on the free stack: count + free_count == capacity */
 	u32 scan_count;		/* entries of scan[] in use */
-	u16 free[CO_CAP_SET_CAPS_MAX];	/* free entries, next one last */
-	u16 scan[CO_CAP_SET_CAPS_MAX];	/* entries found by scanning */
+	u32 capacity;		/* entries of the store: 0 (none yet), or a power of two */
+	u32 slot_mask;		/* index slots - 1 (CO_CAP_SET_INDEX_SLOTS_PER_CAP per entry) */
+	u32 unused;
+	struct co_capset_entry *entries;	/* [capacity], then: */
+	struct co_capset_slot *index;		/* [capacity * CO_CAP_SET_INDEX_SLOTS_PER_CAP] */
+	u16 *free;				/* [capacity] free entries, next one last */
+	u16 *scan;				/* [capacity] entries found by scanning */
 	struct co_capset_kind kinds[COCONUT_CAP_KIND_COUNT];
-	struct co_capset_slot index[CO_CAP_SET_INDEX_SLOTS];
-	struct co_capset_entry entries[CO_CAP_SET_CAPS_MAX];
 };
 
+/* Bytes of the store of a set of c entries (c from co_capset_capacity_for()). */
+#define CO_CAPSET_STORE_BYTES(c)                                                                \
+	((size_t)(c) * (sizeof(struct co_capset_entry) +                                        \
+			CO_CAP_SET_INDEX_SLOTS_PER_CAP * sizeof(struct co_capset_slot) +        \
+			2 * sizeof(u16)))
+
+/* The capacity for n caps (n <= CO_CAP_SET_CAPS_MAX): a power of two, at least the minimum. */
+u32 co_capset_capacity_for(u32 n);
+
+/* An empty set without a store: every check answers none, every insert CO_CAP_E_SET_FULL. */
 void co_capset_init(struct co_capset *set);
 
 /*
+ * Moves the set into store[0..CO_CAPSET_STORE_BYTES(capacity)) (8-byte aligned; capacity from
+ * co_capset_capacity_for(), at least the set's count). Handles, the order of co_capset_next()
+ * and every answer stay as they were: a set answers the same whatever its capacity. Returns the
+ * old store (NULL when there was none), CO_CAPSET_STORE_BYTES(its capacity) bytes, for the
+ * caller to free.
+ */
+void *co_capset_move(struct co_capset *set, void *store, u32 capacity);
+
+/* A set with room for CO_CAP_SET_CAPS_MAX caps in place (~83 KiB): scratch and tests. */
+struct co_capset_full {
+	struct co_capset set;
+	u64 store[CO_CAPSET_STORE_BYTES(CO_CAP_SET_CAPS_MAX) / sizeof(u64)];
+};
+
+/* Initialises f->set, moved into f->store. */
+void co_capset_init_full(struct co_capset_full *f);
+
+static inline u32 co_capset_capacity(const struct co_capset *set)
+{
+	return set->capacity;
+}
+
+/*
  * Adds a copy of *cap (from co_cap_parse()) and sets *handle. CO_CAP_E_SET_FULL (and *handle
- * CO_CAP_HANDLE_NONE) when the set is full; the set is then unchanged.
+ * CO_CAP_HANDLE_NONE) when the store is full (count == capacity: the owner moves the set into
+ * a larger store first); the set is then unchanged.
  */
 enum co_cap_err co_capset_insert(struct co_capset *set, const struct co_cap *cap, u64 derived_from,
 				 u32 origin, u32 *handle);

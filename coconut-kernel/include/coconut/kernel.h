@@ -73,7 +73,13 @@ struct co_inflight {
 	u32 cap_handle;	/* the cap in aid's set that authorised it */
 	u32 kind;	/* enum coconut_cap_kind */
 	bool revoked;	/* its cap was revoked: completing it returns -ECAPABILITY */
+	/* Its chain of the by-cap index (co_kernel.inflight_by_cap): slots, CO_INFLIGHT_NONE. */
+	u16 next;
+	u16 prev;
 };
+
+/* No slot: the end of a by-cap chain. */
+#define CO_INFLIGHT_NONE 0xffffu
 
 struct co_kernel_config {
 	u32 cpu_count;
@@ -154,6 +160,12 @@ struct co_kernel {
 	u64 tenant_tier_bytes_max[COCONUT_TIER_COUNT];
 
 	struct co_inflight inflight[CO_INFLIGHT_MAX];
+	/*
+	 * The pending operations by (agent, cap handle): chain heads (slots, CO_INFLIGHT_NONE)
+	 * hashed on the pair, so a revoke marks what its removed caps authorised without
+	 * looking at the others (issue 18, item 6). 8 KiB: as many heads as slots.
+	 */
+	u16 inflight_by_cap[CO_INFLIGHT_MAX];
 	u64 next_token;
 
 	/* LSM decision counters (each also produced exactly one audit event): parity checks

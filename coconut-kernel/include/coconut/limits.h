@@ -91,17 +91,25 @@
 #define CO_CAP_GRANT_DEPTH_MAX 1
 
 /*
- * Caps in one agent's set. Manifests declare tens; 256 keeps a set in one fixed allocation,
- * lets a handle carry the slot in 8 bits, and bounds present()'s linear part and the
- * parent-child narrowing check (at most 256 x 256 cover tests at spawn).
+ * Caps in one agent's set. Manifests declare tens; 256 lets a handle carry the slot in 8 bits,
+ * and bounds present()'s linear part and the parent-child narrowing check (at most 256 x 256
+ * cover tests at spawn).
  */
 #define CO_CAP_SET_CAPS_MAX 256
 
 /*
- * Slots of a set's hash index: a power of two at least twice CO_CAP_SET_CAPS_MAX, so the load
- * stays <= 1/2 and linear probes stay short; also the bound of every probe loop.
+ * A set's storage is sized by what it holds (issue 18, item 3: a fixed 256-cap set was ~88 KiB
+ * an agent, 40 MiB of the 200-tenant platform): a power of two of entries from this minimum up
+ * to CO_CAP_SET_CAPS_MAX, doubled by a grant that needs room, never shrunk. Four covers the
+ * usual manifest (one to three caps) in one small allocation (~1.3 KiB).
  */
-#define CO_CAP_SET_INDEX_SLOTS 512
+#define CO_CAP_SET_CAPACITY_MIN 4
+
+/*
+ * Slots of a set's hash index per entry of its capacity: a power of two, so the load stays
+ * <= 1/2 and linear probes stay short; the slot count is also the bound of every probe loop.
+ */
+#define CO_CAP_SET_INDEX_SLOTS_PER_CAP 2
 
 /* ---- kernel/audit/coconut: the audit chain (coconut/audit.h) ------------------------------- */
 
@@ -256,6 +264,26 @@
 
 /* Pending operations (DMA, inference, I/O) holding a cap token at once, machine-wide. */
 #define CO_INFLIGHT_MAX 4096
+
+/*
+ * Fixed arrays larger than a page (4 KiB) in the hot structures, each allocated once per
+ * instance, and why (issue 18, item 3; everything per agent stays under a page, asserted in
+ * kernel.c, and an agent's cap set store grows with what it holds, CO_CAP_SET_CAPACITY_MIN):
+ *  - struct co_kernel agents[CO_AGENTS_MAX], 32 KiB: the direct-mapped AID table, one lookup
+ *    per call, no allocation under the lock when an agent is spawned;
+ *  - struct co_kernel tenants[CO_TENANT_SLOTS], 96 KiB: the tenant table's open addressing, so
+ *    admission is one probe under the lock and a tenant can never fail for memory;
+ *  - struct co_kernel inflight[CO_INFLIGHT_MAX], 128 KiB: the token table, its slot in the
+ *    token (complete() is one lookup), and begin never allocates on the LSM path;
+ *  - struct co_kernel agentfs (~13 KiB, struct co_agentfs_scratch): an agentfs render's page,
+ *    which runs under the lock and must not allocate;
+ *  - a scheduler's lane and index tables (co_sched_create, ~0.6 MiB at CO_SCHED_LANES_MAX): one
+ *    per resource, sized for the agent table so enqueue never allocates;
+ *  - the audit rings and log window: sized by the instance's config (co_audit_init), the whole
+ *    of an instance's audit memory, allocated so append and seal never allocate.
+ * A spawn's scratch (struct co_spawn_scratch, ~180 KiB) is larger but lives for one call.
+ */
+#define CO_PAGE_BYTES 4096
 
 /* Bytes one agent_attest answer may take: CO_AGENT_DEPTH_MAX links of ~200 bytes. */
 #define CO_ATTEST_BYTES_MAX 8192

@@ -66,6 +66,21 @@ int co_lsm_check(struct co_kernel *k, struct co_agent *a, u32 kind, const char *
 int co_lsm_audit_room(struct co_kernel *k, u32 n);
 
 /*
+ * Memory a grant may need (cap sets are sized by what they hold: coconut/limits.h), allocated
+ * by the caller without the instance lock, which the module's spinlock forbids allocating
+ * under. In: a cap set store of `capacity` entries, or NULL. Out, after a grant that grew the
+ * target's set: the set's old store, which the caller frees once unlocked.
+ */
+struct co_grant_room {
+	void *store;
+	u32 capacity;
+	u32 want;	/* with CO_GRANT_NEEDS_ROOM: the capacity the target's set needs */
+};
+
+/* co_cap_grant(): nothing was decided or changed; allocate room.want entries and call again. */
+#define CO_GRANT_NEEDS_ROOM 1
+
+/*
  * Grants caps[0..len): one or more canonical capability texts separated by '\n' (no empty
  * line, no trailing '\n': the format of root_caps), all or nothing, to target, which is the
  * caller or one of its descendants and is not root (else -EPERM, not audited). For each cap:
@@ -84,10 +99,11 @@ int co_lsm_audit_room(struct co_kernel *k, u32 n);
  * -EPERM (target outside the caller's subtree, root, quarantined, or its parent gone), -ENOSPC (target's set cannot take them
  * all, or the batch needs more audit events than one ring holds, 2n + 2 > ring slots: split
  * it), -ECAPABILITY (a denied decision, a cap the parent or the ceiling does not cover),
- * -EBUSY (audit ring full now; nothing decided).
+ * -EBUSY (audit ring full now; nothing decided), or CO_GRANT_NEEDS_ROOM (above; checked after
+ * everything that answers without an audit event, before the first decision).
  */
 int co_cap_grant(struct co_kernel *k, struct co_agent *caller, struct co_agent *target,
-		 const char *caps, size_t len);
+		 const char *caps, size_t len, struct co_grant_room *room);
 
 /*
  * Revokes cap[0..len) (one canonical text) from target: removes every cap of target equal to it

@@ -23,10 +23,21 @@ CO_STATIC_ASSERT(COCONUT_STATE_COUNT <= 32, "predecessor sets are u32 masks");
 
 /* ---- kernel.c: agent memory -------------------------------------------------------------- */
 
-/* A zeroed agent from the platform, or NULL. Never called with the instance lock held. */
-struct co_agent *co_agent_alloc(struct co_kernel *k);
-/* Frees the agent and its ceiling; NULL is a no-op. Never called with the lock held. */
+/*
+ * A zeroed agent from the platform with a cap set store for `caps` caps (sized by
+ * co_capset_capacity_for()), or NULL. Never called with the instance lock held.
+ */
+struct co_agent *co_agent_alloc(struct co_kernel *k, u32 caps);
+/* Frees the agent, its cap set store and its ceiling; NULL is a no-op. Never with the lock. */
 void co_agent_free(struct co_kernel *k, struct co_agent *a);
+/* A store of a cap set of `capacity` entries from the platform (NULL: none), and its free. */
+void *co_agent_caps_store_alloc(struct co_kernel *k, u32 capacity);
+void co_agent_caps_store_free(struct co_kernel *k, void *store, u32 capacity);
+/*
+ * Room for `caps` caps in a's set (tests and boot, which hold no lock): grows the store as
+ * needed. 0 or -ENOMEM (the set unchanged).
+ */
+int co_agent_caps_reserve(struct co_kernel *k, struct co_agent *a, u32 caps);
 
 /* ---- table.c ----------------------------------------------------------------------------- */
 
@@ -119,13 +130,13 @@ struct co_manifest {
  * name, a cap that does not parse, a duplicate cap).
  */
 int co_manifest_decode(const u8 *bytes, size_t len, struct co_cbor_item *items, u32 items_cap,
-		       struct co_manifest *m, struct co_capset *ceiling);
+		       struct co_manifest *m, struct co_capset_full *ceiling);
 
 /* Working memory of one spawn (about 180 KiB): platform memory, never a stack. */
 struct co_spawn_scratch {
 	struct co_cbor_item items[CO_SPAWN_REQUEST_ITEMS_MAX];
 	struct co_cap caps[CO_CAP_SET_CAPS_MAX];	/* the requested caps, parsed */
-	struct co_capset ceiling;			/* the manifest's caps, indexed */
+	struct co_capset_full ceiling;			/* the manifest's caps, indexed */
 };
 
 struct co_spawn_request {

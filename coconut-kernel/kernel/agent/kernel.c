@@ -35,7 +35,40 @@ static void co_kernel_log(const struct co_plat *plat, enum co_log_level level, c
 
 #define CO_KERNEL_LOG(plat, msg) co_kernel_log((plat), CO_LOG_ERR, (msg), sizeof(msg) - 1)
 
-struct co_agent *co_agent_alloc(struct co_kernel *k)
+/* Per agent, nothing fixed is larger than a page (coconut/limits.h, CO_PAGE_BYTES). */
+CO_STATIC_ASSERT(sizeof(((struct co_agent *)0)->children) <= CO_PAGE_BYTES, "children: a page");
+CO_STATIC_ASSERT(sizeof(((struct co_agent *)0)->caps.kinds) <= CO_PAGE_BYTES, "kinds: a page");
+CO_STATIC_ASSERT(sizeof(((struct co_agent *)0)->quota) <= CO_PAGE_BYTES, "quotas: a page");
+CO_STATIC_ASSERT(sizeof(struct co_agent) <= 2 * CO_PAGE_BYTES, "an agent: two pages at most");
+
+void *co_agent_caps_store_alloc(struct co_kernel *k, u32 capacity)
+{
+	return co_plat_alloc(&k->plat, CO_CAPSET_STORE_BYTES(capacity));
+}
+
+void co_agent_caps_store_free(struct co_kernel *k, void *store, u32 capacity)
+{
+	if (store)
+		co_plat_free(&k->plat, store, CO_CAPSET_STORE_BYTES(capacity));
+}
+
+int co_agent_caps_reserve(struct co_kernel *k, struct co_agent *a, u32 caps)
+{
+	u32 capacity = co_capset_capacity_for(caps), old_capacity;
+	void *store;
+
+	if (capacity <= co_capset_capacity(&a->caps))
+		return 0;
+	store = co_agent_caps_store_alloc(k, capacity);
+	if (!store)
+		return -ENOMEM;
+	old_capacity = co_capset_capacity(&a->caps);
+	store = co_capset_move(&a->caps, store, capacity);
+	co_agent_caps_store_free(k, store, old_capacity);
+	return 0;
+}
+
+struct co_agent *co_agent_alloc(struct co_kernel *k, u32 caps)
 {
 	struct co_agent *a = co_plat_alloc(&k->plat, sizeof(*a));
 
@@ -44,6 +77,10 @@ struct co_agent *co_agent_alloc(struct co_kernel *k)
 	/* Zeroed: the state is Spawning (0), quotas unlimited, no children, no flags. */
 	co_memset(a, 0, sizeof(*a));
 	co_capset_init(&a->caps);
+	if (co_agent_caps_reserve(k, a, caps)) {
+		co_plat_free(&k->plat, a, sizeof(*a));
+		return NULL;
+	}
 	return a;
 }
 
@@ -51,6 +88,7 @@ void co_agent_free(struct co_kernel *k, struct co_agent *a)
 {
 	if (!a)
 		return;
+	co_agent_caps_store_free(k, a->caps.entries, co_capset_capacity(&a->caps));
 	co_plat_free(&k->plat, a->ceiling, a->ceiling_len);
 	co_plat_free(&k->plat, a, sizeof(*a));
 }
@@ -192,6 +230,17 @@ static int co_kernel_root_cap(void *ctx, const struct co_cap *cap, const char *t
 	return 0;
 }
 
+/* Lines of the root caps text, at most CO_CAP_SET_CAPS_MAX (more are refused by the parse). */
+static u32 co_kernel_root_cap_count(const char *text, size_t len)
+{
+	u32 lines = len ? 1 : 0;
+	size_t i;
+
+	for (i = 0; i < len && lines <= CO_CAP_SET_CAPS_MAX; i++)
+		lines += text[i] == '\n';
+	return CO_MIN(lines, (u32)CO_CAP_SET_CAPS_MAX);
+}
+
 /* Parses the root caps, fills root's fields and its ceiling; 0 or -errno (nothing audited). */
 static int co_kernel_root_build(struct co_kernel *k, struct co_agent *root)
 {
@@ -308,6 +357,7 @@ struct co_kernel *co_kernel_create(const struct co_plat *plat, const struct co_k
 	if (!k)
 		goto nomem_log;
 	co_memset(k, 0, sizeof(*k));
+	co_memset(k->inflight_by_cap, 0xff, sizeof(k->inflight_by_cap)); /* CO_INFLIGHT_NONE */
 	k->plat = *plat;
 	k->cfg = *cfg;
 	k->cfg.root_caps = NULL;
@@ -346,7 +396,7 @@ struct co_kernel *co_kernel_create(const struct co_plat *plat, const struct co_k
 	k->next_aid = COCONUT_AID_ROOT;
 	k->next_token = 1;
 
-	root = co_agent_alloc(k);
+	root = co_agent_alloc(k, co_kernel_root_cap_count(k->root_caps, k->cfg.root_caps_len));
 	if (!root)
 		goto nomem;
 	rc = co_kernel_root_build(k, root);

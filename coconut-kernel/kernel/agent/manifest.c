@@ -117,7 +117,7 @@ static bool co_name_ok(const char *name, u32 len)
 }
 
 int co_manifest_decode(const u8 *bytes, size_t len, struct co_cbor_item *items, u32 items_cap,
-		       struct co_manifest *m, struct co_capset *ceiling)
+		       struct co_manifest *m, struct co_capset_full *ceiling)
 {
 	u32 v_idx, caps_idx, name_idx, tenant_idx, auth_idx, code_idx, i, handle;
 	const struct co_cbor_doc *doc = &m->doc;
@@ -167,13 +167,13 @@ int co_manifest_decode(const u8 *bytes, size_t len, struct co_cbor_item *items, 
 	m->caps_idx = caps_idx;
 	if (!ceiling)
 		return 0;
-	co_capset_init(ceiling);
+	co_capset_init_full(ceiling);
 	for (i = 1; i <= m->cap_count; i++) {
 		it = co_cbor_at(doc, caps_idx + i);
 		rc = co_cap_text_parse((const char *)it->data, it->value, &cap);
 		CO_ASSERT(rc == 0); /* checked above */
 		/* At most CO_CAP_SET_CAPS_MAX caps, so the set has room. */
-		if (co_capset_insert(ceiling, &cap, 0, 0, &handle) != CO_CAP_OK)
+		if (co_capset_insert(&ceiling->set, &cap, 0, 0, &handle) != CO_CAP_OK)
 			CO_ASSERT(0 && "ceiling set full");
 	}
 	return 0;

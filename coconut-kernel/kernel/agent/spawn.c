@@ -59,7 +59,8 @@ int co_spawn_prepare(struct co_kernel *k, const u8 *req, size_t len, struct co_s
 		return rc;
 	m = &ctx->req.manifest;
 
-	child = co_agent_alloc(k);
+	/* Its set sized for what it asks (grants may grow it: co_sys_agent_cap_grant). */
+	child = co_agent_alloc(k, ctx->req.cap_count);
 	if (!child)
 		return -ENOMEM;
 	ctx->child = child;
@@ -97,7 +98,7 @@ int co_spawn_verify(struct co_spawn_ctx *ctx)
 		return -EKEYREJECTED;
 	/* Only a verified manifest's caps mean anything: the ceiling is checked after. */
 	for (i = 0; i < ctx->req.cap_count; i++)
-		if (co_capset_covers(&s->ceiling, &s->caps[i]) == CO_CAP_HANDLE_NONE)
+		if (co_capset_covers(&s->ceiling.set, &s->caps[i]) == CO_CAP_HANDLE_NONE)
 			return -EACCES;
 	ctx->child->flags |= CO_AGENT_F_VERIFIED;
 	return 0;
@@ -137,7 +138,7 @@ static int co_spawn_bind_caps(const struct co_agent *parent, struct co_agent *ch
 		from = co_capset_covers(&parent->caps, &caps[i]);
 		if (from == CO_CAP_HANDLE_NONE && uncovered < 0)
 			uncovered = (int)i;
-		/* The request holds at most CO_CAP_SET_CAPS_MAX caps: the fresh set has room. */
+		/* The set was allocated for the request's caps: it has room. */
 		if (co_capset_insert(&child->caps, &caps[i], from, 0, &handle) != CO_CAP_OK)
 			CO_ASSERT(0 && "fresh cap set full");
 	}

@@ -180,7 +180,10 @@ s64 co_sys_agent_quota(struct co_kernel *k, u64 caller, u64 aid, u32 kind, u64 b
 s64 co_sys_agent_cap_grant(struct co_kernel *k, u64 caller, u64 aid, const char *cap,
 			   size_t len)
 {
+	struct co_grant_room room = { NULL, 0, 0 };
 	struct co_agent *c, *t;
+	u32 round;
+	s64 ret;
 	int rc;
 
 	CO_ASSERT(k != NULL);
@@ -195,11 +198,34 @@ s64 co_sys_agent_cap_grant(struct co_kernel *k, u64 caller, u64 aid, const char 
 	if (rc)
 		return rc;
 
-	co_kernel_lock_as(k, caller);
-	rc = co_sys_agents(k, caller, aid, &c, &t);
-	if (!rc)
-		rc = co_cap_grant(k, c, t, cap, len);
-	return co_sys_done(k, rc);
+	/*
+	 * A target whose set needs a larger store: unlock, allocate it, look again (at most three
+	 * rounds: the second store is what the first look asked for, the third holds the most a
+	 * set may, which no concurrent grant can outgrow).
+	 */
+	for (round = 0; round < 3; round++) {
+		co_kernel_lock_as(k, caller);
+		rc = co_sys_agents(k, caller, aid, &c, &t);
+		if (!rc)
+			rc = co_cap_grant(k, c, t, cap, len, &room);
+		if (rc != CO_GRANT_NEEDS_ROOM)
+			break;
+		if (round == 2) {
+			CO_ASSERT(0 && "a full-size store is always room enough");
+			rc = -ENOMEM;
+			break;
+		}
+		co_kernel_unlock(k);
+		co_agent_caps_store_free(k, room.store, room.capacity);
+		room.capacity = round == 0 ? room.want : CO_CAP_SET_CAPS_MAX;
+		room.store = co_agent_caps_store_alloc(k, room.capacity);
+		if (!room.store)
+			return -ENOMEM;
+	}
+	ret = co_sys_done(k, rc);
+	/* What was not used, or the target's old store. */
+	co_agent_caps_store_free(k, room.store, room.capacity);
+	return ret;
 }
 
 s64 co_sys_agent_cap_revoke(struct co_kernel *k, u64 caller, u64 aid, const char *cap,

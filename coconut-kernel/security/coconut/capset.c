@@ -22,12 +22,19 @@ enum co_capset_shape {
 	CO_CAPSET_SCAN = 2,
 };
 
-#define CO_CAPSET_SLOT_MASK (CO_CAP_SET_INDEX_SLOTS - 1u)
 #define CO_CAPSET_HANDLE_SLOT_BITS 8u
 #define CO_CAPSET_GEN_MAX ((1u << (32 - CO_CAPSET_HANDLE_SLOT_BITS)) - 1u)
 
-CO_STATIC_ASSERT((CO_CAP_SET_INDEX_SLOTS & CO_CAPSET_SLOT_MASK) == 0, "slots: a power of two");
-CO_STATIC_ASSERT(CO_CAP_SET_INDEX_SLOTS >= 2 * CO_CAP_SET_CAPS_MAX, "index load <= 1/2");
+CO_STATIC_ASSERT((CO_CAP_SET_CAPS_MAX & (CO_CAP_SET_CAPS_MAX - 1)) == 0, "capacities double");
+CO_STATIC_ASSERT((CO_CAP_SET_CAPACITY_MIN & (CO_CAP_SET_CAPACITY_MIN - 1)) == 0 &&
+			 CO_CAP_SET_CAPACITY_MIN <= CO_CAP_SET_CAPS_MAX,
+		 "the smallest capacity: a power of two");
+CO_STATIC_ASSERT(CO_CAP_SET_INDEX_SLOTS_PER_CAP >= 2 &&
+			 (CO_CAP_SET_INDEX_SLOTS_PER_CAP & (CO_CAP_SET_INDEX_SLOTS_PER_CAP - 1)) == 0,
+		 "index load <= 1/2, slots a power of two");
+/* The store: entries, index slots, then the u16 stacks, each aligned for what follows. */
+CO_STATIC_ASSERT(sizeof(struct co_capset_entry) % 8 == 0 && sizeof(struct co_capset_slot) % 8 == 0,
+		 "store parts stay aligned");
 CO_STATIC_ASSERT(CO_CAP_SET_CAPS_MAX <= (1u << CO_CAPSET_HANDLE_SLOT_BITS),
 		 "a handle carries its entry in 8 bits");
 CO_STATIC_ASSERT(CO_CAP_SET_CAPS_MAX < CO_CAPSET_SLOT_EMPTY, "entry numbers fit a slot");
@@ -104,47 +111,49 @@ static inline u32 co_capset_key_hash(u32 kind, u32 shape, const char *p, u32 len
 
 static void co_capset_index_insert(struct co_capset *set, u32 hash, u32 entry)
 {
-	u32 i = hash & CO_CAPSET_SLOT_MASK, n;
+	const u32 mask = set->slot_mask;
+	u32 i = hash & mask, n;
 
 	/* The index is at most half full, so an empty slot comes within its size. */
-	for (n = 0; n < CO_CAP_SET_INDEX_SLOTS; n++) {
+	for (n = 0; n <= mask; n++) {
 		if (set->index[i].entry == CO_CAPSET_SLOT_EMPTY) {
 			set->index[i].hash = hash;
 			set->index[i].entry = (u16)entry;
 			return;
 		}
-		i = (i + 1) & CO_CAPSET_SLOT_MASK;
+		i = (i + 1) & mask;
 	}
 	CO_ASSERT(0);
 }
 
 static void co_capset_index_remove(struct co_capset *set, u32 hash, u32 entry)
 {
-	u32 i = hash & CO_CAPSET_SLOT_MASK, j, home, n;
+	const u32 mask = set->slot_mask;
+	u32 i = hash & mask, j, home, n;
 
-	for (n = 0; n < CO_CAP_SET_INDEX_SLOTS; n++) {
+	for (n = 0; n <= mask; n++) {
 		if (set->index[i].entry == entry)
 			break;
 		CO_ASSERT(set->index[i].entry != CO_CAPSET_SLOT_EMPTY);
-		i = (i + 1) & CO_CAPSET_SLOT_MASK;
+		i = (i + 1) & mask;
 	}
-	CO_ASSERT(n < CO_CAP_SET_INDEX_SLOTS);
+	CO_ASSERT(n <= mask);
 	/*
 	 * Close the hole at i: a later slot of the same run moves into it unless its home lies
 	 * in (i, j], where a lookup starting at its home would no longer pass over i.
 	 */
 	j = i;
-	for (n = 0; n < CO_CAP_SET_INDEX_SLOTS; n++) {
-		j = (j + 1) & CO_CAPSET_SLOT_MASK;
+	for (n = 0; n <= mask; n++) {
+		j = (j + 1) & mask;
 		if (set->index[j].entry == CO_CAPSET_SLOT_EMPTY)
 			break;
-		home = set->index[j].hash & CO_CAPSET_SLOT_MASK;
-		if (((j - home) & CO_CAPSET_SLOT_MASK) >= ((j - i) & CO_CAPSET_SLOT_MASK)) {
+		home = set->index[j].hash & mask;
+		if (((j - home) & mask) >= ((j - i) & mask)) {
 			set->index[i] = set->index[j];
 			i = j;
 		}
 	}
-	CO_ASSERT(n < CO_CAP_SET_INDEX_SLOTS);
+	CO_ASSERT(n <= mask);
 	set->index[i].entry = CO_CAPSET_SLOT_EMPTY;
 	set->index[i].hash = 0;
 }
@@ -153,9 +162,12 @@ static void co_capset_index_remove(struct co_capset *set, u32 hash, u32 entry)
 static inline u32 co_capset_probe(const struct co_capset *set, u32 kind, u32 shape, const char *p,
 			   u32 len)
 {
-	u32 hash = co_capset_key_hash(kind, shape, p, len), i = hash & CO_CAPSET_SLOT_MASK, n;
+	const u32 mask = set->slot_mask;
+	u32 hash = co_capset_key_hash(kind, shape, p, len), i = hash & mask, n;
 
-	for (n = 0; n < CO_CAP_SET_INDEX_SLOTS; n++) {
+	/* An empty set has no store: its kinds' summaries send no lookup here. */
+	CO_ASSERT(set->capacity > 0);
+	for (n = 0; n <= mask; n++) {
 		const struct co_capset_slot *s = &set->index[i];
 		const struct co_capset_entry *e;
 
@@ -167,7 +179,7 @@ static inline u32 co_capset_probe(const struct co_capset *set, u32 kind, u32 sha
 			    co_capset_bytes_equal(e->cap.object, p, len))
 				return e->handle;
 		}
-		i = (i + 1) & CO_CAPSET_SLOT_MASK;
+		i = (i + 1) & mask;
 	}
 	CO_ASSERT(0);
 	return CO_CAP_HANDLE_NONE;
@@ -180,14 +192,83 @@ void co_capset_init(struct co_capset *set)
 	u32 i;
 
 	co_memset(set, 0, sizeof(*set));
-	for (i = 0; i < CO_CAP_SET_INDEX_SLOTS; i++)
-		set->index[i].entry = CO_CAPSET_SLOT_EMPTY;
 	for (i = 0; i < COCONUT_CAP_KIND_COUNT; i++)
 		co_memset(set->kinds[i].small_len, 0xff, sizeof(set->kinds[i].small_len));
-	/* Popped from the end: entries are used in order 0, 1, 2, ... */
-	for (i = 0; i < CO_CAP_SET_CAPS_MAX; i++)
-		set->free[i] = (u16)(CO_CAP_SET_CAPS_MAX - 1 - i);
-	set->free_count = CO_CAP_SET_CAPS_MAX;
+}
+
+u32 co_capset_capacity_for(u32 n)
+{
+	u32 c = CO_CAP_SET_CAPACITY_MIN;
+
+	CO_ASSERT(n <= CO_CAP_SET_CAPS_MAX);
+	while (c < n && c < CO_CAP_SET_CAPS_MAX)
+		c <<= 1;
+	return c;
+}
+
+/*
+ * Moving keeps every answer: entry numbers (so handles, co_capset_next()'s order, scan[] and
+ * the kinds' small[] lists) stay; the free stack keeps its order with the new entries beneath
+ * it, exactly as a set born with the larger store would hold it, so later inserts get the same
+ * handles too; the index is rebuilt run by run from just after an empty slot, so caps of one
+ * key (same hash) keep their order and a probe finds the same one first.
+ */
+void *co_capset_move(struct co_capset *set, void *store, u32 capacity)
+{
+	const u32 old_capacity = set->capacity, old_mask = set->slot_mask;
+	const u32 slots = capacity * CO_CAP_SET_INDEX_SLOTS_PER_CAP, added = capacity - old_capacity;
+	struct co_capset_entry *entries = store;
+	struct co_capset_slot *index = (struct co_capset_slot *)(entries + capacity);
+	u16 *free = (u16 *)(index + slots), *scan = free + capacity;
+	const struct co_capset_slot *old_index = set->index;
+	void *old = set->entries;
+	u32 i, start;
+
+	CO_ASSERT(store != NULL && ((unsigned long)store & 7) == 0);
+	/* Never smaller: an entry number past the new end would change its handle. */
+	CO_ASSERT(capacity == co_capset_capacity_for(capacity) && capacity >= old_capacity);
+	CO_ASSERT(set->count + set->free_count == old_capacity);
+	co_memset(entries, 0, capacity * sizeof(*entries));
+	for (i = 0; i < slots; i++) {
+		index[i].entry = CO_CAPSET_SLOT_EMPTY;
+		index[i].hash = 0;
+		index[i].unused = 0;
+	}
+	/* Popped from the end: a fresh set uses entries 0, 1, 2, ... */
+	for (i = 0; i < added; i++)
+		free[i] = (u16)(capacity - 1 - i);
+	if (old_capacity) {
+		co_memcpy(entries, set->entries, old_capacity * sizeof(*entries));
+		co_memcpy(free + added, set->free, set->free_count * sizeof(*free));
+		co_memcpy(scan, set->scan, set->scan_count * sizeof(*scan));
+	}
+	set->free_count += added;
+	set->entries = entries;
+	set->index = index;
+	set->free = free;
+	set->scan = scan;
+	set->capacity = capacity;
+	set->slot_mask = slots - 1;
+	if (!old_capacity)
+		return NULL;
+	/* At most half full: an empty slot exists, and every run starts after one. */
+	for (start = 0; start <= old_mask; start++)
+		if (old_index[start].entry == CO_CAPSET_SLOT_EMPTY)
+			break;
+	CO_ASSERT(start <= old_mask);
+	for (i = 1; i <= old_mask + 1; i++) {
+		const struct co_capset_slot *o = &old_index[(start + i) & old_mask];
+
+		if (o->entry != CO_CAPSET_SLOT_EMPTY)
+			co_capset_index_insert(set, o->hash, o->entry);
+	}
+	return old;
+}
+
+void co_capset_init_full(struct co_capset_full *f)
+{
+	co_capset_init(&f->set);
+	(void)co_capset_move(&f->set, f->store, CO_CAP_SET_CAPS_MAX);
 }
 
 /* How the set will find the cap, and the key it is found by. */
@@ -289,7 +370,7 @@ static void co_capset_summary_rebuild(struct co_capset *set, u32 kind)
 
 	co_memset(&set->kinds[kind], 0, sizeof(set->kinds[kind]));
 	co_memset(set->kinds[kind].small_len, 0xff, sizeof(set->kinds[kind].small_len));
-	for (i = 0; i < CO_CAP_SET_CAPS_MAX; i++) {
+	for (i = 0; i < set->capacity; i++) {
 		const struct co_capset_entry *e = &set->entries[i];
 
 		if (e->handle != CO_CAP_HANDLE_NONE && e->cap.kind == kind)
@@ -305,9 +386,9 @@ enum co_cap_err co_capset_insert(struct co_capset *set, const struct co_cap *cap
 
 	CO_ASSERT(cap->kind > 0 && cap->kind < COCONUT_CAP_KIND_COUNT);
 	CO_ASSERT(cap->len < CO_CAP_TEXT_BYTES_MAX);
-	CO_ASSERT(set->count + set->free_count == CO_CAP_SET_CAPS_MAX);
+	CO_ASSERT(set->count + set->free_count == set->capacity);
 	*handle = CO_CAP_HANDLE_NONE;
-	if (set->count == CO_CAP_SET_CAPS_MAX)
+	if (set->count == set->capacity)
 		return CO_CAP_E_SET_FULL;
 	idx = set->free[--set->free_count];
 	e = &set->entries[idx];
@@ -337,7 +418,7 @@ static u32 co_capset_entry_of(const struct co_capset *set, u32 handle)
 {
 	u32 idx = handle & ((1u << CO_CAPSET_HANDLE_SLOT_BITS) - 1);
 
-	if (handle == CO_CAP_HANDLE_NONE || idx >= CO_CAP_SET_CAPS_MAX ||
+	if (handle == CO_CAP_HANDLE_NONE || idx >= set->capacity ||
 	    set->entries[idx].handle != handle)
 		return CO_CAP_SET_CAPS_MAX;
 	return idx;
@@ -399,7 +480,7 @@ u32 co_capset_next(const struct co_capset *set, u32 prev)
 			0 :
 			(prev & ((1u << CO_CAPSET_HANDLE_SLOT_BITS) - 1)) + 1;
 
-	for (; i < CO_CAP_SET_CAPS_MAX; i++) {
+	for (; i < set->capacity; i++) {
 		if (set->entries[i].handle != CO_CAP_HANDLE_NONE)
 			return set->entries[i].handle;
 	}
@@ -591,7 +672,7 @@ static u32 co_capset_covers_scan(const struct co_capset *set, const struct co_ca
 {
 	u32 i;
 
-	for (i = 0; i < CO_CAP_SET_CAPS_MAX; i++) {
+	for (i = 0; i < set->capacity; i++) {
 		const struct co_capset_entry *e = &set->entries[i];
 
 		if (e->handle != CO_CAP_HANDLE_NONE && co_cap_covers(&e->cap, cap))
@@ -680,7 +761,7 @@ bool co_capset_covers_all(const struct co_capset *parent, const struct co_capset
 
 	if (uncovered)
 		*uncovered = CO_CAP_HANDLE_NONE;
-	for (i = 0; i < CO_CAP_SET_CAPS_MAX; i++) {
+	for (i = 0; i < child->capacity; i++) {
 		const struct co_capset_entry *e = &child->entries[i];
 
 		if (e->handle == CO_CAP_HANDLE_NONE)

@@ -103,8 +103,10 @@ static u32 co_grant_next_origin(struct co_kernel *k)
 }
 
 int co_cap_grant(struct co_kernel *k, struct co_agent *caller, struct co_agent *target,
-		 const char *caps, size_t len)
+		 const char *caps, size_t len, struct co_grant_room *room)
 {
+	u32 need, old_capacity;
+	void *old;
 	struct co_agent *parent;
 	const char *line;
 	size_t pos, n;
@@ -128,8 +130,15 @@ int co_cap_grant(struct co_kernel *k, struct co_agent *caller, struct co_agent *
 	parent = co_agent_lookup(k, target->parent_aid, &err);
 	if (!parent)
 		return -EPERM;
-	if (co_capset_count(&target->caps) + count > CO_CAP_SET_CAPS_MAX)
+	need = co_capset_count(&target->caps) + count;
+	if (need > CO_CAP_SET_CAPS_MAX)
 		return -ENOSPC;
+	/* A store that fits, before anything is decided: a second call then decides once. */
+	if (need > co_capset_capacity(&target->caps) && (!room || room->capacity < need)) {
+		if (room)
+			room->want = co_capset_capacity_for(need);
+		return room ? CO_GRANT_NEEDS_ROOM : -ENOMEM;
+	}
 	/* count decisions, one STATE event at most, then count GRANTs or one refusal. */
 	err = co_lsm_audit_room(k, 2 * count + 2);
 	if (err)
@@ -153,6 +162,12 @@ int co_cap_grant(struct co_kernel *k, struct co_agent *caller, struct co_agent *
 	}
 
 	/* Pass 3: one grant id for the call; each cap derives from the parent's covering cap. */
+	if (need > co_capset_capacity(&target->caps)) {
+		old_capacity = co_capset_capacity(&target->caps);
+		old = co_capset_move(&target->caps, room->store, room->capacity);
+		room->store = old;
+		room->capacity = old_capacity;
+	}
 	origin = co_grant_next_origin(k);
 	for (i = 0, pos = 0; i < count; i++) {
 		co_grant_line_at(k, caps, len, &pos, &line, &n);

@@ -9,6 +9,10 @@
  * twice: revocation marks the entries of the caps it removed, and complete() checks again that
  * the authorising cap is still in the set and the agent may still act, so no path that takes
  * a cap away (revoke, exit, quarantine) can be missed.
+ *
+ * Revocation finds a removed cap's entries through an index: every live entry is on the chain
+ * of its (agent, cap handle) pair's hash, so a revoke costs the operations it cancels (and the
+ * few of other pairs on the same chain), not a pass over all CO_INFLIGHT_MAX slots per call.
  */
 #include "lsm_int.h"
 
@@ -19,6 +23,39 @@
 
 CO_STATIC_ASSERT((1u << CO_INFLIGHT_SLOT_BITS) == CO_INFLIGHT_MAX,
 		 "a token carries its slot in its low bits");
+CO_STATIC_ASSERT(CO_INFLIGHT_MAX <= CO_INFLIGHT_NONE, "slots fit a chain link");
+
+/* The chain of (aid, handle): a fixed multiply-xorshift, no seed (the same on every machine). */
+static u32 co_inflight_chain(u64 aid, u32 handle)
+{
+	u64 h = (aid ^ ((u64)handle << 32 | handle)) * 0x9e3779b97f4a7c15ull;
+
+	return (u32)(h >> (64 - CO_INFLIGHT_SLOT_BITS));
+}
+
+static void co_inflight_link(struct co_kernel *k, u32 slot)
+{
+	struct co_inflight *f = &k->inflight[slot];
+	u16 *head = &k->inflight_by_cap[co_inflight_chain(f->aid, f->cap_handle)];
+
+	f->prev = CO_INFLIGHT_NONE;
+	f->next = *head;
+	if (*head != CO_INFLIGHT_NONE)
+		k->inflight[*head].prev = (u16)slot;
+	*head = (u16)slot;
+}
+
+static void co_inflight_unlink(struct co_kernel *k, u32 slot)
+{
+	struct co_inflight *f = &k->inflight[slot];
+
+	if (f->prev != CO_INFLIGHT_NONE)
+		k->inflight[f->prev].next = f->next;
+	else
+		k->inflight_by_cap[co_inflight_chain(f->aid, f->cap_handle)] = f->next;
+	if (f->next != CO_INFLIGHT_NONE)
+		k->inflight[f->next].prev = f->prev;
+}
 
 /* Whether the operation's agent still holds its cap and may act. */
 static bool co_inflight_authorised(struct co_kernel *k, const struct co_inflight *f)
@@ -76,6 +113,7 @@ int co_inflight_begin(struct co_kernel *k, struct co_agent *a, u32 kind, const c
 	f->cap_handle = handle;
 	f->kind = kind;
 	f->revoked = false;
+	co_inflight_link(k, slot);
 	k->inflight_live++;
 	*token = f->token;
 	return 0;
@@ -97,6 +135,7 @@ int co_inflight_complete(struct co_kernel *k, u64 token)
 	if (!f)
 		return -ENOENT;
 	ok = co_plant_skips(f) || (!f->revoked && co_inflight_authorised(k, f));
+	co_inflight_unlink(k, (u32)(token & CO_INFLIGHT_SLOT_MASK));
 	co_memset(f, 0, sizeof(*f));
 	CO_ASSERT(k->inflight_live > 0);
 	k->inflight_live--;
@@ -133,17 +172,18 @@ u32 co_inflight_pending(const struct co_kernel *k, u64 aid)
 	return n;
 }
 
-void co_inflight_revoke_unauthorised(struct co_kernel *k)
+void co_inflight_revoke_cap(struct co_kernel *k, u64 aid, u32 handle)
 {
 	struct co_inflight *f;
-	u32 i;
+	u32 slot, n;
 
-	if (k->inflight_live == 0)
-		return;
-	for (i = 0; i < CO_INFLIGHT_MAX; i++) {
-		f = &k->inflight[i];
-		if (f->token != 0 && !f->revoked && !co_plant_skips(f) &&
-		    !co_inflight_authorised(k, f)) {
+	slot = k->inflight_by_cap[co_inflight_chain(aid, handle)];
+	/* A chain holds live entries only, each once: at most CO_INFLIGHT_MAX links. */
+	for (n = 0; slot != CO_INFLIGHT_NONE && n < CO_INFLIGHT_MAX; n++, slot = f->next) {
+		CO_ASSERT(slot < CO_INFLIGHT_MAX);
+		f = &k->inflight[slot];
+		CO_ASSERT(f->token != 0);
+		if (f->aid == aid && f->cap_handle == handle && !f->revoked && !co_plant_skips(f)) {
 			f->revoked = true;
 			co_probe_hit(&k->probes, CO_PROBE_INFLIGHT_MARKED);
 		}

@@ -31,10 +31,10 @@ static inline int co_cap_authority(const struct co_kernel *k, const struct co_ag
 }
 
 /*
- * inflight.c: marks revoked every pending operation whose authorising cap is no longer in its
- * agent's set (handles are not reused, so a missing handle is a removed cap) or whose agent
- * may no longer act. Revocation calls it once after removing caps.
+ * inflight.c: marks revoked every pending operation that cap `handle` of agent aid authorised.
+ * Revocation calls it for each cap it removes; the work is the operations of that cap (and
+ * the few others whose (agent, cap) hashes alike), not every pending one.
  */
-void co_inflight_revoke_unauthorised(struct co_kernel *k);
+void co_inflight_revoke_cap(struct co_kernel *k, u64 aid, u32 handle);
 
 #endif /* COCONUT_LSM_INT_H */

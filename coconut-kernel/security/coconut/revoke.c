@@ -126,6 +126,8 @@ static int co_revoke_agent(struct co_kernel *k, const struct co_agent *caller,
 			break;
 		cerr = co_capset_remove_deferred(&x->caps, h, &kinds);
 		CO_ASSERT(cerr == CO_CAP_OK);
+		/* No operation the cap authorised completes successfully from now on. */
+		co_inflight_revoke_cap(k, x->aid, h);
 		w->removed++;
 	}
 	co_capset_summaries_rebuild(&x->caps, kinds);
@@ -230,9 +232,6 @@ int co_cap_revoke(struct co_kernel *k, struct co_agent *caller, struct co_agent 
 	/* Asked after the decision, so the answer tells nothing to a caller without the right. */
 	if (!co_revoke_holds(target, &k->lsm_cap))
 		return -ENOENT;
-	err = co_revoke_cascade(k, caller, target, &w);
-	/* Partial or whole, no operation of a removed cap completes successfully from now on. */
-	if (w.removed)
-		co_inflight_revoke_unauthorised(k);
-	return err;
+	/* Partial or whole: each removed cap's pending operations were marked as it went. */
+	return co_revoke_cascade(k, caller, target, &w);
 }

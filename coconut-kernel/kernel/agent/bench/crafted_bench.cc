@@ -17,6 +17,8 @@
 //                                    holds (the walk skips subtrees with nothing doomed)
 //   crafted/revoke_everywhere        one call of a revoke that dooms every cap of that tree
 //                                    (983,040): CO_REVOKE_REMOVALS_MAX removals, then -EAGAIN
+//   crafted/revoke_with_inflight/N   a revoke of a cap with nothing pending while N operations
+//                                    of another cap are (N up to CO_INFLIGHT_MAX - 1)
 //   crafted/agentfs_render/{3,1}     the audit tail of an agent whose events are at the far end
 //                                    of a 65,536-event window (3), the caps file of 255
 //                                    crafted caps (1)
@@ -28,6 +30,7 @@
 #include "user_platform.h"
 
 #include "coconut/kernel.h"
+#include "coconut/lsm.h"
 #include "coconut/resources.h"
 #include "coconut/syscalls.h"
 
@@ -208,6 +211,48 @@ s64 revoke_tree(World &w, u32 *agents)
 	return top;
 }
 
+// Revoking a cap with nothing pending while N operations of other caps are (issue 18, item 6):
+// a revoke used to test every one of the CO_INFLIGHT_MAX slots (an agent lookup and a set
+// lookup each) whatever it removed; indexed by cap, it marks only the removed caps' own. Root
+// grants the cap back, untimed. The operations stay pending: each is checked at the end.
+void BM_revoke_with_inflight(benchmark::State &state)
+{
+	World w;
+	const std::vector<std::string> caps = { "fs.read:/d/**", "fs.read:/x" };
+	const s64 a = w.spawn(COCONUT_AID_ROOT, caps, caps);
+	if (a <= 0)
+		fail("spawn " + std::to_string(a));
+	co_agent *agent = nullptr;
+	std::vector<u64> tokens(static_cast<size_t>(state.range(0)));
+	co_kernel_lock(w.k);
+	agent = co_agent_find(w.k, static_cast<u64>(a));
+	for (u64 &t : tokens) {
+		const std::string obj = "/d/f";
+		if (co_inflight_begin(w.k, agent, COCONUT_CAP_FS_READ, obj.data(), obj.size(), &t))
+			fail("inflight begin");
+	}
+	co_kernel_unlock(w.k);
+	co_kernel_seal(w.k);
+	const std::string cap = "fs.read:/x";
+	for (auto _ : state) {
+		const s64 r = co_sys_agent_cap_revoke(w.k, COCONUT_AID_ROOT, static_cast<u64>(a),
+						      cap.data(), cap.size());
+		if (r != 0)
+			fail("revoke returned " + std::to_string(r));
+		state.PauseTiming();
+		if (co_sys_agent_cap_grant(w.k, COCONUT_AID_ROOT, static_cast<u64>(a), cap.data(),
+					   cap.size()) != 0)
+			fail("grant back");
+		state.ResumeTiming();
+	}
+	co_kernel_lock(w.k);
+	for (const u64 t : tokens)
+		if (co_inflight_complete(w.k, t) != 0)
+			fail("an operation of a cap not revoked failed");
+	co_kernel_unlock(w.k);
+	state.counters["inflight"] = static_cast<double>(tokens.size());
+}
+
 // Revoking a cap only the target holds (fs.read:/x): before the walk skipped subtrees that
 // hold nothing doomed it visited every agent and tested every cap (45-58 ms); now it tests the
 // target's 15 children and stops. Root grants it back, untimed.
@@ -320,6 +365,15 @@ BENCHMARK(BM_grant_lines)
 	->Arg(CO_GRANT_CAPS_MAX)
 	->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_revoke_whole_tree)->Name("crafted/revoke_whole_tree")->Unit(benchmark::kMillisecond);
+// 10,000 revokes each (issue 18, item 6), as the pending operations grow to the table's size.
+BENCHMARK(BM_revoke_with_inflight)
+	->Name("crafted/revoke_with_inflight")
+	->Arg(0)
+	->Arg(256)
+	->Arg(1024)
+	->Arg(CO_INFLIGHT_MAX - 1)
+	->Iterations(10000)
+	->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_revoke_everywhere)
 	->Name("crafted/revoke_everywhere")
 	->Iterations(3)

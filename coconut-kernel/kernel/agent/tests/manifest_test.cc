@@ -60,7 +60,7 @@ TEST(AgentManifest, DecodeYieldsTheFields)
 	EXPECT_EQ(out.code_digest[31], 9);
 	EXPECT_EQ(out.bytes, b.data());
 	EXPECT_EQ(out.len, b.size());
-	EXPECT_EQ(co_capset_count(&sc.s->ceiling), 3u);
+	EXPECT_EQ(co_capset_count(&sc.s->ceiling.set), 3u);
 	std::string blob(out.caps_text_bytes + out.cap_count, '?');
 	co_manifest_ceiling_write(&out, blob.data(), (u32)blob.size());
 	EXPECT_EQ(blob, "fs.read:/a/**\nagent.spawn\nnet.egress:*.example.com:443\n");

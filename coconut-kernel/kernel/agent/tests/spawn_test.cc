@@ -423,7 +423,7 @@ TEST(AgentSpawn, TableFull)
 	std::vector<co_agent *> raw;
 	while (t.k->live_count < CO_AGENTS_MAX) {
 		co_kernel_unlock(t.k);
-		co_agent *a = co_agent_alloc(t.k);
+		co_agent *a = co_agent_alloc(t.k, 0);
 		co_kernel_lock(t.k);
 		u64 aid;
 		ASSERT_EQ(co_agent_table_reserve(t.k, &aid), 0);

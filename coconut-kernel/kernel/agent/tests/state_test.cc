@@ -30,7 +30,7 @@ const std::set<std::pair<u32, u32>> &spec()
 // with what every guard of a transition from it to `to` needs to pass.
 co_agent *raw_agent(Kernel &t, u32 state, u32 to)
 {
-	co_agent *a = co_agent_alloc(t.k);
+	co_agent *a = co_agent_alloc(t.k, 0);
 	co_agent *evicted = nullptr;
 	u64 aid = 0;
 	EXPECT_EQ(co_agent_table_reserve(t.k, &aid), 0);

@@ -46,7 +46,7 @@ TEST(AgentTable, WrapEvictsTombstonesAndSkipsLiveSlots)
 	Kernel t;
 	std::vector<co_agent *> fresh;
 	for (u32 i = 1; i < CO_AGENTS_MAX; i++)
-		fresh.push_back(co_agent_alloc(t.k));
+		fresh.push_back(co_agent_alloc(t.k, 0));
 	co_kernel_lock(t.k);
 	for (co_agent *a : fresh) {
 		co_agent *ev = nullptr;
@@ -65,7 +65,7 @@ TEST(AgentTable, WrapEvictsTombstonesAndSkipsLiveSlots)
 	ASSERT_EQ(co_agent_table_reserve(t.k, &aid), 0);
 	EXPECT_EQ(aid, (u64)CO_AGENTS_MAX + 2);
 	co_kernel_unlock(t.k);
-	co_agent *a = co_agent_alloc(t.k);
+	co_agent *a = co_agent_alloc(t.k, 0);
 	co_kernel_lock(t.k);
 	co_agent *evicted = nullptr;
 	raw_insert(t, a, &evicted);

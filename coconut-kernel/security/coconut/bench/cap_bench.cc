@@ -22,7 +22,7 @@
 namespace {
 
 struct Case {
-	std::unique_ptr<co_capset> set;
+	std::unique_ptr<co_capset_full> set; // full-size store: the set a bench grows
 	std::unordered_set<std::string> ref;
 	std::vector<std::string> allow, deny;          // concrete objects
 	std::vector<std::string> allow_key, deny_key;  // "fs.read:" + object, for the reference
@@ -41,7 +41,7 @@ void add(Case &c, const std::string &text)
 	if (co_cap_parse(text.data(), text.size(), &cap, &err) != CO_CAP_OK)
 		fail("bad cap", text);
 	u32 h;
-	if (co_capset_insert(c.set.get(), &cap, 0, 0, &h) != CO_CAP_OK)
+	if (co_capset_insert(&c.set->set, &cap, 0, 0, &h) != CO_CAP_OK)
 		fail("insert", text);
 	c.ref.insert(text);
 }
@@ -54,8 +54,8 @@ std::string file(int i)
 Case make_case(int caps)
 {
 	Case c;
-	c.set = std::make_unique<co_capset>();
-	co_capset_init(c.set.get());
+	c.set = std::make_unique<co_capset_full>();
+	co_capset_init_full(c.set.get());
 	// Subtree and glob caps first (a handful whatever the size), then literal files.
 	std::vector<std::string> extra;
 	if (caps >= 16) {
@@ -74,7 +74,7 @@ Case make_case(int caps)
 	const int files = caps - static_cast<int>(extra.size());
 	for (int i = 0; i < files; i++)
 		add(c, "fs.read:" + file(i));
-	if (co_capset_count(c.set.get()) != static_cast<u32>(caps))
+	if (co_capset_count(&c.set->set) != static_cast<u32>(caps))
 		fail("count", std::to_string(caps));
 
 	// Allowed: literal files, and (with subtree caps) objects under them.
@@ -107,11 +107,11 @@ Case make_case(int caps)
 		c.deny_key.push_back("fs.read:" + d);
 	// The answers, checked once before any timing.
 	for (const auto &a : c.allow)
-		if (co_capset_present(c.set.get(), COCONUT_CAP_FS_READ, a.data(), a.size()) ==
+		if (co_capset_present(&c.set->set, COCONUT_CAP_FS_READ, a.data(), a.size()) ==
 		    CO_CAP_HANDLE_NONE)
 			fail("allow case denied", a);
 	for (const auto &d : c.deny)
-		if (co_capset_present(c.set.get(), COCONUT_CAP_FS_READ, d.data(), d.size()) !=
+		if (co_capset_present(&c.set->set, COCONUT_CAP_FS_READ, d.data(), d.size()) !=
 		    CO_CAP_HANDLE_NONE)
 			fail("deny case allowed", d);
 	return c;
@@ -131,7 +131,7 @@ void ours(benchmark::State &state, int caps, bool allow)
 	size_t i = 0, granted = 0, asked = 0;
 	for (auto _ : state) {
 		const std::string &o = objs[i];
-		const u32 h = co_capset_present(c.set.get(), COCONUT_CAP_FS_READ, o.data(), o.size());
+		const u32 h = co_capset_present(&c.set->set, COCONUT_CAP_FS_READ, o.data(), o.size());
 		benchmark::DoNotOptimize(h);
 		granted += h != CO_CAP_HANDLE_NONE;
 		asked++;

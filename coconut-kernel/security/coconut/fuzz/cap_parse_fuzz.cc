@@ -17,7 +17,8 @@
 
 namespace {
 
-co_capset g_set; // large (about 80 KiB): static, reset per input
+co_capset g_set; // reset per input, in the smallest store (as most agents' sets are)
+u64 g_store[CO_CAPSET_STORE_BYTES(CO_CAP_SET_CAPACITY_MIN) / sizeof(u64)];
 
 void check(bool ok, const char *what)
 {
@@ -65,6 +66,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 
 	co_capset_init(&g_set);
+	(void)co_capset_move(&g_set, g_store, CO_CAP_SET_CAPACITY_MIN);
 	u32 h = 0;
 	check(co_capset_insert(&g_set, &a, 1, 2, &h) == CO_CAP_OK && h != CO_CAP_HANDLE_NONE,
 	      "insert into an empty set failed");

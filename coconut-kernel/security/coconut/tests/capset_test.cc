@@ -7,6 +7,7 @@
 #include <rapidcheck/gtest.h>
 
 #include <algorithm>
+#include <cstring>
 #include <memory>
 #include <set>
 #include <string>
@@ -16,11 +17,16 @@ using namespace cap_test;
 
 namespace {
 
-std::unique_ptr<co_capset> new_set()
+// A set in a full-size store, which never needs to grow.
+struct FullSet {
+	std::unique_ptr<co_capset_full> f = std::make_unique<co_capset_full>();
+	FullSet() { co_capset_init_full(f.get()); }
+	co_capset *get() const { return &f->set; }
+};
+
+FullSet new_set()
 {
-	auto s = std::make_unique<co_capset>();
-	co_capset_init(s.get());
-	return s;
+	return FullSet();
 }
 
 u32 insert(co_capset *s, const std::string &text, u64 derived_from = 0, u32 origin = 0)
@@ -382,6 +388,88 @@ RC_GTEST_PROP(CapSetModel, InsertRemovePresentMatchVectorModel, ())
 			RC_ASSERT(co_capset_get(s.get(), stale) == nullptr);
 		}
 		check_against_model(s.get(), model);
+	}
+}
+
+// ---- Stores sized by what a set holds (issue 18, item 3) ----------------------------------------
+
+TEST(CapSet, AStorelessSetHoldsNothing)
+{
+	co_capset s;
+	co_capset_init(&s);
+	EXPECT_EQ(co_capset_capacity(&s), 0u);
+	for (const auto &[kind, obj] : kModelObjects)
+		EXPECT_EQ(co_capset_present(&s, kind, obj, std::strlen(obj)), CO_CAP_HANDLE_NONE) << obj;
+	const co_cap c = must_parse("fs.read:/a/**");
+	EXPECT_EQ(co_capset_covers(&s, &c), CO_CAP_HANDLE_NONE);
+	EXPECT_TRUE(co_capset_covers_all(&s, &s, nullptr));
+	EXPECT_EQ(co_capset_next(&s, CO_CAP_HANDLE_NONE), CO_CAP_HANDLE_NONE);
+	u32 h = 1;
+	EXPECT_EQ(co_capset_insert(&s, &c, 0, 0, &h), CO_CAP_E_SET_FULL);
+	EXPECT_EQ(h, CO_CAP_HANDLE_NONE);
+	EXPECT_EQ(co_capset_get(&s, 1u << 8), nullptr);
+	EXPECT_EQ(co_capset_capacity_for(0), static_cast<u32>(CO_CAP_SET_CAPACITY_MIN));
+	EXPECT_EQ(co_capset_capacity_for(CO_CAP_SET_CAPACITY_MIN + 1), 2u * CO_CAP_SET_CAPACITY_MIN);
+	EXPECT_EQ(co_capset_capacity_for(CO_CAP_SET_CAPS_MAX), static_cast<u32>(CO_CAP_SET_CAPS_MAX));
+	// A small set costs a small store: the 256-cap one was ~88 KiB for every agent.
+	EXPECT_LE(CO_CAPSET_STORE_BYTES(CO_CAP_SET_CAPACITY_MIN), 2048u);
+}
+
+// A set born in the smallest store, moved into one twice the size whenever an insert finds it
+// full, answers exactly as one born full-size: the same handles, present() and covers()
+// answers, and iteration order, whatever was inserted (duplicates included) and removed.
+RC_GTEST_PROP(CapSetModel, AGrowingStoreAnswersAsAFullOne, ())
+{
+	auto full = new_set();
+	co_capset grow;
+	co_capset_init(&grow);
+	std::unique_ptr<u64[]> store;
+	const auto move_to = [&](u32 capacity) {
+		auto next = std::make_unique<u64[]>(CO_CAPSET_STORE_BYTES(capacity) / sizeof(u64));
+		void *old = co_capset_move(&grow, next.get(), capacity);
+		const bool old_store_returned = old == static_cast<void *>(store.get());
+		RC_ASSERT(old_store_returned);
+		store = std::move(next);
+	};
+	move_to(CO_CAP_SET_CAPACITY_MIN);
+	std::vector<u32> live;
+	const auto ops = *rc::gen::container<std::vector<std::pair<int, int>>>(
+		rc::gen::pair(rc::gen::inRange(0, 10), rc::gen::inRange(0, 1 << 20)));
+	for (const auto &[op, arg] : ops) {
+		if (op < 7) {
+			const co_cap c = must_parse(kModelCaps[static_cast<size_t>(arg) % CO_ARRAY_SIZE(kModelCaps)]);
+			u32 h_full = 0, h_grow = 0;
+			const co_cap_err r_full = co_capset_insert(full.get(), &c, static_cast<u64>(arg), 0, &h_full);
+			co_cap_err r_grow = co_capset_insert(&grow, &c, static_cast<u64>(arg), 0, &h_grow);
+			if (r_grow == CO_CAP_E_SET_FULL && co_capset_capacity(&grow) < CO_CAP_SET_CAPS_MAX) {
+				RC_ASSERT(co_capset_count(&grow) == co_capset_capacity(&grow));
+				move_to(2 * co_capset_capacity(&grow));
+				r_grow = co_capset_insert(&grow, &c, static_cast<u64>(arg), 0, &h_grow);
+			}
+			RC_ASSERT(r_full == r_grow);
+			RC_ASSERT(h_full == h_grow);
+			if (r_full == CO_CAP_OK)
+				live.push_back(h_full);
+		} else if (!live.empty()) {
+			const size_t i = static_cast<size_t>(arg) % live.size();
+			RC_ASSERT(co_capset_remove(full.get(), live[i]) == CO_CAP_OK);
+			RC_ASSERT(co_capset_remove(&grow, live[i]) == CO_CAP_OK);
+			live.erase(live.begin() + static_cast<long>(i));
+		}
+		RC_ASSERT(co_capset_count(&grow) == co_capset_count(full.get()));
+		for (u32 a = co_capset_next(full.get(), CO_CAP_HANDLE_NONE), b = co_capset_next(&grow, CO_CAP_HANDLE_NONE);;
+		     a = co_capset_next(full.get(), a), b = co_capset_next(&grow, b)) {
+			RC_ASSERT(a == b);
+			if (a == CO_CAP_HANDLE_NONE)
+				break;
+		}
+		for (const auto &[kind, obj] : kModelObjects)
+			RC_ASSERT(co_capset_present(&grow, kind, obj, std::strlen(obj)) ==
+				  co_capset_present(full.get(), kind, obj, std::strlen(obj)));
+		for (const char *text : kModelCaps) {
+			const co_cap c = must_parse(text);
+			RC_ASSERT(co_capset_covers(&grow, &c) == co_capset_covers(full.get(), &c));
+		}
 	}
 }
 

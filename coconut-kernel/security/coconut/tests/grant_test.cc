@@ -184,7 +184,7 @@ TEST(Grant, Errors)
 	EXPECT_EQ(t.grant(r, b, "fs.read:/" + std::string(300, 'a')), -ENAMETOOLONG);
 	EXPECT_EQ(t.grant(r, b, "fs.read:/a\nfs.read:/" + std::string(300, 'a')), -ENAMETOOLONG);
 	t.lock();
-	EXPECT_EQ(co_cap_grant(t.k, t.agent(r), t.agent(b), nullptr, 0), -EINVAL);
+	EXPECT_EQ(co_cap_grant(t.k, t.agent(r), t.agent(b), nullptr, 0, nullptr), -EINVAL);
 	t.unlock();
 	// Root has no parent to narrow from.
 	EXPECT_EQ(t.grant(r, r, "fs.read:/a"), -EPERM);

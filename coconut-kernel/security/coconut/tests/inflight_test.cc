@@ -109,3 +109,46 @@ TEST(Inflight, ExitQuarantineAndDropFailPendingOperations)
 }
 
 } // namespace
+
+// A revoke marks exactly the pending operations its removed caps authorised, found through the
+// by-cap index (issue 18, item 6), not a pass over every slot: the table nearly full, spread
+// over 32 (agent, cap) pairs that share chains, caps revoked one at a time, and every
+// operation's mark checked against the rule after each revoke, then at completion.
+TEST(Inflight, ARevokeMarksExactlyWhatItsRemovedCapsAuthorised)
+{
+	Kernel t;
+	constexpr int kAgents = 8, kCaps = 4;
+	std::vector<u64> agents;
+	for (int i = 0; i < kAgents; i++)
+		agents.push_back(t.spawn(COCONUT_AID_ROOT, { "fs.read:/d/0", "fs.read:/d/1", "fs.read:/d/2", "fs.read:/d/3" }));
+	struct Op {
+		u64 token;
+		int agent, cap;
+	};
+	std::vector<Op> ops;
+	for (u32 i = 0; i + 1 < CO_INFLIGHT_MAX; i++) {
+		const int a = static_cast<int>(i % kAgents), c = static_cast<int>(i / kAgents % kCaps);
+		u64 tok = 0;
+		ASSERT_EQ(t.begin(agents[static_cast<size_t>(a)], COCONUT_CAP_FS_READ, "/d/" + std::to_string(c), &tok), 0);
+		ops.push_back({ tok, a, c });
+	}
+	std::set<std::pair<int, int>> removed;
+	const auto check_marks = [&] {
+		for (const Op &op : ops) {
+			u64 aid = 0;
+			bool revoked = false;
+			u16 len = 0;
+			ASSERT_EQ(co_inflight_get(t.k, op.token, &aid, &revoked, nullptr, 0, &len), 0);
+			ASSERT_EQ(revoked, removed.count({ op.agent, op.cap }) == 1) << op.agent << " " << op.cap;
+		}
+	};
+	check_marks();
+	for (const auto &[a, c] : std::vector<std::pair<int, int>>{ { 3, 1 }, { 0, 0 }, { 7, 3 }, { 3, 2 }, { 5, 0 } }) {
+		ASSERT_EQ(t.revoke(COCONUT_AID_ROOT, agents[static_cast<size_t>(a)], "fs.read:/d/" + std::to_string(c)), 0);
+		removed.insert({ a, c });
+		check_marks();
+	}
+	for (const Op &op : ops)
+		EXPECT_EQ(t.complete(op.token), removed.count({ op.agent, op.cap }) ? -ECAPABILITY : 0);
+	EXPECT_EQ(co_inflight_pending(t.k, COCONUT_AID_NONE), 0u);
+}

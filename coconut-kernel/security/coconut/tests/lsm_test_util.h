@@ -157,7 +157,7 @@ public:
 		  u32 tenant = 7)
 	{
 		const std::vector<std::string> &ceil = ceiling ? *ceiling : default_root_caps();
-		co_agent *child = co_agent_alloc(k);
+		co_agent *child = co_agent_alloc(k, static_cast<u32>(caps.size()));
 		std::string blob;
 		for (const auto &c : ceil)
 			blob += c + "\n";
@@ -213,9 +213,22 @@ public:
 	}
 	int grant(u64 caller, u64 target, const std::string &caps)
 	{
-		lock();
-		int rc = co_cap_grant(k, agent(caller), agent(target), caps.data(), caps.size());
-		unlock();
+		// As co_sys_agent_cap_grant does: a store the target's set may need, found unlocked.
+		co_grant_room room = {nullptr, 0, 0};
+		int rc = CO_GRANT_NEEDS_ROOM;
+		for (int round = 0; round < 3 && rc == CO_GRANT_NEEDS_ROOM; round++) {
+			if (round > 0) {
+				co_agent_caps_store_free(k, room.store, room.capacity);
+				room.capacity = room.want;
+				room.store = co_agent_caps_store_alloc(k, room.capacity);
+			}
+			lock();
+			rc = co_cap_grant(k, agent(caller), agent(target), caps.data(), caps.size(),
+					  &room);
+			unlock();
+		}
+		EXPECT_NE(rc, CO_GRANT_NEEDS_ROOM);
+		co_agent_caps_store_free(k, room.store, room.capacity);
 		return rc;
 	}
 	int revoke(u64 caller, u64 target, const std::string &cap)
