@@ -1,5 +1,7 @@
 # Links the kernel-flags objects into one relocatable object and fails if any undefined symbol
-# is outside ALLOWED (a regex): what would be an unresolved symbol in coconut.ko.
+# is outside ALLOWED (a regex): what would be an unresolved symbol in coconut.ko; or, first, if
+# any defined symbol matches FORBIDDEN (a regex): fuzz-only code (co_fuzz_*, coconut/ed25519.h)
+# that must never reach the module.
 string(REPLACE "\"" "" OBJECTS "${OBJECTS}")
 get_filename_component(dir "${STAMP}" DIRECTORY)
 set(combined "${dir}/coconut_kernel_kflags.o")
@@ -7,11 +9,32 @@ execute_process(COMMAND ld -r -o ${combined} ${OBJECTS} RESULT_VARIABLE rc ERROR
 if(NOT rc EQUAL 0)
   message(FATAL_ERROR "ld -r of the kernel-flags objects failed: ${err}")
 endif()
-execute_process(COMMAND nm -u ${combined} OUTPUT_VARIABLE undefined RESULT_VARIABLE rc)
-if(NOT rc EQUAL 0)
-  message(FATAL_ERROR "nm -u failed on ${combined}")
+# The lines `nm FLAG` prints for the combined object, as a list.
+function(nm_lines flag out)
+  execute_process(COMMAND nm ${flag} ${combined} OUTPUT_VARIABLE text RESULT_VARIABLE rc)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "nm ${flag} failed on ${combined}")
+  endif()
+  string(REPLACE "\n" ";" lines "${text}")
+  set(${out} "${lines}" PARENT_SCOPE)
+endfunction()
+
+if(FORBIDDEN)
+  nm_lines(--defined-only lines)
+  set(forbidden "")
+  foreach(line IN LISTS lines)
+    string(REGEX REPLACE "^[0-9a-fA-F]* *[A-Za-z] +" "" sym "${line}")
+    if(sym MATCHES "${FORBIDDEN}")
+      list(APPEND forbidden "${sym}")
+    endif()
+  endforeach()
+  if(forbidden)
+    message(FATAL_ERROR
+            "coconut-kernel/ defines fuzz-only symbols in a kernel build: ${forbidden}\n"
+            "CO_FUZZ_MARKED_SIGNATURES and co_fuzz_* code belong to fuzz builds only.")
+  endif()
 endif()
-string(REPLACE "\n" ";" lines "${undefined}")
+nm_lines(-u lines)
 set(bad "")
 foreach(line IN LISTS lines)
   string(STRIP "${line}" line)

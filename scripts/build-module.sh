@@ -82,6 +82,12 @@ if [ "$DET" = n ] && grep -qE '^(det_clock|cpus|boot_id):' <<<"$params"; then
   echo "build-module: FAILED: a production build has a test-only parameter" >&2
   exit 1
 fi
+# Fuzz-only code (co_fuzz_*, CO_FUZZ_MARKED_SIGNATURES: forgeable signatures) is never in it;
+# the source refuses the definition under __KERNEL__ as well.
+if ! scripts/check-fuzz-only-symbols.sh "$ko" >&2; then
+  echo "build-module: FAILED: coconut.ko holds fuzz-only code" >&2
+  exit 1
+fi
 objs=$(grep -c '\.o$' "$stage/coconut.mod" || true)
 kind=production; [ "$DET" = y ] && kind="test (deterministic mode)"
 echo "build-module: coconut.ko OK in $(($(date +%s) - start)) s: $kind, $objs objects, license $license, vermagic $vermagic" >&2

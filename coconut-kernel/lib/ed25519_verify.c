@@ -3,10 +3,56 @@
  * Ed25519 verification with libsodium 1.0.18's accept/reject decisions; the policy and the
  * order of the checks are documented in include/coconut/ed25519.h.
  */
+#if defined(CO_FUZZ_MARKED_SIGNATURES) && defined(__KERNEL__)
+#error "CO_FUZZ_MARKED_SIGNATURES accepts signatures anyone can forge: fuzz builds only"
+#endif
 #include "coconut/ed25519.h"
 #include "coconut/sha512.h"
 #include "ed25519_point.h"
 #include "ed25519_scalar.h"
+
+#ifdef CO_FUZZ_MARKED_SIGNATURES
+#include "coconut/blake3.h"
+
+/* The tail of a marked signature (coconut/ed25519.h): a hash of the key and the message. */
+static void marked_tail(u8 tail[CO_ED25519_SIGNATURE_BYTES - CO_FUZZ_SIGNATURE_MARK_BYTES],
+			const u8 *msg, size_t msg_len_bytes, const u8 pk[32])
+{
+	static const char domain[] = "coconut fuzz marked signature v1";
+	struct co_blake3_hasher h;
+
+	co_blake3_init(&h);
+	co_blake3_update(&h, domain, sizeof(domain) - 1);
+	co_blake3_update(&h, pk, 32);
+	co_blake3_update(&h, msg, msg_len_bytes);
+	co_blake3_finalize_seek(&h, 0, tail,
+				CO_ED25519_SIGNATURE_BYTES - CO_FUZZ_SIGNATURE_MARK_BYTES);
+}
+
+void co_fuzz_marked_sign(u8 sig[CO_ED25519_SIGNATURE_BYTES], const u8 *msg, size_t msg_len_bytes,
+			 const u8 pk[CO_ED25519_PUBLIC_KEY_BYTES])
+{
+	CO_ASSERT(msg != NULL || msg_len_bytes == 0);
+	co_memcpy(sig, CO_FUZZ_SIGNATURE_MARK, CO_FUZZ_SIGNATURE_MARK_BYTES);
+	marked_tail(sig + CO_FUZZ_SIGNATURE_MARK_BYTES, msg, msg_len_bytes, pk);
+}
+
+/*
+ * Not static: with co_fuzz_marked_sign, the symbol the fuzz-only check looks for. Not inlined,
+ * so its hasher is not on co_ed25519_verify's frame.
+ */
+__attribute__((__noinline__)) int co_fuzz_marked_verify(const u8 sig[CO_ED25519_SIGNATURE_BYTES],
+							const u8 *msg, size_t msg_len_bytes,
+							const u8 pk[CO_ED25519_PUBLIC_KEY_BYTES])
+{
+	u8 tail[CO_ED25519_SIGNATURE_BYTES - CO_FUZZ_SIGNATURE_MARK_BYTES];
+
+	marked_tail(tail, msg, msg_len_bytes, pk);
+	if (co_memcmp(sig + CO_FUZZ_SIGNATURE_MARK_BYTES, tail, sizeof(tail)) != 0)
+		return CO_ED25519_ERR_MISMATCH;
+	return CO_ED25519_OK;
+}
+#endif
 
 /*
  * Bits 0..254 of every encoding of a point of order 1, 2, 4 or 8: y = 0 (order 4), 1 (the
@@ -93,6 +139,10 @@ int co_ed25519_verify(const u8 sig[CO_ED25519_SIGNATURE_BYTES], const u8 *msg, s
 
 	CO_ASSERT(msg != NULL || msg_len_bytes == 0);
 
+#ifdef CO_FUZZ_MARKED_SIGNATURES
+	if (co_memcmp(sig, CO_FUZZ_SIGNATURE_MARK, CO_FUZZ_SIGNATURE_MARK_BYTES) == 0)
+		return co_fuzz_marked_verify(sig, msg, msg_len_bytes, pk);
+#endif
 	if (!co_sc_is_canonical(s))
 		return CO_ED25519_ERR_S_NONCANONICAL;
 	if (is_small_order_encoding(r))

@@ -95,6 +95,11 @@ Signer Signer::from_seed(uint8_t seed_byte)
 
 Bytes Signer::sign(const Bytes &msg) const
 {
+	return sign_fn != nullptr ? sign_fn(*this, msg) : sign_ed25519(msg);
+}
+
+Bytes Signer::sign_ed25519(const Bytes &msg) const
+{
 	Bytes sig(crypto_sign_BYTES);
 	crypto_sign_detached(sig.data(), nullptr, msg.data(), msg.size(), sk.data());
 	return sig;

@@ -34,8 +34,13 @@ struct Signer {
 	std::array<uint8_t, 32> pk{};
 	std::array<uint8_t, 64> sk{};
 
+	// Signs in place of Ed25519 when set: the syscall fuzzer's marked signatures, which only
+	// its build of the kernel accepts (coconut/ed25519.h, CO_FUZZ_MARKED_SIGNATURES).
+	Bytes (*sign_fn)(const Signer &signer, const Bytes &msg) = nullptr;
+
 	static Signer from_seed(uint8_t seed_byte);
-	Bytes sign(const Bytes &msg) const;
+	Bytes sign(const Bytes &msg) const; // sign_fn when set, else sign_ed25519
+	Bytes sign_ed25519(const Bytes &msg) const;
 };
 
 // The manifest's fields; encode() writes them in canonical order.

@@ -6,6 +6,7 @@
 #include "scenario_limits.h"
 
 #include <filesystem>
+#include <optional>
 
 namespace coconut::scenario {
 
@@ -14,7 +15,9 @@ using detail::MapReader;
 
 namespace {
 
-Scenario load(std::string_view yaml, const std::string &name, const std::string &base_dir)
+// given: the caller's profile library; null loads the default directory's when it is needed.
+Scenario load(std::string_view yaml, const std::string &name, const std::string &base_dir,
+	      const devices::ProfileLibrary *given)
 {
 	const Field root = Field::root(detail::parse_document(yaml, name), name);
 	const MapReader m(root, { "name", "description", "seed", "duration", "warmup", "policy",
@@ -43,7 +46,10 @@ Scenario load(std::string_view yaml, const std::string &name, const std::string 
 	}
 	// Profiles are read only now, once the file is known to be YAML with the right shape at
 	// the top: a typo should not cost a directory scan.
-	const devices::ProfileLibrary profiles(devices::default_profile_dir());
+	std::optional<devices::ProfileLibrary> loaded;
+	if (given == nullptr)
+		loaded.emplace(devices::default_profile_dir());
+	const devices::ProfileLibrary &profiles = given != nullptr ? *given : *loaded;
 	if (auto v = m.get("machine"))
 		s.machine = detail::parse_machine(*v, profiles);
 	else
@@ -59,13 +65,11 @@ Scenario load(std::string_view yaml, const std::string &name, const std::string 
 	return s;
 }
 
-} // namespace
-
-Scenario load_scenario_string(std::string_view yaml, const std::string &name,
-			      const std::string &base_dir)
+Scenario load_or_throw(std::string_view yaml, const std::string &name, const std::string &base_dir,
+		       const devices::ProfileLibrary *profiles)
 {
 	try {
-		return load(yaml, name, base_dir);
+		return load(yaml, name, base_dir, profiles);
 	} catch (const YAML::Exception &e) {
 		// yaml-cpp can still throw while nodes are read (a conversion it refuses); the
 		// contract is one exception type, at the place yaml-cpp names.
@@ -73,6 +77,20 @@ Scenario load_scenario_string(std::string_view yaml, const std::string &name,
 		const int column = e.mark.column >= 0 ? e.mark.column + 1 : 1;
 		throw ScenarioError(SourceLoc{ name, line, column }, "(yaml)", e.msg);
 	}
+}
+
+} // namespace
+
+Scenario load_scenario_string(std::string_view yaml, const std::string &name,
+			      const std::string &base_dir)
+{
+	return load_or_throw(yaml, name, base_dir, nullptr);
+}
+
+Scenario load_scenario_string(std::string_view yaml, const std::string &name,
+			      const std::string &base_dir, const devices::ProfileLibrary &profiles)
+{
+	return load_or_throw(yaml, name, base_dir, &profiles);
 }
 
 Scenario load_scenario_file(const std::string &path)

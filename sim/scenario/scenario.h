@@ -17,6 +17,10 @@
 #include <utility>
 #include <vector>
 
+namespace coconut::devices {
+class ProfileLibrary; // sim/devices/profile.h
+} // namespace coconut::devices
+
 namespace coconut::scenario {
 
 using u32 = std::uint32_t;
@@ -383,6 +387,10 @@ Scenario load_scenario_file(const std::string &path);
 // The same from text; `name` stands for the file in messages, `base_dir` resolves trace paths.
 Scenario load_scenario_string(std::string_view yaml, const std::string &name,
 			      const std::string &base_dir);
+// The same against a profile library the caller loaded (the two above load
+// devices::default_profile_dir() on every call): the fuzzer loads it once per process.
+Scenario load_scenario_string(std::string_view yaml, const std::string &name,
+			      const std::string &base_dir, const devices::ProfileLibrary &profiles);
 
 // Unit parsers, shared with the CLI (--until 10s). nullopt on bad text.
 std::optional<u64>

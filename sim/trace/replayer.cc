@@ -243,7 +243,9 @@ int replay_stream(std::istream &in, const std::string &file, const ReplayOptions
 	u64 records = 0, checkpoints = 0, last_t = 0;
 	bool final_seen = false;
 	try {
-		const Header &h = reader.read_header();
+		Header h = reader.read_header();
+		if (opt.log_events_max && h.log_events > opt.log_events_max)
+			h.log_events = opt.log_events_max;
 		try {
 			rp = std::make_unique<Replayer>(h);
 		} catch (const std::invalid_argument &e) {

@@ -51,6 +51,10 @@ struct ReplayOptions {
 	std::optional<u64> until; // stop after the record with this index
 	u64 records_max = 0;	  // 0: no limit (the fuzz target caps its work per input)
 	bool quiet = false;	  // no success line
+	// 0: the header's audit window. Else at most this many events (the fuzz target caps its
+	// memory per input: recorded traces ask for 65,536, about 24 MB zeroed per replay); a query
+	// that reaches past the smaller window diverges.
+	u32 log_events_max = 0;
 };
 
 // Exit codes of `coconut-sim replay`.

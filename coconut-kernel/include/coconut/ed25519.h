@@ -66,6 +66,27 @@ int co_ed25519_verify(const u8 sig[CO_ED25519_SIGNATURE_BYTES], const u8 *msg, s
 /* A short constant name for a result ("ok", "S not canonical", ...), "unknown" otherwise. */
 const char *co_ed25519_result_name(int result);
 
+#ifdef CO_FUZZ_MARKED_SIGNATURES
+/*
+ * Fuzz builds only (the syscall fuzzer, kernel/agent/fuzz, where every spawn verified a curve
+ * signature under coverage and sanitizers). With this definition, co_ed25519_verify also takes
+ * a "marked" signature: the 8 bytes CO_FUZZ_SIGNATURE_MARK, then the first 56 bytes of
+ * BLAKE3("coconut fuzz marked signature v1" || A || M). A marked signature with any other tail
+ * is refused (CO_ED25519_ERR_MISMATCH), so the reject path stays under the fuzzer. A kernel build refuses the definition (#error), and every build of
+ * the module, the simulator and the library checks that no co_fuzz_ symbol is in it
+ * (scripts/check-fuzz-only-symbols.sh, cmake/CheckKernelSymbols.cmake).
+ */
+#define CO_FUZZ_SIGNATURE_MARK "co-fuzz!"
+#define CO_FUZZ_SIGNATURE_MARK_BYTES 8
+
+/* Writes the marked signature of msg under pk into sig. */
+void co_fuzz_marked_sign(u8 sig[CO_ED25519_SIGNATURE_BYTES], const u8 *msg, size_t msg_len_bytes,
+			 const u8 pk[CO_ED25519_PUBLIC_KEY_BYTES]);
+/* co_ed25519_verify's answer for a marked sig: CO_ED25519_OK or CO_ED25519_ERR_MISMATCH. */
+int co_fuzz_marked_verify(const u8 sig[CO_ED25519_SIGNATURE_BYTES], const u8 *msg,
+			  size_t msg_len_bytes, const u8 pk[CO_ED25519_PUBLIC_KEY_BYTES]);
+#endif
+
 #ifdef __cplusplus
 }
 #endif

@@ -83,11 +83,20 @@ inline bool driver_ret_ok(s64 r, std::initializer_list<int> errs, bool positive)
 	return false;
 }
 
-// The invariants; an empty string when they hold, else what broke.
-inline std::string driver_invariants(co_kernel *k)
+// The table slots that can hold an agent: every agent's AID is below next_aid and its slot is
+// the AID's low bits (co_agent_slot), so until next_aid reaches CO_AGENTS_MAX only the slots
+// below it. Scanning all 4096 slots twice a call was about a quarter of the fuzzer's time.
+inline u32 driver_slots_used(const co_kernel *k)
+{
+	return k->next_aid < CO_AGENTS_MAX ? (u32)k->next_aid : (u32)CO_AGENTS_MAX;
+}
+
+// The invariants; an empty string when they hold, else what broke. slots_max bounds the scan
+// (driver_slots_used); an agent past it still breaks the table counts.
+inline std::string driver_invariants(co_kernel *k, u32 slots_max = CO_AGENTS_MAX)
 {
 	u32 live = 0, present = 0;
-	for (u32 i = 0; i < CO_AGENTS_MAX; i++) {
+	for (u32 i = 0; i < slots_max; i++) {
 		co_agent *a = k->agents[i];
 		if (!a)
 			continue;
@@ -158,7 +167,7 @@ inline DriverResult run_driver(co_kernel *k, const Signer &signer, const uint8_t
 	static const u8 ops[] = {0, 0, 0, 0, 1, 2, 3, 3, 4, 4, 5, 6, 6, 6, 7, 8, 9, 10, 11, 12, 13};
 	for (size_t call = 0; call < max_calls && !in.empty(); call++) {
 		live.clear();
-		for (u32 i = 0; i < CO_AGENTS_MAX; i++)
+		for (u32 i = 0; i < driver_slots_used(k); i++)
 			if (k->agents[i] && !co_agent_state_terminal(k->agents[i]->state))
 				live.push_back(k->agents[i]->aid);
 		std::sort(live.begin(), live.end());
@@ -310,12 +319,16 @@ inline DriverResult run_driver(co_kernel *k, const Signer &signer, const uint8_t
 				    std::to_string(caller) + ") returned " + std::to_string(r);
 			return res;
 		}
-		std::string inv = driver_invariants(k);
+		std::string inv = driver_invariants(k, driver_slots_used(k));
 		if (!inv.empty()) {
 			res.error = "after call " + std::to_string(call) + " (" + what + "): " + inv;
 			return res;
 		}
 	}
+	// Once over the whole table: nothing outside the slots the calls' checks scanned.
+	std::string inv = driver_invariants(k);
+	if (!inv.empty())
+		res.error = "at the end: " + inv;
 	return res;
 }
 
