@@ -154,6 +154,8 @@ int UserPlatform::tpm_cb(void *ctx, u32 idx, const u8 *data, size_t len)
 
 	p->check_unlocked("tpm_nv_write");
 	p->nv_attempts_++;
+	if (p->on_tpm_write_)
+		p->on_tpm_write_();
 	if (p->tpm_fail_count_ > 0) {
 		p->tpm_fail_count_--;
 		return p->tpm_error_;

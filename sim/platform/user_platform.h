@@ -1,5 +1,5 @@
 // A deterministic userspace implementation of struct co_plat_ops (coconut/platform.h), for the
-// unit tests of coconut-kernel/ and, later, the Python bindings: a settable clock and CPU id,
+// unit tests of coconut-kernel/ (the audit layer's included) and the Python bindings: a settable clock and CPU id,
 // malloc/free that count (and can be told to fail), a lock that does nothing but check the
 // platform's rules, a TPM that records every NV write (and can be told to fail), and a fixed,
 // settable boot id. Nothing here reads the wall clock or any randomness: the same calls give
@@ -14,6 +14,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -69,6 +70,9 @@ public:
 		tpm_fail_count_ = count;
 		tpm_error_ = error;
 	}
+	// Runs inside every NV write, before it answers (a test acting while the sealer waits on
+	// the TPM); an empty function: nothing.
+	void set_on_tpm_write(std::function<void()> fn) { on_tpm_write_ = std::move(fn); }
 
 	// ---- Boot id ------------------------------------------------------------------------
 	void set_boot_id(const u8 id[CO_BOOT_ID_SIZE]);
@@ -126,6 +130,7 @@ private:
 	u32 nv_attempts_ = 0;
 	u32 tpm_fail_count_ = 0;
 	int tpm_error_ = -5;
+	std::function<void()> on_tpm_write_;
 
 	std::vector<LogLine> log_;
 	std::vector<std::string> violations_;

@@ -5,7 +5,7 @@
 // to compare with. Every benchmark checks its result (the head moved and the chain grew by
 // exactly the events appended plus the ANCHOR events, the encoding's length, the verdict) and
 // aborts otherwise, so the ctest smoke run means the measured path works.
-#include "../tests/audit_test_platform.h"
+#include "user_platform.h"
 
 #include "coconut/audit.h"
 #include "coconut/cbor.h"
@@ -50,7 +50,7 @@ std::vector<co_audit_event> sample_events()
 
 // An instance with the default configuration on 4 CPUs, and what it looked like at the start.
 struct Instance {
-	audit_test::FakePlatform plat{4};
+	coconut::UserPlatform plat{4};
 	std::unique_ptr<co_audit> a = std::make_unique<co_audit>();
 	u8 head0[COCONUT_DIGEST_SIZE];
 	struct co_audit_stats st0;
@@ -73,8 +73,8 @@ struct Instance {
 	void append(const co_audit_event &src, u32 cpu)
 	{
 		co_audit_event ev = src;
-		plat.cpu = cpu;
-		plat.now += 100;
+		plat.set_cpu(cpu);
+		plat.advance_ns(100);
 		if (co_audit_append(a.get(), &ev) != 0)
 			fail("append");
 	}

@@ -1,5 +1,5 @@
 // Anchoring: every K drained events (exactly at the boundary, whatever the seal batch), every
-// T ns on the fake clock, the NV record format, and TPM failures: counted, logged, retried at
+// T ns on the platform's clock, the NV record format, and TPM failures: counted, logged, retried at
 // the next seal (one attempt per seal), and never losing an event or an anchor.
 #include "audit_test_util.h"
 
@@ -109,7 +109,7 @@ TEST(AuditAnchor, KBoundariesDoNotDependOnTheBatch)
 		ASSERT_EQ(a.init_rc(), 0);
 		for (u64 i = 0; i < 60; i++)
 			ASSERT_EQ(a.append(i % 2, i / 3, varied_event(i)), 0);
-		a.plat().now = 1000; // the ANCHOR events' stamp, the same in every run
+		a.plat().set_now_ns(1000); // the ANCHOR events' stamp, the same in every run
 		for (int n = 0; n < 200 && co_audit_pending(a.get()) > 0; n++)
 			co_audit_seal(a.get(), batch[run]);
 		EXPECT_EQ(co_audit_pending(a.get()), 0u);
@@ -133,28 +133,28 @@ TEST(AuditAnchor, EveryTNanoseconds)
 	Audit a(small_config(1, 64, 1024, 0, 100));
 	ASSERT_EQ(a.init_rc(), 0); // T counts from init at t = 0
 	ASSERT_EQ(a.append(0, 10, varied_event(0)), 0);
-	a.plat().now = 50;
+	a.plat().set_now_ns(50);
 	EXPECT_EQ(co_audit_seal(a.get(), 10), 1u);
 	EXPECT_EQ(a.anchors().size(), 0u);
-	a.plat().now = 99;
+	a.plat().set_now_ns(99);
 	EXPECT_EQ(co_audit_seal(a.get(), 10), 0u);
 	EXPECT_EQ(a.anchors().size(), 0u);
-	a.plat().now = 100; // T passed, one event unanchored: anchor even with nothing to drain
+	a.plat().set_now_ns(100); // T passed, one event unanchored: anchor even with nothing to drain
 	EXPECT_EQ(co_audit_seal(a.get(), 10), 1u);
 	ASSERT_EQ(a.anchors().size(), 1u);
 	EXPECT_EQ(a.anchors()[0].seq, 0u);
 	// T counts from that anchor: an event sealed within T waits for the next T.
 	ASSERT_EQ(a.append(0, 150, varied_event(1)), 0);
-	a.plat().now = 150;
+	a.plat().set_now_ns(150);
 	EXPECT_EQ(co_audit_seal(a.get(), 10), 1u);
-	a.plat().now = 199;
+	a.plat().set_now_ns(199);
 	EXPECT_EQ(co_audit_seal(a.get(), 10), 0u);
 	EXPECT_EQ(a.anchors().size(), 1u);
-	a.plat().now = 200;
+	a.plat().set_now_ns(200);
 	EXPECT_EQ(co_audit_seal(a.get(), 10), 1u);
 	ASSERT_EQ(a.anchors().size(), 2u);
 	EXPECT_EQ(a.anchors()[1].seq, 2u); // seq 1 was the first ANCHOR event
-	a.plat().now = 400; // T passed but nothing sealed since: no anchor
+	a.plat().set_now_ns(400); // T passed but nothing sealed since: no anchor
 	EXPECT_EQ(co_audit_seal(a.get(), 10), 0u);
 	EXPECT_EQ(a.anchors().size(), 2u);
 	const auto evs = chain_events(a);
@@ -171,13 +171,13 @@ TEST(AuditAnchor, KAndTTogether)
 	ASSERT_EQ(a.init_rc(), 0);
 	for (u64 i = 0; i < 4; i++)
 		ASSERT_EQ(a.append(0, i, varied_event(i)), 0);
-	a.plat().now = 10;
+	a.plat().set_now_ns(10);
 	EXPECT_EQ(co_audit_seal(a.get(), 100), 5u); // 4 drained + one K anchor
 	ASSERT_EQ(a.anchors().size(), 1u);
 	EXPECT_EQ(a.anchors()[0].seq, 2u);
-	a.plat().now = 1009; // T counts from that anchor (t = 10)
+	a.plat().set_now_ns(1009); // T counts from that anchor (t = 10)
 	EXPECT_EQ(co_audit_seal(a.get(), 100), 0u);
-	a.plat().now = 1010;
+	a.plat().set_now_ns(1010);
 	EXPECT_EQ(co_audit_seal(a.get(), 100), 1u);
 	ASSERT_EQ(a.anchors().size(), 2u);
 	EXPECT_EQ(a.anchors()[1].seq, 4u);
@@ -187,7 +187,7 @@ TEST(AuditAnchor, TpmFailureIsCountedLoggedAndRetried)
 {
 	Audit a(small_config(1, 64, 1024, 2, 0));
 	ASSERT_EQ(a.init_rc(), 0);
-	a.plat().tpm_fail_count = 3;
+	a.plat().fail_tpm_writes(3);
 	for (u64 i = 0; i < 2; i++)
 		ASSERT_EQ(a.append(0, i, varied_event(i)), 0);
 	EXPECT_EQ(co_audit_seal(a.get(), 100), 2u); // sealed, anchor failed
@@ -196,7 +196,7 @@ TEST(AuditAnchor, TpmFailureIsCountedLoggedAndRetried)
 	EXPECT_EQ(st.anchors, 0u);
 	EXPECT_EQ(a.plat().nv_attempts(), 1u);
 	ASSERT_EQ(a.plat().log_lines().size(), 1u);
-	EXPECT_NE(a.plat().log_lines()[0].find("TPM NV write"), std::string::npos);
+	EXPECT_NE(a.plat().log_lines()[0].text.find("TPM NV write"), std::string::npos);
 
 	// Events keep flowing while the TPM fails; one attempt per seal call, each counted.
 	for (u64 i = 2; i < 8; i++)
@@ -238,25 +238,25 @@ TEST(AuditAnchor, AFloodCannotSetTheTpmWriteRate)
 	cfg.anchor_min_ns = 100000000;
 	Audit a(cfg);
 	ASSERT_EQ(a.init_rc(), 0);
-	a.plat().now = 200000000; // past the floor since init
+	a.plat().set_now_ns(200000000); // past the floor since init
 	for (u64 i = 0; i < 300; i++) {
 		ASSERT_EQ(a.append(0, 200000000, varied_event(i)), 0);
 		co_audit_seal(a.get(), 1);
 	}
 	EXPECT_EQ(a.plat().nv_attempts(), 1u) << "one write in the floor, whatever K says";
 	EXPECT_EQ(co_audit_pending(a.get()), 0u) << "the drain went on";
-	a.plat().now += 50000000; // 50 ms: still inside the floor
-	ASSERT_EQ(a.append(0, a.plat().now, varied_event(300)), 0);
+	a.plat().advance_ns(50000000); // 50 ms: still inside the floor
+	ASSERT_EQ(a.append(0, a.plat().now_ns(), varied_event(300)), 0);
 	co_audit_seal(a.get(), 100);
 	EXPECT_EQ(a.plat().nv_attempts(), 1u);
-	a.plat().now += 50000000; // 100 ms after the write: the head of this moment is anchored
-	a.plat().tpm_fail_count = 1;
+	a.plat().advance_ns(50000000); // 100 ms after the write: the head of this moment is anchored
+	a.plat().fail_tpm_writes(1);
 	co_audit_seal(a.get(), 100);
 	EXPECT_EQ(a.plat().nv_attempts(), 2u);
 	EXPECT_EQ(a.stats().anchor_failures, 1u);
 	co_audit_seal(a.get(), 100); // the retry waits for the floor as well
 	EXPECT_EQ(a.plat().nv_attempts(), 2u);
-	a.plat().now += 100000000;
+	a.plat().advance_ns(100000000);
 	co_audit_seal(a.get(), 100);
 	EXPECT_EQ(a.plat().nv_attempts(), 3u);
 	const auto anchors = a.anchors();
@@ -279,8 +279,7 @@ TEST(AuditAnchor, PositiveTpmErrorIsStillAFailure)
 {
 	Audit a(small_config(1, 64, 1024, 1, 0));
 	ASSERT_EQ(a.init_rc(), 0);
-	a.plat().tpm_fail_count = 1;
-	a.plat().tpm_error = 7;
+	a.plat().fail_tpm_writes(1, 7);
 	ASSERT_EQ(a.append(0, 1, varied_event(0)), 0);
 	EXPECT_EQ(co_audit_seal(a.get(), 10), 1u);
 	EXPECT_EQ(a.stats().anchor_failures, 1u);

@@ -2,8 +2,8 @@
 // full ring refuses, never overwrites, and accepts again after a seal), the documented total
 // order across CPUs, independence of that order from the interleaving of appends to different
 // CPUs (RapidCheck, against a model that sorts and hashes on its own), determinism across
-// instances, the sealed window, and the platform rules (the fake flags a lock held across any
-// platform call, and leaks).
+// instances, the sealed window, and the platform rules (UserPlatform flags a lock held across a
+// platform call other than now_ns/cpu_id, and leaks).
 #include "audit_test_util.h"
 
 #include <rapidcheck/gtest.h>
@@ -27,7 +27,7 @@ std::vector<co_audit_event> chain_events(Audit &a)
 
 TEST(AuditInit, RejectsBadConfigs)
 {
-	FakePlatform fp(4);
+	coconut::UserPlatform fp(4);
 	const co_plat p = fp.plat();
 	co_audit a;
 	auto rc = [&](co_audit_config c) {
@@ -87,8 +87,8 @@ TEST(AuditInit, RejectsBadConfigs)
 TEST(AuditInit, AllocationFailuresLeakNothing)
 {
 	for (long at = 0; at < 3; at++) {
-		FakePlatform fp(2);
-		fp.fail_alloc_at = at;
+		coconut::UserPlatform fp(2);
+		fp.fail_allocation_in(at);
 		const co_plat p = fp.plat();
 		const co_audit_config c = small_config(2);
 		co_audit a;
@@ -100,7 +100,7 @@ TEST(AuditInit, AllocationFailuresLeakNothing)
 
 TEST(AuditInit, PlatformWithoutLocksWorks)
 {
-	FakePlatform fp(1);
+	coconut::UserPlatform fp(1);
 	co_plat_ops no_locks = fp.ops();
 	no_locks.lock_create = nullptr;
 	no_locks.lock_destroy = nullptr;
@@ -125,8 +125,8 @@ TEST(AuditRing, AppendFillsTimeCpuAndSeq)
 	ev.cpu = 99;
 	ev.seq = 1234;
 	ev.time_ns = 5;
-	a.plat().cpu = 2;
-	a.plat().now = 777;
+	a.plat().set_cpu(2);
+	a.plat().set_now_ns(777);
 	ASSERT_EQ(co_audit_append(a.get(), &ev), 0);
 	EXPECT_EQ(ev.cpu, 2u);
 	EXPECT_EQ(ev.time_ns, 777u);
@@ -253,8 +253,8 @@ TEST(AuditOrder, StampsNeverGoBack)
 	ASSERT_EQ(a.init_rc(), 0);
 	ASSERT_EQ(a.append(0, 100, varied_event(0)), 0);
 	co_audit_event ev = varied_event(1);
-	a.plat().cpu = 1;
-	a.plat().now = 40;
+	a.plat().set_cpu(1);
+	a.plat().set_now_ns(40);
 	ASSERT_EQ(co_audit_append(a.get(), &ev), 0);
 	EXPECT_EQ(ev.time_ns, 100u);
 	ASSERT_EQ(a.append(0, 100, varied_event(2)), 0);
@@ -432,13 +432,13 @@ TEST(AuditConcurrency, AppendsAndSecondSealDuringTheTpmWrite)
 	ASSERT_EQ(a.append(1, 2, varied_event(1)), 0);
 	u32 inner_sealed = 99;
 	int inner_append = 99;
-	a.plat().on_tpm_write = [&] {
+	a.plat().set_on_tpm_write([&] {
 		inner_sealed = co_audit_seal(a.get(), 100);
 		inner_append = a.append(1, 3, varied_event(2));
-	};
+	});
 	// Drains 2, anchors (the callback runs), then drains the event appended meanwhile.
 	EXPECT_EQ(co_audit_seal(a.get(), 100), 4u);
-	a.plat().on_tpm_write = nullptr;
+	a.plat().set_on_tpm_write(nullptr);
 	EXPECT_EQ(inner_sealed, 0u);
 	EXPECT_EQ(inner_append, 0);
 	const auto evs = chain_events(a);

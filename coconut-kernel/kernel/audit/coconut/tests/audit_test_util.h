@@ -1,10 +1,10 @@
-// Helpers shared by the audit tests: an instance on the fake platform, event builders, export,
+// Helpers shared by the audit tests: an instance on the user platform, event builders, export,
 // and a segment taken apart into records (so tamper tests can flip, drop, swap and insert
 // records and put the segment back together).
 #ifndef COCONUT_AUDIT_TEST_UTIL_H
 #define COCONUT_AUDIT_TEST_UTIL_H
 
-#include "audit_test_platform.h"
+#include "user_platform.h"
 
 #include "coconut/audit.h"
 #include "coconut/cbor.h"
@@ -12,6 +12,11 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -44,13 +49,25 @@ inline co_audit_config small_config(u32 cpus, u32 slots = 16, u32 log = 1024, u6
 	return c;
 }
 
-// An instance on its own fake platform; destroyed (and checked for leaks) with the object.
+// The boot id the audit tests' vectors were written against (0xb0, 0xb1, ...), not the
+// platform's default: the chain's first head derives from it.
+inline void use_test_boot_id(coconut::UserPlatform &p)
+{
+	u8 id[CO_BOOT_ID_SIZE];
+	for (u32 i = 0; i < CO_BOOT_ID_SIZE; i++)
+		id[i] = static_cast<u8>(0xb0 + i);
+	p.set_boot_id(id);
+}
+
+// An instance on its own platform (sim/platform's UserPlatform, the one every kernel test
+// uses); destroyed (and checked for leaks and broken platform rules) with the object.
 class Audit {
 public:
 	explicit Audit(const co_audit_config &cfg, u32 plat_cpus = 0)
-		: plat_(std::make_unique<FakePlatform>(plat_cpus ? plat_cpus : cfg.cpu_count)),
+		: plat_(std::make_unique<coconut::UserPlatform>(plat_cpus ? plat_cpus : cfg.cpu_count)),
 		  a_(std::make_unique<co_audit>())
 	{
+		use_test_boot_id(*plat_);
 		const co_plat p = plat_->plat();
 		init_rc_ = co_audit_init(a_.get(), &p, &cfg);
 	}
@@ -67,13 +84,13 @@ public:
 
 	int init_rc() const { return init_rc_; }
 	co_audit *get() { return a_.get(); }
-	FakePlatform &plat() { return *plat_; }
+	coconut::UserPlatform &plat() { return *plat_; }
 
-	// Appends ev on cpu at time t (the fake's clock and cpu id are set first).
+	// Appends ev on cpu at time t (the platform's clock and cpu id are set first).
 	int append(u32 cpu, u64 t, co_audit_event ev)
 	{
-		plat_->cpu = cpu;
-		plat_->now = t;
+		plat_->set_cpu(cpu);
+		plat_->set_now_ns(t);
 		return co_audit_append(a_.get(), &ev);
 	}
 
@@ -132,7 +149,7 @@ public:
 	}
 
 private:
-	std::unique_ptr<FakePlatform> plat_;
+	std::unique_ptr<coconut::UserPlatform> plat_;
 	std::unique_ptr<co_audit> a_;
 	int init_rc_;
 };
