@@ -239,7 +239,7 @@ inline DriverResult run_driver(co_kernel *k, const Signer &signer, const uint8_t
 			r = co_sys_agent_cap_grant(k, caller, t, c.data(), c.size());
 			what = "grant " + c;
 			ok = driver_ret_ok(r, {EINVAL, ENAMETOOLONG, ESRCH, ESTALE, EPERM, ENOSPC,
-					       ECAPABILITY, EBUSY},
+					       ECAPABILITY, EBUSY, ENOMEM},
 					   false);
 			break;
 		}

@@ -2,8 +2,11 @@
 // sized by what it holds, so the 200-tenant platform (root, 200 tenant agents, 200 apps, two
 // caps each) fits in 16 MiB with the module's default audit memory for 64 CPUs, and 4,096
 // agents are reported. A fixed 256-cap set (~88 KiB an agent) made the same 400 agents 35 MiB.
-// Sizes are the platform's own count of live bytes: every allocation the kernel makes.
+// Sizes are the platform's own count of live bytes: every allocation the kernel makes. And a
+// grant that needs a larger store: grown outside the lock, or refused whole when it cannot be.
 #include "lsm_test_util.h"
+
+#include "coconut/syscalls.h"
 
 #include <cstdio>
 
@@ -93,6 +96,36 @@ TEST(Memory, GrantsGrowTheSetAndKeepItsHandles)
 	EXPECT_EQ(co_capset_next(&ag->caps, CO_CAP_HANDLE_NONE), first);
 	for (u32 i = 0; i < 40; i++)
 		EXPECT_EQ(t.check(b, COCONUT_CAP_FS_READ, "/x/" + std::to_string(i)), 0) << i;
+}
+
+}
+
+namespace {
+
+// Through the syscall: a grant whose target needs a larger store allocates it unlocked and
+// calls again; when that allocation fails the answer is -ENOMEM with nothing decided, audited
+// or granted, and the same grant then succeeds.
+TEST(Memory, AGrantThatCannotGetRoomDecidesNothing)
+{
+	Kernel t;
+	const u64 a = t.spawn(COCONUT_AID_ROOT, { "cap.grant:fs.read:/**", "fs.read:/x/**" });
+	const u64 b = t.spawn(a, { "fs.read:/x/0" });
+	const std::string three = "fs.read:/x/1\nfs.read:/x/2\nfs.read:/x/3";
+	ASSERT_EQ(co_sys_agent_cap_grant(t.k, a, b, three.data(), three.size()), 0);
+	co_agent *ag = t.agent(b);
+	ASSERT_EQ(co_capset_count(&ag->caps), 4u);
+	ASSERT_EQ(co_capset_capacity(&ag->caps), 4u);
+	const u64 allows = t.k->lsm_allows, denies = t.k->lsm_denies;
+	const std::string more = "fs.read:/x/4";
+	t.plat.fail_allocation_in(0);
+	EXPECT_EQ(co_sys_agent_cap_grant(t.k, a, b, more.data(), more.size()), -ENOMEM);
+	EXPECT_EQ(t.k->lsm_allows, allows);
+	EXPECT_EQ(t.k->lsm_denies, denies);
+	EXPECT_EQ(co_capset_count(&ag->caps), 4u);
+	EXPECT_EQ(t.check(b, COCONUT_CAP_FS_READ, "/x/4"), -ECAPABILITY);
+	ASSERT_EQ(co_sys_agent_cap_grant(t.k, a, b, more.data(), more.size()), 0);
+	EXPECT_EQ(co_capset_capacity(&ag->caps), 8u);
+	EXPECT_EQ(t.check(b, COCONUT_CAP_FS_READ, "/x/4"), 0);
 }
 
 }
