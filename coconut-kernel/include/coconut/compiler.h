@@ -44,6 +44,8 @@ typedef unsigned __int128 co_u128;
 #define CO_LIKELY(x) __builtin_expect(!!(x), 1)
 #define CO_UNLIKELY(x) __builtin_expect(!!(x), 0)
 #define CO_MIN(a, b) ((a) < (b) ? (a) : (b))
+/* x is a power of two (a constant expression for a constant x: usable in CO_STATIC_ASSERT). */
+#define CO_IS_POW2(x) ((x) != 0 && ((x) & ((x) - 1)) == 0)
 #define CO_MAX(a, b) ((a) > (b) ? (a) : (b))
 
 /*

@@ -16,7 +16,7 @@
 extern "C" {
 #endif
 
-CO_STATIC_ASSERT((CO_AGENTS_MAX & (CO_AGENTS_MAX - 1)) == 0,
+CO_STATIC_ASSERT(CO_IS_POW2(CO_AGENTS_MAX),
 		 "the agent table maps an AID to its slot with a mask");
 CO_STATIC_ASSERT(CO_AGENT_DEPTH_MAX < 255, "a depth fits the walk bounds");
 CO_STATIC_ASSERT(COCONUT_STATE_COUNT <= 32, "predecessor sets are u32 masks");

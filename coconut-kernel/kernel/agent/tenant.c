@@ -15,7 +15,7 @@
 
 #include "agent_int.h"
 
-CO_STATIC_ASSERT((CO_TENANT_SLOTS & (CO_TENANT_SLOTS - 1)) == 0, "slots: a power of 2");
+CO_STATIC_ASSERT(CO_IS_POW2(CO_TENANT_SLOTS), "slots: a power of 2");
 CO_STATIC_ASSERT(CO_TENANT_SLOTS >= 2 * CO_TENANTS_MAX, "load at most 1/2");
 
 #define CO_TENANT_MASK (CO_TENANT_SLOTS - 1u)

@@ -41,7 +41,7 @@ static const u32 co_tier_quota_kinds[COCONUT_TIER_COUNT] = {
 CO_STATIC_ASSERT(CO_TIER_BASE_RAM - CO_TIER_BASE_HBM >= CO_TIER_SPAN_BYTES &&
 			 CO_TIER_BASE_SSD - CO_TIER_BASE_RAM >= CO_TIER_SPAN_BYTES,
 		 "a pool spans at most the distance to the next base");
-CO_STATIC_ASSERT((CO_TIER_ALIGN_BYTES & (CO_TIER_ALIGN_BYTES - 1)) == 0, "alignment: a power of 2");
+CO_STATIC_ASSERT(CO_IS_POW2(CO_TIER_ALIGN_BYTES), "alignment: a power of 2");
 
 const char *co_tier_name(u32 tier)
 {

@@ -33,7 +33,7 @@ void co_sched_index_init(struct co_sched_index *ix, struct co_sched_islot *slots
 {
 	u32 i, bits = 0;
 
-	CO_ASSERT(nslots >= 2 && (nslots & (nslots - 1)) == 0);
+	CO_ASSERT(nslots >= 2 && CO_IS_POW2(nslots));
 	CO_ASSERT(nslots <= CO_SCHED_LANE_INDEX_SLOTS_MAX);
 	while ((1u << bits) < nslots)
 		bits++;

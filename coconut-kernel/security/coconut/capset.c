@@ -25,12 +25,11 @@ enum co_capset_shape {
 #define CO_CAPSET_HANDLE_SLOT_BITS 8u
 #define CO_CAPSET_GEN_MAX ((1u << (32 - CO_CAPSET_HANDLE_SLOT_BITS)) - 1u)
 
-CO_STATIC_ASSERT((CO_CAP_SET_CAPS_MAX & (CO_CAP_SET_CAPS_MAX - 1)) == 0, "capacities double");
-CO_STATIC_ASSERT((CO_CAP_SET_CAPACITY_MIN & (CO_CAP_SET_CAPACITY_MIN - 1)) == 0 &&
+/* co_capset_capacity_for() doubles from the smallest capacity and must land on the largest. */
+CO_STATIC_ASSERT(CO_IS_POW2(CO_CAP_SET_CAPACITY_MIN) && CO_IS_POW2(CO_CAP_SET_CAPS_MAX) &&
 			 CO_CAP_SET_CAPACITY_MIN <= CO_CAP_SET_CAPS_MAX,
-		 "the smallest capacity: a power of two");
-CO_STATIC_ASSERT(CO_CAP_SET_INDEX_SLOTS_PER_CAP >= 2 &&
-			 (CO_CAP_SET_INDEX_SLOTS_PER_CAP & (CO_CAP_SET_INDEX_SLOTS_PER_CAP - 1)) == 0,
+		 "capacities: powers of two from the smallest to the largest");
+CO_STATIC_ASSERT(CO_CAP_SET_INDEX_SLOTS_PER_CAP >= 2 && CO_IS_POW2(CO_CAP_SET_INDEX_SLOTS_PER_CAP),
 		 "index load <= 1/2, slots a power of two");
 /* The store: entries, index slots, then the u16 stacks, each aligned for what follows. */
 CO_STATIC_ASSERT(sizeof(struct co_capset_entry) % 8 == 0 && sizeof(struct co_capset_slot) % 8 == 0,

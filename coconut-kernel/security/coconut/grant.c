@@ -106,7 +106,7 @@ int co_cap_grant(struct co_kernel *k, struct co_agent *caller, struct co_agent *
 		 const char *caps, size_t len, struct co_grant_room *room)
 {
 	u32 need, old_capacity;
-	void *old;
+	bool grow;
 	struct co_agent *parent;
 	const char *line;
 	size_t pos, n;
@@ -134,7 +134,8 @@ int co_cap_grant(struct co_kernel *k, struct co_agent *caller, struct co_agent *
 	if (need > CO_CAP_SET_CAPS_MAX)
 		return -ENOSPC;
 	/* A store that fits, before anything is decided: a second call then decides once. */
-	if (need > co_capset_capacity(&target->caps) && (!room || room->capacity < need)) {
+	grow = need > co_capset_capacity(&target->caps);
+	if (grow && (!room || room->capacity < need)) {
 		if (room)
 			room->want = co_capset_capacity_for(need);
 		return room ? CO_GRANT_NEEDS_ROOM : -ENOMEM;
@@ -162,10 +163,9 @@ int co_cap_grant(struct co_kernel *k, struct co_agent *caller, struct co_agent *
 	}
 
 	/* Pass 3: one grant id for the call; each cap derives from the parent's covering cap. */
-	if (need > co_capset_capacity(&target->caps)) {
+	if (grow) {
 		old_capacity = co_capset_capacity(&target->caps);
-		old = co_capset_move(&target->caps, room->store, room->capacity);
-		room->store = old;
+		room->store = co_capset_move(&target->caps, room->store, room->capacity);
 		room->capacity = old_capacity;
 	}
 	origin = co_grant_next_origin(k);

@@ -211,6 +211,21 @@ s64 revoke_tree(World &w, u32 *agents)
 	return top;
 }
 
+// Each iteration: root revokes cap from target (timed), then grants it back (untimed).
+void revoke_and_grant_back(benchmark::State &state, World &w, u64 target, const std::string &cap)
+{
+	for (auto _ : state) {
+		const s64 r = co_sys_agent_cap_revoke(w.k, COCONUT_AID_ROOT, target, cap.data(),
+						      cap.size());
+		if (r != 0)
+			fail("revoke returned " + std::to_string(r));
+		state.PauseTiming();
+		if (co_sys_agent_cap_grant(w.k, COCONUT_AID_ROOT, target, cap.data(), cap.size()) != 0)
+			fail("grant back");
+		state.ResumeTiming();
+	}
+}
+
 // Revoking a cap with nothing pending while N operations of other caps are (issue 18, item 6):
 // a revoke used to test every one of the CO_INFLIGHT_MAX slots (an agent lookup and a set
 // lookup each) whatever it removed; indexed by cap, it marks only the removed caps' own. Root
@@ -233,18 +248,7 @@ void BM_revoke_with_inflight(benchmark::State &state)
 	}
 	co_kernel_unlock(w.k);
 	co_kernel_seal(w.k);
-	const std::string cap = "fs.read:/x";
-	for (auto _ : state) {
-		const s64 r = co_sys_agent_cap_revoke(w.k, COCONUT_AID_ROOT, static_cast<u64>(a),
-						      cap.data(), cap.size());
-		if (r != 0)
-			fail("revoke returned " + std::to_string(r));
-		state.PauseTiming();
-		if (co_sys_agent_cap_grant(w.k, COCONUT_AID_ROOT, static_cast<u64>(a), cap.data(),
-					   cap.size()) != 0)
-			fail("grant back");
-		state.ResumeTiming();
-	}
+	revoke_and_grant_back(state, w, static_cast<u64>(a), "fs.read:/x");
 	co_kernel_lock(w.k);
 	for (const u64 t : tokens)
 		if (co_inflight_complete(w.k, t) != 0)
@@ -261,18 +265,7 @@ void BM_revoke_whole_tree(benchmark::State &state)
 	World w(CO_AGENTS_MAX);
 	u32 agents = 0;
 	const s64 top = revoke_tree(w, &agents);
-	const std::string cap = "fs.read:/x";
-	for (auto _ : state) {
-		const s64 r = co_sys_agent_cap_revoke(w.k, COCONUT_AID_ROOT, static_cast<u64>(top),
-						      cap.data(), cap.size());
-		if (r != 0)
-			fail("revoke returned " + std::to_string(r));
-		state.PauseTiming();
-		if (co_sys_agent_cap_grant(w.k, COCONUT_AID_ROOT, static_cast<u64>(top), cap.data(),
-					   cap.size()) != 0)
-			fail("grant back");
-		state.ResumeTiming();
-	}
+	revoke_and_grant_back(state, w, static_cast<u64>(top), "fs.read:/x");
 	state.counters["agents"] = agents;
 	state.SetItemsProcessed(state.iterations());
 }
