@@ -101,7 +101,9 @@ private:
 	static UserPlatform *self(void *ctx) { return static_cast<UserPlatform *>(ctx); }
 	static co_plat_ops make_ops();
 
+	void *allocate(size_t size, bool zeroed);
 	static void *alloc_cb(void *ctx, size_t size);
+	static void *alloc_zeroed_cb(void *ctx, size_t size);
 	static void free_cb(void *ctx, void *ptr, size_t size);
 	static co_plat_lock *lock_create_cb(void *ctx);
 	static void lock_destroy_cb(void *ctx, co_plat_lock *lock);

@@ -281,7 +281,8 @@
  *    per resource, sized for the agent table so enqueue never allocates;
  *  - the audit rings and log window: sized by the instance's config (co_audit_init), the whole
  *    of an instance's audit memory, allocated so append and seal never allocate.
- * A spawn's scratch (struct co_spawn_scratch, ~180 KiB) is larger but lives for one call.
+ * A spawn's scratch (struct co_spawn_scratch, 24 KiB, most of it CBOR items) and room sized
+ * by the request (2.4 KiB for 4 caps, 154 KiB for 256) live for one call.
  */
 #define CO_PAGE_BYTES 4096
 

@@ -124,35 +124,61 @@ struct co_manifest {
 /*
  * Decodes and checks a manifest (strict canonical CBOR, exactly the six keys, v == 1, tenant a
  * u32, name 1..CO_AGENT_NAME_BYTES_MAX printable ASCII bytes, caps 0..CO_CAP_SET_CAPS_MAX
- * distinct texts that parse) into *m; when ceiling is not NULL, it is initialised and gets the
- * caps. items[0..items_cap) is scratch that m->doc refers to. 0, -EBADMSG (not a manifest),
- * -E2BIG (too many items or caps), -ENAMETOOLONG (a name or cap text too long), -EINVAL (a bad
- * name, a cap that does not parse, a duplicate cap).
+ * distinct texts that parse) into *m. items[0..items_cap) is scratch that m->doc refers to.
+ * 0, -EBADMSG (not a manifest), -E2BIG (too many items or caps), -ENAMETOOLONG (a name or cap
+ * text too long), -EINVAL (a bad name, a cap that does not parse, a duplicate cap).
  */
 int co_manifest_decode(const u8 *bytes, size_t len, struct co_cbor_item *items, u32 items_cap,
-		       struct co_manifest *m, struct co_capset_full *ceiling);
+		       struct co_manifest *m);
 
-/* Working memory of one spawn (about 180 KiB): platform memory, never a stack. */
+/*
+ * Inserts a decoded manifest's caps (its items still live) into *ceiling, a set with a store of
+ * room for m->cap_count caps (co_capset_capacity_for()).
+ */
+void co_manifest_ceiling_insert(const struct co_manifest *m, struct co_capset *ceiling);
+
+/*
+ * Working memory of one spawn: platform memory, never a stack. The items (20 KiB) are fixed:
+ * they are what decoding needs before any size is known. The rest is sized by the decoded
+ * request (co_spawn_room_bytes()): the ceiling's store, then the requested caps parsed. Every
+ * spawn took 177 KiB when both were sized for CO_CAP_SET_CAPS_MAX (in the module a kvmalloc
+ * that falls back to vmalloc when no order-6 block is free); a 4-cap spawn takes 26 KiB in two
+ * blocks now (24 KiB of scratch, 2.4 KiB of room), a 256-cap one what every spawn took.
+ */
 struct co_spawn_scratch {
 	struct co_cbor_item items[CO_SPAWN_REQUEST_ITEMS_MAX];
-	struct co_cap caps[CO_CAP_SET_CAPS_MAX];	/* the requested caps, parsed */
-	struct co_capset_full ceiling;			/* the manifest's caps, indexed */
+	struct co_capset ceiling;	/* the manifest's caps, indexed: its store in room */
+	struct co_cap *caps;		/* the requested caps, parsed: [cap_count], in room */
+	void *room;			/* co_spawn_room_bytes() of platform memory, or NULL */
+	size_t room_bytes;
 };
 
 struct co_spawn_request {
 	struct co_manifest manifest;
 	const u8 *signature;	/* COCONUT_SIGNATURE_SIZE bytes */
-	u32 cap_count;		/* requested caps, in scratch->caps */
+	u32 cap_count;		/* requested caps, in scratch->caps once room is filled */
+	u32 caps_idx;		/* item index of the requested caps' array in doc */
 	struct co_cbor_doc doc;	/* the request's items (the manifest's follow them) */
 };
 
 /*
- * Stage 1: decodes the request {"cap_set", "manifest", "signature"} and the manifest inside
- * it into *out and *s (the requested caps parsed, the manifest's caps indexed). Errors as
- * co_manifest_decode(), plus -EBADMSG for a request that is not exactly that map.
+ * Stage 1: decodes and checks the request {"cap_set", "manifest", "signature"} and the
+ * manifest inside it into *out and s->items (the caps are checked, not yet kept: see
+ * co_spawn_room_fill()). Errors as co_manifest_decode(), plus -EBADMSG for a request that is
+ * not exactly that map.
  */
 int co_spawn_request_decode(const u8 *req, size_t len, struct co_spawn_scratch *s,
 			    struct co_spawn_request *out);
+
+/* Bytes of room a decoded request needs: its ceiling's store, then its caps. */
+size_t co_spawn_room_bytes(const struct co_spawn_request *req);
+
+/*
+ * Moves room (co_spawn_room_bytes(req) bytes, 8-byte aligned) into s: fills the ceiling with
+ * the manifest's caps and parses the requested ones (both checked by the decode: no error).
+ */
+void co_spawn_room_fill(struct co_spawn_scratch *s, const struct co_spawn_request *req,
+			void *room);
 
 /*
  * Writes the manifest's caps, each followed by '\n', into blob[0..blob_len) (exactly

@@ -171,7 +171,7 @@ static enum co_attest_verdict co_attest_check_manifest(const struct co_attest_li
 	if (co_memcmp(digest, l->manifest_digest, COCONUT_DIGEST_SIZE) != 0)
 		return CO_ATTEST_DIGEST_MISMATCH;
 	if (co_manifest_decode(man->bytes, man->len, s->manifest_items, CO_SPAWN_REQUEST_ITEMS_MAX,
-			       &m, NULL) ||
+			       &m) ||
 	    co_memcmp(m.authorizer, l->authorizer_key, COCONUT_PUBKEY_SIZE) != 0 ||
 	    co_memcmp(m.code_digest, l->code_digest, COCONUT_DIGEST_SIZE) != 0)
 		return CO_ATTEST_MANIFEST_MISMATCH;

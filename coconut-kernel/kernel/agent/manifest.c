@@ -117,11 +117,10 @@ static bool co_name_ok(const char *name, u32 len)
 }
 
 int co_manifest_decode(const u8 *bytes, size_t len, struct co_cbor_item *items, u32 items_cap,
-		       struct co_manifest *m, struct co_capset_full *ceiling)
+		       struct co_manifest *m)
 {
-	u32 v_idx, caps_idx, name_idx, tenant_idx, auth_idx, code_idx, i, handle;
+	u32 v_idx, caps_idx, name_idx, tenant_idx, auth_idx, code_idx;
 	const struct co_cbor_doc *doc = &m->doc;
-	const struct co_cbor_item *it;
 	struct co_cap cap;
 	const char *name;
 	size_t name_len;
@@ -165,18 +164,31 @@ int co_manifest_decode(const u8 *bytes, size_t len, struct co_cbor_item *items, 
 	m->name_len = (u32)name_len;
 	m->tenant = (u32)tenant;
 	m->caps_idx = caps_idx;
-	if (!ceiling)
-		return 0;
-	co_capset_init_full(ceiling);
-	for (i = 1; i <= m->cap_count; i++) {
-		it = co_cbor_at(doc, caps_idx + i);
-		rc = co_cap_text_parse((const char *)it->data, it->value, &cap);
-		CO_ASSERT(rc == 0); /* checked above */
-		/* At most CO_CAP_SET_CAPS_MAX caps, so the set has room. */
-		if (co_capset_insert(&ceiling->set, &cap, 0, 0, &handle) != CO_CAP_OK)
+	return 0;
+}
+
+/* Parses the texts of the array at arr (checked by co_cap_array_check(): they parse). */
+static void co_cap_array_at(const struct co_cbor_doc *doc, u32 arr, u32 i, struct co_cap *cap)
+{
+	const struct co_cbor_item *it = co_cbor_at(doc, arr + 1 + i);
+	int rc = co_cap_text_parse((const char *)it->data, it->value, cap);
+
+	CO_ASSERT(rc == 0);
+	(void)rc;
+}
+
+void co_manifest_ceiling_insert(const struct co_manifest *m, struct co_capset *ceiling)
+{
+	struct co_cap cap;
+	u32 i, handle;
+
+	CO_ASSERT(ceiling->capacity >= m->cap_count);
+	for (i = 0; i < m->cap_count; i++) {
+		co_cap_array_at(&m->doc, m->caps_idx, i, &cap);
+		/* Distinct caps (checked) and room for all of them. */
+		if (co_capset_insert(ceiling, &cap, 0, 0, &handle) != CO_CAP_OK)
 			CO_ASSERT(0 && "ceiling set full");
 	}
-	return 0;
 }
 
 void co_manifest_ceiling_write(const struct co_manifest *m, char *blob, u32 blob_len)
@@ -199,6 +211,7 @@ int co_spawn_request_decode(const u8 *req, size_t len, struct co_spawn_scratch *
 {
 	const struct co_cbor_doc *doc = &out->doc;
 	u32 set_idx, man_idx, sig_idx;
+	struct co_cap cap;
 	const u8 *man;
 	size_t man_len;
 	int rc;
@@ -218,13 +231,44 @@ int co_spawn_request_decode(const u8 *req, size_t len, struct co_spawn_scratch *
 	    co_cbor_get_bytes(doc, man_idx, &man, &man_len, NULL) ||
 	    co_cbor_get_bytes_len(doc, sig_idx, COCONUT_SIGNATURE_SIZE, &out->signature, NULL))
 		return -EBADMSG;
-	rc = co_cap_array_check(doc, set_idx, s->caps, NULL, &out->cap_count, NULL);
+	rc = co_cap_array_check(doc, set_idx, NULL, &cap, &out->cap_count, NULL);
 	if (rc)
 		return rc;
+	out->caps_idx = set_idx;
 	/* The manifest's items follow the request's in the same array. */
 	return co_manifest_decode(man, man_len, s->items + doc->count,
-				  CO_SPAWN_REQUEST_ITEMS_MAX - doc->count, &out->manifest,
-				  &s->ceiling);
+				  CO_SPAWN_REQUEST_ITEMS_MAX - doc->count, &out->manifest);
+}
+
+/* The ceiling's store first: it must be 8-byte aligned, and its size is a multiple of 8. */
+static size_t co_spawn_ceiling_bytes(const struct co_spawn_request *req)
+{
+	return CO_CAPSET_STORE_BYTES(co_capset_capacity_for(req->manifest.cap_count));
+}
+
+size_t co_spawn_room_bytes(const struct co_spawn_request *req)
+{
+	return co_spawn_ceiling_bytes(req) + (size_t)req->cap_count * sizeof(struct co_cap);
+}
+
+void co_spawn_room_fill(struct co_spawn_scratch *s, const struct co_spawn_request *req,
+			void *room)
+{
+	const size_t ceiling_bytes = co_spawn_ceiling_bytes(req);
+	u32 i;
+
+	CO_STATIC_ASSERT(CO_CAPSET_STORE_BYTES(CO_CAP_SET_CAPACITY_MIN) % 8 == 0,
+			 "a ceiling store keeps the caps after it aligned");
+	CO_ASSERT(room != NULL && ((unsigned long)room & 7) == 0 && s->room == NULL);
+	s->room = room;
+	s->room_bytes = co_spawn_room_bytes(req);
+	co_capset_init(&s->ceiling);
+	(void)co_capset_move(&s->ceiling, room, co_capset_capacity_for(req->manifest.cap_count));
+	co_manifest_ceiling_insert(&req->manifest, &s->ceiling);
+	/* Aligned: ceiling_bytes is a multiple of 8 (asserted above). */
+	s->caps = (void *)((u8 *)room + ceiling_bytes);
+	for (i = 0; i < req->cap_count; i++)
+		co_cap_array_at(&req->doc, req->caps_idx, i, &s->caps[i]);
 }
 
 int co_cap_list_parse(const char *text, size_t len,

@@ -46,6 +46,7 @@ int co_spawn_prepare(struct co_kernel *k, const u8 *req, size_t len, struct co_s
 	const struct co_manifest *m;
 	struct co_agent *child;
 	u32 blob_len;
+	void *room;
 	int rc;
 
 	co_memset(ctx, 0, sizeof(*ctx));
@@ -54,10 +55,16 @@ int co_spawn_prepare(struct co_kernel *k, const u8 *req, size_t len, struct co_s
 	ctx->scratch = co_plat_alloc(&k->plat, sizeof(*ctx->scratch));
 	if (!ctx->scratch)
 		return -ENOMEM;
+	ctx->scratch->room = NULL;
 	rc = co_spawn_request_decode(req, len, ctx->scratch, &ctx->req);
 	if (rc)
 		return rc;
 	m = &ctx->req.manifest;
+	/* Sized by what the request holds, known only now. */
+	room = co_plat_alloc(&k->plat, co_spawn_room_bytes(&ctx->req));
+	if (!room)
+		return -ENOMEM;
+	co_spawn_room_fill(ctx->scratch, &ctx->req, room);
 
 	/* Its set sized for what it asks (grants may grow it: co_sys_agent_cap_grant). */
 	child = co_agent_alloc(k, ctx->req.cap_count);
@@ -98,7 +105,7 @@ int co_spawn_verify(struct co_spawn_ctx *ctx)
 		return -EKEYREJECTED;
 	/* Only a verified manifest's caps mean anything: the ceiling is checked after. */
 	for (i = 0; i < ctx->req.cap_count; i++)
-		if (co_capset_covers(&s->ceiling.set, &s->caps[i]) == CO_CAP_HANDLE_NONE)
+		if (co_capset_covers(&s->ceiling, &s->caps[i]) == CO_CAP_HANDLE_NONE)
 			return -EACCES;
 	ctx->child->flags |= CO_AGENT_F_VERIFIED;
 	return 0;
@@ -249,6 +256,9 @@ void co_spawn_release(struct co_kernel *k, struct co_spawn_ctx *ctx)
 {
 	co_agent_free(k, ctx->child);
 	co_agent_free(k, ctx->evicted);
-	co_plat_free(&k->plat, ctx->scratch, sizeof(*ctx->scratch));
+	if (ctx->scratch) {
+		co_plat_free(&k->plat, ctx->scratch->room, ctx->scratch->room_bytes);
+		co_plat_free(&k->plat, ctx->scratch, sizeof(*ctx->scratch));
+	}
 	co_memset(ctx, 0, sizeof(*ctx));
 }

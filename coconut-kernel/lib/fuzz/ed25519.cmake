@@ -7,7 +7,7 @@ coconut_fuzzer(ed25519_verify_fuzz
 
 # ed25519_verify.c again, with CO_FUZZ_MARKED_SIGNATURES (coconut/ed25519.h): verify also takes
 # the cheap marked signatures. Only syscalls_fuzz links it; its objects come before
-# libcoconut_kernel_fuzz.a on the link line, so the archive's ed25519_verify.o (no symbol this
+# libcoconut_kernel_fuzz_system.a on the link line, so the archive's ed25519_verify.o (no symbol this
 # one lacks) is never pulled in, and the fuzzer checks at start that a marked signature passes.
 # The differential fuzzer above keeps the real verify alone.
 add_library(coconut_kernel_fuzz_marked_signatures OBJECT
@@ -16,4 +16,5 @@ target_include_directories(coconut_kernel_fuzz_marked_signatures PUBLIC
                            ${PROJECT_SOURCE_DIR}/coconut-kernel/include)
 target_compile_definitions(coconut_kernel_fuzz_marked_signatures PUBLIC CO_FUZZ_MARKED_SIGNATURES)
 target_compile_options(coconut_kernel_fuzz_marked_signatures PRIVATE
-                       -fsanitize=fuzzer-no-link,address,undefined)
+                       -fsanitize=fuzzer-no-link,address,undefined
+                       -fsanitize-coverage-ignorelist=${COCONUT_FUZZ_CRYPTO_IGNORELIST})

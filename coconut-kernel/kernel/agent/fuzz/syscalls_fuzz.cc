@@ -7,10 +7,11 @@
 // under coverage and sanitizers. One manifest in kRealSignatureEvery (chosen by its
 // marked signature, so the same input always signs the same way) is signed with Ed25519, so
 // the real verify still runs. A finding that needs a marked signature replays only here.
-// What still costs, per input (perf, clang 14): libFuzzer's entropic feature bookkeeping
-// (about half: clang 14's UpdateFeatureFrequency scans the rare features; LLVM 18 made it a
-// bitset lookup), a fresh instance, and per spawn the agent and the spawn scratch, allocated
-// and filled.
+// The crypto primitives carry no coverage instrumentation here (lib/fuzz/
+// crypto_coverage.ignorelist). What still costs, per input (perf, clang 14): libFuzzer's
+// entropic feature bookkeeping when it is on (clang 14's UpdateFeatureFrequency scans the rare
+// features; LLVM 18 made it a bitset lookup; scripts/fuzz.sh turns it off for this target), the
+// test driver's C++ encoding of each request, and trace-cmp callbacks spread over the kernel C.
 #include "syscall_driver.h"
 #include "user_platform.h"
 

@@ -5,6 +5,8 @@
 
 #include "coconut/blake3.h"
 
+#include <algorithm>
+
 using namespace agent_test;
 
 namespace {
@@ -150,6 +152,30 @@ TEST(AgentKernel, EveryAllocationFailureIsCleanedUp)
 		EXPECT_TRUE(plat.violations().empty()) << n;
 	}
 	EXPECT_TRUE(created);
+}
+
+// The test platform's two allocations: plain memory is garbage (kernel code must not read what
+// it did not write), zeroed memory is zeros (calloc, as kvzalloc), and both count and can fail.
+TEST(AgentKernel, TestPlatformAllocations)
+{
+	coconut::UserPlatform plat(1);
+	co_plat p = plat.plat();
+	ASSERT_NE(p.ops->alloc_zeroed, nullptr);
+	constexpr size_t kBytes = 256 * 1024;
+	auto *garbage = static_cast<u8 *>(co_plat_alloc(&p, kBytes));
+	auto *zeros = static_cast<u8 *>(co_plat_zalloc(&p, kBytes));
+	ASSERT_NE(garbage, nullptr);
+	ASSERT_NE(zeros, nullptr);
+	EXPECT_EQ(garbage[0], 0xa5);
+	EXPECT_EQ(garbage[kBytes - 1], 0xa5);
+	EXPECT_EQ(std::count(zeros, zeros + kBytes, 0), (long)kBytes);
+	EXPECT_EQ(plat.live_allocations(), 2u);
+	plat.fail_allocation_in(0);
+	EXPECT_EQ(co_plat_zalloc(&p, 16), nullptr);
+	co_plat_free(&p, garbage, kBytes);
+	co_plat_free(&p, zeros, kBytes);
+	EXPECT_EQ(plat.live_allocations(), 0u);
+	EXPECT_TRUE(plat.violations().empty());
 }
 
 TEST(AgentKernel, Authorizers)
