@@ -52,3 +52,12 @@ coconut_scenario_test(scenario_determinism_across_processes ${SCN}/maya-workstat
   TWICE ARGS --no-determinism-rerun --quiet
   MATCH "^fingerprint: [0-9a-f]{64}$")
 
+
+# Golden fingerprints: every shipped scenario's first 20 s gives the fingerprint recorded in
+# golden-fingerprints.txt (scripts/golden-fingerprints.sh --write rewrites it, reviewed in the
+# commit). It trips when a run changes or when the fingerprint stops covering what it hashes:
+# with the metrics left out of it, every scenario above still passed.
+add_test(NAME golden_fingerprints
+         COMMAND ${PROJECT_SOURCE_DIR}/scripts/golden-fingerprints.sh ${SIM})
+set_tests_properties(golden_fingerprints PROPERTIES LABELS "scenario" TIMEOUT 300
+                     PASS_REGULAR_EXPRESSION "scenarios match")
