@@ -142,15 +142,15 @@ void co_manifest_ceiling_insert(const struct co_manifest *m, struct co_capset *c
  * they are what decoding needs before any size is known. The rest is sized by the decoded
  * request (co_spawn_room_bytes()): the ceiling's store, then the requested caps parsed. Every
  * spawn took 177 KiB when both were sized for CO_CAP_SET_CAPS_MAX (in the module a kvmalloc
- * that falls back to vmalloc when no order-6 block is free); a 4-cap spawn takes 26 KiB in two
- * blocks now (24 KiB of scratch, 2.4 KiB of room), a 256-cap one what every spawn took.
+ * that falls back to vmalloc when no order-6 block is free); a spawn of 4 caps from a manifest
+ * of 4 takes 26 KiB in two blocks now (24 KiB of scratch, 2.4 KiB of room; computed from the
+ * sizes), a 256-cap one what every spawn took.
  */
 struct co_spawn_scratch {
 	struct co_cbor_item items[CO_SPAWN_REQUEST_ITEMS_MAX];
 	struct co_capset ceiling;	/* the manifest's caps, indexed: its store in room */
 	struct co_cap *caps;		/* the requested caps, parsed: [cap_count], in room */
 	void *room;			/* co_spawn_room_bytes() of platform memory, or NULL */
-	size_t room_bytes;
 };
 
 struct co_spawn_request {

@@ -261,7 +261,6 @@ void co_spawn_room_fill(struct co_spawn_scratch *s, const struct co_spawn_reques
 			 "a ceiling store keeps the caps after it aligned");
 	CO_ASSERT(room != NULL && ((unsigned long)room & 7) == 0 && s->room == NULL);
 	s->room = room;
-	s->room_bytes = co_spawn_room_bytes(req);
 	co_capset_init(&s->ceiling);
 	(void)co_capset_move(&s->ceiling, room, co_capset_capacity_for(req->manifest.cap_count));
 	co_manifest_ceiling_insert(&req->manifest, &s->ceiling);

@@ -257,7 +257,9 @@ void co_spawn_release(struct co_kernel *k, struct co_spawn_ctx *ctx)
 	co_agent_free(k, ctx->child);
 	co_agent_free(k, ctx->evicted);
 	if (ctx->scratch) {
-		co_plat_free(&k->plat, ctx->scratch->room, ctx->scratch->room_bytes);
+		/* Room exists only once the request decoded: its size follows from it. */
+		if (ctx->scratch->room)
+			co_plat_free(&k->plat, ctx->scratch->room, co_spawn_room_bytes(&ctx->req));
 		co_plat_free(&k->plat, ctx->scratch, sizeof(*ctx->scratch));
 	}
 	co_memset(ctx, 0, sizeof(*ctx));

@@ -15,6 +15,5 @@ add_library(coconut_kernel_fuzz_marked_signatures OBJECT
 target_include_directories(coconut_kernel_fuzz_marked_signatures PUBLIC
                            ${PROJECT_SOURCE_DIR}/coconut-kernel/include)
 target_compile_definitions(coconut_kernel_fuzz_marked_signatures PUBLIC CO_FUZZ_MARKED_SIGNATURES)
-target_compile_options(coconut_kernel_fuzz_marked_signatures PRIVATE
-                       -fsanitize=fuzzer-no-link,address,undefined
+target_compile_options(coconut_kernel_fuzz_marked_signatures PRIVATE ${COCONUT_FUZZ_FLAGS}
                        -fsanitize-coverage-ignorelist=${COCONUT_FUZZ_CRYPTO_IGNORELIST})

@@ -20,7 +20,7 @@ struct Scratch {
 		room.assign((bytes + 7) / 8, 0xa5a5a5a5a5a5a5a5ull);
 		s->room = nullptr;
 		co_spawn_room_fill(s.get(), &req, room.data());
-		EXPECT_EQ(s->room_bytes, bytes);
+		EXPECT_EQ(s->room, room.data());
 	}
 };
 
