@@ -346,6 +346,11 @@ void Simulation::Impl::evaluate_gates(RunResult &out)
 	s.stages = stage_table(sc, registry);
 	s.lsm_allows = end_counters.lsm_allows;
 	s.lsm_denies = end_counters.lsm_denies;
+	const kmodel::DecisionTally &seen = machine->port().decisions();
+	s.seen_allows_min = seen.allows().min;
+	s.seen_allows_max = seen.allows().max;
+	s.seen_denies_min = seen.denies().min;
+	s.seen_denies_max = seen.denies().max;
 	s.chain_allows = ch.count_of(COCONUT_EV_CAP_ALLOW);
 	s.chain_denies = ch.count_of(COCONUT_EV_CAP_DENY);
 	s.chain_events = ch.events();

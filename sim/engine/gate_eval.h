@@ -20,8 +20,11 @@ struct RunSnapshot {
 	const scenario::Scenario *sc = nullptr;		   // as run
 	const metrics::MetricRegistry *registry = nullptr; // every metric and histogram
 	StageTable stages;				   // per tenant x resource slowdowns
-	// Audit: the LSM's decisions (the kernel's counters) and the sealed chain's events.
+	// Audit: the LSM's decisions (the kernel's counters), the decisions its callers saw
+	// (counted from what each call returned: kmodel::DecisionTally's ranges, not the
+	// kernel's counters) and the sealed chain's events.
 	u64 lsm_allows = 0, lsm_denies = 0;
+	u64 seen_allows_min = 0, seen_allows_max = 0, seen_denies_min = 0, seen_denies_max = 0;
 	u64 chain_allows = 0, chain_denies = 0, chain_events = 0, chain_anchors = 0;
 	u64 pending_events = 0;
 	std::string audit_error; // the chain, heads and TPM anchor's check; "" when they verify

@@ -59,6 +59,7 @@ void KernelPort::finish_trace()
 s64 KernelPort::agent_spawn(u64 caller, const u8 *req, size_t len)
 {
 	const s64 rc = co_sys_agent_spawn(k_, caller, req, len);
+	tally_.note(DecisionTally::Asks::SpawnNarrowed, rc);
 	if (rec_) {
 		Record r = start(Call::AGENT_SPAWN, caller);
 		r.num[0] = caller;
@@ -82,6 +83,7 @@ s64 KernelPort::agent_quota(u64 caller, u64 aid, u32 kind, u64 budget, u32 flags
 s64 KernelPort::agent_cap_grant(u64 caller, u64 aid, std::string_view cap)
 {
 	const s64 rc = co_sys_agent_cap_grant(k_, caller, aid, cap.data(), cap.size());
+	tally_.note_grant(cap, rc);
 	if (rec_) {
 		Record r = start(Call::AGENT_CAP_GRANT, caller);
 		r.num = { caller, aid };
@@ -94,6 +96,7 @@ s64 KernelPort::agent_cap_grant(u64 caller, u64 aid, std::string_view cap)
 s64 KernelPort::agent_cap_revoke(u64 caller, u64 aid, std::string_view cap)
 {
 	const s64 rc = co_sys_agent_cap_revoke(k_, caller, aid, cap.data(), cap.size());
+	tally_.note_revoke(rc);
 	if (rec_) {
 		Record r = start(Call::AGENT_CAP_REVOKE, caller);
 		r.num = { caller, aid };
@@ -108,6 +111,7 @@ s64 KernelPort::agent_cap_present(u64 caller, u64 aid, std::string_view kind,
 {
 	const s64 rc = co_sys_agent_cap_present(k_, caller, aid, kind.data(), kind.size(),
 						object.data(), object.size());
+	tally_.note(DecisionTally::Asks::One, rc);
 	if (rec_) {
 		Record r = start(Call::AGENT_CAP_PRESENT, caller);
 		r.num = { caller, aid };
@@ -121,6 +125,7 @@ s64 KernelPort::agent_cap_present(u64 caller, u64 aid, std::string_view kind,
 s64 KernelPort::agent_memory_tier(u64 caller, u64 aid, u32 tier, u64 bytes)
 {
 	const s64 rc = co_sys_agent_memory_tier(k_, caller, aid, tier, bytes);
+	tally_.note(DecisionTally::Asks::OneThenWork, rc);
 	if (rec_) {
 		Record r = start(Call::AGENT_MEMORY_TIER, caller);
 		r.num = { caller, aid, tier, bytes };
@@ -132,6 +137,7 @@ s64 KernelPort::agent_memory_tier(u64 caller, u64 aid, u32 tier, u64 bytes)
 s64 KernelPort::agent_attest(u64 caller, u64 aid, u8 *buf, size_t len)
 {
 	const s64 rc = co_sys_agent_attest(k_, caller, aid, buf, len);
+	tally_.note(DecisionTally::Asks::AtMostOne, rc);
 	if (rec_) {
 		Record r = start(Call::AGENT_ATTEST, caller);
 		r.num = { caller, aid, len };
@@ -144,6 +150,7 @@ s64 KernelPort::agent_attest(u64 caller, u64 aid, u8 *buf, size_t len)
 s64 KernelPort::agent_audit_query(u64 caller, const coconut_audit_filter &f, u8 *buf, size_t len)
 {
 	const s64 rc = co_sys_agent_audit_query(k_, caller, &f, buf, len);
+	tally_.note(DecisionTally::Asks::OneThenWork, rc);
 	if (rec_) {
 		Record r = start(Call::AGENT_AUDIT_QUERY, caller);
 		r.num = { caller,	f.type, f.aid, f.time_from_ns, f.time_to_ns, f.seq_from,
@@ -162,6 +169,7 @@ int KernelPort::inflight_begin(u64 aid, u32 kind, std::string_view object, u64 *
 	co_agent *ag = co_agent_lookup(k_, aid, &rc);
 	if (ag)
 		rc = co_inflight_begin(k_, ag, kind, object.data(), object.size(), token);
+	tally_.note(DecisionTally::Asks::One, rc);
 	if (rec_) {
 		Record r = start(Call::INFLIGHT_BEGIN, aid);
 		r.num = { aid, kind };

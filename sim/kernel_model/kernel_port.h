@@ -6,6 +6,7 @@
 #ifndef COCONUT_SIM_KERNEL_MODEL_KERNEL_PORT_H
 #define COCONUT_SIM_KERNEL_MODEL_KERNEL_PORT_H
 
+#include "decision_tally.h"
 #include "sim_platform.h"
 
 #include "recorder.h"
@@ -50,6 +51,9 @@ public:
 	bool inflight_get(u64 token, Inflight *out) const;
 	// The kernel's counters (co_kernel_get_counters): LSM decisions, throttled calls, tiers.
 	co_kernel_counters counters() const;
+	// The LSM decisions the calls above returned, as their callers saw them (the parity
+	// gate's count that does not come from the kernel's counters).
+	const DecisionTally &decisions() const { return tally_; }
 	// Reads, not calls (nothing traced, nothing audited): agentfs's file f of aid
 	// (co_agentfs_render under the lock, as the module's agentfs reads it), and the sealed
 	// events from seq_from on as the audit exporter reads them (an unfiltered co_audit_query).
@@ -77,6 +81,7 @@ private:
 	co_kernel *k_;
 	SimPlatform *plat_;
 	std::unique_ptr<trace::TraceRecorder> rec_;
+	DecisionTally tally_;
 };
 
 } // namespace coconut::kmodel

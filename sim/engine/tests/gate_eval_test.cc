@@ -53,6 +53,9 @@ TEST(GateEval, AuditParityNeedsEveryDecisionInTheChain)
 	Fixture f;
 	f.snap.lsm_allows = f.snap.chain_allows = 10;
 	f.snap.lsm_denies = f.snap.chain_denies = 3;
+	f.snap.seen_allows_min = 9; // the callers' count: a range where a return is ambiguous
+	f.snap.seen_allows_max = 12;
+	f.snap.seen_denies_min = f.snap.seen_denies_max = 3;
 	EXPECT_TRUE(f.judge(gate(GateKind::AuditParity, "audit.parity")).pass);
 	f.snap.lsm_allows = 11; // a decision without its event (the phantom_decision bug)
 	const auto r = f.judge(gate(GateKind::AuditParity, "audit.parity"));
@@ -61,6 +64,28 @@ TEST(GateEval, AuditParityNeedsEveryDecisionInTheChain)
 	f.snap.lsm_allows = 10;
 	f.snap.pending_events = 1; // events never sealed
 	EXPECT_FALSE(f.judge(gate(GateKind::AuditParity, "audit.parity")).pass);
+}
+
+// A deny that skips both its event and the LSM's counter agrees with itself; the callers were
+// told -ECAPABILITY four times, and the gate says so.
+TEST(GateEval, AuditParityCountsWhatCallersSawNotOnlyTheKernelsCounters)
+{
+	Fixture f;
+	f.snap.lsm_allows = f.snap.chain_allows = 10;
+	f.snap.lsm_denies = f.snap.chain_denies = 3;
+	f.snap.seen_allows_min = f.snap.seen_allows_max = 10;
+	f.snap.seen_denies_min = f.snap.seen_denies_max = 4;
+	auto r = f.judge(gate(GateKind::AuditParity, "audit.parity"));
+	EXPECT_FALSE(r.pass);
+	EXPECT_NE(r.detail.find("callers were told"), std::string::npos) << r.detail;
+	EXPECT_NE(r.measured.find("deny 3/3/4"), std::string::npos) << r.measured;
+	f.snap.seen_denies_min = 2; // a range that holds the chain's count passes
+	EXPECT_TRUE(f.judge(gate(GateKind::AuditParity, "audit.parity")).pass);
+	f.snap.seen_allows_min = 8; // more allows in the chain than callers were given
+	f.snap.seen_allows_max = 9;
+	r = f.judge(gate(GateKind::AuditParity, "audit.parity"));
+	EXPECT_FALSE(r.pass);
+	EXPECT_NE(r.measured.find("allow 10/10/8..9"), std::string::npos) << r.measured;
 }
 
 TEST(GateEval, AuditVerifyFailsWithTheChecksError)
