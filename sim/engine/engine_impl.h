@@ -224,7 +224,7 @@ struct Simulation::Impl : public sc_core::sc_module, public devices::JobSink {
 	// stage_hist()'s cache: [tenant][devices::Stage] -> the registry's histogram.
 	std::vector<std::array<metrics::LogHistogram *, 5>> stage_hists;
 	std::vector<metrics::LogHistogram *> membw_hists; // membw_hist()'s cache
-	metrics::Fingerprint trace_fp;
+	metrics::Fingerprint trace_fp; // the run's record (run_fingerprint.h: completions, actions)
 
 	// stepping
 	bool started = false;	   // the first sc_start ran (elaboration, time-0 processes)

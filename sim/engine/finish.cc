@@ -1,6 +1,7 @@
 // Sampling during a run (service difference, device queues for the trace view), and at its
 // end the metrics, the snapshot the gates are judged from (gate_eval.h) and the fingerprint.
 #include "engine_impl.h"
+#include "run_fingerprint.h"
 
 #include "gate_eval.h"
 
@@ -376,21 +377,14 @@ void Simulation::Impl::evaluate_gates(RunResult &out)
 std::string Simulation::Impl::fingerprint(const RunResult &out)
 {
 	(void)out;
-	metrics::Fingerprint fp;
-	fp.add_tag("coconut-sim fingerprint v1");
-	fp.add_tag("trace");
-	fp.add_string(trace_fp.hex());
-	fp.add_tag("metrics");
-	registry.add_to_fingerprint(fp);
-	fp.add_tag("audit");
 	const kmodel::ChainFollower &ch = machine->chain();
-	fp.add_u64(ch.events());
-	fp.add_bytes(ch.head().data(), ch.head().size());
-	for (const auto &[seq, head] : ch.anchored_heads()) {
-		fp.add_u64(seq);
-		fp.add_bytes(head.data(), head.size());
-	}
-	return fp.hex();
+	static_assert(sizeof(ChainSummary::head) == sizeof(kmodel::Digest));
+	ChainSummary chain;
+	chain.events = ch.events();
+	chain.head = ch.head();
+	for (const auto &[seq, head] : ch.anchored_heads())
+		chain.anchored_heads.emplace(seq, head);
+	return run_fingerprint(trace_fp, registry, chain);
 }
 
 std::string Simulation::Impl::audit_head_hex() const

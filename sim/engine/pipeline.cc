@@ -3,6 +3,7 @@
 // stages end, and the request's one finish.
 
 #include "engine_impl.h"
+#include "run_fingerprint.h"
 
 #include "coconut/errno.h"
 #include "coconut/lsm.h"
@@ -300,11 +301,7 @@ void Simulation::Impl::finish(Request &r, int rc)
 		failed++;
 		tc.failed++;
 	}
-	trace_fp.add_u64(r.id);
-	trace_fp.add_u64(a.aid);
-	trace_fp.add_u64(r.arrival_ns);
-	trace_fp.add_u64(now);
-	trace_fp.add_i64(rc);
+	note_completion(trace_fp, r.id, a.aid, r.arrival_ns, now, rc);
 	a.outstanding--;
 	a.open_requests.erase(r.pool_index);
 	a.free_slots.push_back(r.slot);

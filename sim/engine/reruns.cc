@@ -221,8 +221,12 @@ RunResult run_scenario(const scenario::Scenario &sc, const RunOptions &opts)
 {
 	Children kids;
 	std::optional<size_t> second, counterfactual;
-	if (has_determinism_gate(sc) && !opts.skip_determinism_gate)
-		second = kids.start(sc, child_options(opts));
+	if (has_determinism_gate(sc) && !opts.skip_determinism_gate) {
+		scenario::Scenario rerun = sc;
+		if (opts.mutations.perturb_rerun)
+			rerun.seed++; // a run that depends on something besides its seed
+		second = kids.start(rerun, child_options(opts));
+	}
 	if (has_counterfactual_gate(sc)) {
 		RunOptions o = child_options(opts);
 		o.without_flooders = true;

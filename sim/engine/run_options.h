@@ -36,8 +36,10 @@ struct RunOptions {
 			false; // revoked ops complete: no cancel, -ECAPABILITY ignored
 		bool flip_sealed_bit = false;  // flip one bit of a sealed event in the window
 		bool phantom_decision = false; // count an LSM decision that has no audit event
-		bool kill_counterfactual =
-			false; // run_scenario's counterfactual child dies (SIGKILL)
+		// run_scenario's counterfactual child dies (SIGKILL)
+		bool kill_counterfactual = false;
+		// the determinism rerun simulates the next seed
+		bool perturb_rerun = false;
 	} mutations;
 };
 

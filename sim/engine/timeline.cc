@@ -3,6 +3,7 @@
 // or stalled) is retried after the sealer's next pass, as a blocked caller would be; its
 // outcome is the call's final return.
 #include "engine_impl.h"
+#include "run_fingerprint.h"
 
 #include "coconut/errno.h"
 #include "coconut/limits.h"
@@ -105,8 +106,7 @@ void Simulation::Impl::run_event(size_t index, u64 attempt)
 			const s64 aid = spawn(tenants[t].root_aid, a.name, tenants[t].id,
 					      gs.manifest.caps, gs.manifest.weight);
 			outcomes.push_back({ index, a.name, aid < 0 ? aid : 0, now });
-			trace_fp.add_tag("spawn");
-			trace_fp.add_i64(aid);
+			note_spawn(trace_fp, aid);
 			if (aid > 0) {
 				a.aid = (u64)aid;
 				a.live = true;
@@ -147,10 +147,7 @@ void Simulation::Impl::run_event(size_t index, u64 attempt)
 			}
 		}
 		outcomes.push_back({ index, who, rc, now });
-		trace_fp.add_tag(scenario::event_kind_name(ev.kind));
-		trace_fp.add_string(who);
-		trace_fp.add_i64(rc);
-		trace_fp.add_u64(now);
+		note_action(trace_fp, scenario::event_kind_name(ev.kind), who, rc, now);
 		if (ev.expect && *ev.expect != expect_view(ev.kind, rc))
 			expectation_failures.push_back(
 				std::string(scenario::event_kind_name(ev.kind)) + " at " +

@@ -420,4 +420,18 @@ TEST(RunScenario, DeterminismGateFromTheSecondRun)
 	EXPECT_EQ(s.fingerprint, r.fingerprint);
 }
 
+// A rerun that simulates something else (here the next seed, as a run reading the wall clock
+// or an unordered container would) fails the gate, naming both fingerprints.
+TEST(RunScenario, DeterminismGateFailsWhenTheRerunDiffers)
+{
+	RunOptions o = until(5);
+	o.mutations.perturb_rerun = true;
+	const RunResult r = coconut::engine::run_scenario(load("maya-workstation"), o);
+	const auto *g = gate(r, "determinism");
+	ASSERT_NE(g, nullptr);
+	EXPECT_FALSE(g->pass);
+	EXPECT_NE(g->detail.find("first run " + r.fingerprint), std::string::npos) << g->detail;
+	EXPECT_NE(g->measured, r.fingerprint.substr(0, 16) + "...");
+}
+
 } // namespace
