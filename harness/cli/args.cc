@@ -1,6 +1,8 @@
 // See args.h.
 #include "args.h"
 
+#include "scenario.h"
+
 #include <algorithm>
 
 namespace coconut::cli {
@@ -65,6 +67,32 @@ Args parse_args(int argc, char **argv, const std::vector<std::string> &valued,
 		}
 	}
 	return a;
+}
+
+std::uint64_t unsigned_option(const Args &a, const std::string &name, std::uint64_t dflt,
+			      std::uint64_t lo, std::uint64_t hi)
+{
+	const auto v = a.get(name);
+	if (!v)
+		return dflt;
+	const std::optional<std::uint64_t> n = scenario::parse_unsigned(*v);
+	if (!n || *n < lo || *n > hi)
+		throw UsageError(name + ": expected an integer in [" + std::to_string(lo) + ", " +
+				 std::to_string(hi) + "] (decimal, or hex with 0x), got '" + *v +
+				 "'");
+	return *n;
+}
+
+bool wants_help(int argc, char **argv)
+{
+	for (int i = 2; i < argc; i++) {
+		const std::string arg = argv[i];
+		if (arg == "--")
+			return false;
+		if (arg == "--help" || arg == "-h")
+			return true;
+	}
+	return false;
 }
 
 } // namespace coconut::cli

@@ -3,6 +3,7 @@
 #ifndef COCONUT_HARNESS_CLI_ARGS_H
 #define COCONUT_HARNESS_CLI_ARGS_H
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <stdexcept>
@@ -32,6 +33,15 @@ struct Args {
 Args parse_args(int argc, char **argv, const std::vector<std::string> &valued,
 		const std::vector<std::string> &flags,
 		const std::map<std::string, std::string> &shorts = {});
+
+// The value of option name as an unsigned integer written as a scenario writes one (decimal,
+// or hex with 0x: `--seed 0x10` is `seed: 0x10`), within [lo, hi]; dflt when it is absent.
+// Throws UsageError naming the option.
+std::uint64_t unsigned_option(const Args &a, const std::string &name, std::uint64_t dflt,
+			      std::uint64_t lo, std::uint64_t hi);
+
+// "-h" or "--help" among a command's arguments (before a "--"): the command's help is wanted.
+bool wants_help(int argc, char **argv);
 
 } // namespace coconut::cli
 

@@ -24,20 +24,6 @@ using scenario::u64;
 
 namespace {
 
-u64 unsigned_option(const Args &a, const std::string &name, u64 dflt, u64 lo, u64 hi)
-{
-	const auto v = a.get(name);
-	if (!v)
-		return dflt;
-	char *end = nullptr;
-	errno = 0;
-	const unsigned long long n = std::strtoull(v->c_str(), &end, 10);
-	if (v->empty() || *end || errno || (*v)[0] == '-' || n < lo || n > hi)
-		throw UsageError(name + ": expected an integer in [" + std::to_string(lo) + ", " +
-				 std::to_string(hi) + "], got '" + *v + "'");
-	return n;
-}
-
 // A YAML plain scalar we write must be safe: names and profiles are [A-Za-z0-9._-].
 std::string word_option(const Args &a, const std::string &name, const std::string &dflt)
 {

@@ -34,7 +34,7 @@ const char *kUsage =
 	"      3: QEMU or the guest's kernel (scripts/guest.sh) missing\n"
 	"  import azure-llm FILE.csv --tenants N -o OUT.yaml [--speedup X] [--duration D]\n"
 	"                    [--gpu PROFILE] [--runaway RATE] [--name NAME] [--seed N]\n"
-	"                    [--p99-bound X]\n"
+	"                    [--p99-bound X] [--share-by round-robin]\n"
 	"      write a scenario whose tenants split the public Azure LLM trace\n"
 	"  sweep SCENARIO.yaml --seeds A..B [-j N] [--shard K/N] [--out DIR] [--policy P]\n"
 	"                    [--until DURATION] [--no-determinism-rerun] [--profiles DIR] "
@@ -57,6 +57,28 @@ const char *kUsage =
 	"  report keygen --out KEY             make an Ed25519 signing key (KEY, KEY.pub)\n"
 	"  help\n";
 
+// The lines of kUsage about one command: the lines that start with it (two spaces, then its
+// name) and the indented lines under each. Empty for a name that is not a command.
+std::string command_usage(const std::string &cmd)
+{
+	std::string out;
+	bool in = false;
+	const std::string text = kUsage;
+	size_t pos = 0;
+	while (pos < text.size()) {
+		const size_t end = text.find('\n', pos);
+		const std::string line = text.substr(pos, end - pos);
+		pos = end == std::string::npos ? text.size() : end + 1;
+		const bool command_line =
+			line.size() > 2 && line.compare(0, 2, "  ") == 0 && line[2] != ' ';
+		if (command_line)
+			in = line.compare(2, cmd.size() + 1, cmd + " ") == 0 || line == "  " + cmd;
+		if (in && line.size() > 2 && line.compare(0, 2, "  ") == 0)
+			out += line + "\n";
+	}
+	return out.empty() ? "" : "usage: coconut-sim " + cmd + " ...\n" + out;
+}
+
 } // namespace
 
 int main(int argc, char **argv)
@@ -64,6 +86,11 @@ int main(int argc, char **argv)
 	// SystemC prints a banner on first use unless told not to.
 	setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 1);
 	const std::string cmd = argc >= 2 ? argv[1] : "";
+	// `coconut-sim run --help`: that command's lines of the summary, exit 0.
+	if (coconut::cli::wants_help(argc, argv) && !command_usage(cmd).empty()) {
+		std::cout << command_usage(cmd);
+		return 0;
+	}
 	try {
 		if (cmd == "run")
 			return coconut::cli::cmd_run(

@@ -38,14 +38,8 @@ void apply_profiles(const Args &a)
 engine::RunOptions run_options_of(const Args &a)
 {
 	engine::RunOptions o;
-	if (auto v = a.get("--seed")) {
-		char *end = nullptr;
-		errno = 0;
-		const unsigned long long s = std::strtoull(v->c_str(), &end, 10);
-		if (v->empty() || *end || errno || (*v)[0] == '-')
-			throw UsageError("--seed: expected an unsigned integer, got '" + *v + "'");
-		o.seed = s;
-	}
+	if (a.has("--seed"))
+		o.seed = unsigned_option(a, "--seed", 0, 0, UINT64_MAX);
 	if (auto v = a.get("--policy")) {
 		o.policy = scenario::parse_policy(*v);
 		if (!o.policy)

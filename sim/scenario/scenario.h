@@ -396,6 +396,7 @@ Scenario load_scenario_string(std::string_view yaml, const std::string &name,
 std::optional<u64>
 parse_duration_ns(std::string_view text);		    // "250ns" "10us" "5ms" "2s" "1min" "1h"
 std::optional<u64> parse_size_bytes(std::string_view text); // "512" "4KiB" "1.5MiB" "2GB" "80GiB"
+std::optional<u64> parse_unsigned(std::string_view text);   // "42" "0x2a": a scenario's integer
 // "5/s" "0.5/s" "300/min": the mean gap in ns (1e9 / rate), rounded to the nearest ns. A count
 // per a duration, "1/250us" "3/2s", divides that duration: "1/<gap>ns" is any gap exactly.
 std::optional<u64> parse_rate_gap_ns(std::string_view text);

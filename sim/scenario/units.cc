@@ -179,6 +179,11 @@ std::optional<u64> parse_duration_ns(std::string_view text)
 	return parse_with_units(text, duration_units, false, true);
 }
 
+std::optional<u64> parse_unsigned(std::string_view text)
+{
+	return detail::parse_uint(text);
+}
+
 std::optional<u64> parse_size_bytes(std::string_view text)
 {
 	return parse_with_units(text, size_units, true, true);
