@@ -5,6 +5,7 @@
 
 #include <cerrno>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 
@@ -23,6 +24,12 @@ int cmd_replay(const Args &a)
 		if (v->empty() || *end || errno || (*v)[0] == '-')
 			throw UsageError("--until: expected a record index, got '" + *v + "'");
 		o.until = n;
+	}
+	// A directory opens as an empty stream (and would read as "the trace is empty").
+	std::error_code ec;
+	if (std::filesystem::exists(file, ec) && !std::filesystem::is_regular_file(file, ec)) {
+		std::cerr << file << ": not a regular file (a trace is one JSON Lines file)\n";
+		return trace::kMalformed;
 	}
 	std::ifstream in(file, std::ios::binary);
 	if (!in) {

@@ -5,7 +5,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cstring>
+#include <iterator>
+#include <vector>
 
 namespace coconut::trace {
 
@@ -211,6 +214,26 @@ void header_v1(const Ctx &c, const json &j, Header &h)
 		c.fail("checkpoint_every", "must be at least 1");
 }
 
+// A record holds these fields and no others (a checkpoint the first six), as the scenario
+// loader refuses keys it does not know: a misspelt "tokn" must not be read as no token.
+void record_fields_v1(const Ctx &c, const json &j, bool checkpoint)
+{
+	static const char *const kCheckpoint[] = { "i", "t", "call", "head", "sealed", "final" };
+	static const char *const kCall[] = { "i",    "t",   "call", "cpu",  "aid",
+					     "args", "ret", "out",  "token" };
+	for (const auto &[key, value] : j.items()) {
+		(void)value;
+		const auto known = [&key](const auto &list) {
+			return std::find_if(std::begin(list), std::end(list),
+					    [&key](const char *k) { return key == k; }) !=
+			       std::end(list);
+		};
+		if (!(checkpoint ? known(kCheckpoint) : known(kCall)))
+			c.fail(key, "unknown field \"" + key + "\" in a " +
+					    (checkpoint ? "checkpoint" : "call") + " record");
+	}
+}
+
 void record_v1(const Ctx &c, const json &j, const Header &h, Record &r)
 {
 	r = Record{};
@@ -220,6 +243,7 @@ void record_v1(const Ctx &c, const json &j, const Header &h, Record &r)
 	r.call = call_by_name(name);
 	if (r.call == Call::Count)
 		c.fail("call", "unknown call \"" + name + "\"");
+	record_fields_v1(c, j, r.call == Call::CHECKPOINT);
 	if (r.call == Call::CHECKPOINT) {
 		get_hex_fixed(c, field(c, j, "head", "head"), "head", r.head);
 		r.sealed = get_u64(c, field(c, j, "sealed", "sealed"), "sealed", UINT64_MAX);
@@ -297,9 +321,30 @@ const VersionMapping *mapping(u32 version)
 
 json parse_object(const Ctx &c, const std::string &line)
 {
-	json j = json::parse(line, nullptr, false);
+	// JSON leaves duplicate keys to the reader and nlohmann keeps the last; a record with two
+	// "ret"s is malformed, not a divergence. The keys seen so far in each open object.
+	std::vector<std::vector<std::string>> open_objects;
+	std::string duplicate;
+	const json::parser_callback_t keys = [&](int, json::parse_event_t ev, json &value) {
+		if (ev == json::parse_event_t::object_start)
+			open_objects.emplace_back();
+		else if (ev == json::parse_event_t::object_end && !open_objects.empty())
+			open_objects.pop_back();
+		else if (ev == json::parse_event_t::key && !open_objects.empty()) {
+			std::vector<std::string> &seen = open_objects.back();
+			const std::string &k = value.get_ref<const std::string &>();
+			if (std::find(seen.begin(), seen.end(), k) != seen.end() &&
+			    duplicate.empty())
+				duplicate = k;
+			seen.push_back(k);
+		}
+		return true;
+	};
+	json j = json::parse(line, keys, false);
 	if (j.is_discarded())
 		c.fail("json", line.empty() ? "empty line" : "not valid JSON");
+	if (!duplicate.empty())
+		c.fail(duplicate, "the key \"" + duplicate + "\" appears twice in one object");
 	if (!j.is_object())
 		c.fail("json", "expected a JSON object");
 	return j;

@@ -182,6 +182,12 @@ def malformed(sim, outdir):
         ("string for number", ok + [seal(2, 7).replace("\"max_events\": 100", "\"max_events\": \"100\"")], 4, "args.max_events"),
         ("bad head", ok + [json.dumps({"i": 2, "t": 7, "call": "checkpoint", "head": "xyz", "sealed": 1})], 4, "head"),
         ("10 MB line", ok + ["{\"i\":2,\"pad\":\"" + "x" * (10 << 20) + "\"}"], 4, "line"),
+        # Two "ret"s: malformed (nlohmann would keep the last and the replay "diverge").
+        ("duplicate key", ok + [seal(2, 7).replace("\"ret\": 0", "\"ret\": 0, \"ret\": -1")], 4, "ret"),
+        ("duplicate nested key", ok + [seal(2, 7).replace("\"max_events\": 100", "\"max_events\": 100, \"max_events\": 5")], 4, "max_events"),
+        # A field no record has (a misspelt "token"), in a call and in a checkpoint.
+        ("unknown field", ok + [seal(2, 7).replace("\"ret\": 0", "\"ret\": 0, \"tokn\": 5")], 4, "tokn"),
+        ("unknown checkpoint field", ok + [json.dumps({"i": 2, "t": 7, "call": "checkpoint", "head": "00" * 32, "sealed": 1, "cpu": 0})], 4, "cpu"),
     ]
     for n, (what, lines, line, field) in enumerate(cases):
         path = os.path.join(outdir, "m%02d.jsonl" % n)
@@ -191,6 +197,10 @@ def malformed(sim, outdir):
     if rc != 2 or "no-such.jsonl" not in err:
         fail("missing file: exit %d %s" % (rc, err))
     print("ok: missing file")
+    rc, out, err = run([sim, "replay", outdir])
+    if rc != 2 or "not a regular file" not in err:
+        fail("a directory: exit %d %s" % (rc, err))
+    print("ok: a directory")
 
 
 def shipped(sim, traces):
