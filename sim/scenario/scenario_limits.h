@@ -13,6 +13,10 @@ namespace coconut::scenario::limits {
 // KiB, and yaml-cpp keeps the whole document in memory several times over.
 inline constexpr std::size_t file_bytes_max = 16u << 20;
 
+// Nesting (block indentation levels and flow brackets): a scenario needs about eight. Past this,
+// a file yaml-cpp refuses is reported as too deep (yaml-cpp's own words are "bad file").
+inline constexpr std::size_t yaml_nesting_max = 64;
+
 inline constexpr std::size_t name_bytes_max = 64;	   // scenario, tenant, group, gate, model
 inline constexpr std::size_t description_bytes_max = 4096; // scenario description
 inline constexpr std::size_t path_bytes_max = 4096;	   // trace files, fs paths (PATH_MAX)

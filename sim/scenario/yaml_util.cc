@@ -6,9 +6,12 @@
 
 #include <yaml-cpp/eventhandler.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <string_view>
+#include <vector>
 
 namespace coconut::scenario::detail {
 
@@ -355,11 +358,67 @@ private:
 	YAML::Mark second_;
 };
 
-[[noreturn]] void fail_yaml(const YAML::Exception &e, const std::string &file)
+// How deeply text nests, roughly as YAML does: block levels by indentation (and each "- "
+// that opens a sequence entry inline) plus flow brackets outside quotes and comments. Used
+// only to explain a file yaml-cpp refused, never to refuse one.
+std::size_t nesting_depth(std::string_view text)
+{
+	std::size_t deepest = 0, flow = 0;
+	std::vector<std::size_t> indents;
+	std::size_t pos = 0;
+	while (pos < text.size()) {
+		const std::size_t end = std::min(text.find('\n', pos), text.size());
+		const std::string_view line = text.substr(pos, end - pos);
+		pos = end + 1;
+		std::size_t i = 0;
+		while (i < line.size() && line[i] == ' ')
+			i++;
+		if (i == line.size() || line[i] == '#')
+			continue;
+		if (flow == 0) {
+			while (!indents.empty() && indents.back() >= i)
+				indents.pop_back();
+			indents.push_back(i);
+			for (std::size_t j = i;
+			     j + 1 < line.size() && line[j] == '-' && line[j + 1] == ' '; j += 2) {
+				while (j + 2 < line.size() && line[j + 2] == ' ')
+					j++;
+				indents.push_back(j + 2);
+			}
+		}
+		char quote = 0;
+		for (std::size_t j = i; j < line.size(); j++) {
+			const char c = line[j];
+			if (quote) {
+				quote = c == quote ? 0 : quote;
+			} else if (c == '"' || c == '\'') {
+				quote = c;
+			} else if (c == '#' && (j == 0 || line[j - 1] == ' ')) {
+				break;
+			} else if (c == '[' || c == '{') {
+				flow++;
+			} else if ((c == ']' || c == '}') && flow > 0) {
+				flow--;
+			}
+			deepest = std::max(deepest, indents.size() + flow);
+		}
+		deepest = std::max(deepest, indents.size() + flow);
+	}
+	return deepest;
+}
+
+[[noreturn]] void fail_yaml(const YAML::Exception &e, const std::string &file,
+			    std::string_view text)
 {
 	// yaml-cpp's marks are 0-based; a mark it could not set reads -1.
 	const int line = e.mark.line >= 0 ? e.mark.line + 1 : 1;
 	const int column = e.mark.column >= 0 ? e.mark.column + 1 : 1;
+	const std::size_t depth = nesting_depth(text);
+	if (depth > limits::yaml_nesting_max)
+		throw ScenarioError(SourceLoc{ file, line, column }, "(yaml syntax)",
+				    "nesting too deep: " + std::to_string(depth) +
+					    " levels, at most " +
+					    std::to_string(limits::yaml_nesting_max));
 	throw ScenarioError(SourceLoc{ file, line, column }, "(yaml syntax)", e.msg);
 }
 
@@ -390,7 +449,7 @@ YAML::Node parse_document(std::string_view text, const std::string &file)
 				"more than one YAML document ('---'); put one per file");
 		}
 	} catch (const YAML::Exception &e) {
-		fail_yaml(e, file);
+		fail_yaml(e, file, copy);
 	}
 	if (!doc || doc.IsNull())
 		throw ScenarioError(SourceLoc{ file, 1, 1 }, "(top level)",

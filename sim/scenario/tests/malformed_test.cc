@@ -366,3 +366,31 @@ TEST(Malformed, MessagesListTheChoices)
 			<< e.what();
 	}
 }
+
+// Nesting yaml-cpp refuses (near 500 levels) is reported as too deep, not as yaml-cpp's "bad
+// file"; block and flow alike. A deep but accepted file is not refused for its depth.
+TEST(Malformed, NestingTooDeepSaysSo)
+{
+	std::string block = "name: t\nx:\n";
+	for (int i = 0; i < 600; i++)
+		block += std::string((size_t)i + 1, ' ') + "a" + std::to_string(i) + ":\n";
+	const std::string flow = "name: t\nx: " + std::string(600, '[') + std::string(600, ']');
+	for (const std::string &yaml : { block, flow }) {
+		try {
+			cs::load_scenario_string(yaml, "deep.yaml", ".");
+			ADD_FAILURE() << "accepted";
+		} catch (const cs::ScenarioError &e) {
+			EXPECT_NE(std::string(e.what()).find("nesting too deep: "),
+				  std::string::npos)
+				<< e.what();
+		}
+	}
+	try {
+		cs::load_scenario_string("name: t\nx: " + std::string(20, '[') +
+						 std::string(20, ']'),
+					 "shallow.yaml", ".");
+		ADD_FAILURE() << "accepted";
+	} catch (const cs::ScenarioError &e) {
+		EXPECT_EQ(std::string(e.what()).find("nesting"), std::string::npos) << e.what();
+	}
+}
