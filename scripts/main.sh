@@ -8,4 +8,6 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh
 cmake --preset default >/dev/null
 cmake --build --preset default
+# coconut-sim on PATH (/usr/local/bin) for the README's commands, where this user may write it.
+if [ -w /usr/local/bin ]; then cmake --install build/default --prefix /usr/local >/dev/null; fi
 exec build/default/harness/cli/coconut-sim run scenarios/fairness-4tenant-flooder.yaml "$@"

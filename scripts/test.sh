@@ -14,6 +14,11 @@ mkdir -p "$LOG_DIR"
 echo "== default preset: build and test"
 cmake --preset default >/dev/null
 cmake --build --preset default
+# coconut-sim on PATH (/usr/local/bin) for the README's commands, where this user may write it.
+if [ -w /usr/local/bin ]; then
+  cmake --install build/default --prefix /usr/local >/dev/null
+  coconut-sim help >/dev/null || { echo "coconut-sim is not on PATH after cmake --install" >&2; exit 1; }
+fi
 ctest --preset default 2>&1 | tee "$LOG_DIR/ctest-default.log"
 
 echo "== planted bugs, the fast subset (mutants/, docs/testing.md): each caught by its guards"
