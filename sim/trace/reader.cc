@@ -221,8 +221,9 @@ void record_fields_v1(const Ctx &c, const json &j, bool checkpoint)
 	static const char *const kCheckpoint[] = { "i", "t", "call", "head", "sealed", "final" };
 	static const char *const kCall[] = { "i",    "t",   "call", "cpu",  "aid",
 					     "args", "ret", "out",  "token" };
-	for (const auto &[key, value] : j.items()) {
-		(void)value;
+	// Not a structured binding: clang 14 cannot capture one in a lambda.
+	for (auto it = j.begin(); it != j.end(); ++it) {
+		const std::string key = it.key();
 		const auto known = [&key](const auto &list) {
 			return std::find_if(std::begin(list), std::end(list),
 					    [&key](const char *k) { return key == k; }) !=
