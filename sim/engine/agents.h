@@ -29,6 +29,9 @@ struct TenantState {
 struct Revocation {
 	std::string cap;
 	u64 at_ns;
+	// Revoked from an ancestor: what the agent holds derived from it goes too (the cascade),
+	// so any cap the revoked one covers counts, not only the same text.
+	bool inherited = false;
 };
 
 struct AgentState {
@@ -41,6 +44,10 @@ struct AgentState {
 	bool live = false;
 	u32 cpu = 0; // where its calls run (audit ring)
 	const scenario::AgentGroupSpec *spec = nullptr;
+	// The engine's own record of the tree (scenario::spawning_group): who spawns this agent
+	// (nullptr: the tenant root) and whom it spawns. The revocation oracle walks it.
+	AgentState *parent = nullptr;
+	std::vector<AgentState *> children;
 	metrics::Rng rng{ 0 }; // replaced by Rng::derive(seed, name) at build
 	u32 outstanding = 0;
 	u64 arrivals = 0;	     // its workload's arrivals so far, dropped ones included
@@ -53,6 +60,9 @@ struct AgentState {
 	bool on = true;
 	u64 phase_end_ns = 0;
 	std::vector<Revocation> revoked; // caps revoked from it, for the use-after-revoke oracle
+	// Caps granted to it (cap.grant returned 0): derived from the granter's, not from its
+	// ancestors', so an ancestor's revoke does not take them (the oracle leaves them out).
+	std::vector<std::string> granted;
 	// Its requests in flight, by their place in the engine's pool (the pool's order, which
 	// after_revoke keeps): a revoke or quarantine looks at these, not at every request.
 	std::set<u32> open_requests;

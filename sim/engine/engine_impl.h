@@ -127,6 +127,8 @@ struct Simulation::Impl : public sc_core::sc_module, public devices::JobSink {
 	s64 act_audit_query(const scenario::TimedEvent &ev, u64 aid);
 	s64 act_ring_pressure(const scenario::TimedEvent &ev, const AgentState *a, u64 aid);
 	void after_revoke(AgentState &a);
+	void note_revoked(AgentState &a, const std::string &cap);
+	u64 spawner_aid(const AgentState &a) const;
 	void mark_terminated();
 	u64 about_aid(const std::string &about) const;
 	void on_sealed(const co_audit_event &ev);
@@ -209,6 +211,7 @@ struct Simulation::Impl : public sc_core::sc_module, public devices::JobSink {
 	std::deque<Request *> inflight_waiters;
 	bool inflight_poll_armed = false;
 	u64 inflight_revoked_failed = 0, cancelled_on_revoke = 0, use_after_revoke = 0;
+	u64 inflight_revoked_failed_below = 0; // of those, by a revoke of an ancestor's cap
 	u64 revocations = 0, notifications = 0, edquot = 0, vfs_reads = 0;
 	u64 partitions_lost = 0, hbm_used_max = 0, ring_pressure_busy = 0;
 	std::vector<std::string> notification_log; // the first few, for the report

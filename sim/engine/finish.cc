@@ -169,6 +169,7 @@ void Simulation::Impl::collect_run_metrics()
 	set("notifications.folded", notify_limit.folded());
 	set("revocations", revocations);
 	set("inflight.revoked_failed", inflight_revoked_failed);
+	set("inflight.revoked_failed_below", inflight_revoked_failed_below);
 	set("inflight.cancelled", cancelled_on_revoke);
 	set("use_after_revoke", use_after_revoke);
 	set("quota.edquot", edquot);

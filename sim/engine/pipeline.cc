@@ -5,6 +5,7 @@
 #include "engine_impl.h"
 #include "run_fingerprint.h"
 
+#include "coconut/cap.h"
 #include "coconut/errno.h"
 #include "coconut/lsm.h"
 #include "coconut/syscalls.h"
@@ -246,6 +247,35 @@ void Simulation::Impl::job_done(devices::Job &j)
 	next_stage(r);
 }
 
+namespace {
+
+// Whether cap text a covers cap text b, by the kernel's own parser and rule (coconut/cap.h). An
+// unparsable text covers nothing: the kernel wrote both.
+bool cap_covers(const std::string &a, const std::string &b)
+{
+	struct co_cap ca, cb;
+	if (co_cap_parse(a.data(), a.size(), &ca, nullptr) != CO_CAP_OK ||
+	    co_cap_parse(b.data(), b.size(), &cb, nullptr) != CO_CAP_OK)
+		return false;
+	return co_cap_covers(&ca, &cb);
+}
+
+// Whether revocation rv of agent a (from a, or inherited from an ancestor) took the cap that
+// allowed operation h after h began. From a: the same text. From an ancestor: the cascade takes
+// every cap derived from the revoked one, so any cap it covers, but a cap granted to a (derived
+// from the granter's, not the ancestor's) it does not take.
+bool revoked_during(const Revocation &rv, const AgentState &a, const Hold &h)
+{
+	if (rv.at_ns < h.begin_ns)
+		return false;
+	if (!rv.inherited)
+		return rv.cap == h.auth_cap;
+	return cap_covers(rv.cap, h.auth_cap) &&
+	       std::find(a.granted.begin(), a.granted.end(), h.auth_cap) == a.granted.end();
+}
+
+} // namespace
+
 int Simulation::Impl::complete_hold(Request &r, Hold &h)
 {
 	int rc = machine->port().inflight_complete(h.token);
@@ -257,6 +287,12 @@ int Simulation::Impl::complete_hold(Request &r, Hold &h)
 		rc = 0;
 	if (rc == -ECAPABILITY) {
 		inflight_revoked_failed++;
+		// A revoke of an ancestor's cap reached it (the cascade below the target).
+		for (const Revocation &rv : r.agent->revoked)
+			if (rv.inherited && revoked_during(rv, *r.agent, h)) {
+				inflight_revoked_failed_below++;
+				break;
+			}
 		return rc;
 	}
 	if (rc)
@@ -265,7 +301,7 @@ int Simulation::Impl::complete_hold(Request &r, Hold &h)
 	// text that allowed the operation was revoked after the operation began, yet it
 	// completed successfully.
 	for (const Revocation &rv : r.agent->revoked)
-		if (rv.cap == h.auth_cap && rv.at_ns >= h.begin_ns)
+		if (revoked_during(rv, *r.agent, h))
 			use_after_revoke++;
 	return 0;
 }

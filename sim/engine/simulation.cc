@@ -144,6 +144,16 @@ void Simulation::Impl::build_tenants()
 				a->index = i;
 				a->spec = &gs;
 				a->rng = metrics::Rng::derive(sc.seed, a->name);
+				// Earlier groups are built: the spawning group's agents exist.
+				const size_t pg = scenario::spawning_group(ts, gi);
+				if (pg != ts.groups.size()) {
+					AgentState *p =
+						agents[group_agents[ti][pg][scenario::spawning_index(
+							       ts, gi, i)]]
+							.get();
+					a->parent = p;
+					p->children.push_back(a.get());
+				}
 				const size_t idx = agents.size();
 				a->index_in_run = idx;
 				agent_by_name[a->name] = idx;
@@ -217,17 +227,30 @@ s64 Simulation::Impl::spawn(u64 caller, const std::string &name, u32 tenant_id,
 	return rc;
 }
 
+// Who spawns a: its parent in the engine's tree, else its tenant's root.
+u64 Simulation::Impl::spawner_aid(const AgentState &a) const
+{
+	return a.parent ? a.parent->aid : tenants[a.tenant].root_aid;
+}
+
 void Simulation::Impl::spawn_agent(AgentState &a)
 {
 	const scenario::TenantSpec &ts = sc.tenants[a.tenant];
 	const scenario::AgentGroupSpec &gs = ts.groups[a.group];
-	const s64 aid = spawn(tenants[a.tenant].root_aid, a.name, tenants[a.tenant].id,
-			      gs.manifest.caps, gs.manifest.weight);
-	if (aid < 0)
+	const s64 aid = spawn(spawner_aid(a), a.name, tenants[a.tenant].id, gs.manifest.caps,
+			      gs.manifest.weight);
+	if (aid < 0) {
+		// The loader checks the tree's limits; what is left is mostly the narrowing rule.
+		const std::string by =
+			a.parent ? "group '" + gs.spawned_by + "''s" : "tenant '" + ts.name + "''s";
+		const std::string hint =
+			aid == -ENOSPC ? " (no room: the kernel's agent table or an agent's "
+					 "children, CO_AGENTS_MAX and CO_AGENT_CHILDREN_MAX)"
+				       : " (are the group's caps covered by " + by + "?)";
 		throw ScenarioError(gs.manifest.loc, "manifest.caps",
 				    "the kernel refused to spawn '" + a.name +
-					    "': " + errno_name(aid) +
-					    " (are the group's caps covered by the tenant's?)");
+					    "': " + errno_name(aid) + hint);
+	}
 	a.aid = (u64)aid;
 	a.live = true;
 	a.cpu = (u32)(a.aid % sc.machine.cpus);

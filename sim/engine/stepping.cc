@@ -303,7 +303,11 @@ s64 Simulation::cap_grant(const std::string &as, const std::string &to, const st
 	m.check_running("cap_grant");
 	const u64 caller = m.aid_named(as), aid = m.aid_named(to);
 	m.on_caller_cpu(caller);
-	return m.machine->port().agent_cap_grant(caller, aid, cap);
+	const s64 rc = m.machine->port().agent_cap_grant(caller, aid, cap);
+	if (rc == 0)
+		if (AgentState *a = m.agent_with_aid(aid))
+			a->granted.push_back(cap);
+	return rc;
 }
 
 s64 Simulation::cap_revoke(const std::string &as, const std::string &from, const std::string &cap)
@@ -314,10 +318,8 @@ s64 Simulation::cap_revoke(const std::string &as, const std::string &from, const
 	m.on_caller_cpu(caller);
 	const s64 rc = m.revoke_whole(caller, aid, cap);
 	if (rc == 0)
-		if (AgentState *a = m.agent_with_aid(aid)) {
-			a->revoked.push_back({ cap, sim::now_ns() });
-			m.after_revoke(*a);
-		}
+		if (AgentState *a = m.agent_with_aid(aid))
+			m.note_revoked(*a, cap);
 	return rc;
 }
 

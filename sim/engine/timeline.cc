@@ -103,7 +103,7 @@ void Simulation::Impl::run_event(size_t index, u64 attempt)
 			if (a.aid || spawned >= ev.count)
 				continue;
 			const scenario::AgentGroupSpec &gs = sc.tenants[t].groups[g];
-			const s64 aid = spawn(tenants[t].root_aid, a.name, tenants[t].id,
+			const s64 aid = spawn(spawner_aid(a), a.name, tenants[t].id,
 					      gs.manifest.caps, gs.manifest.weight);
 			outcomes.push_back({ index, a.name, aid < 0 ? aid : 0, now });
 			note_spawn(trace_fp, aid);
@@ -180,14 +180,16 @@ s64 Simulation::Impl::run_action(const scenario::TimedEvent &ev, AgentState *a)
 			vfs_reads++; // only an allowed call reaches the VFS
 		return rc;
 	}
-	case EventKind::CapGrant:
-		return port.agent_cap_grant(t->root_aid, aid, ev.cap);
+	case EventKind::CapGrant: {
+		const s64 rc = port.agent_cap_grant(t->root_aid, aid, ev.cap);
+		if (rc == 0 && a)
+			a->granted.push_back(ev.cap);
+		return rc;
+	}
 	case EventKind::CapRevoke: {
 		const s64 rc = revoke_whole(t->root_aid, aid, ev.cap);
-		if (rc == 0 && a) {
-			a->revoked.push_back({ ev.cap, sim::now_ns() });
-			after_revoke(*a);
-		}
+		if (rc == 0 && a)
+			note_revoked(*a, ev.cap);
 		return rc;
 	}
 	case EventKind::MemTier: {
@@ -302,6 +304,28 @@ u64 Simulation::Impl::about_aid(const std::string &about) const
 		if (t.name == about)
 			return t.root_aid;
 	return 0;
+}
+
+// A revoke of cap from a returned 0: the oracle's record, on a and on every descendant by the
+// engine's own tree (the kernel cascades to what derives from the cap), each of whose queued
+// inference the kernel marked is cancelled as a's is.
+void Simulation::Impl::note_revoked(AgentState &a, const std::string &cap)
+{
+	const u64 now = sim::now_ns();
+	a.revoked.push_back({ cap, now, false });
+	after_revoke(a);
+	std::vector<AgentState *> below(a.children.begin(), a.children.end());
+	// Each agent is pushed once (a tree): at most every agent of the run.
+	for (size_t steps = 0; !below.empty(); steps++) {
+		CO_ASSERT(steps < agents.size());
+		AgentState *d = below.back();
+		below.pop_back();
+		below.insert(below.end(), d->children.begin(), d->children.end());
+		if (!d->aid || !d->live)
+			continue;
+		d->revoked.push_back({ cap, now, true });
+		after_revoke(*d);
+	}
 }
 
 // In-flight operations of a whose cap was just revoked, or who was just quarantined: a queued

@@ -186,7 +186,7 @@ bool contains(const std::array<const char *, N> &names, std::string_view text)
 }
 
 // Metrics the engine provides for the whole machine (docs/scenarios.md, "Metrics").
-constexpr std::array<const char *, 52> global_metrics{
+constexpr std::array<const char *, 53> global_metrics{
 	"requests.throughput_milli_per_s",
 	"requests.completed",
 	"requests.failed",
@@ -209,6 +209,7 @@ constexpr std::array<const char *, 52> global_metrics{
 	"revocations",
 	"inflight.revoked_failed",
 	"inflight.cancelled",
+	"inflight.revoked_failed_below",
 	"use_after_revoke",
 	"quota.edquot",
 	"tier.hbm_used_max",

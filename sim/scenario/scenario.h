@@ -237,6 +237,10 @@ struct AgentGroupSpec {
 	WorkloadSpec workload;
 	u32 gpu = 0;	   // the GPU (index over all GPUs of the machine) its DMA and inference use
 	u32 partition = 0; // the partition of that GPU
+	// Empty: the tenant root spawns the group's agents. Otherwise an earlier group of the same
+	// tenant whose agents spawn these: agent i by agent i % (its initial count) of that group,
+	// so the tenant's tree has grandchildren (their caps narrow from the spawning agent's).
+	std::string spawned_by;
 	Origin loc;
 
 	bool operator==(const AgentGroupSpec &) const = default;
@@ -282,6 +286,17 @@ enum class EventKind {
 	TpmWriteFail,	  // the next `count` TPM NV writes fail
 };
 const char *event_kind_name(EventKind k);
+
+// The tenant's agent tree (tree.cc): who spawns whom, as the engine spawns and the loader checks.
+// The group whose agents spawn group g's agents; t.groups.size() for the tenant root.
+std::size_t spawning_group(const TenantSpec &t, std::size_t g);
+// The agent of that group that spawns agent i of group g (0 for the tenant root).
+u32 spawning_index(const TenantSpec &t, std::size_t g, u32 i);
+// Generations below AID 1 of group g's agents: 2 for a top-level group (tenant roots are 1).
+u32 group_depth(const TenantSpec &t, std::size_t g);
+// Given each group's size, the most children one agent has: [k] for an agent of group k, and
+// [t.groups.size()] for the tenant root.
+std::vector<u64> children_most(const TenantSpec &t, const std::vector<u64> &sizes);
 
 struct TimedEvent {
 	u64 at_ns = 0;

@@ -17,6 +17,10 @@ inline constexpr std::size_t file_bytes_max = 16u << 20;
 // a file yaml-cpp refuses is reported as too deep (yaml-cpp's own words are "bad file").
 inline constexpr std::size_t yaml_nesting_max = 64;
 
+// Tokens of one request (prompt or generated), in a scenario's ranges and in a trace's rows:
+// a million is past every model's context today, and keeps token sums far from overflow.
+inline constexpr std::uint32_t request_tokens_max = 1u << 20;
+
 inline constexpr std::size_t name_bytes_max = 64;	   // scenario, tenant, group, gate, model
 inline constexpr std::size_t description_bytes_max = 4096; // scenario description
 inline constexpr std::size_t path_bytes_max = 4096;	   // trace files, fs paths (PATH_MAX)

@@ -49,7 +49,7 @@ u64 read_size(const Field &f)
 }
 u64 read_tokens(const Field &f)
 {
-	return as_uint(f, 0, 1u << 20);
+	return as_uint(f, 0, limits::request_tokens_max);
 }
 
 // A scalar (fixed) or {min, max}.
@@ -264,13 +264,60 @@ ManifestSpec parse_manifest(const Field &f)
 	return man;
 }
 
-AgentGroupSpec parse_group(const Field &f, const MachineSpec &machine, const std::string &base_dir,
-			   u64 duration_ns)
+// A group spawned by an earlier group's agents: that group exists, may spawn, and the tree
+// stays within the kernel's depth (AID 1 at 0, tenant roots at 1, their groups at 2).
+void check_spawned_by(const TenantSpec &t, const std::string &by, const Field &f)
 {
-	const MapReader m(f, { "name", "count", "gpu", "partition", "manifest", "workload" });
+	size_t parent = 0;
+	while (parent < t.groups.size() && t.groups[parent].name != by)
+		parent++;
+	if (parent == t.groups.size())
+		f.fail(quote(by) + " is no earlier group of tenant " + quote(t.name) +
+		       " (a group is spawned by the agents of a group listed before it)");
+	const std::vector<std::string> &caps = t.groups[parent].manifest.caps;
+	if (std::find(caps.begin(), caps.end(), "agent.spawn") == caps.end())
+		f.fail("group " + quote(by) +
+		       " spawns agents, so its manifest.caps must hold agent.spawn");
+	const u32 depth = group_depth(t, parent) + 1;
+	if (depth > CO_AGENT_DEPTH_MAX)
+		f.fail("spawn depth " + std::to_string(depth) + " is past the kernel's " +
+		       std::to_string(CO_AGENT_DEPTH_MAX) +
+		       " (CO_AGENT_DEPTH_MAX: AID 1 at 0, tenant roots at 1, their groups at 2)");
+}
+
+// Children alive at once per agent once group f (the last of t's so far) is spawned at time 0:
+// the tenant root's are its top-level groups' agents; a spawning agent's, its share of each
+// group it spawns (issue 16: check passed what run refused with -ENOSPC).
+void check_children(const TenantSpec &t, const Field &f)
+{
+	std::vector<u64> sizes;
+	for (const AgentGroupSpec &g : t.groups)
+		sizes.push_back(g.count);
+	const size_t by = spawning_group(t, t.groups.size() - 1);
+	const u64 most = children_most(t, sizes)[by];
+	if (most > CO_AGENT_CHILDREN_MAX)
+		throw ScenarioError(t.groups.back().loc, f.path() + ".count",
+				    (by == t.groups.size()
+					     ? "tenant " + quote(t.name) + "'s root"
+					     : "an agent of group " + quote(t.groups[by].name)) +
+					    " would spawn " + std::to_string(most) +
+					    " children, past the kernel's " +
+					    std::to_string(CO_AGENT_CHILDREN_MAX) +
+					    " (CO_AGENT_CHILDREN_MAX)");
+}
+
+AgentGroupSpec parse_group(const Field &f, const TenantSpec &t, const MachineSpec &machine,
+			   const std::string &base_dir, u64 duration_ns)
+{
+	const MapReader m(f, { "name", "count", "spawned_by", "gpu", "partition", "manifest",
+			       "workload" });
 	AgentGroupSpec g;
 	g.loc = f.loc();
 	g.name = as_name(m.need("name"));
+	if (auto v = m.get("spawned_by")) {
+		g.spawned_by = as_name(*v);
+		check_spawned_by(t, g.spawned_by, *v);
+	}
 	if (auto v = m.get("count"))
 		g.count = as_u32(*v, 1, CO_AGENTS_MAX);
 	const u32 gpus = gpu_count(machine);
@@ -310,7 +357,7 @@ TenantSpec parse_tenant(const Field &f, const MachineSpec &machine, const std::s
 			t.caps.push_back(as_cap(c));
 	if (auto v = m.get("groups")) {
 		for (const Field &e : as_list(*v, limits::groups_per_tenant_max)) {
-			AgentGroupSpec g = parse_group(e, machine, base_dir, duration_ns);
+			AgentGroupSpec g = parse_group(e, t, machine, base_dir, duration_ns);
 			for (const AgentGroupSpec &other : t.groups)
 				if (other.name == g.name)
 					throw ScenarioError(g.loc, e.path() + ".name",
@@ -318,6 +365,7 @@ TenantSpec parse_tenant(const Field &f, const MachineSpec &machine, const std::s
 								    quote(g.name) + " in tenant " +
 								    quote(t.name));
 			t.groups.push_back(std::move(g));
+			check_children(t, e);
 		}
 	}
 	if (auto v = m.get("flooder"))

@@ -312,6 +312,7 @@ std::vector<TimedEvent> parse_events(const Field &f, const Scenario &s)
 		for (const AgentGroupSpec &g : t.groups)
 			sizes.back().push_back(g.count);
 	}
+	std::vector<bool> freed(s.tenants.size(), false); // a kill or exit happened in the tenant
 	u64 agents = 1; // as parse_tenants counts: the kernel's AID, tenant roots, group agents
 	for (const TenantSpec &t : s.tenants) {
 		agents += 1;
@@ -334,6 +335,8 @@ std::vector<TimedEvent> parse_events(const Field &f, const Scenario &s)
 		};
 		check_index(p.target_field, r);
 		check_index(p.about_field, p.about);
+		if (p.ev.kind == EventKind::Kill || p.ev.kind == EventKind::Exit)
+			freed[r.tenant] = true;
 		if (p.ev.kind == EventKind::Spawn) {
 			sizes[r.tenant][r.group] += p.ev.count;
 			agents += p.ev.count;
@@ -341,6 +344,22 @@ std::vector<TimedEvent> parse_events(const Field &f, const Scenario &s)
 				p.target_field->fail("spawns more than the kernel's " +
 						     std::to_string(CO_AGENTS_MAX) +
 						     " agents in all");
+			// Children alive at once, as run would meet them (issue 16: check passed
+			// what run refused). After a kill or exit in the tenant, slots may have
+			// been freed, which the loader does not follow: the kernel judges then.
+			const TenantSpec &t = s.tenants[r.tenant];
+			const std::vector<u64> most = children_most(t, sizes[r.tenant]);
+			const size_t by = spawning_group(t, r.group);
+			if (!freed[r.tenant] && most[by] > CO_AGENT_CHILDREN_MAX)
+				p.target_field->fail(
+					"spawns past the kernel's " +
+					std::to_string(CO_AGENT_CHILDREN_MAX) +
+					" children per agent (CO_AGENT_CHILDREN_MAX): " +
+					(by == t.groups.size()
+						 ? "tenant " + quote(t.name) + "'s root"
+						 : "an agent of group " +
+							   quote(t.groups[by].name)) +
+					" would have " + std::to_string(most[by]));
 		}
 		out.push_back(std::move(p.ev));
 	}

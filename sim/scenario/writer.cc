@@ -408,6 +408,8 @@ void write_group(Out &o, const AgentGroupSpec &g, bool machine_has_gpus)
 	o.item();
 	o.value("name", quoted(g.name));
 	o.value("count", std::to_string(g.count));
+	if (!g.spawned_by.empty())
+		o.value("spawned_by", quoted(g.spawned_by));
 	// Naming a GPU on a machine without one is an error, even GPU 0.
 	if (machine_has_gpus) {
 		o.value("gpu", std::to_string(g.gpu));

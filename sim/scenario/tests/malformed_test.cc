@@ -297,6 +297,24 @@ std::vector<Case> cases()
 		  b + "  - name: m\n    flooder: true\ngates:\n  - kind: isolation\n    tenants: "
 		      "[a, m] #<\n",
 		  "gates[0].tenants[1]" },
+		{ "spawned_by an unknown group", b + "      - name: h\n        spawned_by: x #<\n",
+		  "tenants[0].groups[1].spawned_by" },
+		{ "spawned_by a later group",
+		  b + "      - name: h\n        spawned_by: i #<\n      - name: i\n",
+		  "tenants[0].groups[1].spawned_by" },
+		{ "spawned_by a group without agent.spawn",
+		  b + "      - name: h\n        spawned_by: g #<\n",
+		  "tenants[0].groups[1].spawned_by" },
+		{ "root children past CO_AGENT_CHILDREN_MAX",
+		  b + "      - name: h #<\n        count: 255\n", "tenants[0].groups[1].count" },
+		{ "a spawner's children past CO_AGENT_CHILDREN_MAX",
+		  b + "      - name: p\n        manifest: { caps: [agent.spawn] }\n"
+		      "      - name: h #<\n        spawned_by: p\n        count: 257\n",
+		  "tenants[0].groups[2].count" },
+		{ "spawn events past CO_AGENT_CHILDREN_MAX",
+		  b + "events:\n  - { at: 1ms, kind: spawn, target: a/g/*, count: 254 }\n"
+		      "  - { at: 2ms, kind: spawn, target: a/g/* } #<\n",
+		  "events[1].target" },
 		{ "duplicate gate names",
 		  b + "gates:\n  - { kind: audit.verify }\n  - { kind: audit.verify } #<\n",
 		  "gates[1]" },
@@ -349,6 +367,46 @@ TEST(Malformed, BaseIsValid)
 		head + "events:\n  - { at: 5ms, kind: spawn, target: a/g/* }\n"
 		       "  - { at: 5ms, kind: kill, target: a/g/2 }\n",
 		"case.yaml", "."));
+}
+
+// The agent tree's limits as run meets them: 256 children per agent (a kill or exit earlier in
+// the tenant may free slots, so spawns after one are the kernel's to judge), depth 16.
+TEST(Malformed, AgentTreeWithinTheKernelsLimits)
+{
+	// 2 + 254 children of the root: exactly the kernel's 256.
+	EXPECT_NO_THROW(cs::load_scenario_string(
+		head + "events:\n  - { at: 1ms, kind: spawn, target: a/g/*, count: 254 }\n",
+		"case.yaml", "."));
+	EXPECT_NO_THROW(cs::load_scenario_string(
+		head + "events:\n  - { at: 1ms, kind: spawn, target: a/g/*, count: 254 }\n"
+		       "  - { at: 2ms, kind: exit, target: a/g/0 }\n"
+		       "  - { at: 3ms, kind: spawn, target: a/g/* }\n",
+		"case.yaml", "."));
+	// Two spawners share a group of 512: 256 children each.
+	EXPECT_NO_THROW(cs::load_scenario_string(
+		head + "      - name: p\n        count: 2\n        manifest: { caps: [agent.spawn] "
+		       "}\n"
+		       "      - name: h\n        spawned_by: p\n        count: 512\n",
+		"case.yaml", "."));
+	// A chain of spawning groups: group k's agents are at depth k + 2; 16 is the deepest.
+	std::string chain = head;
+	for (int k = 0; k < 15; k++) {
+		chain += "      - name: c" + std::to_string(k) + "\n";
+		chain += "        manifest: { caps: [agent.spawn] }\n";
+		if (k > 0)
+			chain += "        spawned_by: c" + std::to_string(k - 1) + "\n";
+	}
+	const cs::Scenario deepest = cs::load_scenario_string(chain, "case.yaml", ".");
+	EXPECT_EQ(cs::group_depth(deepest.tenants[0], deepest.tenants[0].groups.size() - 1), 16u);
+	try {
+		cs::load_scenario_string(chain + "      - name: c15\n        spawned_by: c14\n",
+					 "case.yaml", ".");
+		ADD_FAILURE() << "accepted depth 17";
+	} catch (const cs::ScenarioError &e) {
+		EXPECT_NE(std::string(e.what()).find("spawn depth 17 is past the kernel's 16"),
+			  std::string::npos)
+			<< e.what();
+	}
 }
 
 // Messages say what is expected, not only what is wrong.

@@ -202,7 +202,12 @@ cs::Scenario every_kind()
 	replay.partition = 2;
 	replay.workload.request.gpu_ns = { 5, 5 };
 	alice.groups.push_back(replay);
-	alice.groups.push_back(group("idle", 1, workload(WK::None)));
+	cs::AgentGroupSpec idle = group("idle", 1, workload(WK::None));
+	idle.manifest.caps = { "agent.spawn", "inference:kvwarden" };
+	alice.groups.push_back(idle);
+	cs::AgentGroupSpec helper = group("helper", 3, workload(WK::None));
+	helper.spawned_by = "idle";
+	alice.groups.push_back(helper);
 	cs::TenantSpec mallory;
 	mallory.name = "mallory";
 	mallory.flooder = true;
@@ -533,6 +538,39 @@ u64 agents_left(const cs::Scenario &s)
 	return CO_AGENTS_MAX - agents(s);
 }
 
+// Every spawned_by names an earlier group holding agent.spawn, and no agent has more than
+// CO_AGENT_CHILDREN_MAX children, spawn events counted (and never freed by a kill: stricter
+// than the loader, which stops counting after one).
+bool tree_ok(const cs::Scenario &s)
+{
+	for (const cs::TenantSpec &t : s.tenants) {
+		std::vector<u64> sizes;
+		for (std::size_t g = 0; g < t.groups.size(); g++) {
+			sizes.push_back(t.groups[g].count);
+			const std::string &by = t.groups[g].spawned_by;
+			if (by.empty())
+				continue;
+			const auto p = std::find_if(t.groups.begin(), t.groups.begin() + g,
+						    [&](const cs::AgentGroupSpec &o) {
+							    return o.name == by;
+						    });
+			if (p == t.groups.begin() + g ||
+			    std::count(p->manifest.caps.begin(), p->manifest.caps.end(),
+				       "agent.spawn") == 0)
+				return false;
+		}
+		for (const cs::TimedEvent &e : s.events)
+			for (std::size_t g = 0; g < t.groups.size(); g++)
+				if (e.kind == cs::EventKind::Spawn &&
+				    e.target == t.name + "/" + t.groups[g].name + "/*")
+					sizes[g] += e.count;
+		for (const u64 n : cs::children_most(t, sizes))
+			if (n > CO_AGENT_CHILDREN_MAX)
+				return false;
+	}
+	return true;
+}
+
 // Whether a target or about text names something in tenant t (and group g, when given).
 bool names(const std::string &target, const std::string &t, const std::string *g = nullptr)
 {
@@ -594,7 +632,12 @@ public:
 			&Mutator::add_event,	&Mutator::add_event,	 &Mutator::add_event,
 			&Mutator::remove_event, &Mutator::add_gate,	 &Mutator::remove_gate,
 		};
+		const cs::Scenario before = s_;
 		(this->*all[pick(0, all.size() - 1)])();
+		// The agent tree's rules are the loader's (a spawner holds agent.spawn, at most
+		// CO_AGENT_CHILDREN_MAX children per agent): a mutation that breaks one is undone.
+		if (!tree_ok(s_))
+			s_ = before;
 	}
 
 private:
