@@ -8,8 +8,10 @@
 #include "commands.h"
 
 #include "scenario.h"
+#include "scenario_limits.h"
 #include "trace_csv.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cctype>
 #include <cstdlib>
@@ -17,6 +19,7 @@
 #include <fstream>
 #include <iostream>
 #include <sstream>
+#include <utility>
 
 namespace coconut::cli {
 
@@ -37,6 +40,26 @@ std::string word_option(const Args &a, const std::string &name, const std::strin
 	return v;
 }
 
+// The option a field of the written scenario comes from, for the message of one that does not
+// load (" (--gpu)"); empty when it comes from none.
+// The whole-run gates every imported scenario has: audit.parity, audit.verify, determinism.
+constexpr u64 kRunGates = 3;
+
+std::string option_behind(const std::string &field)
+{
+	static const std::pair<const char *, const char *> from[] = {
+		{ "profile", "--gpu" },	 { "speedup", "--speedup" },
+		{ "rate", "--runaway" }, { "duration", "--duration" },
+		{ "seed", "--seed" },	 { "value", "--p99-bound" },
+	};
+	if (field == "name")
+		return " (--name)";
+	for (const auto &[key, option] : from)
+		if (field.find(key) != std::string::npos)
+			return std::string(" (") + option + ")";
+	return "";
+}
+
 } // namespace
 
 int cmd_import(const Args &a)
@@ -49,7 +72,13 @@ int cmd_import(const Args &a)
 		throw UsageError("-o OUT.yaml is required");
 	if (!a.get("--tenants"))
 		throw UsageError("--tenants N is required");
-	const u64 tenants = unsigned_option(a, "--tenants", 0, 1, 1000);
+	// What the loader takes: its tenants (the runaway among them) and its gates (one p99 gate
+	// per trace tenant, and the three whole-run gates).
+	const bool has_runaway = a.get("--runaway").has_value();
+	const u64 tenants_most =
+		std::min<u64>(scenario::limits::tenants_max - (has_runaway ? 1 : 0),
+			      scenario::limits::gates_max - kRunGates);
+	const u64 tenants = unsigned_option(a, "--tenants", 0, 1, tenants_most);
 	const u64 seed = unsigned_option(a, "--seed", 1, 0, UINT64_MAX);
 	const u64 p99_bound = unsigned_option(a, "--p99-bound", 150, 1, 1000000);
 	if (a.get("--share-by").value_or("round-robin") != "round-robin")
@@ -133,8 +162,21 @@ int cmd_import(const Args &a)
 		y << "  - { kind: metric, name: " << tn << "-p99, metric: tenant." << tn
 		  << ".slowdown_p99_milli, op: \"<=\", value: " << p99_bound * 1000 << " }\n";
 	}
+	static_assert(kRunGates == 3, "the gates below");
 	y << "  - kind: audit.parity\n  - kind: audit.verify\n  - kind: determinism\n\n";
 
+	// Loaded as the file will be (trace paths against its folder) before anything is written:
+	// a scenario that would not load is never left on disk (issue 16, item 7).
+	scenario::Scenario sc;
+	try {
+		sc = scenario::load_scenario_string(y.str(), *out, out_dir.string());
+	} catch (const scenario::ScenarioError &e) {
+		std::cerr << "import: these options make a scenario that does not load, so nothing "
+			     "was written" +
+				     option_behind(e.field()) + ": "
+			  << e.what() << "\n";
+		return 2;
+	}
 	{
 		std::ofstream f(*out);
 		f << y.str();
@@ -143,14 +185,8 @@ int cmd_import(const Args &a)
 			return 2;
 		}
 	}
-	try {
-		const scenario::Scenario sc = scenario::load_scenario_file(*out);
-		std::cout << *out << ": " << sc.tenants.size() << " tenants, " << rows
-			  << " trace requests\n";
-	} catch (const scenario::ScenarioError &e) {
-		std::cerr << "the imported scenario does not load: " << e.what() << "\n";
-		return 2;
-	}
+	std::cout << *out << ": " << sc.tenants.size() << " tenants, " << rows
+		  << " trace requests\n";
 	return 0;
 }
 

@@ -2,6 +2,7 @@
 #include "trace_csv.h"
 
 #include "scenario.h"
+#include "scenario_limits.h"
 
 #include <fstream>
 #include <sstream>
@@ -68,6 +69,7 @@ bool parse_timestamp(const std::string &s, std::uint64_t &ns)
 	return true;
 }
 
+// A token count, 0..limits::request_tokens_max (what a scenario's token ranges allow).
 bool parse_count(const std::string &s, std::uint32_t &out)
 {
 	if (s.empty() || s.size() > 9)
@@ -78,6 +80,8 @@ bool parse_count(const std::string &s, std::uint32_t &out)
 			return false;
 		v = v * 10 + (std::uint32_t)(c - '0');
 	}
+	if (v > scenario::limits::request_tokens_max)
+		return false;
 	out = v;
 	return true;
 }
@@ -92,6 +96,9 @@ std::vector<TraceRow> parse_azure_csv(const std::string &text, const std::string
 	std::string line;
 	int lineno = 0;
 	std::uint64_t first_ns = 0, last_ns = 0;
+	const std::string tokens_expected =
+		"expected an integer 0.." + std::to_string(scenario::limits::request_tokens_max) +
+		" (a request's tokens, as a scenario's token ranges allow)";
 	auto err = [&](int col, const std::string &field, const std::string &what) {
 		return ScenarioError(SourceLoc{ name, lineno, col }, field, what);
 	};
@@ -120,10 +127,9 @@ std::vector<TraceRow> parse_azure_csv(const std::string &text, const std::string
 				  "expected 'YYYY-MM-DD HH:MM:SS[.fraction]', got '" +
 					  line.substr(0, c1) + "'");
 		if (!parse_count(line.substr(c1 + 1, c2 - c1 - 1), r.prompt_tokens))
-			throw err((int)c1 + 2, "ContextTokens", "expected an integer 0..999999999");
+			throw err((int)c1 + 2, "ContextTokens", tokens_expected);
 		if (!parse_count(line.substr(c2 + 1), r.gen_tokens))
-			throw err((int)c2 + 2, "GeneratedTokens",
-				  "expected an integer 0..999999999");
+			throw err((int)c2 + 2, "GeneratedTokens", tokens_expected);
 		if (rows.empty())
 			first_ns = t;
 		else if (t < last_ns)
@@ -136,6 +142,9 @@ std::vector<TraceRow> parse_azure_csv(const std::string &text, const std::string
 	}
 	if (lineno == 0)
 		throw ScenarioError(SourceLoc{ name, 1, 1 }, "header", "the trace file is empty");
+	if (rows.empty())
+		throw ScenarioError(SourceLoc{ name, 1, 1 }, "header",
+				    "no requests: the trace has its header and no row");
 	return rows;
 }
 

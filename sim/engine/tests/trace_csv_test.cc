@@ -60,6 +60,13 @@ TEST(TraceCsv, MalformedInputNamesLineAndField)
 		{ "+2023-11-16 18:15:46,-1,2\n", "t.csv:2:21: ContextTokens" },
 		{ "+2023-11-16 18:15:46,1,x\n", "GeneratedTokens" },
 		{ "+2023-11-16 18:15:46,1,99999999999\n", "GeneratedTokens" },
+		// Past a scenario's token limit (1,048,576): a request no range could hold.
+		{ "+2023-11-16 18:15:46,999999999,2\n",
+		  "t.csv:2:21: ContextTokens: expected an integer 0..1048576" },
+		{ "+2023-11-16 18:15:46,1,1048577\n", "GeneratedTokens" },
+		// Only the header (a trailing empty line too): nothing to replay.
+		{ "+", "t.csv:1:1: header: no requests" },
+		{ "+\n\n", "t.csv:1:1: header: no requests" },
 		{ "+2023-11-16 18:15:46,1,2\n2023-11-16 18:15:45,1,2\n",
 		  "t.csv:3:1: TIMESTAMP: timestamps go backwards" },
 	};
