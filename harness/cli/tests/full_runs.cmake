@@ -47,6 +47,17 @@ coconut_scenario_test(scenario_kv_overflow_fifo_starves ${SCN}/kv-overflow.yaml 
   ARGS --policy fifo --no-determinism-rerun
   MATCH "isolation +\\| too few samples \\(carol/inference")
 
+# A flooder that waits a minute, then floods (scenarios/fairness-late-flooder.yaml): FINDING,
+# the lag credit it banked while idle takes the victims' inference p99 past 1.5x of their run
+# without it; cpu, pcie and membw hold. This test pins that state; when the credit rule is fixed
+# it fails, and the scenario joins SHIPPED and the release suite.
+coconut_scenario_test(scenario_fairness_late_flooder ${SCN}/fairness-late-flooder.yaml 1
+  ARGS --no-determinism-rerun
+  MATCH "isolation +\\| [0-9.]+ \\([a-z]+/inference\\) +\\| .*\\| FAIL"
+        "^  bob +\\| inference +\\| .*\\| FAIL$" "^  bob +\\| cpu +\\| .*\\| PASS$"
+        "^  alice +\\| pcie +\\| .*\\| PASS$" "audit.parity +\\| .*\\| PASS"
+  NO_MATCH "counterfactual run failed" "counterfactual not run")
+
 # Same seed, two processes, one fingerprint (besides the in-run determinism gates).
 coconut_scenario_test(scenario_determinism_across_processes ${SCN}/maya-workstation.yaml 0
   TWICE ARGS --no-determinism-rerun --quiet
