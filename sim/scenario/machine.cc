@@ -190,8 +190,12 @@ MachineSpec parse_machine(const Field &f, const devices::ProfileLibrary &profile
 		mach.name = as_name(*v);
 	if (auto v = m.get("cpus"))
 		mach.cpus = as_u32(*v, 1, CO_AUDIT_CPUS_MAX);
-	if (auto v = m.get("syscall_entry"))
+	if (auto v = m.get("syscall_entry")) {
 		mach.syscall_entry_ns = as_duration(*v);
+		if (mach.syscall_entry_ns > limits::syscall_entry_ns_max)
+			v->fail("a syscall's entry and exit cost at most 100us (measured: 0.1-2 us "
+				"with mitigations; a bigger value is a typo for another unit)");
+	}
 	if (auto v = m.get("cpu_slice"))
 		mach.cpu_slice_ns = as_duration(*v, 1);
 	if (auto v = m.get("cpu_preempt")) {

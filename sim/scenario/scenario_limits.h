@@ -21,6 +21,10 @@ inline constexpr std::size_t yaml_nesting_max = 64;
 // a million is past every model's context today, and keeps token sums far from overflow.
 inline constexpr std::uint32_t request_tokens_max = 1u << 20;
 
+// One syscall's entry and exit: ~0.1 us bare, 1-2 us with speculation mitigations; 100 us is
+// far past any machine, so a larger value is a unit typo (876600h was accepted).
+inline constexpr std::uint64_t syscall_entry_ns_max = 100'000;
+
 inline constexpr std::size_t name_bytes_max = 64;	   // scenario, tenant, group, gate, model
 inline constexpr std::size_t description_bytes_max = 4096; // scenario description
 inline constexpr std::size_t path_bytes_max = 4096;	   // trace files, fs paths (PATH_MAX)

@@ -236,6 +236,39 @@ gates:
 	EXPECT_EQ(with_exit.metrics.get("requests.in_flight_at_end"), 0);
 }
 
+// A request with no CPU demand gives no CPU slowdown sample (issue 16 item 6): it waits for a
+// core only to run its syscalls (150 ns), so its "slowdown" there was thousands. Its transfers
+// are still sampled, and the hog's CPU work is.
+TEST(Engine, NoCpuDemandGivesNoCpuSample)
+{
+	const std::string yaml = R"(name: no-cpu-demand
+duration: 3s
+machine: { cpus: 1, gpus: [ { profile: rtx-4090 } ] }
+tenants:
+  - name: hog
+    caps: [ "gpu:0/**" ]
+    groups:
+      - name: spin
+        workload: { kind: flooder, rate: 400/s, max_outstanding: 50, request: { cpu: 10ms } }
+  - name: mover
+    caps: [ "gpu:0/**" ]
+    groups:
+      - name: copy
+        manifest: { caps: [ "gpu:0/**" ] }
+        workload: { kind: poisson, rate: 50/s, request: { dma: 1MiB } }
+)";
+	const auto sc = coconut::scenario::load_scenario_string(yaml, "no-cpu.yaml", ".");
+	const RunResult r = run(sc, RunOptions{});
+	const auto *cpu = r.metrics.find_hist("tenant.mover.cpu.slowdown");
+	EXPECT_TRUE(cpu == nullptr || cpu->count() == 0) << cpu->count() << " cpu samples";
+	const auto *pcie = r.metrics.find_hist("tenant.mover.pcie.slowdown");
+	ASSERT_NE(pcie, nullptr);
+	EXPECT_GT(pcie->count(), 50u);
+	const auto *hog = r.metrics.find_hist("tenant.hog.cpu.slowdown");
+	ASSERT_NE(hog, nullptr);
+	EXPECT_GT(hog->count(), 50u);
+}
+
 // More operations than the kernel's in-flight table holds (CO_INFLIGHT_MAX 4,096: 17 agents
 // with 256 requests each in flight): the ones refused -ENOSPC wait in a queue, each completion
 // lets the oldest try again, and all of them complete. Refusals stay about one per waiter and

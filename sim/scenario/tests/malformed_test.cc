@@ -297,6 +297,9 @@ std::vector<Case> cases()
 		  b + "  - name: m\n    flooder: true\ngates:\n  - kind: isolation\n    tenants: "
 		      "[a, m] #<\n",
 		  "gates[0].tenants[1]" },
+		{ "syscall_entry past 100us",
+		  "name: t\nduration: 1s\nmachine:\n  syscall_entry: 876600h #<\ntenants: [{name: a}]\n",
+		  "machine.syscall_entry" },
 		{ "spawned_by an unknown group", b + "      - name: h\n        spawned_by: x #<\n",
 		  "tenants[0].groups[1].spawned_by" },
 		{ "spawned_by a later group",
