@@ -685,7 +685,7 @@ private:
 								   m.audit.ring_slots)));
 			break;
 		case 2:
-			m.syscall_entry_ns = pick_edge(0, ~u64{ 0 });
+			m.syscall_entry_ns = pick_edge(0, 100000); // limits::syscall_entry_ns_max
 			m.cpu_slice_ns = pick_edge(1, ~u64{ 0 });
 			break;
 		case 3:
