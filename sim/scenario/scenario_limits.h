@@ -17,6 +17,12 @@ inline constexpr std::size_t file_bytes_max = 16u << 20;
 // a file yaml-cpp refuses is reported as too deep (yaml-cpp's own words are "bad file").
 inline constexpr std::size_t yaml_nesting_max = 64;
 
+// Nodes (scalars, lists, maps) in a file, counted before the tree is built: yaml-cpp keeps ~450
+// bytes each, so this bounds a file's tree near 110 MB (a 16 MiB file can hold 8 million). The
+// largest shipped scenario (platform-200-tenants) has 8,693; 255 tenants of 64 groups at 15
+// nodes each would be 245,000.
+inline constexpr std::size_t yaml_nodes_max = 250000;
+
 // Tokens of one request (prompt or generated), in a scenario's ranges and in a trace's rows:
 // a million is past every model's context today, and keeps token sums far from overflow.
 inline constexpr std::uint32_t request_tokens_max = 1u << 20;

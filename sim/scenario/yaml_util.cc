@@ -323,30 +323,42 @@ std::vector<std::string> as_string_list(const Field &f, std::size_t max_items,
 
 namespace {
 
-// Counts documents without building them. YAML::LoadAll() is not used: on some malformed
-// input (found by scenario_load_fuzz) yaml-cpp 0.7 yields empty documents forever.
-class DocumentCounter : public YAML::EventHandler {
+// Thrown by NodeCounter at the first node past the limit: parsing stops there.
+struct TooManyNodes {
+	YAML::Mark mark;
+};
+
+// Counts documents and nodes without building them, before YAML::Load builds the tree: yaml-cpp
+// keeps ~450 bytes per node, so a 16 MiB file of one-character list items took 3.9 GB and 23 s
+// before the loader could say anything (issue 16 item 3). YAML::LoadAll() is not used: on some
+// malformed input (found by scenario_load_fuzz) yaml-cpp 0.7 yields empty documents forever.
+class NodeCounter : public YAML::EventHandler {
 public:
+	explicit NodeCounter(std::size_t max_nodes) : max_nodes_(max_nodes) {}
+
 	void OnDocumentStart(const YAML::Mark &mark) override
 	{
 		if (documents_++ == 1)
 			second_ = mark;
 	}
 	void OnDocumentEnd() override {}
-	void OnNull(const YAML::Mark &, YAML::anchor_t) override {}
-	void OnAlias(const YAML::Mark &, YAML::anchor_t) override {}
-	void OnScalar(const YAML::Mark &, const std::string &, YAML::anchor_t,
+	void OnNull(const YAML::Mark &mark, YAML::anchor_t) override { node(mark); }
+	void OnAlias(const YAML::Mark &mark, YAML::anchor_t) override { node(mark); }
+	void OnScalar(const YAML::Mark &mark, const std::string &, YAML::anchor_t,
 		      const std::string &) override
 	{
+		node(mark);
 	}
-	void OnSequenceStart(const YAML::Mark &, const std::string &, YAML::anchor_t,
+	void OnSequenceStart(const YAML::Mark &mark, const std::string &, YAML::anchor_t,
 			     YAML::EmitterStyle::value) override
 	{
+		node(mark);
 	}
 	void OnSequenceEnd() override {}
-	void OnMapStart(const YAML::Mark &, const std::string &, YAML::anchor_t,
+	void OnMapStart(const YAML::Mark &mark, const std::string &, YAML::anchor_t,
 			YAML::EmitterStyle::value) override
 	{
+		node(mark);
 	}
 	void OnMapEnd() override {}
 
@@ -354,9 +366,22 @@ public:
 	const YAML::Mark &second() const { return second_; }
 
 private:
+	void node(const YAML::Mark &mark)
+	{
+		if (++nodes_ > max_nodes_)
+			throw TooManyNodes{ mark };
+	}
+
+	const std::size_t max_nodes_;
+	std::size_t nodes_ = 0;
 	int documents_ = 0;
 	YAML::Mark second_;
 };
+
+SourceLoc loc_of(const std::string &file, const YAML::Mark &m)
+{
+	return SourceLoc{ file, m.line >= 0 ? m.line + 1 : 1, m.column >= 0 ? m.column + 1 : 1 };
+}
 
 // How deeply text nests, roughly as YAML does: block levels by indentation (and each "- "
 // that opens a sequence entry inline) plus flow brackets outside quotes and comments. Used
@@ -434,20 +459,22 @@ YAML::Node parse_document(std::string_view text, const std::string &file)
 	const std::string copy(text);
 	YAML::Node doc;
 	try {
-		doc = YAML::Load(copy);
-		// Two calls at most: is there a second document after the first?
+		// Counted first, without a tree; two documents at most: is there a second?
 		std::istringstream in(copy);
 		YAML::Parser parser(in);
-		DocumentCounter counter;
+		NodeCounter counter(limits::yaml_nodes_max);
 		if (parser.HandleNextDocument(counter) && parser.HandleNextDocument(counter) &&
-		    counter.documents() > 1) {
-			const YAML::Mark &m = counter.second();
+		    counter.documents() > 1)
 			throw ScenarioError(
-				SourceLoc{ file, m.line >= 0 ? m.line + 1 : 1,
-					   m.column >= 0 ? m.column + 1 : 1 },
-				"(top level)",
+				loc_of(file, counter.second()), "(top level)",
 				"more than one YAML document ('---'); put one per file");
-		}
+		doc = YAML::Load(copy);
+	} catch (const TooManyNodes &t) {
+		throw ScenarioError(
+			loc_of(file, t.mark), "(top level)",
+			"more than " + std::to_string(limits::yaml_nodes_max) +
+				" YAML nodes (values, lists and maps; the largest shipped "
+				"scenario has a few thousand)");
 	} catch (const YAML::Exception &e) {
 		fail_yaml(e, file, copy);
 	}
