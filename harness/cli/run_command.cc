@@ -4,10 +4,14 @@
 #include "engine.h"
 #include "junit.h"
 #include "report.h"
+#include "run_progress.h"
+#include "scenario_limits.h"
+#include "sweep_progress.h"
 
 #include <nlohmann/json.hpp>
 
 #include <cerrno>
+#include <csignal>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -51,6 +55,9 @@ engine::RunOptions run_options_of(const Args &a)
 		if (!o.until_ns || *o.until_ns == 0)
 			throw UsageError("--until: expected a duration like 30s or 500ms, got '" +
 					 *v + "'");
+		if (*o.until_ns > scenario::limits::duration_ns_max)
+			throw UsageError("--until: at most 720h (30 days simulated), got '" + *v +
+					 "'");
 	}
 	if (auto v = a.get("--perfetto"))
 		o.perfetto_path = *v;
@@ -124,6 +131,34 @@ void write_outputs(const Args &a, const scenario::Scenario &sc, const engine::Ru
 	}
 }
 
+// Set by the first SIGINT during a run: the run stops at its next piece and what it has is
+// written. SA_RESETHAND: a second Ctrl-C ends the process as usual.
+volatile std::sig_atomic_t g_stop_requested = 0;
+
+extern "C" void on_sigint(int)
+{
+	g_stop_requested = 1;
+}
+
+// SIGINT caught for the life of one run, then as it was.
+class SigintStops {
+public:
+	SigintStops()
+	{
+		struct sigaction sa = {};
+		sa.sa_handler = on_sigint;
+		sa.sa_flags = SA_RESETHAND;
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGINT, &sa, &was_);
+	}
+	~SigintStops() { sigaction(SIGINT, &was_, nullptr); }
+	SigintStops(const SigintStops &) = delete;
+	SigintStops &operator=(const SigintStops &) = delete;
+
+private:
+	struct sigaction was_ = {};
+};
+
 } // namespace
 
 int cmd_check(const Args &a)
@@ -146,8 +181,14 @@ int cmd_run(const Args &a)
 {
 	const std::string file = the_scenario(a);
 	apply_profiles(a);
-	const engine::RunOptions opts = run_options_of(a);
+	engine::RunOptions opts = run_options_of(a);
 	const bool quiet = a.has("--quiet");
+	RunProgress progress(sweep::SweepProgress::stderr_is_live(), quiet);
+	opts.on_progress = [&progress](std::uint64_t now_ns, std::uint64_t end_ns) {
+		progress.update(now_ns, end_ns);
+	};
+	g_stop_requested = 0;
+	opts.stop_requested = &g_stop_requested;
 	scenario::Scenario sc;
 	try {
 		sc = scenario::load_scenario_file(file);
@@ -161,11 +202,19 @@ int cmd_run(const Args &a)
 	const scenario::Scenario ran = engine::with_overrides(sc, opts);
 	engine::RunResult res;
 	try {
+		const SigintStops sigint;
 		res = engine::run_scenario(sc, opts);
 	} catch (const ScenarioError &e) {
+		progress.finish();
 		std::cerr << e.what() << "\n";
 		return 2;
 	}
+	progress.finish();
+	if (res.interrupted)
+		std::cerr
+			<< "interrupted at " << metrics::format_ns(res.sim_end_ns) << " of "
+			<< metrics::format_ns(ran.duration_ns)
+			<< ": what follows (and --out, --junit, --trace) is of the part that ran\n";
 
 	if (!quiet) {
 		std::cout << "scenario: " << ran.name << " (" << file << ")\n"
@@ -188,6 +237,9 @@ int cmd_run(const Args &a)
 		metrics::print_gate_rows(std::cout, res.gates, kRowsMax);
 	std::cout << "fingerprint: " << res.fingerprint << "\n";
 	write_outputs(a, ran, res);
+	// 128 + SIGINT, as a shell reports a process Ctrl-C ended.
+	if (res.interrupted)
+		return 130;
 	return res.all_pass() ? 0 : 1;
 }
 

@@ -181,6 +181,8 @@ RunOptions child_options(const RunOptions &opts)
 	RunOptions o = opts;
 	o.perfetto_path.clear();
 	o.trace_path.clear();
+	o.on_progress = nullptr; // the parent's progress line is the one people read
+	o.stop_requested = nullptr;
 	o.skip_determinism_gate = true;
 	return o;
 }
@@ -237,6 +239,19 @@ RunResult run_scenario(const scenario::Scenario &sc, const RunOptions &opts)
 		sim::sc_fresh_context();
 		Simulation s(sc, opts);
 		res = s.run();
+	}
+	if (res.interrupted) {
+		// The children are killed and reaped on the way out (Children); their gates say so.
+		for (metrics::GateResult &g : res.gates)
+			for (const scenario::GateSpec &spec : sc.gates)
+				if (spec.name == g.name &&
+				    (spec.kind == scenario::GateKind::Determinism ||
+				     spec.counterfactual())) {
+					g.pass = false;
+					g.measured = "not judged: the run was interrupted";
+					g.detail = g.measured;
+				}
+		return res;
 	}
 	if (second) {
 		const Answer a = finish(kids.all[*second]);

@@ -15,6 +15,8 @@ nlohmann::json result_to_json(const scenario::Scenario &sc, const RunResult &r)
 	j["seed"] = sc.seed;
 	j["policy"] = scenario::policy_name(sc.policy);
 	j["simulated_ns"] = r.sim_end_ns;
+	if (r.interrupted)
+		j["interrupted"] = true; // only then: every finished run's file stays as it was
 	j["fingerprint"] = r.fingerprint;
 	j["audit"] = { { "head", r.audit_head }, { "events", r.audit_events } };
 	j["gates"] = metrics::gates_to_json(r.gates);

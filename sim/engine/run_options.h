@@ -8,6 +8,8 @@
 #include <nlohmann/json.hpp>
 #include "scenario.h"
 
+#include <csignal>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -28,6 +30,13 @@ struct RunOptions {
 	// built and spawned as usual, so every AID, lane and tie-break stays the same, but their
 	// workloads never start. Everything else, the timeline included, runs as written.
 	bool without_flooders = false;
+	// For people, never for the run: with either set the main run goes in pieces (each
+	// stepping.cc's advance_to, which add up to the same run), calling on_progress after each
+	// with the simulated time reached and the end, and stopping early (RunResult::interrupted)
+	// once *stop_requested is non-zero (the CLI's SIGINT handler sets it). Children (the
+	// determinism rerun, the counterfactual) get neither.
+	std::function<void(u64 now_ns, u64 end_ns)> on_progress;
+	const volatile std::sig_atomic_t *stop_requested = nullptr;
 
 	// Mutations for the tests that show each gate can fail (never set by the CLI): each
 	// plants the bug its gate exists to catch.
@@ -70,6 +79,9 @@ struct RunResult {
 	u64 audit_events = 0;
 	metrics::MetricRegistry metrics;
 	u64 sim_end_ns = 0;
+	// Stopped by RunOptions::stop_requested before the end: everything above is of the part
+	// that ran (sim_end_ns), and the gates that need a child run were not judged.
+	bool interrupted = false;
 	u64 kernel_peak_bytes = 0;
 	u64 sc_events = 0;		// SystemC delta cycles: the benchmark's event count
 	std::vector<std::string> notes; // per-tenant summary lines, notifications

@@ -7,6 +7,7 @@
 #include "coconut/errno.h"
 #include "coconut/resources.h"
 
+#include <algorithm>
 #include <cstring>
 #include <stdexcept>
 
@@ -120,8 +121,30 @@ const RunResult &Simulation::Impl::finish_run()
 RunResult Simulation::Impl::run()
 {
 	check_running("run");
-	advance_to(sc.duration_ns);
+	const u64 end = sc.duration_ns;
+	if (!opts.on_progress && !opts.stop_requested) {
+		advance_to(end);
+	} else {
+		// About a thousand pieces whatever the length (1 ms to 1 s each): progress often
+		// enough, and a stop lands within one piece.
+		const u64 piece = std::clamp<u64>(end / 1000, 1000000, 1000000000);
+		for (u64 to = 0, pieces = 0;; pieces++) {
+			CO_ASSERT(pieces <= end / piece + 2);
+			advance_to(to);
+			const u64 now = sim::now_ns();
+			if (opts.on_progress)
+				opts.on_progress(now, end);
+			if (now >= end)
+				break;
+			if (opts.stop_requested && *opts.stop_requested) {
+				interrupted = true;
+				break;
+			}
+			to = std::min(end, now + piece);
+		}
+	}
 	finish_run();
+	result.interrupted = interrupted;
 	// Moved out, not copied: a big platform's histograms are tens of MiB.
 	result_taken = true;
 	return std::move(result);

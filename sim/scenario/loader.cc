@@ -29,7 +29,14 @@ Scenario load(std::string_view yaml, const std::string &name, const std::string 
 		s.description = detail::as_string(*v, limits::description_bytes_max);
 	if (auto v = m.get("seed"))
 		s.seed = detail::as_uint(*v, 0, ~u64{ 0 });
-	s.duration_ns = detail::as_duration(m.need("duration"), 1);
+	{
+		const detail::Field d = m.need("duration");
+		s.duration_ns = detail::as_duration(d, 1);
+		if (s.duration_ns > limits::duration_ns_max)
+			d.fail("at most 720h (30 days simulated, limits::duration_ns_max): a day "
+			       "of "
+			       "a busy scenario takes hours of wall time");
+	}
 	if (auto v = m.get("warmup")) {
 		s.warmup_ns = detail::as_duration(*v);
 		if (s.warmup_ns >= s.duration_ns)

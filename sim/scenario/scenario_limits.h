@@ -31,6 +31,11 @@ inline constexpr std::uint32_t request_tokens_max = 1u << 20;
 // far past any machine, so a larger value is a unit typo (876600h was accepted).
 inline constexpr std::uint64_t syscall_entry_ns_max = 100'000;
 
+// Simulated time of one run (a scenario's duration, --until): 30 days. The release scenario's
+// 600 s take seconds of wall time, a busy platform's day hours, so past this a value is a typo
+// (876600h, 100 years, was accepted and then ran silently for minutes before anyone knew).
+inline constexpr std::uint64_t duration_ns_max = 720ull * 3600 * 1000000000;
+
 inline constexpr std::size_t name_bytes_max = 64;	   // scenario, tenant, group, gate, model
 inline constexpr std::size_t description_bytes_max = 4096; // scenario description
 inline constexpr std::size_t path_bytes_max = 4096;	   // trace files, fs paths (PATH_MAX)

@@ -6,7 +6,10 @@
 
 #include <gtest/gtest.h>
 
+#include <csignal>
 #include <cstdio>
+#include <cstdint>
+#include <vector>
 #include <string>
 
 namespace coconut::engine {
@@ -234,6 +237,41 @@ gates:
 		  cut.metrics.get("requests.completed"));
 	EXPECT_GE(with_exit.metrics.get("requests.failed"), 1); // the ones in flight at the exit
 	EXPECT_EQ(with_exit.metrics.get("requests.in_flight_at_end"), 0);
+}
+
+// A run in pieces (progress, a stop) is the same run: one fingerprint with and without them. A
+// stop lands at the next piece: the result is of the part that ran, marked interrupted.
+TEST(Engine, RunInPiecesIsTheSameRunAndStopsWhenAsked)
+{
+	const auto sc = load("revocation-race");
+	const RunResult whole = run(sc, until(12));
+	RunOptions o = until(12);
+	std::vector<std::uint64_t> seen;
+	o.on_progress = [&seen](std::uint64_t now, std::uint64_t end) {
+		EXPECT_EQ(end, 12000000000ull);
+		EXPECT_TRUE(seen.empty() || now > seen.back());
+		seen.push_back(now);
+	};
+	const RunResult pieces = run(sc, o);
+	EXPECT_EQ(pieces.fingerprint, whole.fingerprint);
+	EXPECT_FALSE(pieces.interrupted);
+	EXPECT_GE(seen.size(), 500u); // about a thousand pieces
+	ASSERT_FALSE(seen.empty());
+	EXPECT_EQ(seen.back(), 12000000000ull);
+
+	volatile std::sig_atomic_t stop = 0;
+	RunOptions s = until(12);
+	s.stop_requested = &stop;
+	s.on_progress = [&stop](std::uint64_t now, std::uint64_t) {
+		if (now >= 3000000000ull)
+			stop = 1;
+	};
+	const RunResult cut = run(sc, s);
+	EXPECT_TRUE(cut.interrupted);
+	EXPECT_GE(cut.sim_end_ns, 3000000000ull);
+	EXPECT_LT(cut.sim_end_ns, 3100000000ull); // within a piece (12 ms here)
+	EXPECT_NE(cut.fingerprint, whole.fingerprint);
+	EXPECT_GT(cut.metrics.get("requests.completed"), 0);
 }
 
 // A request with no CPU demand gives no CPU slowdown sample (issue 16 item 6): it waits for a

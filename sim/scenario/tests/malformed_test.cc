@@ -297,6 +297,8 @@ std::vector<Case> cases()
 		  b + "  - name: m\n    flooder: true\ngates:\n  - kind: isolation\n    tenants: "
 		      "[a, m] #<\n",
 		  "gates[0].tenants[1]" },
+		{ "duration past 30 days", "name: t\nduration: 876600h #<\ntenants: [{name: a}]\n",
+		  "duration" },
 		{ "syscall_entry past 100us",
 		  "name: t\nduration: 1s\nmachine:\n  syscall_entry: 876600h #<\ntenants: [{name: "
 		  "a}]\n",
