@@ -6,6 +6,7 @@
 // integer. RapidCheck's seed is pinned under CTest (RC_PARAMS); run the binary to explore.
 #include "profile.h"
 #include "scenario.h"
+#include "scenario_limits.h"
 #include "writer.h"
 
 #include "coconut/limits.h"
@@ -667,8 +668,9 @@ private:
 	// Only longer: everything inside it stays inside it.
 	void duration()
 	{
-		if (s_.duration_ns < ~u64{ 0 })
-			s_.duration_ns += pick_edge(1, ~u64{ 0 } - s_.duration_ns);
+		constexpr u64 most = cs::limits::duration_ns_max;
+		if (s_.duration_ns < most)
+			s_.duration_ns += pick_edge(1, most - s_.duration_ns);
 	}
 
 	void machine()
@@ -685,7 +687,7 @@ private:
 								   m.audit.ring_slots)));
 			break;
 		case 2:
-			m.syscall_entry_ns = pick_edge(0, 100000); // limits::syscall_entry_ns_max
+			m.syscall_entry_ns = pick_edge(0, cs::limits::syscall_entry_ns_max);
 			m.cpu_slice_ns = pick_edge(1, ~u64{ 0 });
 			break;
 		case 3:
