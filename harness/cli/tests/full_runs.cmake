@@ -47,6 +47,13 @@ coconut_scenario_test(scenario_kv_overflow_fifo_starves ${SCN}/kv-overflow.yaml 
   ARGS --policy fifo --no-determinism-rerun
   MATCH "isolation +\\| too few samples \\(carol/inference")
 
+# The returning flooder's bound trips under fifo (and per-process, in the release suite): dave,
+# who never stopped, and mallory drift apart by minutes of CPU time.
+coconut_scenario_test(scenario_returning_flooder_fifo_fails ${SCN}/fairness-returning-flooder.yaml 1
+  ARGS --policy fifo --no-determinism-rerun
+  MATCH "cpu-service-within-a-turn-and-the-credit +\\| [0-9]+ +\\| .*\\| FAIL"
+        "audit.parity +\\| .*\\| PASS")
+
 # A flooder that waits a minute, then floods (scenarios/fairness-late-flooder.yaml): FINDING,
 # the lag credit it banked while idle takes the victims' inference p99 past 1.5x of their run
 # without it; cpu, pcie and membw hold. This test pins that state; when the credit rule is fixed
