@@ -10,7 +10,16 @@ sim=$1 scn=$2 work=$3
 rm -rf "$work" && mkdir -p "$work" || exit 1
 "$sim" run "$scn" --until 100h --no-determinism-rerun --out "$work/out" >"$work/stdout" 2>"$work/stderr" &
 pid=$!
-sleep 2
+# Until the run catches SIGINT (bit 2 of SigCgt in /proc/PID/status), so a slow start (a
+# sanitizer build, a busy runner) does not meet the signal while it is still ignored.
+tries=0
+while [ $tries -lt 200 ]; do
+  cgt=$(sed -n 's/^SigCgt:[[:space:]]*//p' "/proc/$pid/status" 2>/dev/null)
+  [ -n "$cgt" ] && [ $(( 0x$cgt & 2 )) -ne 0 ] && break
+  sleep 0.1
+  tries=$((tries + 1))
+done
+sleep 1
 kill -INT "$pid"
 wait "$pid"
 rc=$?
