@@ -24,6 +24,7 @@ struct RunOptions {
 	std::string perfetto_path;		// --perfetto: Chrome trace-event JSON
 	std::string trace_path;			// --trace: record every kernel call (JSON Lines)
 	u64 perfetto_events_max = 2000000;	// cap on trace events written
+	u64 perfetto_counter_gap_ns = 1000000;	// a counter series written at most once a ms
 	std::string profile_dir;		// empty: devices::default_profile_dir()
 	bool skip_determinism_gate = false;	// the child run of a determinism gate
 	// The counterfactual: the flooder tenants (TenantSpec::flooder) and their agents are

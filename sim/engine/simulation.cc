@@ -78,8 +78,10 @@ Simulation::Impl::Impl(sc_core::sc_module_name name, const scenario::Scenario &s
 		[this](const co_audit_event &ev, const kmodel::Digest &) { on_sealed(ev); });
 
 	if (!opts.perfetto_path.empty())
-		perfetto = std::make_unique<metrics::TraceEventWriter>(opts.perfetto_path,
-								       opts.perfetto_events_max);
+		perfetto =
+			std::make_unique<metrics::TraceEventWriter>(opts.perfetto_path,
+								    opts.perfetto_events_max,
+								    opts.perfetto_counter_gap_ns);
 
 	build_tenants();
 	for (size_t i = 0; i < sc.events.size(); i++)

@@ -2,6 +2,7 @@
 
 #include <stdexcept>
 
+#include "coconut/compiler.h"
 #include "report.h"
 #include "text_escape.h"
 
@@ -45,17 +46,17 @@ std::string ns_as_us_text(u64 ns)
 	return format_fixed(ns, 3);
 }
 
-TraceEventWriter::TraceEventWriter(const std::string &path, u64 max_events)
+TraceEventWriter::TraceEventWriter(const std::string &path, u64 max_events, u64 counter_gap_ns)
 	: file_(std::make_unique<std::ofstream>(path, std::ios::binary | std::ios::trunc)),
-	  out_(file_.get()), max_events_(max_events)
+	  out_(file_.get()), max_events_(max_events), counter_gap_ns_(counter_gap_ns)
 {
 	if (!*file_)
 		throw std::runtime_error("trace: cannot open " + path + " for writing");
 	begin();
 }
 
-TraceEventWriter::TraceEventWriter(std::ostream &out, u64 max_events)
-	: out_(&out), max_events_(max_events)
+TraceEventWriter::TraceEventWriter(std::ostream &out, u64 max_events, u64 counter_gap_ns)
+	: out_(&out), max_events_(max_events), counter_gap_ns_(counter_gap_ns)
 {
 	begin();
 }
@@ -83,6 +84,30 @@ const TraceEventWriter::Track &TraceEventWriter::track_of(int track) const
 	return tracks_[static_cast<size_t>(track)];
 }
 
+// A number for a name: FNV-1a folded to 30 bits (never 0: pid 0 is the global scope), the next
+// free one when it is taken by another name. Same name, same number, in every run.
+int TraceEventWriter::id_of(std::string_view key, std::map<int, std::string> &taken)
+{
+	u64 h = 0xcbf29ce484222325ull;
+	for (const char c : key) {
+		h ^= static_cast<unsigned char>(c);
+		h *= 0x100000001b3ull;
+	}
+	int id = static_cast<int>((h ^ (h >> 30) ^ (h >> 60)) & 0x3fffffff);
+	// Each step takes a number no other name holds: at most taken.size() steps.
+	for (size_t steps = 0;; steps++) {
+		CO_ASSERT(steps <= taken.size());
+		if (id == 0)
+			id = 1;
+		auto it = taken.find(id);
+		if (it == taken.end()) {
+			taken.emplace(id, std::string(key));
+			return id;
+		}
+		id = (id + 1) & 0x3fffffff;
+	}
+}
+
 int TraceEventWriter::track(std::string_view process, std::string_view thread)
 {
 	std::string key(process);
@@ -95,7 +120,7 @@ int TraceEventWriter::track(std::string_view process, std::string_view thread)
 	if (auto it = pids_.find(process); it != pids_.end()) {
 		pid = it->second;
 	} else {
-		pid = static_cast<int>(pids_.size()) + 1;
+		pid = id_of(process, pid_names_);
 		pids_.emplace(std::string(process), pid);
 		if (!closed_) {
 			std::string line = "{\"ph\":\"M\",\"name\":\"process_name\",\"pid\":" +
@@ -106,7 +131,7 @@ int TraceEventWriter::track(std::string_view process, std::string_view thread)
 		}
 	}
 	const int id = static_cast<int>(tracks_.size());
-	const Track t{ pid, id + 1 };
+	const Track t{ pid, id_of(key, tid_names_) };
 	tracks_.push_back(t);
 	tids_.emplace(std::move(key), id);
 	if (!closed_) {
@@ -120,13 +145,15 @@ int TraceEventWriter::track(std::string_view process, std::string_view thread)
 	return id;
 }
 
-bool TraceEventWriter::admit(u64 t_ns)
+bool TraceEventWriter::admit(u64 t_ns, bool is_counter)
 {
 	if (closed_)
 		return false;
 	if (t_ns > last_ns_)
 		last_ns_ = t_ns;
-	if (max_events_ != 0 && written_ >= max_events_) {
+	// Counters leave the cap's last quarter to spans and instants.
+	const u64 cap = is_counter ? max_events_ - max_events_ / 4 : max_events_;
+	if (max_events_ != 0 && written_ >= cap) {
 		dropped_++;
 		return false;
 	}
@@ -173,10 +200,9 @@ void TraceEventWriter::instant(int track, std::string_view name, u64 t_ns, const
 	emit(line);
 }
 
-void TraceEventWriter::counter(int track, std::string_view name, u64 t_ns, s64 value)
+void TraceEventWriter::write_counter(const Track &t, std::string_view name, u64 t_ns, s64 value)
 {
-	const Track &t = track_of(track);
-	if (!admit(t_ns))
+	if (!admit(t_ns, true))
 		return;
 	std::string line;
 	event_head(line, t, name, "C", t_ns);
@@ -184,11 +210,68 @@ void TraceEventWriter::counter(int track, std::string_view name, u64 t_ns, s64 v
 	emit(line);
 }
 
+void TraceEventWriter::counter(int track, std::string_view name, u64 t_ns, s64 value)
+{
+	const Track &t = track_of(track);
+	if (closed_)
+		return;
+	auto it = series_.find(std::make_pair(track, std::string(name)));
+	if (it == series_.end()) {
+		Series s;
+		s.last = value;
+		s.last_ns = t_ns;
+		series_.emplace(std::make_pair(track, std::string(name)), s);
+		write_counter(t, name, t_ns, value);
+		return;
+	}
+	Series &s = it->second;
+	if (t_ns < s.last_ns + counter_gap_ns_) {
+		// Within the gap: held (the latest change wins), or nothing new at all.
+		if (s.pending || value != s.last) {
+			s.pending = true;
+			s.pending_value = value;
+			s.pending_ns = t_ns;
+		}
+		sampled_++;
+		return;
+	}
+	if (s.pending) {
+		s.pending = false;
+		if (s.pending_value != s.last) {
+			write_counter(t, name, s.pending_ns, s.pending_value);
+			s.last = s.pending_value;
+			s.last_ns = s.pending_ns;
+		}
+	}
+	if (value == s.last) {
+		sampled_++;
+		return;
+	}
+	write_counter(t, name, t_ns, value);
+	s.last = value;
+	s.last_ns = t_ns;
+}
+
 bool TraceEventWriter::close()
 {
 	if (closed_)
 		return out_->good();
+	// Every series' last value is in the file: what the gap held back goes out now.
+	for (auto &[key, s] : series_)
+		if (s.pending && s.pending_value != s.last) {
+			write_counter(track_of(key.first), key.second, s.pending_ns,
+				      s.pending_value);
+			s.pending = false;
+		}
 	closed_ = true;
+	if (sampled_ != 0) {
+		std::string line =
+			"{\"ph\":\"i\",\"name\":\"counters sampled\",\"pid\":0,\"tid\":0,\"ts\":" +
+			ns_as_us_text(last_ns_) + ",\"s\":\"g\",\"args\":{\"values_not_written\":" +
+			std::to_string(sampled_) +
+			",\"counter_gap_ns\":" + std::to_string(counter_gap_ns_) + "}}";
+		emit(line);
+	}
 	if (dropped_ != 0) {
 		std::string line =
 			"{\"ph\":\"i\",\"name\":\"truncated\",\"pid\":0,\"tid\":0,\"ts\":" +
