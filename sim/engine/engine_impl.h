@@ -126,7 +126,6 @@ struct Simulation::Impl : public sc_core::sc_module, public devices::JobSink {
 	s64 run_action(const scenario::TimedEvent &ev, AgentState *a);
 	s64 act_audit_query(const scenario::TimedEvent &ev, u64 aid);
 	s64 act_ring_pressure(const scenario::TimedEvent &ev, const AgentState *a, u64 aid);
-	bool interrupted = false; // run() stopped by RunOptions::stop_requested
 	void after_revoke(AgentState &a);
 	void note_revoked(AgentState &a, const std::string &cap);
 	u64 spawner_aid(const AgentState &a) const;

@@ -122,6 +122,7 @@ RunResult Simulation::Impl::run()
 {
 	check_running("run");
 	const u64 end = sc.duration_ns;
+	bool interrupted = false; // stopped by RunOptions::stop_requested before the end
 	if (!opts.on_progress && !opts.stop_requested) {
 		advance_to(end);
 	} else {

@@ -35,6 +35,10 @@ std::vector<TimedEvent> parse_events(const Field &f, const Scenario &s);
 // gates: (gates.cc).
 std::vector<GateSpec> parse_gates(const Field &f, const Scenario &s);
 
+// Who spawns from spawning group `by` (scenario::spawning_group), for messages: "tenant 'a''s
+// root" or "an agent of group 'g'" (tree.cc).
+std::string spawner_text(const TenantSpec &t, std::size_t by);
+
 } // namespace coconut::scenario::detail
 
 #endif // COCONUT_SIM_SCENARIO_LOADER_DETAIL_H

@@ -297,10 +297,7 @@ void check_children(const TenantSpec &t, const Field &f)
 	const u64 most = children_most(t, sizes)[by];
 	if (most > CO_AGENT_CHILDREN_MAX)
 		throw ScenarioError(t.groups.back().loc, f.path() + ".count",
-				    (by == t.groups.size()
-					     ? "tenant " + quote(t.name) + "'s root"
-					     : "an agent of group " + quote(t.groups[by].name)) +
-					    " would spawn " + std::to_string(most) +
+				    spawner_text(t, by) + " would spawn " + std::to_string(most) +
 					    " children, past the kernel's " +
 					    std::to_string(CO_AGENT_CHILDREN_MAX) +
 					    " (CO_AGENT_CHILDREN_MAX)");

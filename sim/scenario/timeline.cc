@@ -355,11 +355,8 @@ std::vector<TimedEvent> parse_events(const Field &f, const Scenario &s)
 					"spawns past the kernel's " +
 					std::to_string(CO_AGENT_CHILDREN_MAX) +
 					" children per agent (CO_AGENT_CHILDREN_MAX): " +
-					(by == t.groups.size()
-						 ? "tenant " + quote(t.name) + "'s root"
-						 : "an agent of group " +
-							   quote(t.groups[by].name)) +
-					" would have " + std::to_string(most[by]));
+					spawner_text(t, by) + " would have " +
+					std::to_string(most[by]));
 		}
 		out.push_back(std::move(p.ev));
 	}

@@ -1,6 +1,8 @@
 // The tenant's agent tree: who spawns whom. The engine spawns by these rules and the loader
 // checks the kernel's limits (depth, children per agent) by the same ones.
 #include "scenario.h"
+#include "loader_detail.h"
+#include "yaml_util.h"
 
 #include "coconut/compiler.h"
 
@@ -53,3 +55,15 @@ std::vector<u64> children_most(const TenantSpec &t, const std::vector<u64> &size
 }
 
 } // namespace coconut::scenario
+
+namespace coconut::scenario::detail {
+
+std::string spawner_text(const TenantSpec &t, std::size_t by)
+{
+	if (by == t.groups.size())
+		return "tenant " + quote(t.name) + "'s root";
+	CO_ASSERT(by < t.groups.size());
+	return "an agent of group " + quote(t.groups[by].name);
+}
+
+} // namespace coconut::scenario::detail

@@ -339,6 +339,17 @@ int marked_line(const std::string &yaml)
 	return line;
 }
 
+// The text does not load, and the message says `says`.
+void expect_refused(const std::string &yaml, const std::string &file, const std::string &says)
+{
+	try {
+		cs::load_scenario_string(yaml, file, ".");
+		ADD_FAILURE() << file << ": accepted, want: " << says;
+	} catch (const cs::ScenarioError &e) {
+		EXPECT_NE(std::string(e.what()).find(says), std::string::npos) << e.what();
+	}
+}
+
 } // namespace
 
 TEST(Malformed, EveryCaseNamesFileLineAndField)
@@ -404,15 +415,8 @@ TEST(Malformed, AgentTreeWithinTheKernelsLimits)
 	}
 	const cs::Scenario deepest = cs::load_scenario_string(chain, "case.yaml", ".");
 	EXPECT_EQ(cs::group_depth(deepest.tenants[0], deepest.tenants[0].groups.size() - 1), 16u);
-	try {
-		cs::load_scenario_string(chain + "      - name: c15\n        spawned_by: c14\n",
-					 "case.yaml", ".");
-		ADD_FAILURE() << "accepted depth 17";
-	} catch (const cs::ScenarioError &e) {
-		EXPECT_NE(std::string(e.what()).find("spawn depth 17 is past the kernel's 16"),
-			  std::string::npos)
-			<< e.what();
-	}
+	expect_refused(chain + "      - name: c15\n        spawned_by: c14\n", "case.yaml",
+		       "spawn depth 17 is past the kernel's 16");
 }
 
 // A file within the size limit but with millions of nodes is refused by counting them, before
@@ -428,27 +432,13 @@ TEST(Malformed, TooManyNodesRefusedBeforeTheTree)
 		flow += "1,";
 	}
 	flow += "1]\n";
-	for (const std::string &yaml : { block, flow }) {
-		try {
-			cs::load_scenario_string(yaml, "many.yaml", ".");
-			ADD_FAILURE() << "accepted";
-		} catch (const cs::ScenarioError &e) {
-			EXPECT_NE(std::string(e.what()).find("more than 250000 YAML nodes"),
-				  std::string::npos)
-				<< e.what();
-		}
-	}
+	for (const std::string &yaml : { block, flow })
+		expect_refused(yaml, "many.yaml", "more than 250000 YAML nodes");
 	// Under the limit, the same list is only an unknown key.
 	std::string fewer = top;
 	for (int i = 0; i < 1000; i++)
 		fewer += "- 1\n";
-	try {
-		cs::load_scenario_string(fewer, "fewer.yaml", ".");
-		ADD_FAILURE() << "accepted";
-	} catch (const cs::ScenarioError &e) {
-		EXPECT_NE(std::string(e.what()).find("unknown key 'junk'"), std::string::npos)
-			<< e.what();
-	}
+	expect_refused(fewer, "fewer.yaml", "unknown key 'junk'");
 }
 
 // Messages say what is expected, not only what is wrong.
@@ -475,16 +465,8 @@ TEST(Malformed, NestingTooDeepSaysSo)
 	for (int i = 0; i < 600; i++)
 		block += std::string((size_t)i + 1, ' ') + "a" + std::to_string(i) + ":\n";
 	const std::string flow = "name: t\nx: " + std::string(600, '[') + std::string(600, ']');
-	for (const std::string &yaml : { block, flow }) {
-		try {
-			cs::load_scenario_string(yaml, "deep.yaml", ".");
-			ADD_FAILURE() << "accepted";
-		} catch (const cs::ScenarioError &e) {
-			EXPECT_NE(std::string(e.what()).find("nesting too deep: "),
-				  std::string::npos)
-				<< e.what();
-		}
-	}
+	for (const std::string &yaml : { block, flow })
+		expect_refused(yaml, "deep.yaml", "nesting too deep: ");
 	try {
 		cs::load_scenario_string("name: t\nx: " + std::string(20, '[') +
 						 std::string(20, ']'),
